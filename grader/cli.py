@@ -1,0 +1,250 @@
+"""The ``grader`` command line. Only this module (and the console/report renderers) print and exit.
+
+Exit codes:
+  0  success (for ``grade``: the answer was graded)
+  1  unexpected internal error (a bug: please report it)
+  2  bad input, configuration or rubric (the message says what and where)
+  3  the LLM judge could not be reached or refused the request
+  4  the cost budget (--max-cost) was reached
+  5  ``grade``: the answer could not be scored (unscored result); ``batch``: some rows failed
+130 interrupted (Ctrl-C); finished work is kept
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from .errors import ConfigError, GraderError, InputError
+from .settings import Settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="grader",
+    help="Grade written answers against rubrics, explain the grade, verify the evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rubrics_app = typer.Typer(help="List and show the rubrics of a question bank.", no_args_is_help=True)
+app.add_typer(rubrics_app, name="rubrics")
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_UNSCORED = 5
+
+# -- shared options ----------------------------------------------------------------------------
+
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
+BaseUrlOpt = Annotated[
+    Optional[str], typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
+]
+BackendOpt = Annotated[
+    Optional[str],
+    typer.Option("--backend", help="llm, local (embedded, no LLM) or auto (llm if a key/URL is configured)."),
+]
+RubricsOpt = Annotated[
+    Optional[Path], typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even if a cached result exists.")]
+
+
+def resolve_settings(**flags: object) -> Settings:
+    """CLI flag > environment > config file > default, resolved once."""
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(
+            f"invalid setting {field}: {first['msg']}",
+            setting=field,
+            hint="check the flag, the GRADER_* environment variables and the config file",
+        ) from None
+
+
+def _bank(settings: Settings):
+    from .rubric import load_bank
+
+    return load_bank(settings.rubrics)
+
+
+def _read_answer(answer: str | None, answer_file: Path | None) -> str:
+    if answer is not None and answer_file is not None:
+        raise InputError("give either --answer or --answer-file, not both")
+    if answer is not None:
+        return answer
+    if answer_file is not None:
+        if str(answer_file) == "-":
+            return sys.stdin.read()
+        try:
+            return answer_file.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InputError("file not found", source=str(answer_file)) from None
+        except UnicodeDecodeError as e:
+            raise InputError(f"not UTF-8 text (byte {e.start})", source=str(answer_file),
+                             hint="save the answer as UTF-8") from None
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("no answer given", hint="use --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
+    return sys.stdin.read()
+
+
+def _open_store(settings: Settings):
+    if not settings.use_cache:
+        return None
+    from .store import Store
+
+    return Store(settings.store_path)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@app.command()
+def grade(
+    question: Annotated[str, typer.Option("--question", "-q", help="Question id (or a unique prefix, e.g. vid-01).")],
+    answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="The answer text.")] = None,
+    answer_file: Annotated[
+        Optional[Path], typer.Option("--answer-file", "-f", help="Read the answer from a file ('-' for stdin).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    backend: BackendOpt = None,
+    rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Grade one answer and explain the grade."""
+    settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
+                                use_cache=False if no_cache else None)
+    text = _read_answer(answer, answer_file)
+    from .grading import Grader
+
+    grader = Grader(settings, bank=_bank(settings), store=_open_store(settings))
+    rubric = grader.rubric(question)
+    result = grader.grade(rubric, text)
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        from .console import render_result
+
+        render_result(console, result, rubric)
+        if result.backend == "local":
+            err_console.print(
+                "graded by the embedded grader (no LLM). To use an LLM: set OPENAI_API_KEY "
+                "(and OPENAI_BASE_URL for another server) or pass --backend llm --base-url URL.",
+                style="dim",
+            )
+    if result.status == "unscored":
+        raise typer.Exit(EXIT_UNSCORED)
+
+
+@rubrics_app.command("list")
+def rubrics_list(
+    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
+    rubrics: RubricsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON lines.")] = False,
+) -> None:
+    """List the questions of the bank."""
+    settings = resolve_settings(rubrics=rubrics)
+    bank = _bank(settings)
+    chosen = bank.filter(section)
+    if section and not chosen:
+        raise InputError(f"no section matches {section!r}", hint=f"sections: {', '.join(bank.sections())}")
+    if as_json:
+        for r in chosen:
+            sys.stdout.write(json.dumps({"id": r.id, "section": r.section, "question": r.question}) + "\n")
+        return
+    from .console import rubric_table
+
+    console.print(rubric_table(chosen))
+    console.print(f"{len(chosen)} question(s)", style="dim")
+
+
+@rubrics_app.command("show")
+def rubrics_show(
+    question: Annotated[str, typer.Argument(help="Question id (or a unique prefix).")],
+    rubrics: RubricsOpt = None,
+    as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the rubric as YAML.")] = False,
+) -> None:
+    """Show one rubric: question, hint, weighted criteria."""
+    settings = resolve_settings(rubrics=rubrics)
+    rubric = _bank(settings).get(question)
+    if as_yaml:
+        import yaml
+
+        sys.stdout.write(yaml.safe_dump(rubric.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
+        return
+    from .console import render_rubric
+
+    render_rubric(console, rubric)
+
+
+@app.command()
+def prompt(
+    question: Annotated[str, typer.Argument(help="Question id (or a unique prefix).")],
+    answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="The answer text.")] = None,
+    answer_file: Annotated[Optional[Path], typer.Option("--answer-file", "-f", help="Answer file ('-' = stdin).")] = None,
+    rubrics: RubricsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the request body as JSON.")] = False,
+) -> None:
+    """Print the exact messages that would be sent to the LLM judge, without calling anything."""
+    settings = resolve_settings(rubrics=rubrics)
+    rubric = _bank(settings).get(question)
+    text = _read_answer(answer, answer_file)
+    from .prompts import load_prompts
+    from .verdict import verdict_schema
+
+    prompts = load_prompts()
+    messages = prompts.messages(rubric, text)
+    if as_json:
+        body = {
+            "model": settings.model,
+            "temperature": settings.temperature,
+            "messages": messages,
+            "response_format": {"type": "json_schema",
+                                "json_schema": {"name": "verdict", "strict": True, "schema": verdict_schema(rubric)}},
+        }
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(f"# prompt version {prompts.version} · rubric {rubric.id} ({rubric.hash})\n")
+    for m in messages:
+        sys.stdout.write(f"\n===== {m['role']} =====\n{m['content']}\n")
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("interrupted; finished work is kept")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; finished work is kept")
+        sys.exit(130)
+    except click.exceptions.ClickException as e:
+        e.show()
+        sys.exit(2)
+    except GraderError as e:
+        err_console.print(f"error: {e.one_line()}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

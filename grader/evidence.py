@@ -1,0 +1,100 @@
+"""Verify that evidence quotes really occur in the answer.
+
+Tolerance (stated, and tested): before comparing, both the answer and the quote are normalised —
+Unicode NFKC, case-folded, curly quotes → straight quotes, every dash → ``-``, look-alike angle
+brackets → ``<``/``>``, zero-width characters dropped, runs of whitespace → one space, and the quote's
+surrounding quotation marks, spaces and trailing sentence punctuation trimmed. A quote with an
+ellipsis (``...`` or ``…``) is split into pieces that must each occur, in order. Nothing else is
+forgiven: a paraphrase, a changed word or a quote shorter than ``MIN_QUOTE_CHARS`` does not verify.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["normalise", "locate", "AnswerIndex", "Span", "MIN_QUOTE_CHARS"]
+
+MIN_QUOTE_CHARS = 8
+
+_CHAR_MAP = {
+    **{c: "'" for c in "‘’‚‛′`´"},
+    **{c: '"' for c in "“”„‟″«»"},
+    **{c: "-" for c in "‐‑‒–—―−﹘﹣－"},
+    "‹": "<",
+    "›": ">",
+}
+_ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.+|…)\s*")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets into the original answer
+    end: int
+
+
+def _normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text plus, for each of its characters, the index in ``text`` it came from."""
+    out: list[str] = []
+    idx: list[int] = []
+    prev_space = True
+    for i, ch in enumerate(text):
+        if ch in _ZERO_WIDTH:
+            continue
+        for c in unicodedata.normalize("NFKC", ch).casefold():
+            c = _CHAR_MAP.get(c, c)
+            if c.isspace():
+                if prev_space:
+                    continue
+                c = " "
+                prev_space = True
+            else:
+                prev_space = False
+            out.append(c)
+            idx.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        idx.pop()
+    return "".join(out), idx
+
+
+def normalise(text: str) -> str:
+    return _normalise_with_map(text)[0]
+
+
+def _clean_piece(piece: str) -> str:
+    return normalise(piece).strip(" \"'.,;:!?()[]")
+
+
+class AnswerIndex:
+    """The answer normalised once, for locating many quotes in it."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.norm, self._index = _normalise_with_map(answer)
+
+    def locate(self, quote: str) -> Span | None:
+        """Where the quote occurs in the answer (original offsets), or None if it does not verify."""
+        if not quote or not self.norm:
+            return None
+        pieces = [p for p in (_clean_piece(x) for x in _ELLIPSIS.split(quote)) if p]
+        if not pieces or sum(len(p) for p in pieces) < MIN_QUOTE_CHARS:
+            return None
+        pos = 0
+        first = last = -1
+        for piece in pieces:
+            found = self.norm.find(piece, pos)
+            if found < 0:
+                return None
+            if first < 0:
+                first = found
+            last = found + len(piece)
+            pos = last
+        return Span(self._index[first], self._index[last - 1] + 1)
+
+
+def locate(quote: str, answer: str) -> Span | None:
+    """Where the quote occurs in the answer (original offsets), or None if it does not verify."""
+    return AnswerIndex(answer).locate(quote)

@@ -1,0 +1,199 @@
+"""Grade one answer: rubric + answer → backend verdict → verified score → GradeResult.
+
+:class:`Grader` holds what is resolved once (settings, bank, prompts, backend, store) and grades
+answers with :meth:`Grader.agrade` (async) or :meth:`Grader.grade`. Empty and too-short answers are
+graded 0 without calling any backend. A verdict that cannot be obtained after the re-asks gives an
+*unscored* result with the reason and the last output; transport failures raise
+:class:`~grader.errors.TransportError` for the caller (a batch records them per row).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Any, Protocol
+
+from .errors import InputError, Usage, VerdictError
+from .injection import detect_injection
+from .prices import cost_of, price_for
+from .prompts import PromptSet, load_prompts
+from .result import Flag, GradeResult
+from .rubric import Rubric, RubricBank, load_bank
+from .scoring import score_verdict
+from .settings import Settings
+from .verdict import Verdict
+
+__all__ = ["Grader", "Backend", "cache_key", "word_count"]
+
+
+class Backend(Protocol):
+    name: str
+    model: str
+
+    async def judge(self, rubric: Rubric, answer: str) -> Any: ...
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
+    h = hashlib.sha256()
+    for part in (settings.grading_key(), model, prompt_version, rubric.hash, answer):
+        h.update(part.encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Backend:
+    if settings.effective_backend == "llm":
+        from .judge import LLMJudge
+
+        return LLMJudge(settings, prompts, **kwargs)
+    from .local import LocalJudge
+
+    return LocalJudge()
+
+
+class Grader:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        bank: RubricBank | None = None,
+        prompts: PromptSet | None = None,
+        backend: Backend | None = None,
+        store: Any | None = None,
+        **backend_kwargs: Any,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.bank = bank or load_bank(self.settings.rubrics)
+        self.prompts = prompts or load_prompts()
+        self.backend = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
+        self.store = store
+
+    @property
+    def backend_name(self) -> str:
+        return self.backend.name
+
+    @property
+    def prompt_version(self) -> str:
+        if self.backend.name == "local":
+            return getattr(self.backend, "version", "local")
+        return self.prompts.version
+
+    def rubric(self, question: str | Rubric) -> Rubric:
+        return question if isinstance(question, Rubric) else self.bank.get(question)
+
+    def key_for(self, rubric: Rubric, answer: str) -> str:
+        return cache_key(self.settings, self.prompt_version, rubric, answer, self.backend.model)
+
+    def _base(self, rubric: Rubric, answer: str) -> dict[str, Any]:
+        return dict(
+            question_id=rubric.id,
+            rubric_hash=rubric.hash,
+            prompt_version=self.prompt_version,
+            backend=self.backend.name,
+            model=self.backend.model,
+            max_score=rubric.max_score,
+            answer_sha256=hashlib.sha256(answer.encode()).hexdigest(),
+            answer_words=word_count(answer),
+            settings_key=self.settings.grading_key(),
+        )
+
+    def _short_result(self, rubric: Rubric, answer: str) -> GradeResult | None:
+        words = word_count(answer)
+        if words == 0:
+            code, detail = "empty", "the answer is empty; graded 0 without calling the judge"
+        elif words < self.settings.min_words:
+            code, detail = "too_short", (
+                f"the answer has {words} word(s), fewer than the minimum of {self.settings.min_words}; "
+                "graded 0 without calling the judge"
+            )
+        else:
+            return None
+        return GradeResult(
+            **self._base(rubric, answer), status="graded", score=0.0, percent=0.0, band="weak",
+            flags=[Flag(code=code, detail=detail)], summary=detail,
+        )
+
+    async def agrade(self, question: str | Rubric, answer: str, *, use_cache: bool | None = None) -> GradeResult:
+        rubric = self.rubric(question)
+        if len(answer) > self.settings.max_answer_chars:
+            raise InputError(
+                f"the answer is {len(answer)} characters, over the limit of {self.settings.max_answer_chars}",
+                hint="shorten it or raise max_answer_chars in the config",
+            )
+        short = self._short_result(rubric, answer)
+        if short is not None:
+            return short
+        use_cache = self.settings.use_cache if use_cache is None else use_cache
+        key = self.key_for(rubric, answer)
+        if use_cache and self.store is not None:
+            cached = self.store.get_result(key)
+            if cached is not None:
+                return cached.model_copy(update={"cached": True})
+        result = await self._grade_uncached(rubric, answer)
+        if self.store is not None and result.status == "graded":
+            self.store.put_result(key, result)
+        return result
+
+    async def _grade_uncached(self, rubric: Rubric, answer: str) -> GradeResult:
+        findings = detect_injection(answer)
+        started = time.perf_counter()
+        base = self._base(rubric, answer)
+        try:
+            outcome = await self.backend.judge(rubric, answer)
+        except VerdictError as exc:
+            return self._unscored(base, exc, time.perf_counter() - started, findings)
+        latency = time.perf_counter() - started
+        verdict: Verdict = outcome.verdict
+        scored = score_verdict(rubric, answer, verdict, findings)
+        flags = list(scored.flags)
+        if verdict.injection_attempt or findings:
+            kinds = sorted({f.kind for f in findings})
+            detail = []
+            if verdict.injection_attempt:
+                detail.append("the judge flagged it")
+            if kinds:
+                detail.append("detector: " + ", ".join(kinds))
+            flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
+        usage: Usage = outcome.usage
+        return GradeResult(
+            **{**base, "model": outcome.model or base["model"]},
+            status="graded", score=scored.score, percent=scored.percent, band=scored.band,
+            criteria=scored.criteria, strengths=verdict.strengths, gaps=verdict.gaps, summary=verdict.summary,
+            flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage),
+            latency_s=round(latency, 3), attempts=outcome.attempts,
+        )
+
+    def _cost(self, usage: Usage) -> float | None:
+        if self.backend.name != "llm":
+            return 0.0
+        return cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
+
+    def _unscored(self, base: dict[str, Any], exc: VerdictError, latency: float, findings) -> GradeResult:
+        flags = [Flag(code="unscored", detail=exc.reason)]
+        if findings:
+            flags.append(Flag(code="injection_suspected",
+                              detail="detector: " + ", ".join(sorted({f.kind for f in findings}))))
+        return GradeResult(
+            **base, status="unscored", score=None, percent=None, band=None, flags=flags,
+            usage=exc.usage.as_dict(), cost_usd=self._cost(exc.usage), latency_s=round(latency, 3),
+            attempts=exc.attempts, unscored_reason=exc.reason, last_output=exc.last_output[:4000],
+        )
+
+    def grade(self, question: str | Rubric, answer: str, **kwargs: Any) -> GradeResult:
+        return asyncio.run(self._grade_and_close(question, answer, **kwargs))
+
+    async def _grade_and_close(self, question: str | Rubric, answer: str, **kwargs: Any) -> GradeResult:
+        try:
+            return await self.agrade(question, answer, **kwargs)
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        close = getattr(self.backend, "aclose", None)
+        if close:
+            await close()

@@ -1,0 +1,95 @@
+"""Render the judge's messages from the Jinja templates in ``prompts/``.
+
+Templates are trusted files; the rubric and the answer are untrusted *values*. The environment is
+sandboxed with ``StrictUndefined``. The answer goes last, between markers it cannot close: any
+``<<<`` / ``>>>`` in the answer is neutralised before rendering. The prompt version is a hash of the
+template sources and travels with every result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from .resources import prompts_dir
+from .rubric import Rubric
+
+__all__ = ["PromptSet", "neutralise", "OPEN_TAG", "CLOSE_TAG", "load_prompts"]
+
+OPEN_TAG = "<<<CANDIDATE_ANSWER>>>"
+CLOSE_TAG = "<<<END_CANDIDATE_ANSWER>>>"
+TEMPLATES = ("system.j2", "user.j2", "reask.j2")
+
+_NEUTRAL = str.maketrans({"<": "‹", ">": "›"})
+
+
+def neutralise(answer: str) -> str:
+    """Make the answer unable to open or close the markers: every run of 3+ angle brackets is
+    replaced by look-alike characters (``‹‹‹``), so ``<<<END_CANDIDATE_ANSWER>>>`` cannot appear."""
+    out = []
+    i = 0
+    n = len(answer)
+    while i < n:
+        ch = answer[i]
+        if ch in "<>":
+            j = i
+            while j < n and answer[j] == ch:
+                j += 1
+            run = answer[i:j]
+            out.append(run.translate(_NEUTRAL) if len(run) >= 3 else run)
+            i = j
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    directory: Path
+    version: str
+    env: SandboxedEnvironment
+
+    def messages(self, rubric: Rubric, answer: str, *, schema: dict[str, Any] | None = None) -> list[dict[str, str]]:
+        """The exact chat messages: system (instructions), user (rubric, then the answer last)."""
+        ctx = {
+            "rubric": rubric,
+            "answer": neutralise(answer),
+            "open_tag": OPEN_TAG,
+            "close_tag": CLOSE_TAG,
+            "schema_json": json.dumps(schema, separators=(",", ":")) if schema else "",
+        }
+        return [
+            {"role": "system", "content": self.env.get_template("system.j2").render(ctx).strip()},
+            {"role": "user", "content": self.env.get_template("user.j2").render(ctx).strip()},
+        ]
+
+    def reask(self, rubric: Rubric, problem: str) -> str:
+        return self.env.get_template("reask.j2").render(rubric=rubric, problem=problem).strip()
+
+
+def _version(directory: Path) -> str:
+    h = hashlib.sha256()
+    for name in TEMPLATES:
+        h.update(name.encode())
+        h.update((directory / name).read_bytes())
+    return "p-" + h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def load_prompts(directory: str | Path | None = None) -> PromptSet:
+    d = Path(directory) if directory else prompts_dir()
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(d)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+    )
+    return PromptSet(directory=d, version=_version(d), env=env)

@@ -1,0 +1,88 @@
+"""GradeResult: everything needed to audit a grade later."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .verdict import Gap, Level, Verdict
+
+__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES"]
+
+FLAG_CODES = {
+    "empty": "the answer is empty",
+    "too_short": "the answer is too short to grade",
+    "injection_suspected": "the answer appears to instruct the grader",
+    "unverified_evidence": "the judge cited text that is not in the answer",
+    "unscored": "no valid verdict could be obtained",
+    "low_confidence": "repeated gradings disagree",
+    "near_duplicate": "nearly identical to another candidate's answer",
+    "judge_disagreement": "the judge's level and the evidence disagree",
+    "off_topic": "the answer does not address the question",
+}
+
+
+class Evidence(BaseModel):
+    quote: str
+    verified: bool
+    start: int | None = None
+    end: int | None = None
+    reason: str = ""  # why it did not count, when it did not
+
+
+class CriterionResult(BaseModel):
+    id: str
+    text: str
+    weight: float
+    claimed: Level
+    awarded: Level
+    points: float
+    max_points: float
+    rationale: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Flag(BaseModel):
+    code: str
+    detail: str = ""
+
+
+class GradeResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str
+    rubric_hash: str
+    prompt_version: str
+    backend: Literal["llm", "local", "none"]
+    model: str
+    status: Literal["graded", "unscored"]
+    score: float | None
+    max_score: float
+    percent: float | None
+    band: Literal["strong", "adequate", "weak"] | None
+    criteria: list[CriterionResult] = Field(default_factory=list)
+    strengths: list[str] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+    summary: str = ""
+    flags: list[Flag] = Field(default_factory=list)
+    verdict: Verdict | None = None
+    usage: dict[str, int] = Field(default_factory=dict)
+    cost_usd: float | None = 0.0
+    latency_s: float = 0.0
+    attempts: int = 0
+    unscored_reason: str = ""
+    last_output: str = ""
+    answer_sha256: str = ""
+    answer_words: int = 0
+    cached: bool = False
+    settings_key: str = ""
+    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @property
+    def flag_codes(self) -> list[str]:
+        return [f.code for f in self.flags]
+
+    def has_flag(self, code: str) -> bool:
+        return any(f.code == code for f in self.flags)

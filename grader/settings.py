@@ -1,0 +1,99 @@
+"""Configuration, resolved once into a frozen object.
+
+Precedence: CLI flag (keyword arguments) > environment > config file > default.
+
+Environment: ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and every field as ``GRADER_<FIELD>``
+(``GRADER_MODEL``, ``GRADER_BACKEND``, ``GRADER_CACHE`` …). Config file: TOML at ``$GRADER_CONFIG``
+or ``<user config dir>/grader/config.toml``, keys named like the fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
+
+__all__ = ["Settings", "DEFAULT_MODEL", "config_path", "default_store_path"]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+def config_path() -> Path:
+    env = os.environ.get("GRADER_CONFIG")
+    return Path(env) if env else Path(user_config_dir("grader")) / "config.toml"
+
+
+def default_store_path() -> Path:
+    return Path(user_data_dir("grader")) / "grader.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRADER_", frozen=True, populate_by_name=True, extra="forbid")
+
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("api_key", "OPENAI_API_KEY", "GRADER_API_KEY")
+    )
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL", "GRADER_BASE_URL")
+    )
+    model: str = DEFAULT_MODEL
+    backend: Literal["auto", "llm", "local"] = "auto"
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    seed: int | None = None
+    timeout: float = Field(default=60.0, gt=0, description="seconds per HTTP request")
+    max_retries: int = Field(default=4, ge=0, le=10, description="transport retries per request")
+    max_reasks: int = Field(default=2, ge=0, le=5, description="re-asks after an invalid verdict")
+    max_tokens: int = Field(default=1500, ge=100)
+    retry_max_wait: float = Field(default=60.0, gt=0, description="cap on one backoff / Retry-After wait")
+    min_words: int = Field(default=5, ge=0, description="answers with fewer words are graded 0 without a call")
+    max_answer_chars: int = Field(default=20000, ge=100)
+    rubrics: Path | None = None
+    store: Path | None = Field(default=None, validation_alias=AliasChoices("store", "GRADER_CACHE", "GRADER_STORE"))
+    use_cache: bool = True
+    concurrency: int = Field(default=8, ge=1, le=512)
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="model -> (USD per 1M input tokens, USD per 1M output tokens)"
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _empty_is_none(cls, v: str | None) -> str | None:
+        return v or None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        sources = [init_settings, env_settings]
+        path = config_path()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.api_key and self.api_key.get_secret_value()) or bool(self.base_url)
+
+    @property
+    def effective_backend(self) -> Literal["llm", "local"]:
+        if self.backend == "auto":
+            return "llm" if self.llm_configured else "local"
+        return self.backend
+
+    @property
+    def store_path(self) -> Path:
+        return self.store or default_store_path()
+
+    def grading_key(self) -> str:
+        """Hash of every setting that changes a grade (part of the cache key)."""
+        backend = self.effective_backend
+        relevant = {"backend": backend}
+        if backend == "llm":
+            relevant.update(model=self.model, base_url=self.base_url or "", temperature=self.temperature,
+                            seed=self.seed, max_tokens=self.max_tokens)
+        relevant["min_words"] = self.min_words
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
