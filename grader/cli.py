@@ -74,13 +74,13 @@ def resolve_settings(**flags: object) -> Settings:
         ) from None
 
 
-def _bank(settings: Settings):
+def bank_for(settings: Settings):
     from .rubric import load_bank
 
     return load_bank(settings.rubrics)
 
 
-def _read_answer(answer: str | None, answer_file: Path | None) -> str:
+def read_answer(answer: str | None, answer_file: Path | None) -> str:
     if answer is not None and answer_file is not None:
         raise InputError("give either --answer or --answer-file, not both")
     if answer is not None:
@@ -100,7 +100,7 @@ def _read_answer(answer: str | None, answer_file: Path | None) -> str:
     return sys.stdin.read()
 
 
-def _open_store(settings: Settings):
+def open_store(settings: Settings):
     if not settings.use_cache:
         return None
     from .store import Store
@@ -128,10 +128,10 @@ def grade(
     """Grade one answer and explain the grade."""
     settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
                                 use_cache=False if no_cache else None)
-    text = _read_answer(answer, answer_file)
+    text = read_answer(answer, answer_file)
     from .grading import Grader
 
-    grader = Grader(settings, bank=_bank(settings), store=_open_store(settings))
+    grader = Grader(settings, bank=bank_for(settings), store=open_store(settings))
     rubric = grader.rubric(question)
     result = grader.grade(rubric, text)
     if as_json:
@@ -158,7 +158,7 @@ def rubrics_list(
 ) -> None:
     """List the questions of the bank."""
     settings = resolve_settings(rubrics=rubrics)
-    bank = _bank(settings)
+    bank = bank_for(settings)
     chosen = bank.filter(section)
     if section and not chosen:
         raise InputError(f"no section matches {section!r}", hint=f"sections: {', '.join(bank.sections())}")
@@ -180,7 +180,7 @@ def rubrics_show(
 ) -> None:
     """Show one rubric: question, hint, weighted criteria."""
     settings = resolve_settings(rubrics=rubrics)
-    rubric = _bank(settings).get(question)
+    rubric = bank_for(settings).get(question)
     if as_yaml:
         import yaml
 
@@ -201,8 +201,8 @@ def prompt(
 ) -> None:
     """Print the exact messages that would be sent to the LLM judge, without calling anything."""
     settings = resolve_settings(rubrics=rubrics)
-    rubric = _bank(settings).get(question)
-    text = _read_answer(answer, answer_file)
+    rubric = bank_for(settings).get(question)
+    text = read_answer(answer, answer_file)
     from .prompts import load_prompts
     from .verdict import verdict_schema
 
@@ -221,6 +221,21 @@ def prompt(
     sys.stdout.write(f"# prompt version {prompts.version} · rubric {rubric.id} ({rubric.hash})\n")
     for m in messages:
         sys.stdout.write(f"\n===== {m['role']} =====\n{m['content']}\n")
+
+
+# -- commands that live in their own modules (each has ``register(app)``) ----------------------
+
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(f".{name}", __package__).register(app)
+
+
+_register_commands()
 
 
 # -- entry point -------------------------------------------------------------------------------
