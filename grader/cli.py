@@ -13,6 +13,7 @@ Exit codes:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -225,7 +226,7 @@ def prompt(
 
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate")
 
 
 def _register_commands() -> None:
@@ -258,6 +259,14 @@ def main(argv: list[str] | None = None) -> None:
     except GraderError as e:
         err_console.print(f"error: {e.one_line()}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
+    except Exception as e:  # a bug: one line, the traceback only on request
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        err_console.print(
+            f"internal error: {type(e).__name__}: {e} (a bug; rerun with GRADER_DEBUG=1 for the traceback)",
+            markup=False, highlight=False, soft_wrap=True,
+        )
+        sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -72,6 +72,7 @@ class Grader:
         self.prompts = prompts or load_prompts()
         self.backend = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
+        self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
 
     @property
     def backend_name(self) -> str:
@@ -134,10 +135,27 @@ class Grader:
             cached = self.store.get_result(key)
             if cached is not None:
                 return cached.model_copy(update={"cached": True})
-        result = await self._grade_uncached(rubric, answer)
-        if self.store is not None and result.status == "graded":
-            self.store.put_result(key, result)
-        return result
+        pending = self._inflight.get(key)
+        if pending is not None:  # the same answer is being graded right now: share that call
+            return (await asyncio.shield(pending)).model_copy(update={"cached": True})
+        future: asyncio.Future[GradeResult] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._inflight[key] = future
+        try:
+            result = await self._grade_uncached(rubric, answer)
+            if self.store is not None and result.status == "graded":
+                self.store.put_result(key, result)
+        except BaseException as exc:
+            if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt, SystemExit)):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._inflight[key]
 
     async def _grade_uncached(self, rubric: Rubric, answer: str) -> GradeResult:
         findings = detect_injection(answer)

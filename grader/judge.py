@@ -139,6 +139,10 @@ class LLMJudge:
         self._on_rate_limit = on_rate_limit
         self.format_mode = FORMAT_MODES[0]
 
+    def set_rate_limit_callback(self, callback: Callable[[float | None], None] | None) -> None:
+        """Called with the Retry-After (or None) on every 429, e.g. by a batch's adaptive limit."""
+        self._on_rate_limit = callback
+
     @property
     def client(self) -> Any:
         # Created lazily, so a sync caller that runs one event loop per call gets a fresh client.

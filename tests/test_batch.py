@@ -1,0 +1,162 @@
+"""Batch runs against the project's DevServer: one row out per row in, cache, resume, errors,
+budget, adaptive concurrency."""
+
+import asyncio
+import csv
+import json
+
+import pytest
+
+from grader.batch import AdaptiveLimit, FatalBatchError, run_batch
+from grader.batch_io import done_rows
+from grader.errors import BudgetExceeded
+from grader.grading import Grader
+from grader.settings import Settings
+from grader.store import Store
+
+
+async def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def _answers(n: int, good_answer: str) -> list[str]:
+    # distinct answers so the cache does not collapse them
+    return [f"{good_answer} Note {i}: I would also log every run." for i in range(n)]
+
+
+def write_csv(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["candidate_id", "question_id", "answer"])
+        w.writerows(rows)
+    return path
+
+
+def read_out(path):
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def make_grader(server, bank, tmp_path, **overrides):
+    settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=2,
+                        store=tmp_path / "store.sqlite3", **overrides)
+    return Grader(settings, bank=bank, store=Store(settings.store_path), sleep=_no_sleep)
+
+
+def run(grader, src, out, **kw):
+    async def go():
+        try:
+            return await run_batch(grader, src, out, **kw)
+        finally:
+            await grader.aclose()
+    return asyncio.run(go())
+
+
+def test_every_row_out_once_with_errors_reported(dev_server, bank, tmp_path, good_answer):
+    server = dev_server()
+    src = write_csv(tmp_path / "in.csv", [
+        ("c1", "t-diffusion", good_answer),
+        ("c2", "no-such-question", good_answer),
+        ("c3", "t-diffusion", ""),
+        ("c4", "t-diff", good_answer + " Extra."),  # unique prefix works
+        ("c5", "t-diffusion", "too short"),
+    ])
+    stats = run(make_grader(server, bank, tmp_path), src, tmp_path / "out.csv")
+    rows = {r["candidate_id"]: r for r in read_out(tmp_path / "out.csv")}
+    assert sorted(rows) == ["c1", "c2", "c3", "c4", "c5"]
+    assert rows["c1"]["status"] == "graded" and float(rows["c1"]["score"]) == 8.75
+    assert rows["c2"]["status"] == "error" and "unknown question id 'no-such-question'" in rows["c2"]["reason"]
+    assert "(line 3)" in rows["c2"]["reason"]
+    assert rows["c3"]["status"] == "graded" and rows["c3"]["score"] == "0.0" and "empty" in rows["c3"]["flags"]
+    assert rows["c4"]["question_id"] == "t-diff" and json.loads(rows["c4"]["result_json"])["question_id"] == "t-diffusion"
+    assert "too_short" in rows["c5"]["flags"]
+    assert server.requests == 2  # empty and too-short answers call nothing
+    assert (stats.graded, stats.errors, stats.unscored) == (4, 1, 0)
+
+
+def test_rerun_is_served_from_cache(dev_server, bank, tmp_path, good_answer):
+    server = dev_server()
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(6, good_answer))])
+    run(make_grader(server, bank, tmp_path), src, tmp_path / "a.csv")
+    assert server.requests == 6
+    stats = run(make_grader(server, bank, tmp_path), src, tmp_path / "b.csv")
+    assert server.requests == 6 and stats.cached == 6
+    assert stats.prompt_tokens == 0  # this run spent nothing
+    a = {r["candidate_id"]: r["score"] for r in read_out(tmp_path / "a.csv")}
+    b = {r["candidate_id"]: r["score"] for r in read_out(tmp_path / "b.csv")}
+    assert a == b
+
+
+def test_duplicate_answers_in_one_batch_cost_one_call(dev_server, bank, tmp_path, good_answer):
+    server = dev_server(latency=0.05)
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", good_answer) for i in range(5)])
+    stats = run(make_grader(server, bank, tmp_path), src, tmp_path / "out.csv")
+    assert server.requests == 1 and stats.graded == 5
+
+
+def test_resume_skips_written_rows(dev_server, bank, tmp_path, good_answer):
+    server = dev_server()
+    answers = _answers(5, good_answer)
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(answers)])
+    out = tmp_path / "out.csv"
+    run(make_grader(server, bank, tmp_path), src, out)
+    # simulate an interrupted run: keep the header and the first two rows, plus a torn third line
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:3]) + lines[3][:20])
+    kept = done_rows(out)
+    assert len(kept) == 2
+    before = server.requests
+    stats = run(make_grader(server, bank, tmp_path), src, out, resume=True)
+    assert stats.skipped_done == 2 and stats.done == 3
+    assert server.requests == before  # the other verdicts were stored: served from the cache
+    assert sorted(int(r["row"]) for r in read_out(out)) == [1, 2, 3, 4, 5]
+
+
+def test_fatal_auth_error_stops_the_batch(dev_server, bank, tmp_path, good_answer):
+    server = dev_server(faults=["401"] * 50)
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(20, good_answer))])
+    with pytest.raises(FatalBatchError) as e:
+        run(make_grader(server, bank, tmp_path, concurrency=2), src, tmp_path / "out.csv")
+    assert "API key" in e.value.one_line() and "--resume" in e.value.one_line()
+    assert "test-key" not in e.value.one_line()
+    assert server.requests <= 4  # stopped early, not 20 identical errors
+
+
+def test_max_cost_stops_gracefully(dev_server, bank, tmp_path, good_answer):
+    server = dev_server()
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(30, good_answer))])
+    grader = make_grader(server, bank, tmp_path, concurrency=1, prices={"test-model": (100.0, 100.0)})
+    out = tmp_path / "out.csv"
+    with pytest.raises(BudgetExceeded) as e:
+        run(grader, src, out, max_cost=1.0)
+    rows = read_out(out)
+    spent = sum(float(r["cost_usd"]) for r in rows)
+    assert 0 < len(rows) < 30 and spent <= 1.0
+    assert e.value.spent == pytest.approx(spent)
+    # the rest can be finished later
+    stats = run(make_grader(server, bank, tmp_path), src, out, resume=True)
+    assert stats.skipped_done + stats.done == 30
+
+
+def test_adaptive_limit_halves_on_429_and_recovers():
+    async def scenario():
+        limit = AdaptiveLimit(8, sleep=_no_sleep)
+        limit.on_rate_limit(2.0)
+        assert limit.limit == 4
+        limit.on_rate_limit(None)
+        assert limit.limit == 2
+        for _ in range(3):
+            await limit.acquire()
+            await limit.release(success=True)
+        return limit.limit
+    assert asyncio.run(scenario()) == 5
+
+
+def test_429s_slow_the_batch_down(dev_server, bank, tmp_path, good_answer):
+    server = dev_server(faults=["429"] * 4)
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(8, good_answer))])
+    grader = make_grader(server, bank, tmp_path, concurrency=8)
+    limit = AdaptiveLimit(8, sleep=_no_sleep)
+    stats = run(grader, src, tmp_path / "out.csv", limiter=limit)
+    assert stats.graded == 8 and limit.rate_limited == 4
+    assert server.requests == 12
