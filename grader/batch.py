@@ -145,11 +145,10 @@ class AdaptiveLimit:
         self.rate_limited = 0
 
     async def acquire(self) -> None:
+        pause = self._paused_until - time.monotonic()
+        if pause > 0:  # the server asked everyone to wait (Retry-After)
+            await self._sleep(pause)
         while True:
-            pause = self._paused_until - time.monotonic()
-            if pause > 0:
-                await self._sleep(pause)
-                continue
             async with self._cond:
                 if self.in_flight < self.limit:
                     self.in_flight += 1

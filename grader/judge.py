@@ -198,12 +198,13 @@ class LLMJudge:
             async for attempt in retrying:
                 with attempt:
                     counter[0] += 1
-                    try:
-                        return await self._create(messages, rubric)
-                    except _FormatRejected:
-                        self.format_mode = FORMAT_MODES[FORMAT_MODES.index(self.format_mode) + 1]
-                        counter[0] += 1
-                        return await self._create(self._with_schema(messages, rubric), rubric)
+                    while True:  # _create raises _FormatRejected only while a fallback mode is left
+                        try:
+                            return await self._create(messages, rubric)
+                        except _FormatRejected:
+                            self.format_mode = FORMAT_MODES[FORMAT_MODES.index(self.format_mode) + 1]
+                            messages = self._with_schema(messages, rubric)  # kept for transport retries
+                            counter[0] += 1
         except openai.AuthenticationError as exc:
             raise TransportError(
                 f"the server rejected the API key (HTTP {exc.status_code})",

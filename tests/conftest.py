@@ -1,0 +1,104 @@
+"""Shared fixtures: an isolated environment (autouse), a small rubric built in code, a DevServer
+factory, and the cassette matcher used by ``tests/test_cassettes.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from grader.devserver import DevServer
+from grader.rubric import Criterion, Rubric, RubricBank
+
+#: A three-criterion rubric (weights 2, 1, 1), and an answer that DevServer's honest judge grades
+#: full / full / partial: 8.75 out of 10.
+RUBRIC = Rubric(
+    id="t-diffusion",
+    section="Intermediate",
+    question="How do diffusion models generate video?",
+    hint="A strong answer covers denoising, temporal consistency and how quality is evaluated.",
+    criteria=(
+        Criterion(id="denoising", weight=2,
+                  text="Explains that diffusion models learn to reverse a gradual noising process by iterative denoising"),
+        Criterion(id="temporal", weight=1,
+                  text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers"),
+        Criterion(id="evaluation", weight=1,
+                  text="Names metrics for evaluating generated video quality such as FVD or human preference studies"),
+    ),
+    max_score=10,
+)
+GOOD_ANSWER = (
+    "Diffusion models learn to reverse a gradual noising process, starting from pure noise and applying "
+    "iterative denoising steps. For video, temporal attention layers keep objects consistent across frames. "
+    "I would evaluate the results with FVD and a small human preference study."
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the developer's keys, base URL, GRADER_* settings, config file or home directory."""
+    for name in list(os.environ):
+        if name.startswith(("GRADER_", "OPENAI_")):
+            monkeypatch.delenv(name, raising=False)
+    root = tmp_path_factory.mktemp("env")
+    home = root / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GRADER_CONFIG", str(root / "config.toml"))  # does not exist: defaults apply
+    for var, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"), ("XDG_CACHE_HOME", ".cache")):
+        monkeypatch.setenv(var, str(home / sub))
+
+
+@pytest.fixture
+def rubric() -> Rubric:
+    return RUBRIC
+
+
+@pytest.fixture
+def good_answer() -> str:
+    return GOOD_ANSWER
+
+
+@pytest.fixture
+def bank(rubric: Rubric) -> RubricBank:
+    return RubricBank([rubric], source="tests")
+
+
+@pytest.fixture
+def dev_server() -> Iterator[Callable[..., DevServer]]:
+    """Factory: ``dev_server(faults=[...], mode=..., ...)`` starts a DevServer, stopped after the test."""
+    servers: list[DevServer] = []
+
+    def start(**kwargs) -> DevServer:
+        server = DevServer(**kwargs).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _chat_shape(body: bytes | str | None) -> tuple:
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        return ("not-json",)
+    if not isinstance(data, dict):
+        return ("not-an-object",)
+    rf = data.get("response_format") or {}
+    roles = tuple(m.get("role") for m in data.get("messages") or [] if isinstance(m, dict))
+    return data.get("model"), rf.get("type") if isinstance(rf, dict) else None, roles
+
+
+def chat_shape(r1, r2) -> None:
+    """vcrpy matcher: same model, response_format type and message roles (so a replayed re-ask must
+    really send the re-ask), without comparing prompt text, so editing a template keeps cassettes valid."""
+    a, b = _chat_shape(r1.body), _chat_shape(r2.body)
+    assert a == b, f"chat request shape differs: {a} != {b}"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr) -> None:
+    vcr.register_matcher("chat_shape", chat_shape)
