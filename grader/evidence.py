@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["normalise", "locate", "AnswerIndex", "Span", "MIN_QUOTE_CHARS"]
 
@@ -35,20 +36,52 @@ class Span:
     end: int
 
 
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    """One character, normalised: NFKC, case-folded, look-alikes mapped; whitespace → " "."""
+    if ch in _ZERO_WIDTH:
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).casefold():
+        c = _CHAR_MAP.get(c, c)
+        out.append(" " if c.isspace() else c)
+    return "".join(out)
+
+
+_ASCII_TABLE = str.maketrans({"`": "'"})
+_NON_SPACE = re.compile(r"\S+")
+
+
+def _normalise_ascii(text: str) -> tuple[str, list[int]]:
+    """Fast path for ASCII text: NFKC is the identity, so lower-case and collapse whitespace."""
+    low = text.lower().translate(_ASCII_TABLE)
+    parts: list[str] = []
+    idx: list[int] = []
+    prev_end = 0
+    for m in _NON_SPACE.finditer(low):
+        if parts:
+            parts.append(" ")
+            idx.append(prev_end)  # the first whitespace character after the previous word
+        parts.append(m.group())
+        idx.extend(range(m.start(), m.end()))
+        prev_end = m.end()
+    return "".join(parts), idx
+
+
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Normalised text plus, for each of its characters, the index in ``text`` it came from."""
+    if text.isascii():
+        return _normalise_ascii(text)
     out: list[str] = []
     idx: list[int] = []
     prev_space = True
+    fold = _fold
     for i, ch in enumerate(text):
-        if ch in _ZERO_WIDTH:
-            continue
-        for c in unicodedata.normalize("NFKC", ch).casefold():
-            c = _CHAR_MAP.get(c, c)
-            if c.isspace():
+        folded = fold(ch)
+        for c in folded:
+            if c == " ":
                 if prev_space:
                     continue
-                c = " "
                 prev_space = True
             else:
                 prev_space = False

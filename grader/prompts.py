@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,25 +31,13 @@ TEMPLATES = ("system.j2", "user.j2", "reask.j2")
 _NEUTRAL = str.maketrans({"<": "‹", ">": "›"})
 
 
+_BRACKET_RUN = re.compile(r"<{3,}|>{3,}")
+
+
 def neutralise(answer: str) -> str:
     """Make the answer unable to open or close the markers: every run of 3+ angle brackets is
     replaced by look-alike characters (``‹‹‹``), so ``<<<END_CANDIDATE_ANSWER>>>`` cannot appear."""
-    out = []
-    i = 0
-    n = len(answer)
-    while i < n:
-        ch = answer[i]
-        if ch in "<>":
-            j = i
-            while j < n and answer[j] == ch:
-                j += 1
-            run = answer[i:j]
-            out.append(run.translate(_NEUTRAL) if len(run) >= 3 else run)
-            i = j
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    return _BRACKET_RUN.sub(lambda m: m.group().translate(_NEUTRAL), answer)
 
 
 @dataclass(frozen=True)

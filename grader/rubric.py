@@ -40,6 +40,7 @@ SECTIONS = (
 )
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
 class Criterion(BaseModel):
@@ -135,7 +136,7 @@ def load_rubric(path: str | Path) -> Rubric:
     except UnicodeDecodeError as e:
         raise RubricError(str(p), "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YamlLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""

@@ -1,0 +1,169 @@
+"""Batch benchmarks: client overhead, throughput against a 200 ms server, memory at 10k vs 100k rows.
+
+    python benchmarks/bench_batch.py overhead            # CPU ms per answer, no server
+    python benchmarks/bench_batch.py throughput          # ratio to the ideal 32 / 0.2 s
+    python benchmarks/bench_batch.py memory [--rows 10000 100000]
+    python benchmarks/bench_batch.py all
+
+Targets (issue 4): overhead < 2 ms CPU per answer; throughput ≥ 90 % of ideal; peak RSS of the
+10k and 100k runs within 10 % of each other. Each figure is measured in one run, as a ratio where
+the machine's speed would otherwise matter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ANSWER = (
+    "Temporal consistency means objects, lighting and physics stay stable from frame to frame. "
+    "Common failures are flickering textures, morphing shapes and identity drift where a face slowly "
+    "changes. I check it by scrubbing frame by frame and by comparing embeddings of the main character "
+    "across the clip, and I fix it with reference conditioning, fixed seeds and a lower motion strength "
+    "so the model has less room to drift. Finally I review the clip at full speed."
+)  # ~80 words
+
+
+def _write_csv(path: Path, rows: int, question: str = "vid-05") -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["candidate_id", "question_id", "answer"])
+        for i in range(rows):
+            w.writerow([f"c{i}", question, f"{ANSWER} Candidate {i} adds one more sentence about review."])
+
+
+def bench_overhead(n: int = 2000) -> dict:
+    """Render + parse + verify + score + store, per answer, with the server's work excluded."""
+    from grader.devserver import DevServer  # noqa: F401  (same verdict shape as the live path)
+    from grader.injection import detect_injection
+    from grader.prompts import load_prompts
+    from grader.result import GradeResult
+    from grader.rubric import default_bank
+    from grader.scoring import score_verdict
+    from grader.store import Store
+    from grader.verdict import parse_verdict
+
+    rubric = default_bank().get("vid-05")
+    prompts = load_prompts()
+    sentences = [s.strip() + "." for s in ANSWER.split(".") if s.strip()]
+    raw = json.dumps({
+        "criteria": [{"criterion_id": c.id, "level": "full", "rationale": "covered clearly",
+                      "evidence": [sentences[i % len(sentences)][:-1]]} for i, c in enumerate(rubric.criteria)],
+        "strengths": ["clear"], "gaps": [{"gap": "g", "next_step": "n"}], "injection_attempt": False,
+        "summary": "Good answer overall.",
+    })
+    with tempfile.TemporaryDirectory() as d:
+        store = Store(Path(d) / "s.sqlite3")
+        start_cpu, start = time.process_time(), time.perf_counter()
+        for i in range(n):
+            answer = f"{ANSWER} Candidate {i}."
+            prompts.messages(rubric, answer)
+            verdict = parse_verdict(raw, rubric)
+            findings = detect_injection(answer)
+            scored = score_verdict(rubric, answer, verdict, findings)
+            result = GradeResult(
+                question_id=rubric.id, rubric_hash=rubric.hash, prompt_version=prompts.version, backend="llm",
+                model="m", status="graded", score=scored.score, max_score=rubric.max_score,
+                percent=scored.percent, band=scored.band, criteria=scored.criteria, verdict=verdict,
+            )
+            store.put_result(f"k{i}", result)
+        cpu = time.process_time() - start_cpu
+        wall = time.perf_counter() - start
+        store.close()
+    return {"answers": n, "cpu_ms_per_answer": round(1000 * cpu / n, 3), "wall_ms_per_answer": round(1000 * wall / n, 3),
+            "target_ms": 2.0}
+
+
+def _run_batch_subprocess(src: Path, out: Path, base_url: str, concurrency: int, store: Path) -> tuple[float, int]:
+    env = {**os.environ, "GRADER_STORE": str(store), "OPENAI_API_KEY": "bench"}
+    cmd = [sys.executable, "-m", "grader", "batch", str(src), "-o", str(out), "--base-url", base_url,
+           "--model", "bench", "--concurrency", str(concurrency), "--overwrite"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"batch failed: {proc.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before)
+
+
+def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 32) -> dict:
+    from grader.devserver import DevServer
+
+    ideal = concurrency / latency
+    with tempfile.TemporaryDirectory() as d, DevServer(latency=latency) as server:
+        src = Path(d) / "in.csv"
+        _write_csv(src, rows)
+        elapsed, _ = _run_batch_subprocess(src, Path(d) / "out.csv", server.base_url, concurrency, Path(d) / "s.sqlite3")
+        # subtract the process start-up (import + reading the rubrics): measured with a 1-row run
+        one = Path(d) / "one.csv"
+        _write_csv(one, 1, question="vid-05")
+        startup, _ = _run_batch_subprocess(one, Path(d) / "one-out.csv", server.base_url, 1, Path(d) / "s1.sqlite3")
+        startup -= latency
+    rate = rows / max(1e-9, elapsed - startup)
+    return {"rows": rows, "latency_s": latency, "concurrency": concurrency, "answers_per_s": round(rate, 1),
+            "ideal_per_s": ideal, "ratio": round(rate / ideal, 3), "target_ratio": 0.9,
+            "startup_s_excluded": round(startup, 2)}
+
+
+def _peak_rss_mb(rows: int, server_url: str) -> float:
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in.csv"
+        _write_csv(src, rows)
+        script = (
+            "import resource, runpy, sys;"
+            f"sys.argv=['grader','batch',{str(src)!r},'-o',{str(Path(d) / 'out.csv')!r},'--base-url',{server_url!r},"
+            "'--model','bench','--concurrency','32'];"
+            "\ntry:\n runpy.run_module('grader', run_name='__main__')\nexcept SystemExit as e:\n code=e.code\n"
+            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        )
+        env = {**os.environ, "GRADER_STORE": str(Path(d) / "s.sqlite3"), "OPENAI_API_KEY": "bench"}
+        proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT)
+        peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK")]
+        if not peak:
+            raise SystemExit(f"memory run failed: {proc.stderr[-2000:]}")
+        return int(peak[-1].split()[1]) / 1024
+
+
+def bench_memory(sizes: list[int]) -> dict:
+    from grader.devserver import DevServer
+
+    out = {}
+    with DevServer(latency=0.0) as server:
+        for n in sizes:
+            t0 = time.perf_counter()
+            out[n] = {"peak_rss_mb": round(_peak_rss_mb(n, server.base_url), 1), "seconds": round(time.perf_counter() - t0, 1)}
+    values = [v["peak_rss_mb"] for v in out.values()]
+    return {"runs": out, "max_over_min": round(max(values) / min(values), 3), "target": "<= 1.10"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["overhead", "throughput", "memory", "all"])
+    ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
+    args = ap.parse_args()
+    results = {}
+    if args.what in ("overhead", "all"):
+        results["overhead"] = bench_overhead()
+    if args.what in ("throughput", "all"):
+        results["throughput"] = bench_throughput()
+    if args.what in ("memory", "all"):
+        results["memory"] = bench_memory(args.rows)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
