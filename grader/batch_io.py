@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,8 +68,12 @@ def _open_text(path: Path) -> IO[str]:
     return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _has_undecodable(text: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    """Bytes that were not UTF-8 come through as lone surrogates (errors="surrogateescape")."""
+    return _SURROGATE.search(text) is not None
 
 
 def _sniff_delimiter(header_line: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -103,10 +104,17 @@ _BASE_SCHEMA = _strictify(_inline_refs(Verdict.model_json_schema()))
 
 
 def verdict_schema(rubric: Rubric) -> dict[str, Any]:
-    """The strict JSON schema for this rubric's verdict (criterion ids constrained to the rubric's)."""
+    """The strict JSON schema for this rubric's verdict (criterion ids constrained to the rubric's).
+
+    Cached per set of criterion ids; treat the returned dict as read-only."""
+    return _schema_for(tuple(rubric.criterion_ids))
+
+
+@lru_cache(maxsize=1024)
+def _schema_for(ids: tuple[str, ...]) -> dict[str, Any]:
     schema = copy.deepcopy(_BASE_SCHEMA)
     item = schema["properties"]["criteria"]["items"]
-    item["properties"]["criterion_id"]["enum"] = rubric.criterion_ids
+    item["properties"]["criterion_id"]["enum"] = list(ids)
     return schema
 
 
