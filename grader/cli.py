@@ -226,7 +226,7 @@ def prompt(
 
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
-_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate")
+_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_serve")
 
 
 def _register_commands() -> None:

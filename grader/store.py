@@ -8,10 +8,16 @@ Tables:
   by the hash of (grading settings, model, prompt version, rubric hash, answer). Re-grading the same
   answer with the same settings is served from here and costs nothing.
 - ``attempts``: practice history (one row per practice answer).
+- ``batch_jobs``: the OpenAI Batch API ledger (:mod:`grader.batch_api`). One row per submitted
+  input file (a chunk), keyed by the output path and the sha256 of the input file: our job id (also
+  in the batch's metadata), the batch and input-file ids, the state (``uploaded`` → ``submitted`` →
+  ``collected``, or ``abandoned``), the last status seen on the server, and the mapping
+  ``custom_id → [row, …]`` needed to write the results of a job picked up by another process.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -44,7 +50,28 @@ CREATE TABLE IF NOT EXISTS attempts (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_q ON attempts(user, question_id, created_at);
+CREATE TABLE IF NOT EXISTS batch_jobs (
+    job_id TEXT PRIMARY KEY,
+    output_path TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    settings_key TEXT NOT NULL,
+    model TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    batch_id TEXT,
+    input_file_id TEXT,
+    batch_status TEXT NOT NULL DEFAULT '',
+    request_count INTEGER NOT NULL,
+    mapping_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_jobs_out ON batch_jobs(output_path, input_sha256);
 """
+
+_BATCH_JOB_COLS = ("job_id", "output_path", "input_sha256", "settings_key", "model", "chunk", "state", "batch_id",
+                   "input_file_id", "batch_status", "request_count", "mapping_json", "created_at", "updated_at")
+_BATCH_JOB_UPDATABLE = frozenset({"state", "batch_id", "input_file_id", "batch_status"})
 
 
 def _now() -> str:
@@ -120,6 +147,58 @@ class Store:
         cols = ["id", "question_id", "section", "answer", "score", "max_score", "percent", "backend",
                 "result_json", "created_at"]
         return [dict(zip(cols, r)) for r in rows]
+
+    def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict | None:
+        """One practice attempt by id (same keys as :meth:`attempts`), or None."""
+        cols = ["id", "question_id", "section", "answer", "score", "max_score", "percent", "backend",
+                "result_json", "created_at"]
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {', '.join(cols)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
+            ).fetchone()
+        return dict(zip(cols, row)) if row else None
+
+    # -- Batch API ledger ----------------------------------------------------------------------
+
+    def add_batch_job(self, *, job_id: str, output_path: str, input_sha256: str, settings_key: str, model: str,
+                      chunk: int, mapping: dict[str, list[int]], input_file_id: str | None = None,
+                      state: str = "uploaded") -> None:
+        now = _now()
+        with self._lock:
+            self._conn.execute(
+                f"INSERT INTO batch_jobs({', '.join(_BATCH_JOB_COLS)}) VALUES ({', '.join('?' * len(_BATCH_JOB_COLS))})",
+                (job_id, output_path, input_sha256, settings_key, model, chunk, state, None, input_file_id, "",
+                 len(mapping), json.dumps(mapping, separators=(",", ":")), now, now),
+            )
+
+    def update_batch_job(self, job_id: str, **fields: object) -> None:
+        unknown = set(fields) - _BATCH_JOB_UPDATABLE
+        if unknown:
+            raise ValueError(f"cannot update batch job field(s) {sorted(unknown)}")
+        if not fields:
+            return
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self._lock:
+            self._conn.execute(f"UPDATE batch_jobs SET {sets}, updated_at = ? WHERE job_id = ?",
+                               (*fields.values(), _now(), job_id))
+
+    def batch_jobs(self, output_path: str, input_sha256: str | None = None) -> list[dict]:
+        """The ledger's jobs for an output file (and input file, when given), oldest first, with
+        ``mapping`` decoded."""
+        sql = f"SELECT {', '.join(_BATCH_JOB_COLS)} FROM batch_jobs WHERE output_path = ?"
+        args: list = [output_path]
+        if input_sha256 is not None:
+            sql += " AND input_sha256 = ?"
+            args.append(input_sha256)
+        sql += " ORDER BY rowid"
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        out = []
+        for r in rows:
+            job = dict(zip(_BATCH_JOB_COLS, r))
+            job["mapping"] = json.loads(job.pop("mapping_json"))
+            out.append(job)
+        return out
 
     def close(self) -> None:
         with self._lock:
