@@ -94,6 +94,9 @@ def register(app: typer.Typer) -> None:
         max_cost: Annotated[Optional[float], typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
         batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
+        retry_failed: Annotated[bool, typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
+        poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
+        no_wait: Annotated[bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
         summary_json: Annotated[Optional[Path], typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
         model: ModelOpt = None,
         base_url: BaseUrlOpt = None,
@@ -119,10 +122,18 @@ def register(app: typer.Typer) -> None:
         if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
             raise InputError("the output file exists", source=str(output),
                              hint="use --resume to continue it or --overwrite to replace it")
+        if (retry_failed or no_wait) and not batch_api:
+            raise InputError("--retry-failed and --no-wait work with --batch-api")
         if batch_api:
             from .batch_api import run_batch_api_cli
 
-            run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=err_console)
+            ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
+                                                ("--max-cost", max_cost)) if value is not None]
+            if ignored:
+                err_console.print(f"{', '.join(ignored)}: not used with --batch-api", style="yellow")
+            run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=err_console,
+                              retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
+                              poll_interval=poll_interval, summary_json=summary_json)
             return
 
         from .batch import run_batch

@@ -22,7 +22,7 @@ from .result import Flag, GradeResult
 from .rubric import Rubric, RubricBank, load_bank
 from .scoring import score_verdict
 from .settings import Settings
-from .verdict import Verdict
+from .verdict import Verdict, VerdictProblem, parse_verdict
 
 __all__ = ["Grader", "Backend", "cache_key", "word_count"]
 
@@ -166,7 +166,52 @@ class Grader:
         except VerdictError as exc:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
-        verdict: Verdict = outcome.verdict
+        return self._scored(rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts,
+                            outcome.model, latency, findings)
+
+    def result_from_output(
+        self,
+        rubric: Rubric,
+        answer: str,
+        raw_text: str,
+        usage: Usage | dict[str, Any] | None = None,
+        attempts: int = 1,
+        model: str | None = None,
+        latency: float = 0.0,
+        *,
+        finish_reason: str | None = None,
+        price_factor: float = 1.0,
+    ) -> GradeResult:
+        """Grade a completion obtained elsewhere (e.g. a Batch API output line) exactly like the
+        live path: parse and validate the verdict, verify the evidence, score, flag. An invalid
+        verdict (or ``finish_reason == "length"``) gives an *unscored* result with the reason and
+        the raw text, as the live path does once its re-asks are spent. ``price_factor`` scales
+        the cost (the Batch API costs half the list price)."""
+        if isinstance(usage, dict):
+            details = usage.get("prompt_tokens_details") or {}
+            usage = Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
+                          int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0))
+        usage = usage or Usage()
+        findings = detect_injection(answer)
+        base = self._base(rubric, answer)
+        if finish_reason == "length":
+            problem = ("the reply was cut off at the token limit (finish_reason=length); "
+                       "keep rationales to one sentence and quotes short")
+        else:
+            try:
+                verdict = parse_verdict(raw_text or "", rubric)
+            except VerdictProblem as exc:
+                problem = str(exc)
+            else:
+                return self._scored(rubric, answer, base, verdict, usage, attempts, model, latency, findings,
+                                    price_factor=price_factor)
+        exc = VerdictError(problem, attempts=attempts, last_output=raw_text or "", usage=usage)
+        if model:
+            base = {**base, "model": model}
+        return self._unscored(base, exc, latency, findings, price_factor=price_factor)
+
+    def _scored(self, rubric: Rubric, answer: str, base: dict[str, Any], verdict: Verdict, usage: Usage,
+                attempts: int, model: str | None, latency: float, findings, *, price_factor: float = 1.0) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
         flags = list(scored.flags)
         if verdict.injection_attempt or findings:
@@ -177,28 +222,29 @@ class Grader:
             if kinds:
                 detail.append("detector: " + ", ".join(kinds))
             flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
-        usage: Usage = outcome.usage
         return GradeResult(
-            **{**base, "model": outcome.model or base["model"]},
+            **{**base, "model": model or base["model"]},
             status="graded", score=scored.score, percent=scored.percent, band=scored.band,
             criteria=scored.criteria, strengths=verdict.strengths, gaps=verdict.gaps, summary=verdict.summary,
-            flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage),
-            latency_s=round(latency, 3), attempts=outcome.attempts,
+            flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage, price_factor),
+            latency_s=round(latency, 3), attempts=attempts,
         )
 
-    def _cost(self, usage: Usage) -> float | None:
+    def _cost(self, usage: Usage, factor: float = 1.0) -> float | None:
         if self.backend.name != "llm":
             return 0.0
-        return cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
+        cost = cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
+        return None if cost is None else cost * factor
 
-    def _unscored(self, base: dict[str, Any], exc: VerdictError, latency: float, findings) -> GradeResult:
+    def _unscored(self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *,
+                  price_factor: float = 1.0) -> GradeResult:
         flags = [Flag(code="unscored", detail=exc.reason)]
         if findings:
             flags.append(Flag(code="injection_suspected",
                               detail="detector: " + ", ".join(sorted({f.kind for f in findings}))))
         return GradeResult(
             **base, status="unscored", score=None, percent=None, band=None, flags=flags,
-            usage=exc.usage.as_dict(), cost_usd=self._cost(exc.usage), latency_s=round(latency, 3),
+            usage=exc.usage.as_dict(), cost_usd=self._cost(exc.usage, price_factor), latency_s=round(latency, 3),
             attempts=exc.attempts, unscored_reason=exc.reason, last_output=exc.last_output[:4000],
         )
 
