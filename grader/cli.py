@@ -205,18 +205,13 @@ def prompt(
     rubric = bank_for(settings).get(question)
     text = read_answer(answer, answer_file)
     from .prompts import load_prompts
-    from .verdict import verdict_schema
 
     prompts = load_prompts()
     messages = prompts.messages(rubric, text)
     if as_json:
-        body = {
-            "model": settings.model,
-            "temperature": settings.temperature,
-            "messages": messages,
-            "response_format": {"type": "json_schema",
-                                "json_schema": {"name": "verdict", "strict": True, "schema": verdict_schema(rubric)}},
-        }
+        from .judge import request_body  # the exact body the judge would send
+
+        body = request_body(settings, prompts, rubric, text)
         sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return
     sys.stdout.write(f"# prompt version {prompts.version} · rubric {rubric.id} ({rubric.hash})\n")
@@ -226,7 +221,7 @@ def prompt(
 
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
-_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_serve")
+_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_rubric_build", "cli_serve")
 
 
 def _register_commands() -> None:
@@ -242,18 +237,26 @@ _register_commands()
 # -- entry point -------------------------------------------------------------------------------
 
 
+_USAGE_ERRORS: tuple[type[BaseException], ...] = (click.exceptions.ClickException,)
+try:  # recent typer vendors its own copy of click
+    from typer._click import ClickException as _VendoredClickException
+
+    _USAGE_ERRORS += (_VendoredClickException,)
+except ImportError:  # pragma: no cover - older typer uses click itself
+    pass
+_EXITS = (click.exceptions.Exit, typer.Exit)
+_ABORTS = (click.exceptions.Abort, typer.Abort, KeyboardInterrupt)
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         rv = app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except click.exceptions.Abort:
+    except _EXITS as e:
+        sys.exit(getattr(e, "exit_code", 0))
+    except _ABORTS:
         err_console.print("interrupted; finished work is kept")
         sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print("interrupted; finished work is kept")
-        sys.exit(130)
-    except click.exceptions.ClickException as e:
+    except _USAGE_ERRORS as e:
         e.show()
         sys.exit(2)
     except GraderError as e:
