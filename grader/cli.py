@@ -20,11 +20,21 @@ from typing import Annotated, Optional
 
 import click
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
-from .errors import ConfigError, GraderError, InputError
-from .settings import Settings
+from .cli_common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    console,
+    err_console,
+    open_store,
+    read_answer,
+    resolve_settings,
+)
+from .errors import GraderError, InputError
 
 __all__ = ["app", "main"]
 
@@ -39,74 +49,7 @@ app = typer.Typer(
 rubrics_app = typer.Typer(help="List and show the rubrics of a question bank.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 
-console = Console()
-err_console = Console(stderr=True)
-
 EXIT_UNSCORED = 5
-
-# -- shared options ----------------------------------------------------------------------------
-
-ModelOpt = Annotated[Optional[str], typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
-BaseUrlOpt = Annotated[
-    Optional[str], typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
-]
-BackendOpt = Annotated[
-    Optional[str],
-    typer.Option("--backend", help="llm, local (embedded, no LLM) or auto (llm if a key/URL is configured)."),
-]
-RubricsOpt = Annotated[
-    Optional[Path], typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
-]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even if a cached result exists.")]
-
-
-def resolve_settings(**flags: object) -> Settings:
-    """CLI flag > environment > config file > default, resolved once."""
-    given = {k: v for k, v in flags.items() if v is not None}
-    try:
-        return Settings(**given)
-    except ValidationError as e:
-        first = e.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(
-            f"invalid setting {field}: {first['msg']}",
-            setting=field,
-            hint="check the flag, the GRADER_* environment variables and the config file",
-        ) from None
-
-
-def bank_for(settings: Settings):
-    from .rubric import load_bank
-
-    return load_bank(settings.rubrics)
-
-
-def read_answer(answer: str | None, answer_file: Path | None) -> str:
-    if answer is not None and answer_file is not None:
-        raise InputError("give either --answer or --answer-file, not both")
-    if answer is not None:
-        return answer
-    if answer_file is not None:
-        if str(answer_file) == "-":
-            return sys.stdin.read()
-        try:
-            return answer_file.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputError("file not found", source=str(answer_file)) from None
-        except UnicodeDecodeError as e:
-            raise InputError(f"not UTF-8 text (byte {e.start})", source=str(answer_file),
-                             hint="save the answer as UTF-8") from None
-    if sys.stdin is None or sys.stdin.isatty():
-        raise InputError("no answer given", hint="use --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
-    return sys.stdin.read()
-
-
-def open_store(settings: Settings):
-    if not settings.use_cache:
-        return None
-    from .store import Store
-
-    return Store(settings.store_path)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -125,6 +68,11 @@ def grade(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    samples: Annotated[int, typer.Option("--samples", min=1, max=20,
+                                         help="Grade N times with varied seeds; flag the answer if they disagree.")] = 1,
+    pass_mark: Annotated[float, typer.Option("--pass-mark", min=0, max=100,
+                                             help="Pass mark in percent: with --samples, gradings on both sides "
+                                                  "of it flag the answer low_confidence.")] = 60.0,
 ) -> None:
     """Grade one answer and explain the grade."""
     settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
@@ -134,13 +82,23 @@ def grade(
 
     grader = Grader(settings, bank=bank_for(settings), store=open_store(settings))
     rubric = grader.rubric(question)
-    result = grader.grade(rubric, text)
+    if samples == 1:
+        result = grader.grade(rubric, text)
+    else:
+        from .confidence import grade_samples_sync
+
+        result = grade_samples_sync(grader, rubric, text, samples, pass_mark=pass_mark)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
         from .console import render_result
 
         render_result(console, result, rubric)
+        if samples > 1 and result.samples:
+            mean = sum(result.samples) / len(result.samples)
+            note = " (the embedded grader is deterministic: one grading)" if result.backend == "local" else ""
+            console.print(f"samples: {', '.join(f'{s:g}' for s in result.samples)} · mean {mean:.2f} · "
+                          f"spread {result.score_spread or 0:g}{note}", markup=False, highlight=False)
         if result.backend == "local":
             err_console.print(
                 "graded by the embedded grader (no LLM). To use an LLM: set OPENAI_API_KEY "
@@ -221,7 +179,7 @@ def prompt(
 
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
-_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_rubric_build", "cli_serve")
+_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_serve")
 
 
 def _register_commands() -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from .batch_io import Columns
-from .cli import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, open_store, resolve_settings
+from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, open_store, resolve_settings
 from .errors import InputError
 
 __all__ = ["register"]

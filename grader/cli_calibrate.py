@@ -134,7 +134,7 @@ def _run(opts: dict, cli) -> None:
 
 def register(app: typer.Typer) -> None:
     from . import cli
-    from .cli import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt
+    from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt
 
     def calibrate(
         csv_path: Annotated[Path, typer.Argument(help="CSV of answers with human scores.")],

@@ -18,7 +18,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .cli import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, resolve_settings
+from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, resolve_settings
 from .errors import InputError
 from .practice import choose_question, collect_answer, summarize
 

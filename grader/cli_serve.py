@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, err_console, resolve_settings
+from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, err_console, resolve_settings
 
 __all__ = ["register", "serve", "is_loopback"]
 

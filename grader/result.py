@@ -78,6 +78,8 @@ class GradeResult(BaseModel):
     answer_words: int = 0
     cached: bool = False
     settings_key: str = ""
+    samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
+    score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
     created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     @property

@@ -1,0 +1,140 @@
+"""Confidence by repetition: grade one answer N times with varied seeds and flag disagreement.
+
+:func:`grade_samples` makes N gradings of the same answer. Sample 0 is the ordinary grading (same
+settings, so it shares the cache with a plain ``grade``); sample ``i`` ≥ 1 uses ``seed = base + i``
+(``base`` = ``settings.seed`` or 0). The seed is part of :meth:`Settings.grading_key`, hence of the
+cache key, so the cache never collapses the samples into one. The samples run concurrently.
+
+The returned result is the median sample (the lower median for an even N: a real grading with its own
+criteria and evidence, not an average of them), with:
+
+- ``samples``: every sample's score, in order (mean = their average), and ``score_spread`` = max − min;
+- usage, cost and attempts summed over all samples (what the N calls really cost), latency the
+  longest sample (they run at the same time);
+- a ``low_confidence`` flag when the spread is above ``threshold`` × max score (default 15 %), when
+  the samples straddle the pass mark (some at or above it, some below), or when some samples could
+  not be scored.
+
+The embedded grader (``backend == "local"``) is deterministic: one call, ``samples = [score]``,
+spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
+N = 1 is exactly the ordinary single grading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from typing import Any
+
+from .grading import Grader
+from .result import Flag, GradeResult
+from .rubric import Rubric
+
+__all__ = ["grade_samples", "grade_samples_sync", "DEFAULT_SPREAD_THRESHOLD"]
+
+DEFAULT_SPREAD_THRESHOLD = 0.15
+"""A spread above this fraction of the maximum score flags the answer ``low_confidence``."""
+
+
+def _seeded(grader: Grader, seed: int) -> Grader:
+    """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store and HTTP client)."""
+    settings = grader.settings.model_copy(update={"seed": seed})
+    backend = grader.backend
+    from .judge import LLMJudge
+
+    if isinstance(backend, LLMJudge):
+        seeded = LLMJudge(settings, grader.prompts, client=backend.client)
+        seeded.format_mode = backend.format_mode  # a server that rejected json_schema still rejects it
+        backend = seeded
+    return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=backend, store=grader.store)
+
+
+def _deterministic(grader: Grader, first: GradeResult) -> bool:
+    return grader.backend.name == "local" or first.verdict is None and first.status == "graded"
+
+
+async def grade_samples(
+    grader: Grader,
+    rubric_or_id: str | Rubric,
+    answer: str,
+    n: int,
+    *,
+    threshold: float = DEFAULT_SPREAD_THRESHOLD,
+    pass_mark: float | None = None,
+    use_cache: bool | None = None,
+) -> GradeResult:
+    """Grade ``answer`` ``n`` times (varied seeds); the median sample, with ``samples`` and flags.
+
+    ``threshold`` is a fraction of the maximum score; ``pass_mark`` a percentage (0–100) or None.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    rubric = grader.rubric(rubric_or_id)
+    first = await grader.agrade(rubric, answer, use_cache=use_cache)
+    if n == 1:
+        return first
+    if _deterministic(grader, first):
+        return first.model_copy(update={"samples": [first.score] if first.score is not None else [],
+                                        "score_spread": 0.0 if first.score is not None else None})
+    base = grader.settings.seed or 0
+    others = await asyncio.gather(
+        *(_seeded(grader, base + i).agrade(rubric, answer, use_cache=use_cache) for i in range(1, n))
+    )
+    return combine([first, *others], threshold=threshold, pass_mark=pass_mark)
+
+
+def combine(results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THRESHOLD,
+            pass_mark: float | None = None) -> GradeResult:
+    """Merge repeated gradings of one answer into the median one (see the module docstring)."""
+    graded = [r for r in results if r.status == "graded" and r.score is not None]
+    scores = [r.score for r in graded]
+    if not graded:
+        chosen = results[0]
+    else:
+        median = statistics.median_low(scores)
+        chosen = next(r for r in graded if r.score == median)
+    spread = round(max(scores) - min(scores), 4) if scores else None
+    flags = [f for f in chosen.flags if f.code != "low_confidence"]
+    reasons = []
+    max_score = chosen.max_score
+    if spread is not None and spread > threshold * max_score:
+        reasons.append(f"scores of {len(scores)} gradings range from {min(scores):g} to {max(scores):g} "
+                       f"(spread {spread:g} > {threshold * max_score:g}, {threshold:.0%} of {max_score:g})")
+    if pass_mark is not None and scores:
+        percents = [100.0 * s / max_score for s in scores]
+        if min(percents) < pass_mark <= max(percents):
+            reasons.append(f"the gradings straddle the pass mark of {pass_mark:g} % "
+                           f"({min(percents):.0f} %–{max(percents):.0f} %)")
+    unscored = len(results) - len(graded)
+    if unscored and graded:
+        reasons.append(f"{unscored} of {len(results)} gradings could not be scored")
+    if reasons:
+        flags.append(Flag(code="low_confidence", detail="; ".join(reasons)))
+    usage: dict[str, int] = {}
+    for r in results:
+        for k, v in r.usage.items():
+            usage[k] = usage.get(k, 0) + v
+    costs = [r.cost_usd for r in results]
+    update: dict[str, Any] = {
+        "samples": [r.score for r in results if r.status == "graded" and r.score is not None],
+        "score_spread": spread,
+        "flags": flags,
+        "usage": usage,
+        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 8),
+        "attempts": sum(r.attempts for r in results),
+        "latency_s": max(r.latency_s for r in results),
+        "cached": all(r.cached for r in results),
+    }
+    return chosen.model_copy(update=update)
+
+
+def grade_samples_sync(grader: Grader, rubric_or_id: str | Rubric, answer: str, n: int, **kwargs: Any) -> GradeResult:
+    """:func:`grade_samples` from synchronous code (one event loop; closes the grader's backend)."""
+
+    async def run() -> GradeResult:
+        try:
+            return await grade_samples(grader, rubric_or_id, answer, n, **kwargs)
+        finally:
+            await grader.aclose()
+
+    return asyncio.run(run())
