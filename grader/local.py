@@ -1,0 +1,552 @@
+"""The embedded grader: no LLM, no network, no key — sentence embeddings decide coverage.
+
+How an answer is graded:
+
+1. **Passages.** The answer's sentences plus 12-word windows (stride 12), each a verbatim slice of
+   the answer (:func:`segments`), are embedded with all-MiniLM-L6-v2 (:mod:`grader.embedding`).
+2. **Similarities.** Each criterion is embedded once per rubric (its text and, if any, the hint or
+   reference fragments it ``covers``), together with the rubric's reference text (the reference
+   answer, or the hint's fragments) and the question; these vectors are cached by rubric hash.
+   Per criterion, the best cosine over its views and the passages is its *similarity*, and that
+   passage is its evidence — verbatim, so the usual verification and scoring apply.
+3. **Score model.** A few answer-level features (:data:`FEATURES`: mean/max of the criterion
+   similarities, the fraction of criteria above a similarity, the answer-to-reference similarity,
+   word overlap with the reference, answer length …) go through a small logistic model fitted on
+   human-graded answers (SAF's training split) by ``scripts/fit_local_calibration.py``; its
+   parameters are in ``grader/data/local_calibration.json`` (every field documented there).
+4. **Levels.** The model's score is turned into per-criterion levels (missing / partial / full) by
+   allocating it to the criteria in order of similarity: the most similar criteria are credited
+   first, so within an answer a more similar criterion never gets a lower level, and the weighted
+   sum of the levels — what :mod:`grader.scoring` computes — is the model's score rounded to the
+   nearest half level of some criterion. Without a calibration file the levels come from two
+   fixed similarity thresholds instead.
+
+What it can and cannot judge: it measures whether the answer *talks about* what each criterion
+names (coverage), not whether what it says is correct. A fluent answer that names every topic with
+wrong claims can score well; a correct answer in unusual words can score low. Use an LLM backend
+where correctness matters.
+
+Feedback is templated: what is covered, what is missing, and each gap's criterion as the next step.
+:meth:`LocalJudge.judge_many` grades several answers with one ``encode`` call (the batch path
+coalesces concurrent :meth:`LocalJudge.judge` calls into it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError, Usage
+from .injection import detect_injection
+from .resources import data_dir
+from .rubric import Rubric
+from .verdict import CriterionVerdict, Gap, Level, Verdict
+
+__all__ = [
+    "LocalJudge", "Calibration", "Segment", "segments", "load_calibration", "LOCAL_MODEL", "FEATURES",
+    "RubricVectors", "rubric_texts", "rubric_vectors", "answer_features", "allocate_levels",
+    "default_local_judge",
+]
+
+LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
+WINDOW_WORDS = 12
+WINDOW_STRIDE = 12
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*")
+_WORD = re.compile(r"\S+")
+_CACHE_SIZE = 256  # rubrics whose vectors are kept (per process)
+
+# -- passages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+    text: str
+    sentence: bool = True
+
+
+def segments(answer: str) -> list[Segment]:
+    """The answer's sentences plus 12-word windows (stride 12), each a verbatim slice of the answer.
+
+    Windows are only added for answers longer than one window; a window equal to a sentence is not
+    repeated. Sentences come first (``sentence=True``)."""
+    out: list[Segment] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(answer + "\n"):
+        piece = answer[pos:m.start()]
+        stripped = piece.strip()
+        if stripped:
+            start = pos + piece.index(stripped)
+            out.append(Segment(start, start + len(stripped), stripped))
+        pos = m.end()
+    words = list(_WORD.finditer(answer))
+    if len(words) > WINDOW_WORDS:
+        seen = {(s.start, s.end) for s in out}
+        for i in range(0, len(words) - WINDOW_WORDS + WINDOW_STRIDE, WINDOW_STRIDE):
+            chunk = words[i:i + WINDOW_WORDS]
+            start, end = chunk[0].start(), chunk[-1].end()
+            if (start, end) not in seen:
+                seen.add((start, end))
+                out.append(Segment(start, end, answer[start:end], sentence=False))
+    return out
+
+
+# -- words ----------------------------------------------------------------------------------------
+
+_TERM = re.compile(r"[a-z0-9]+")
+_STOP = frozenset("""
+a about above after again against all also an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers him his how i if in into is it its itself just more most no nor not of off on
+once only or other our out over own same she should so some such than that the their them then there
+these they this those through to too under until up very was we were what when where which while who
+whom why will with would you your yours e g ie eg etc vs via per
+strong good great best answer answers candidate candidates covers cover discuss discusses discussion
+mention mentions include includes explain explains describe describes demonstrate demonstrates show shows
+look involves comprehensive
+""".split())
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms(text: str) -> set[str]:
+    """Content words of a text: lowercased, stopwords and 1-2 letter words out, crudely stemmed."""
+    return {_stem(w) for w in _TERM.findall(text.casefold()) if len(w) > 2 and w not in _STOP}
+
+
+# -- rubric vectors (cached) ----------------------------------------------------------------------
+
+
+def _reference_text(rubric: Rubric) -> str:
+    if rubric.reference_answer:
+        return rubric.reference_answer
+    covers = [f for c in rubric.criteria for f in c.covers]
+    return "; ".join(covers) if covers else rubric.hint
+
+
+def rubric_texts(rubric: Rubric) -> tuple[list[str], list[int]]:
+    """The texts to embed for a rubric and, for each criterion view, its criterion index.
+
+    Returns ``(texts, owners)``: ``texts`` = criterion views (the criterion's text and, if any, its
+    covered fragments joined), then the reference text, then the question; ``owners[k]`` is the
+    criterion of view ``k`` (``len(owners)`` views)."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for i, c in enumerate(rubric.criteria):
+        texts.append(c.text)
+        owners.append(i)
+        joined = "; ".join(c.covers)
+        if joined and " ".join(joined.split()).casefold() != " ".join(c.text.split()).casefold():
+            texts.append(joined)
+            owners.append(i)
+    return texts + [_reference_text(rubric), rubric.question], owners
+
+
+@dataclass(frozen=True)
+class RubricVectors:
+    """A rubric's embedded views, reference and question, plus what the features need."""
+
+    views: np.ndarray  # (n_views, dim)
+    owners: np.ndarray  # (n_views,) criterion index of each view
+    reference: np.ndarray  # (dim,)
+    question: np.ndarray  # (dim,)
+    weights: np.ndarray  # (n_criteria,)
+    reference_terms: frozenset[str]
+    question_terms: frozenset[str]
+
+
+def rubric_vectors(rubric: Rubric, vectors: np.ndarray) -> RubricVectors:
+    """Assemble :class:`RubricVectors` from the embeddings of :func:`rubric_texts` (same order)."""
+    _, owners = rubric_texts(rubric)
+    n = len(owners)
+    return RubricVectors(
+        views=vectors[:n], owners=np.asarray(owners, dtype=np.int64), reference=vectors[n], question=vectors[n + 1],
+        weights=np.asarray([c.weight for c in rubric.criteria], dtype=np.float64),
+        reference_terms=frozenset(terms(_reference_text(rubric))), question_terms=frozenset(terms(rubric.question)),
+    )
+
+
+# -- features -------------------------------------------------------------------------------------
+
+FEATURES = (
+    "mean_best",  # weighted mean over criteria of the best passage similarity
+    "max_best",  # the highest criterion similarity
+    "min_best",  # the lowest criterion similarity
+    "top_half_mean",  # mean similarity of the better half of the criteria
+    "cover_50", "cover_60", "cover_70",  # weighted fraction of criteria with similarity ≥ 0.5 / 0.6 / 0.7
+    "answer_reference",  # cosine of the answer (mean of its sentence vectors) with the reference text
+    "answer_question",  # cosine of the answer with the question
+    "precision",  # mean over the answer's sentences of their best similarity to any criterion view
+    "lexical_recall",  # fraction of the reference's content words found in the answer
+    "lexical_precision",  # fraction of the answer's content words found in the reference or question
+    "new_words",  # fraction of the answer's content words in neither the reference nor the question
+    "log_words",  # log(1 + words in the answer)
+)
+
+
+def criterion_similarities(rv: RubricVectors, seg_vecs: np.ndarray) -> np.ndarray:
+    """(criteria, segments) matrix: per criterion, the best cosine of its views with each passage."""
+    n = len(rv.weights)
+    sims = rv.views @ seg_vecs.T  # (views, segments)
+    per = np.full((n, seg_vecs.shape[0]), -1.0, dtype=np.float32)
+    for row, owner in enumerate(rv.owners):
+        np.maximum(per[owner], sims[row], out=per[owner])
+    return per
+
+
+def answer_features(rv: RubricVectors, answer: str, segs: Sequence[Segment], seg_vecs: np.ndarray,
+                    per: np.ndarray | None = None) -> dict[str, float]:
+    """Every feature of :data:`FEATURES` for one answer (``per`` = :func:`criterion_similarities`)."""
+    if per is None:
+        per = criterion_similarities(rv, seg_vecs)
+    n_words = len(answer.split())
+    w = rv.weights / rv.weights.sum()
+    if per.shape[1] == 0:
+        best = np.zeros(len(w))
+        answer_vec = np.zeros_like(rv.reference)
+        precision = 0.0
+    else:
+        best = per.max(axis=1).astype(np.float64)
+        is_sentence = np.array([s.sentence for s in segs], dtype=bool)
+        sent = seg_vecs[is_sentence] if is_sentence.any() else seg_vecs
+        answer_vec = sent.mean(axis=0)
+        norm = float(np.linalg.norm(answer_vec))
+        answer_vec = answer_vec / norm if norm > 0 else answer_vec
+        precision = float((rv.views @ sent.T).max(axis=0).mean())
+    half = np.sort(best)[::-1][: max(1, math.ceil(len(best) / 2))]
+    a_terms = terms(answer)
+    known = rv.reference_terms | rv.question_terms
+    return {
+        "mean_best": float(w @ best),
+        "max_best": float(best.max()),
+        "min_best": float(best.min()),
+        "top_half_mean": float(half.mean()),
+        "cover_50": float(w @ (best >= 0.5)),
+        "cover_60": float(w @ (best >= 0.6)),
+        "cover_70": float(w @ (best >= 0.7)),
+        "answer_reference": float(answer_vec @ rv.reference),
+        "answer_question": float(answer_vec @ rv.question),
+        "precision": precision,
+        "lexical_recall": len(a_terms & rv.reference_terms) / len(rv.reference_terms) if rv.reference_terms else 0.0,
+        "lexical_precision": len(a_terms & known) / len(a_terms) if a_terms else 0.0,
+        "new_words": len(a_terms - known) / len(a_terms) if a_terms else 0.0,
+        "log_words": math.log1p(n_words),
+    }
+
+
+# -- calibration ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted score model and level rules (see ``grader/data/local_calibration.json``).
+
+    With ``features`` empty (no calibration file), levels come from the fixed similarity
+    thresholds ``partial`` / ``full``; otherwise the score is
+    ``sigmoid(intercept + Σ coef_k · (x_k − mean_k) / scale_k)`` (``link="logistic"``) or the same
+    sum clipped to [0, 1] (``link="identity"``), and levels are allocated (:func:`allocate_levels`).
+    """
+
+    partial: float = 0.35
+    full: float = 0.55
+    source: str = "defaults"
+    features: tuple[str, ...] = ()
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    coef: tuple[float, ...] = ()
+    intercept: float = 0.0
+    link: str = "logistic"
+    floor: float = 0.0  # a criterion with similarity below this is never credited
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        k = len(self.features)
+        if not (len(self.mean) == len(self.scale) == len(self.coef) == k):
+            raise ValueError("calibration: features, mean, scale and coef must have the same length")
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown:
+            raise ValueError(f"calibration: unknown feature(s) {', '.join(unknown)}")
+        if self.link not in ("logistic", "identity"):
+            raise ValueError(f"calibration: link must be logistic or identity, not {self.link!r}")
+        if any(s <= 0 for s in self.scale):
+            raise ValueError("calibration: every scale must be positive")
+
+    @property
+    def fitted(self) -> bool:
+        return bool(self.features)
+
+    @property
+    def version(self) -> str:
+        payload = json.dumps([self.partial, self.full, self.features, self.mean, self.scale, self.coef,
+                              self.intercept, self.link, self.floor, WINDOW_WORDS, WINDOW_STRIDE],
+                             sort_keys=True, default=float)
+        return hashlib.sha256(payload.encode()).hexdigest()[:8]
+
+    def level(self, similarity: float) -> Level:
+        """The fixed-threshold level of one similarity (used without a fitted model)."""
+        if similarity >= self.full:
+            return Level.full
+        if similarity >= self.partial:
+            return Level.partial
+        return Level.missing
+
+    def predict(self, features: dict[str, float]) -> float:
+        """The model's normalised score in [0, 1] for one answer's features."""
+        if not self.fitted:
+            raise ValueError("no fitted score model in this calibration")
+        x = np.array([features[f] for f in self.features], dtype=np.float64)
+        z = self.intercept + float(np.dot(self.coef, (x - np.array(self.mean)) / np.array(self.scale)))
+        if self.link == "logistic":
+            return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
+        return float(min(1.0, max(0.0, z)))
+
+
+def load_calibration(path: Path | None = None) -> Calibration:
+    """The calibration file (default ``grader/data/local_calibration.json``), or the fixed
+    thresholds if there is none. A malformed file raises :class:`~grader.errors.ConfigError`."""
+    p = path or data_dir() / "local_calibration.json"
+    if not p.is_file():
+        return Calibration()
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+        model = data.get("model") or {}
+        return Calibration(
+            partial=float(data["partial"]), full=float(data["full"]), source=str(data.get("source", p.name)),
+            features=tuple(model.get("features", ())), mean=tuple(map(float, model.get("mean", ()))),
+            scale=tuple(map(float, model.get("scale", ()))), coef=tuple(map(float, model.get("coef", ()))),
+            intercept=float(model.get("intercept", 0.0)), link=str(model.get("link", "logistic")),
+            floor=float(data.get("floor", 0.0)), extra=data,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"invalid calibration file {p}: {exc}", setting="local calibration",
+                          hint="rebuild it with `python scripts/fit_local_calibration.py`") from None
+
+
+def allocate_levels(similarity: Sequence[float], weights: Sequence[float], score: float,
+                    floor: float = 0.0) -> list[Level]:
+    """Per-criterion levels whose weighted sum tracks ``score`` (normalised, 0–1).
+
+    The criteria are taken in order of decreasing similarity; each gets ``full`` if the credit
+    still to give covers at least 3/4 of its weight, else ``partial`` if it covers at least 1/4,
+    else ``missing`` — and never a higher level than a more similar criterion, nor any credit below
+    ``floor``. So levels are monotone in similarity within the answer, and
+    ``Σ weight·value(level) / Σ weight`` is ``score`` up to half a criterion's weight."""
+    w = np.asarray(weights, dtype=np.float64)
+    remaining = float(score) * float(w.sum())
+    order = sorted(range(len(w)), key=lambda k: (-similarity[k], k))
+    levels = [Level.missing] * len(w)
+    cap = Level.full
+    for k in order:
+        if similarity[k] < floor:
+            break
+        if remaining >= 0.75 * w[k] and cap == Level.full:
+            levels[k] = Level.full
+            remaining -= w[k]
+        elif remaining >= 0.25 * w[k]:
+            levels[k] = Level.partial
+            remaining -= 0.5 * w[k]
+            cap = Level.partial
+        else:
+            cap = Level.missing if remaining <= 0 else cap
+    return levels
+
+
+# -- the judge ------------------------------------------------------------------------------------
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text else text
+
+
+@dataclass
+class LocalOutcome:
+    verdict: Verdict
+    usage: Usage
+    attempts: int
+    model: str
+    raw: str
+    similarities: list[float]
+    score: float | None = None  # the model's normalised score (None without a fitted model)
+    features: dict[str, float] = field(default_factory=dict)
+
+
+_rubric_cache: OrderedDict[str, RubricVectors] = OrderedDict()
+_rubric_cache_lock = threading.Lock()
+
+
+class LocalJudge:
+    """Grades in-process with the embedded model (see the module docstring)."""
+
+    name = "local"
+    model = LOCAL_MODEL
+
+    def __init__(self, embedder: Any | None = None, calibration: Calibration | None = None,
+                 max_batch: int = 16) -> None:
+        self._embedder = embedder
+        self.calibration = calibration or load_calibration()
+        self.version = f"local-{self.calibration.version}"
+        self.max_batch = max_batch
+        self.rubric_encodes = 0  # how many times rubric vectors were computed (tests, benchmarks)
+        self._pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = []
+        self._flush_scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from .embedding import get_embedder
+
+            self._embedder = get_embedder()
+        return self._embedder
+
+    def _cache_key(self, rubric: Rubric) -> str:
+        return f"{id(self.embedder) if self._embedder is not None else 'shared'}:{rubric.hash}"
+
+    def rubric_vectors(self, rubric: Rubric) -> RubricVectors:
+        """The rubric's vectors, embedded once per process and rubric hash (LRU of 256 rubrics)."""
+        key = self._cache_key(rubric)
+        with _rubric_cache_lock:
+            hit = _rubric_cache.get(key)
+            if hit is not None:
+                _rubric_cache.move_to_end(key)
+                return hit
+        texts, _ = rubric_texts(rubric)
+        rv = rubric_vectors(rubric, self.embedder.encode(texts))
+        self.rubric_encodes += 1
+        with _rubric_cache_lock:
+            _rubric_cache[key] = rv
+            while len(_rubric_cache) > _CACHE_SIZE:
+                _rubric_cache.popitem(last=False)
+        return rv
+
+    def similarities(self, rubric: Rubric, answer: str) -> tuple[np.ndarray, list[Segment]]:
+        """Per criterion, the cosine with each of the answer's passages: ``(criteria, passages)``."""
+        segs = segments(answer)
+        rv = self.rubric_vectors(rubric)
+        if not segs:
+            return np.zeros((len(rubric.criteria), 0), dtype=np.float32), segs
+        return criterion_similarities(rv, self.embedder.encode([s.text for s in segs])), segs
+
+    # -- grading --------------------------------------------------------------------------------
+
+    def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[LocalOutcome]:
+        """Grade several (rubric, answer) pairs with one ``encode`` call for all their passages."""
+        vectors = [self.rubric_vectors(r) for r, _ in items]
+        all_segs = [segments(a) for _, a in items]
+        texts = [s.text for segs in all_segs for s in segs]
+        encoded = self.embedder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        out = []
+        pos = 0
+        for (rubric, answer), rv, segs in zip(items, vectors, all_segs):
+            seg_vecs = encoded[pos:pos + len(segs)]
+            pos += len(segs)
+            out.append(self._outcome(rubric, answer, rv, segs, seg_vecs))
+        return out
+
+    def judge_sync(self, rubric: Rubric, answer: str) -> LocalOutcome:
+        return self.judge_many([(rubric, answer)])[0]
+
+    def _outcome(self, rubric: Rubric, answer: str, rv: RubricVectors, segs: list[Segment],
+                 seg_vecs: np.ndarray) -> LocalOutcome:
+        cal = self.calibration
+        n = len(rubric.criteria)
+        if segs:
+            per = criterion_similarities(rv, seg_vecs)
+            best_idx = per.argmax(axis=1)
+            best = [float(per[i, best_idx[i]]) for i in range(n)]
+        else:
+            per, best_idx, best = np.zeros((n, 0), dtype=np.float32), np.zeros(n, dtype=int), [0.0] * n
+        features: dict[str, float] = {}
+        score: float | None = None
+        if cal.fitted:
+            features = answer_features(rv, answer, segs, seg_vecs, per)
+            score = cal.predict(features)
+            levels = allocate_levels(best, rv.weights, score, cal.floor)
+        else:
+            levels = [cal.level(b) for b in best]
+        criteria: list[CriterionVerdict] = []
+        strengths: list[str] = []
+        gaps: list[Gap] = []
+        for i, c in enumerate(rubric.criteria):
+            level = levels[i]
+            passage = segs[int(best_idx[i])].text if segs else ""
+            if cal.fitted:
+                rationale = (f"closest passage similarity {best[i]:.2f} (rank {sorted(best, reverse=True).index(best[i]) + 1}"
+                             f" of {n}); answer score {score:.2f} → {level.value}")
+            else:
+                threshold = {Level.full: cal.full, Level.partial: cal.partial, Level.missing: cal.partial}[level]
+                relation = "≥" if level != Level.missing else "<"
+                rationale = f"closest passage similarity {best[i]:.2f} {relation} {threshold:.2f} ({level.value})"
+            criteria.append(CriterionVerdict(
+                criterion_id=c.id, level=level, rationale=rationale,
+                evidence=[passage] if level != Level.missing and passage else [],
+            ))
+            if level == Level.full:
+                strengths.append(f"Covers: {_lower_first(c.text)}.")
+            else:
+                what = "Not covered" if level == Level.missing else "Only partly covered"
+                gaps.append(Gap(gap=f"{what}: {_lower_first(c.text)}.",
+                                next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}."))
+        full = sum(1 for v in criteria if v.level == Level.full)
+        partial = sum(1 for v in criteria if v.level == Level.partial)
+        summary = f"Your answer fully covers {full} of {n} criteria"
+        summary += f" and partly covers {partial}." if partial else "."
+        if gaps:
+            open_ = [k for k in range(n) if levels[k] != Level.full]
+            weakest = min(open_, key=lambda k: (best[k] - rubric.criteria[k].weight))
+            summary += f" Start with: {_lower_first(rubric.criteria[weakest].text)}."
+        verdict = Verdict(criteria=criteria, strengths=strengths, gaps=gaps,
+                          injection_attempt=bool(detect_injection(answer)), summary=summary)
+        return LocalOutcome(verdict, Usage(), 1, self.model, "", best, score, features)
+
+    async def judge(self, rubric: Rubric, answer: str) -> LocalOutcome:
+        """Grade off the event loop. Calls made while another is being prepared (a batch's
+        workers) are coalesced into one :meth:`judge_many`, up to ``max_batch`` answers."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (e.g. one asyncio.run per grade): start afresh
+            self._loop, self._pending, self._flush_scheduled = loop, [], False
+        future: asyncio.Future[LocalOutcome] = loop.create_future()
+        self._pending.append((rubric, answer, future))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            loop.call_soon(lambda: asyncio.ensure_future(self._flush()))
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            chunk, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
+            try:
+                outcomes = await asyncio.to_thread(self.judge_many, [(r, a) for r, a, _ in chunk])
+            except Exception as exc:  # every caller of the chunk gets the error
+                for _, _, f in chunk:
+                    if not f.done():
+                        f.set_exception(exc)
+            else:
+                for (_, _, f), o in zip(chunk, outcomes):
+                    if not f.done():
+                        f.set_result(o)
+        self._flush_scheduled = False
+
+
+@lru_cache(maxsize=1)
+def default_local_judge() -> LocalJudge:
+    return LocalJudge()
