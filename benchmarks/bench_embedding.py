@@ -138,7 +138,10 @@ def main() -> int:
     rng = random.Random(7)
     answers = make_answers(args.answers, 100, rng)
     sentences = [s for answer in answers for s in split_sentences(answer)]
-    shorts = [rng.choice(SHORT_POOL) + (" " + rng.choice(SHORT_POOL) if rng.random() < 0.2 else "") for _ in range(args.short)]
+    shorts = [
+        rng.choice(SHORT_POOL) + (" " + rng.choice(SHORT_POOL) if rng.random() < 0.2 else "")
+        for _ in range(args.short)
+    ]
 
     load_before = os.getloadavg()
     imported, first = cold_start(args.threads, args.cold_runs)
