@@ -179,7 +179,9 @@ def prompt(
 
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
-_COMMAND_MODULES: tuple[str, ...] = ("cli_batch", "cli_calibrate", "cli_practice", "cli_serve")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "cli_batch", "cli_calibrate", "cli_practice", "cli_report", "cli_serve",
+)
 
 
 def _register_commands() -> None:

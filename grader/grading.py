@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import time
 from typing import Any, Protocol
 
@@ -34,8 +35,14 @@ class Backend(Protocol):
     async def judge(self, rubric: Rubric, answer: str) -> Any: ...
 
 
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORDS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+
+
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Words for the too-short check: whitespace-separated runs, and each CJK character as one
+    word (Chinese and Japanese do not separate words with spaces)."""
+    return len(_WORDS.findall(text))
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:

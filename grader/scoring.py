@@ -2,6 +2,15 @@
 
 - Each evidence quote is located in the answer (:mod:`grader.evidence`). A quote that is not in the
   answer, or that lies inside a span the injection detector flagged, does not count.
+- A verified quote that does not bear on its criterion does not count either: it shares no content
+  word with the criterion's text and ``covers`` (lower-cased, stopwords dropped, simple suffix
+  stemming, a shared 5-letter prefix counts) **and** it is talk about grading itself (*grade*,
+  *marks*, *score*, *criteria*, *rubric*, *10/10*, *this answer* …). Why not a lexical check alone, or
+  embedding similarity: on the hand-annotated honest quotes in ``tests/injection_cases.py``, 27 of
+  192 share no content word with their criterion (paraphrases such as *six shots cut on motion* for
+  "proposes alternative solutions"), and MiniLM cosine similarity does not separate them from attack
+  sentences (honest paraphrases go down to 0.06, attack sentences up to 0.31) — either would cost
+  honest answers credit. Grading talk without any topical overlap bears on no criterion.
 - A criterion keeps its claimed level only if at least one of its quotes counts; otherwise it is
   awarded ``missing`` and the result is flagged ``unverified_evidence``.
 - Score = max_score × Σ(weight × value(level)) / Σ weight, with missing = 0, partial = 0.5, full = 1.
@@ -10,13 +19,17 @@
 
 from __future__ import annotations
 
+import re
+
 from .evidence import AnswerIndex
 from .injection import Finding
 from .result import CriterionResult, Evidence, Flag
 from .rubric import Rubric
 from .verdict import LEVEL_VALUE, Level, Verdict
 
-__all__ = ["score_verdict", "band_for", "Scored", "BANDS"]
+__all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEARING"]
+
+NOT_BEARING = "does not bear on the criterion"
 
 BANDS = (("strong", 75.0), ("adequate", 45.0), ("weak", 0.0))
 
@@ -37,6 +50,60 @@ class Scored:
         self.flags = flags
 
 
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her here hers
+    him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them then there these they this those through
+    to too under until up very was we were what when where which while who whom why will with would you your yours
+    name names explain explains describe describes mention mentions note notes state states give gives use uses using
+    make makes rather instead like etc way ways""".split()
+)
+_TOKEN = re.compile(r"[^\W_]+")
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "ers",
+             "er", "ities", "ity", "al", "ive", "ous")
+_GRADING_TALK = re.compile(
+    r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
+    r"graders?\s*[:,]|graders?\s+(?:should|must|will|please)|rubric|verdict|evaluators?|examiners?|assessors?|marks|full\s+credit|"
+    r"partial\s+credit|injection_attempt|(?:this|my)\s+(?:answer|response|submission)|the\s+candidate|"
+    r"(?:full|top|max|maximum|perfect|highest|high|passing)\s+(?:score|points|grade|mark)s?|score\s+(?:this|it|me|my)|"
+    r"grade\s+(?:this|it|me|my)|award(?:ed)?\s+(?:me|this|it|full|max\w*|top|all)|punktzahl|punkten?|bewertung\w*|"
+    r"puntuaci[oó]n|calificaci[oó]n|nota\s+m[aá]xima|pontua[cç][aã]o|punteggio|балл\w*)\b|10\s*/\s*10|"
+    r"\bout\s+of\s+(?:10|ten)\b|满分|滿分|最高分|评分|満点|採点|만점|점수",
+    re.I,
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _content_stems(text: str) -> set[str]:
+    words = (m.group().lower() for m in _TOKEN.finditer(text))
+    return {_stem(w) for w in words if w not in _STOPWORDS and (len(w) >= 3 or w.isdigit())}
+
+
+def _shares_content_word(a: set[str], b: set[str]) -> bool:
+    if a & b:
+        return True
+    long_b = [y for y in b if len(y) >= 5]
+    return any(x.startswith(y[:5]) and (x.startswith(y) or y.startswith(x)) for x in a if len(x) >= 5 for y in long_b)
+
+
+def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str] = ()) -> bool:
+    """False when the quote shares no content word with the criterion and is talk about grading itself."""
+    if _shares_content_word(_content_stems(quote), _content_stems(" ".join([criterion_text, *covers]))):
+        return True
+    return not _GRADING_TALK.search(quote)
+
+
+_SHORT_REASON = {"not found in the answer": "not in the answer", "inside a suspected injection": "inside an attack",
+                 NOT_BEARING: "off the criterion"}
+
+
 def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
     for f in findings:
         if start < f.end and end > f.start:
@@ -44,7 +111,10 @@ def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
     return None
 
 
-def score_verdict(rubric: Rubric, answer: str, verdict: Verdict, findings: list[Finding] = ()) -> Scored:
+def score_verdict(
+    rubric: Rubric, answer: str, verdict: Verdict, findings: list[Finding] = (), *, check_relevance: bool = True
+) -> Scored:
+    """``check_relevance=False`` switches off the "bears on the criterion" gate (tests compare with it)."""
     index = AnswerIndex(answer)
     total_weight = rubric.total_weight
     results: list[CriterionResult] = []
@@ -67,11 +137,15 @@ def score_verdict(rubric: Rubric, answer: str, verdict: Verdict, findings: list[
                              reason=f"inside a suspected injection ({attack.kind})")
                 )
                 continue
+            if check_relevance and not bears_on(quote, crit.text, crit.covers):
+                evidence.append(Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING))
+                continue
             evidence.append(Evidence(quote=quote, verified=True, start=span.start, end=span.end))
         awarded = claimed
         if claimed != Level.missing and not any(e.verified for e in evidence):
             awarded = Level.missing
-            unverified.append(crit.id)
+            why = sorted({_SHORT_REASON.get(e.reason.split(" (")[0], e.reason) for e in evidence}) or ["no quote"]
+            unverified.append(f"{crit.id} ({', '.join(why)})")
         max_points = rubric.max_score * crit.weight / total_weight
         points = max_points * LEVEL_VALUE[awarded]
         earned += points

@@ -95,3 +95,10 @@ def test_unscored_answer_exits_5(dev_server, capsys):
     data = json.loads(out)
     assert rc == 5 and data["status"] == "unscored" and data["score"] is None and data["attempts"] == 3
     assert data["unscored_reason"] and data["last_output"]
+
+
+@pytest.mark.parametrize("text, words", [("hello world  foo", 3), ("时间一致性意味着物体", 10), ("Temporal 一致 ok", 4), ("", 0)])
+def test_word_count_counts_cjk_characters(text, words):
+    from grader.grading import word_count
+
+    assert word_count(text) == words

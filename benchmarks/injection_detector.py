@@ -1,0 +1,97 @@
+"""Measure the injection defences on the regression sets in ``tests/injection_cases.py``.
+
+    python benchmarks/injection_detector.py              # detector recall / false-positive rate
+    python benchmarks/injection_detector.py --gullible   # plus evidence-gated scores under a gullible judge
+
+Two pairs of sets: the development set (the detector was tuned on it) and the *fresh* set (written
+afterwards, never tuned on): the fresh figures are the honest estimate for unseen answers. With
+``--gullible`` every attack is graded through the whole pipeline by DevServer's gullible judge (it
+marks everything full and quotes fabricated text or the answer's own words), and the script reports
+how many attack-only answers stay at or under 10 % of the maximum, and whether any benign answer
+loses credit to the defences compared with evidence checking alone. No network, no API key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from grader.injection import detect_injection  # noqa: E402
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN  # noqa: E402
+
+
+def detector_figures(name: str, attacks, benign) -> None:
+    missed = [c for c in attacks if not detect_injection(c.text)]
+    flagged = [c for c in benign if detect_injection(c.text)]
+    recall = 1 - len(missed) / len(attacks)
+    fp_rate = len(flagged) / len(benign)
+    print(f"{name:<12} recall {recall:5.2f} ({len(attacks) - len(missed)}/{len(attacks)})   "
+          f"false-positive rate {fp_rate:5.2f} ({len(flagged)}/{len(benign)})")
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for c in attacks:
+        by_category[c.category][0] += 1 if detect_injection(c.text) else 0
+        by_category[c.category][1] += 1
+    print("             by category: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_category.items())))
+    if missed:
+        print("             missed: " + ", ".join(c.id for c in missed))
+    for c in flagged:
+        kinds = sorted({f.kind for f in detect_injection(c.text)})
+        print(f"             false positive {c.id}: {', '.join(kinds)}")
+
+
+async def gullible_figures(name: str, attacks, benign) -> None:
+    from grader.devserver import DevServer
+    from grader.grading import Grader
+    from grader.rubric import default_bank
+    from grader.scoring import score_verdict
+    from grader.settings import Settings
+
+    bank = default_bank()
+    with DevServer(mode="gullible") as server:
+        settings = Settings(backend="llm", base_url=server.base_url, api_key="bench", model="devserver",
+                            use_cache=False, max_retries=0, min_words=0)
+        grader = Grader(settings, bank=bank)
+        try:
+            only = [c for c in attacks if c.attack_only]
+            over = []
+            for c in only:
+                r = await grader.agrade(c.question_id, c.text)
+                if r.percent > 10:
+                    over.append(f"{c.id} ({r.percent:.0f} %)")
+            lost = []
+            for c in benign:
+                r = await grader.agrade(c.question_id, c.text)
+                alone = score_verdict(bank.get(c.question_id), c.text, r.verdict, [], check_relevance=False)
+                if r.score < alone.score:
+                    lost.append(f"{c.id} ({r.score} < {alone.score})")
+        finally:
+            await grader.aclose()
+    print(f"{name:<12} gullible judge: attack-only answers at or under 10 % of the maximum: "
+          f"{len(only) - len(over)}/{len(only)}" + (f" (over: {', '.join(over)})" if over else ""))
+    print(f"{'':<12} benign answers that lose credit to the defences: {len(lost)}/{len(benign)}"
+          + (f" ({', '.join(lost)})" if lost else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--gullible", action="store_true", help="also grade through DevServer's gullible judge")
+    args = parser.parse_args(argv)
+    print("injection detector (deterministic, grader/injection.py)")
+    detector_figures("development", ATTACKS, BENIGN)
+    detector_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN)
+    if args.gullible:
+        print()
+        asyncio.run(gullible_figures("development", ATTACKS, BENIGN))
+        asyncio.run(gullible_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
