@@ -47,6 +47,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
+try:  # the regex parser, to read each pattern's required words (see _required_literals)
+    import re._constants as _C
+    import re._parser as _sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _C  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 __all__ = ["Finding", "detect_injection"]
 
 
@@ -95,8 +102,12 @@ def _script(ch: str) -> str:
 def _mixed_words(text: str) -> list[tuple[int, int]]:
     """Spans of words that mix Latin letters with Cyrillic/Greek look-alikes (``іgnore``)."""
     spans = []
+    if text.isascii():
+        return spans
     for m in _WORD.finditer(text):
         w = m.group()
+        if w.isascii():
+            continue
         scripts = {_script(c) for c in w} - {""}
         if "latin" not in scripts or not scripts & {"cyrillic", "greek"}:
             continue
@@ -108,6 +119,8 @@ def _mixed_words(text: str) -> list[tuple[int, int]]:
 
 
 def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    if text.isascii():  # nothing invisible, no look-alikes, NFKC is the identity
+        return text, range(len(text))
     in_mixed: set[int] = set()
     for s, e in mixed:
         in_mixed.update(range(s, e))
@@ -338,6 +351,52 @@ def _imperative_at(view: str, pos: int) -> bool:
     return bool(words) and words[-1] in _IMPERATIVE_WORDS
 
 
+# -- a cheap pre-filter: a pattern whose every match must contain one of a few literal words is
+# skipped when none of them occurs in the text (most answers contain none of most patterns' words).
+# The literals are read off the compiled pattern's parse tree, so they cannot drift from it.
+
+
+def _leading_literal(items) -> str | None:
+    out = ""
+    for op, av in items:
+        if op is _C.LITERAL:
+            out += chr(av)
+        elif op is _C.SUBPATTERN:
+            inner = _leading_literal(av[3])
+            if inner:
+                out += inner
+            break
+        else:
+            break
+    return out.lower() if len(out) >= 3 else None
+
+
+def _required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Words one of which every match of ``pattern`` contains, or None when that is not obvious."""
+    try:
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # pragma: no cover - parser internals changed: no pre-filter, same results
+        return None
+
+    def required(items) -> tuple[str, ...] | None:
+        for op, av in items:
+            if op is _C.SUBPATTERN:
+                found = required(av[3])
+            elif op is _C.BRANCH:
+                alts = [_leading_literal(branch) for branch in av[1]]
+                found = tuple(alts) if all(alts) else None
+            else:
+                continue
+            if found:
+                return found
+        return None
+
+    return required(list(parsed))
+
+
+_GATES: list[tuple[str, ...] | None] = [_required_literals(p) for _, p, _, _ in _PATTERNS]
+
+
 # -- structural checks done in code ---------------------------------------------------------------
 
 _VERDICT_KEYS = frozenset(
@@ -389,9 +448,9 @@ def _json_objects(text: str) -> list[tuple[int, int]]:
 def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Findings as (kind, start, end) in original offsets, not from the regex table."""
     out: list[tuple[str, int, int]] = []
-    # invisible characters
+    # invisible characters (none in ASCII text)
     i = 0
-    n = len(text)
+    n = 0 if text.isascii() else len(text)
     while i < n:
         ch = text[i]
         if ch in _ZERO_WIDTH and not (i == 0 and ch == "\ufeff"):
@@ -525,7 +584,10 @@ def detect_injection(answer: str) -> list[Finding]:
     mixed = _mixed_words(answer)
     view, idx = _view(answer, mixed)
     raw: list[tuple[str, int, int]] = []
-    for kind, pattern, position, when in _PATTERNS:
+    low = view.lower()
+    for (kind, pattern, position, when), gate in zip(_PATTERNS, _GATES):
+        if gate is not None and not any(word in low for word in gate):
+            continue
         for m in pattern.finditer(view):
             if m.end() == m.start():
                 continue

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .evidence import AnswerIndex
 from .injection import Finding
@@ -74,6 +75,7 @@ _GRADING_TALK = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -81,12 +83,13 @@ def _stem(word: str) -> str:
     return word
 
 
-def _content_stems(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _content_stems(text: str) -> frozenset[str]:
     words = (m.group().lower() for m in _TOKEN.finditer(text))
-    return {_stem(w) for w in words if w not in _STOPWORDS and (len(w) >= 3 or w.isdigit())}
+    return frozenset(_stem(w) for w in words if w not in _STOPWORDS and (len(w) >= 3 or w.isdigit()))
 
 
-def _shares_content_word(a: set[str], b: set[str]) -> bool:
+def _shares_content_word(a: frozenset[str], b: frozenset[str]) -> bool:
     if a & b:
         return True
     long_b = [y for y in b if len(y) >= 5]
