@@ -8,11 +8,8 @@ bash scripts/setup.sh
 mkdir -p out
 export GRADER_STORE="${GRADER_STORE:-$PWD/out/grader.sqlite3}"
 status=0
-grader batch examples/answers.csv -o out/results.csv --backend local --overwrite || status=$?
+grader batch examples/cohort.csv -o out/results.csv --backend local --overwrite || status=$?
 # exit 5 only means some rows were flagged unscored/error; the report lists them
 if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then exit "$status"; fi
-if grader --help | grep -q " report "; then
-    grader report out/results.csv -o out/report.html
-    echo "report: out/report.html"
-fi
+grader report out/results.csv -o out/report.html --answers examples/cohort.csv
 echo "results: out/results.csv"
