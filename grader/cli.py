@@ -32,6 +32,7 @@ from .cli_common import (
     err_console,
     open_store,
     read_answer,
+    grading_settings,
     resolve_settings,
 )
 from .errors import GraderError, InputError
@@ -75,8 +76,7 @@ def grade(
                                                   "of it flag the answer low_confidence.")] = 60.0,
 ) -> None:
     """Grade one answer and explain the grade."""
-    settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                                use_cache=False if no_cache else None)
+    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
     text = read_answer(answer, answer_file)
     from .grading import Grader
 

@@ -12,7 +12,18 @@ import typer
 from rich.table import Table
 
 from .batch_io import Columns
-from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, open_store, resolve_settings
+from .cli_common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    console,
+    err_console,
+    grading_settings,
+    open_store,
+)
 from .errors import InputError
 
 __all__ = ["register"]
@@ -105,8 +116,7 @@ def register(app: typer.Typer) -> None:
         no_cache: NoCacheOpt = False,
     ) -> None:
         """Grade every answer of a CSV/JSONL file; results are written as they finish."""
-        settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                                    concurrency=concurrency, use_cache=False if no_cache else None)
+        settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency)
         columns = Columns(id=id_col, question=question_col, answer=answer_col)
         if not source.is_file():
             raise InputError("file not found", source=str(source))

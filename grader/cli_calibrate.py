@@ -98,9 +98,9 @@ def _run(opts: dict, cli) -> None:
     if opts["results"] is not None:
         graded = read_results(opts["results"], data, id_col=opts["id_col"])
     else:
-        settings = cli.resolve_settings(model=opts["model"], base_url=opts["base_url"], backend=opts["backend"],
-                                        rubrics=opts["rubrics"], concurrency=opts["concurrency"],
-                                        use_cache=False if opts["no_cache"] else None)
+        settings = cli.grading_settings(model=opts["model"], base_url=opts["base_url"], backend=opts["backend"],
+                                        rubrics=opts["rubrics"], no_cache=opts["no_cache"],
+                                        concurrency=opts["concurrency"])
         # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
         use_csv = opts["rubrics"] is None and "reference_answer" in data.header
         bank = saf_bank(csv_path) if use_csv else cli.bank_for(settings)

@@ -19,7 +19,7 @@ from .settings import Settings
 
 __all__ = [
     "console", "err_console", "ModelOpt", "BaseUrlOpt", "BackendOpt", "RubricsOpt", "NoCacheOpt",
-    "resolve_settings", "bank_for", "read_answer", "open_store",
+    "resolve_settings", "grading_settings", "bank_for", "read_answer", "open_store",
 ]
 
 console = Console()
@@ -54,6 +54,13 @@ def resolve_settings(**flags: object) -> Settings:
             setting=field,
             hint="check the flag, the GRADER_* environment variables and the config file",
         ) from None
+
+
+def grading_settings(*, model: str | None, base_url: str | None, backend: str | None, rubrics: Path | None,
+                     no_cache: bool, **more: object) -> Settings:
+    """Settings from the grading options every command shares (``--model`` … ``--no-cache``)."""
+    return resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
+                            use_cache=False if no_cache else None, **more)
 
 
 def bank_for(settings: Settings):

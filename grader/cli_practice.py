@@ -18,7 +18,18 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, bank_for, console, err_console, resolve_settings
+from .cli_common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    console,
+    err_console,
+    grading_settings,
+    resolve_settings,
+)
 from .errors import InputError
 from .practice import choose_question, collect_answer, summarize
 
@@ -110,8 +121,7 @@ def practice(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Practise: answer a question, see what was strong and what was missing, retry, improve."""
-    settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                                use_cache=False if no_cache else None)
+    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
     bank = bank_for(settings)
     rng = random.Random(seed)
     rubric = bank.get(question) if question else choose_question(bank, section=section, rng=rng)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, err_console, resolve_settings
+from .cli_common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, err_console, grading_settings
 
 __all__ = ["register", "serve", "is_loopback"]
 
@@ -37,8 +37,7 @@ def serve(
 
     from .web import create_app
 
-    settings = resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                                use_cache=False if no_cache else None)
+    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
     loopback = is_loopback(host)
     allowed = LOOPBACK_NAMES + ([host] if host not in LOOPBACK_NAMES else []) if loopback else None
     if not loopback:
