@@ -180,7 +180,7 @@ def prompt(
 # -- commands that live in their own modules (each has ``register(app)``) ----------------------
 
 _COMMAND_MODULES: tuple[str, ...] = (
-    "cli_batch", "cli_calibrate", "cli_practice", "cli_report", "cli_serve",
+    "cli_batch", "cli_calibrate", "cli_practice", "cli_report", "cli_rubric_build", "cli_serve",
 )
 
 

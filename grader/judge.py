@@ -48,7 +48,8 @@ from .rubric import Rubric
 from .settings import Settings
 from .verdict import Verdict, VerdictProblem, parse_verdict, verdict_schema
 
-__all__ = ["LLMJudge", "JudgeOutcome", "FORMAT_MODES", "request_body", "response_format", "judge_messages"]
+__all__ = ["LLMJudge", "JudgeOutcome", "FORMAT_MODES", "request_body", "response_format", "judge_messages",
+           "complete_json"]
 
 FORMAT_MODES = ("json_schema", "json_object_schema", "json_object")
 _RETRY_STATUSES = {408, 409, 429}
@@ -337,3 +338,58 @@ class LLMJudge:
         if self._owns_client and self._client is not None:
             await self._client.close()
             self._client = None
+
+
+# -- one JSON completion outside grading (e.g. building a rubric with --llm) ----------------------
+
+
+class _JsonCompletion(LLMJudge):
+    """The judge's transport layer (retries, Retry-After, json_schema → JSON-mode fallback, error
+    mapping) for one request whose reply must match ``schema`` rather than a verdict."""
+
+    def __init__(self, settings: Settings, schema: dict[str, Any], name: str, client: Any | None = None) -> None:
+        super().__init__(settings, None, client=client)  # type: ignore[arg-type]  # no verdict prompts
+        self.schema, self.schema_name = schema, name
+
+    async def _create(self, messages: list[dict[str, str]], rubric: Rubric | None) -> Any:
+        formats = {"json_schema": {"type": "json_schema",
+                                   "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema}},
+                   "json_object_schema": {"type": "json_object", "schema": self.schema},
+                   "json_object": {"type": "json_object"}}
+        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": self.settings.temperature,
+                                "max_tokens": self.settings.max_tokens, "response_format": formats[self.format_mode]}
+        if self.settings.seed is not None:
+            body["seed"] = self.settings.seed
+        try:
+            return await self.client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        except openai.APIStatusError as exc:
+            if _is_format_rejection(exc) and self.format_mode != FORMAT_MODES[-1]:
+                raise _FormatRejected(str(exc.message)) from exc
+            raise
+
+    def _with_schema(self, messages: list[dict[str, str]], rubric: Rubric | None) -> list[dict[str, str]]:
+        import json
+
+        compact = json.dumps(self.schema, separators=(",", ":"))
+        if self.format_mode == "json_schema" or not messages or compact in messages[0]["content"]:
+            return messages  # JSON mode needs the schema in the prompt; the caller's may have it already
+        system = {**messages[0], "content": messages[0]["content"] + "\n\nThe JSON schema of the reply:\n" + compact}
+        return [system, *messages[1:]]
+
+
+async def complete_json(settings: Settings, messages: list[dict[str, str]], schema: dict[str, Any], *,
+                        name: str = "result", client: Any | None = None) -> tuple[str, Usage]:
+    """Send ``messages`` once (with the judge's transport retries) asking for JSON matching ``schema``;
+    return the reply text and the tokens spent. Raises :class:`TransportError` like the judge; the
+    caller validates the JSON. Used by :func:`grader.rubric_build.criteria_with_llm`."""
+    call = _JsonCompletion(settings, schema, name, client=client)
+    try:
+        response = await call._send(messages, None, [0])  # type: ignore[arg-type]
+    finally:
+        await call.aclose()
+    usage = Usage()
+    if getattr(response, "usage", None) is not None:
+        usage = Usage(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
+    if not response.choices:
+        return "", usage
+    return response.choices[0].message.content or "", usage

@@ -2,24 +2,27 @@
 
 How an answer is graded:
 
-1. **Passages.** The answer's sentences plus 12-word windows (stride 12), each a verbatim slice of
-   the answer (:func:`segments`), are embedded with all-MiniLM-L6-v2 (:mod:`grader.embedding`).
+1. **Passages.** The answer's sentences (a sentence over 30 words cut into pieces of at most 20),
+   each a verbatim slice of the answer (:func:`segments`), are embedded with all-MiniLM-L6-v2
+   (:mod:`grader.embedding`): one pass over the answer's words.
 2. **Similarities.** Each criterion is embedded once per rubric (its text and, if any, the hint or
    reference fragments it ``covers``), together with the rubric's reference text (the reference
    answer, or the hint's fragments) and the question; these vectors are cached by rubric hash.
    Per criterion, the best cosine over its views and the passages is its *similarity*, and that
    passage is its evidence — verbatim, so the usual verification and scoring apply.
-3. **Score model.** A few answer-level features (:data:`FEATURES`: mean/max of the criterion
-   similarities, the fraction of criteria above a similarity, the answer-to-reference similarity,
-   word overlap with the reference, answer length …) go through a small logistic model fitted on
-   human-graded answers (SAF's training split) by ``scripts/fit_local_calibration.py``; its
-   parameters are in ``grader/data/local_calibration.json`` (every field documented there).
+3. **Score model.** Answer-level features (:data:`FEATURES`) go through a small logistic model
+   fitted on human-graded answers (SAF's training split) by ``scripts/fit_local_calibration.py``,
+   which also chose the features by cross-validation over whole questions; the shipped model uses
+   the weighted mean criterion similarity and the share of the reference's words — those not
+   already in the question — that the answer uses. Its parameters are in
+   ``grader/data/local_calibration.json`` (every field documented there).
 4. **Levels.** The model's score is turned into per-criterion levels (missing / partial / full) by
    allocating it to the criteria in order of similarity: the most similar criteria are credited
    first, so within an answer a more similar criterion never gets a lower level, and the weighted
-   sum of the levels — what :mod:`grader.scoring` computes — is the model's score rounded to the
-   nearest half level of some criterion. Without a calibration file the levels come from two
-   fixed similarity thresholds instead.
+   sum of the levels — what :mod:`grader.scoring` computes — is the model's score, mapped by a
+   fitted linear equating onto the spread of human scores, rounded to the nearest half level of
+   some criterion. Without a calibration file the levels come from two fixed similarity
+   thresholds instead.
 
 What it can and cannot judge: it measures whether the answer *talks about* what each criterion
 names (coverage), not whether what it says is correct. A fluent answer that names every topic with
@@ -39,6 +42,7 @@ import json
 import math
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,20 +53,19 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError, Usage
-from .injection import detect_injection
 from .resources import data_dir
 from .rubric import Rubric
 from .verdict import CriterionVerdict, Gap, Level, Verdict
 
 __all__ = [
     "LocalJudge", "Calibration", "Segment", "segments", "load_calibration", "LOCAL_MODEL", "FEATURES",
-    "RubricVectors", "rubric_texts", "rubric_vectors", "answer_features", "allocate_levels",
+    "RubricVectors", "rubric_texts", "rubric_vectors", "answer_features", "allocate_levels", "requested_count",
     "default_local_judge",
 ]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
-WINDOW_WORDS = 12
-WINDOW_STRIDE = 12
+MAX_PASSAGE_WORDS = 30  # a longer sentence is cut into pieces …
+PIECE_WORDS = 20  # … of at most this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*")
 _WORD = re.compile(r"\S+")
 _CACHE_SIZE = 256  # rubrics whose vectors are kept (per process)
@@ -75,14 +78,13 @@ class Segment:
     start: int
     end: int
     text: str
-    sentence: bool = True
+    sentence: bool = True  # a whole sentence (False: a piece of a long one)
 
 
 def segments(answer: str) -> list[Segment]:
-    """The answer's sentences plus 12-word windows (stride 12), each a verbatim slice of the answer.
-
-    Windows are only added for answers longer than one window; a window equal to a sentence is not
-    repeated. Sentences come first (``sentence=True``)."""
+    """The answer's passages, each a verbatim slice of it: its sentences (split at ``.!?`` and
+    line breaks), a sentence longer than 30 words cut into consecutive pieces of at most 20 words.
+    Each word of the answer is in exactly one passage, so embedding costs one pass over the text."""
     out: list[Segment] = []
     pos = 0
     for m in _SENTENCE_END.finditer(answer + "\n"):
@@ -90,17 +92,17 @@ def segments(answer: str) -> list[Segment]:
         stripped = piece.strip()
         if stripped:
             start = pos + piece.index(stripped)
-            out.append(Segment(start, start + len(stripped), stripped))
+            words = list(_WORD.finditer(stripped))
+            if len(words) <= MAX_PASSAGE_WORDS:
+                out.append(Segment(start, start + len(stripped), stripped))
+            else:
+                n = math.ceil(len(words) / PIECE_WORDS)
+                size = math.ceil(len(words) / n)
+                for i in range(0, len(words), size):
+                    chunk = words[i:i + size]
+                    a, b = start + chunk[0].start(), start + chunk[-1].end()
+                    out.append(Segment(a, b, answer[a:b], sentence=False))
         pos = m.end()
-    words = list(_WORD.finditer(answer))
-    if len(words) > WINDOW_WORDS:
-        seen = {(s.start, s.end) for s in out}
-        for i in range(0, len(words) - WINDOW_WORDS + WINDOW_STRIDE, WINDOW_STRIDE):
-            chunk = words[i:i + WINDOW_WORDS]
-            start, end = chunk[0].start(), chunk[-1].end()
-            if (start, end) not in seen:
-                seen.add((start, end))
-                out.append(Segment(start, end, answer[start:end], sentence=False))
     return out
 
 
@@ -130,6 +132,28 @@ def _stem(word: str) -> str:
 def terms(text: str) -> set[str]:
     """Content words of a text: lowercased, stopwords and 1-2 letter words out, crudely stemmed."""
     return {_stem(w) for w in _TERM.findall(text.casefold()) if len(w) > 2 and w not in _STOP}
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "both": 2}
+_REQUESTED = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:[\w/-]+\s+){0,2}?"
+    r"(reasons?|differences?|objectives?|challenges?|methods?|phases?|class(?:es)?|benefits?|drawbacks?|"
+    r"advantages?|disadvantages?|examples?|modes?|propert(?:y|ies)|tasks?|steps?|ways?|types?|factors?|"
+    r"aspects?|functions?|elements?|points?|features?|techniques?|tools?|ideas?|problems?|downsides?|"
+    r"requirements?|causes?|effects?|strategies|strategy|approach(?:es)?|options?|services?|layers?)\b",
+    re.I,
+)
+
+
+def requested_count(question: str) -> int | None:
+    """How many items the question asks for ("Give two reasons …", "two benefits and two
+    drawbacks" → 4), or None when it names no number of items."""
+    total = 0
+    for m in _REQUESTED.finditer(question):
+        word = m.group(1).lower()
+        total += int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return total or None
 
 
 # -- rubric vectors (cached) ----------------------------------------------------------------------
@@ -171,6 +195,7 @@ class RubricVectors:
     weights: np.ndarray  # (n_criteria,)
     reference_terms: frozenset[str]
     question_terms: frozenset[str]
+    requested: int | None = None  # how many items the question asks for (see requested_count)
 
 
 def rubric_vectors(rubric: Rubric, vectors: np.ndarray) -> RubricVectors:
@@ -181,6 +206,7 @@ def rubric_vectors(rubric: Rubric, vectors: np.ndarray) -> RubricVectors:
         views=vectors[:n], owners=np.asarray(owners, dtype=np.int64), reference=vectors[n], question=vectors[n + 1],
         weights=np.asarray([c.weight for c in rubric.criteria], dtype=np.float64),
         reference_terms=frozenset(terms(_reference_text(rubric))), question_terms=frozenset(terms(rubric.question)),
+        requested=requested_count(rubric.question),
     )
 
 
@@ -191,11 +217,13 @@ FEATURES = (
     "max_best",  # the highest criterion similarity
     "min_best",  # the lowest criterion similarity
     "top_half_mean",  # mean similarity of the better half of the criteria
+    "top_k_mean",  # mean similarity of the k best criteria, k = the items the question asks for (else all)
     "cover_50", "cover_60", "cover_70",  # weighted fraction of criteria with similarity ≥ 0.5 / 0.6 / 0.7
-    "answer_reference",  # cosine of the answer (mean of its sentence vectors) with the reference text
+    "answer_reference",  # cosine of the answer (mean of its passage vectors) with the reference text
     "answer_question",  # cosine of the answer with the question
-    "precision",  # mean over the answer's sentences of their best similarity to any criterion view
+    "precision",  # mean over the answer's passages of their best similarity to any criterion view
     "lexical_recall",  # fraction of the reference's content words found in the answer
+    "novel_recall",  # the same for the reference's words that are not in the question (echoes don't count)
     "lexical_precision",  # fraction of the answer's content words found in the reference or question
     "new_words",  # fraction of the answer's content words in neither the reference nor the question
     "log_words",  # log(1 + words in the answer)
@@ -225,20 +253,23 @@ def answer_features(rv: RubricVectors, answer: str, segs: Sequence[Segment], seg
         precision = 0.0
     else:
         best = per.max(axis=1).astype(np.float64)
-        is_sentence = np.array([s.sentence for s in segs], dtype=bool)
-        sent = seg_vecs[is_sentence] if is_sentence.any() else seg_vecs
+        sent = seg_vecs
         answer_vec = sent.mean(axis=0)
         norm = float(np.linalg.norm(answer_vec))
         answer_vec = answer_vec / norm if norm > 0 else answer_vec
         precision = float((rv.views @ sent.T).max(axis=0).mean())
-    half = np.sort(best)[::-1][: max(1, math.ceil(len(best) / 2))]
+    ranked = np.sort(best)[::-1]
+    half = ranked[: max(1, math.ceil(len(best) / 2))]
+    k = min(len(best), rv.requested) if rv.requested else len(best)
     a_terms = terms(answer)
     known = rv.reference_terms | rv.question_terms
+    novel = rv.reference_terms - rv.question_terms
     return {
         "mean_best": float(w @ best),
         "max_best": float(best.max()),
         "min_best": float(best.min()),
         "top_half_mean": float(half.mean()),
+        "top_k_mean": float(ranked[:k].mean()),
         "cover_50": float(w @ (best >= 0.5)),
         "cover_60": float(w @ (best >= 0.6)),
         "cover_70": float(w @ (best >= 0.7)),
@@ -246,6 +277,7 @@ def answer_features(rv: RubricVectors, answer: str, segs: Sequence[Segment], seg
         "answer_question": float(answer_vec @ rv.question),
         "precision": precision,
         "lexical_recall": len(a_terms & rv.reference_terms) / len(rv.reference_terms) if rv.reference_terms else 0.0,
+        "novel_recall": len(a_terms & novel) / len(novel) if novel else 0.0,
         "lexical_precision": len(a_terms & known) / len(a_terms) if a_terms else 0.0,
         "new_words": len(a_terms - known) / len(a_terms) if a_terms else 0.0,
         "log_words": math.log1p(n_words),
@@ -275,6 +307,8 @@ class Calibration:
     intercept: float = 0.0
     link: str = "logistic"
     floor: float = 0.0  # a criterion with similarity below this is never credited
+    level_intercept: float = 0.0  # levels are allocated from clip(level_intercept + level_slope · score)
+    level_slope: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -296,7 +330,8 @@ class Calibration:
     @property
     def version(self) -> str:
         payload = json.dumps([self.partial, self.full, self.features, self.mean, self.scale, self.coef,
-                              self.intercept, self.link, self.floor, WINDOW_WORDS, WINDOW_STRIDE],
+                              self.intercept, self.link, self.floor, self.level_intercept, self.level_slope,
+                              MAX_PASSAGE_WORDS, PIECE_WORDS],
                              sort_keys=True, default=float)
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
@@ -318,6 +353,11 @@ class Calibration:
             return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
         return float(min(1.0, max(0.0, z)))
 
+    def level_target(self, score: float) -> float:
+        """The share of the weight the levels should add up to for a model score (0–1): the score
+        spread by the fitted ``level_slope`` so that three coarse levels keep its ranking."""
+        return float(min(1.0, max(0.0, self.level_intercept + self.level_slope * score)))
+
 
 def load_calibration(path: Path | None = None) -> Calibration:
     """The calibration file (default ``grader/data/local_calibration.json``), or the fixed
@@ -333,7 +373,9 @@ def load_calibration(path: Path | None = None) -> Calibration:
             features=tuple(model.get("features", ())), mean=tuple(map(float, model.get("mean", ()))),
             scale=tuple(map(float, model.get("scale", ()))), coef=tuple(map(float, model.get("coef", ()))),
             intercept=float(model.get("intercept", 0.0)), link=str(model.get("link", "logistic")),
-            floor=float(data.get("floor", 0.0)), extra=data,
+            floor=float(data.get("floor", 0.0)),
+            level_intercept=float((data.get("level_map") or {}).get("intercept", 0.0)),
+            level_slope=float((data.get("level_map") or {}).get("slope", 1.0)), extra=data,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"invalid calibration file {p}: {exc}", setting="local calibration",
@@ -360,12 +402,12 @@ def allocate_levels(similarity: Sequence[float], weights: Sequence[float], score
         if remaining >= 0.75 * w[k] and cap == Level.full:
             levels[k] = Level.full
             remaining -= w[k]
-        elif remaining >= 0.25 * w[k]:
+        elif remaining >= 0.25 * w[k] and cap != Level.missing:
             levels[k] = Level.partial
             remaining -= 0.5 * w[k]
             cap = Level.partial
         else:
-            cap = Level.missing if remaining <= 0 else cap
+            cap = Level.missing
     return levels
 
 
@@ -406,9 +448,8 @@ class LocalJudge:
         self.version = f"local-{self.calibration.version}"
         self.max_batch = max_batch
         self.rubric_encodes = 0  # how many times rubric vectors were computed (tests, benchmarks)
-        self._pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = []
-        self._flush_scheduled = False
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = weakref.WeakKeyDictionary()
+        self._queues_lock = threading.Lock()
 
     @property
     def embedder(self) -> Any:
@@ -480,7 +521,7 @@ class LocalJudge:
         if cal.fitted:
             features = answer_features(rv, answer, segs, seg_vecs, per)
             score = cal.predict(features)
-            levels = allocate_levels(best, rv.weights, score, cal.floor)
+            levels = allocate_levels(best, rv.weights, cal.level_target(score), cal.floor)
         else:
             levels = [cal.level(b) for b in best]
         criteria: list[CriterionVerdict] = []
@@ -490,8 +531,9 @@ class LocalJudge:
             level = levels[i]
             passage = segs[int(best_idx[i])].text if segs else ""
             if cal.fitted:
-                rationale = (f"closest passage similarity {best[i]:.2f} (rank {sorted(best, reverse=True).index(best[i]) + 1}"
-                             f" of {n}); answer score {score:.2f} → {level.value}")
+                rank = sorted(best, reverse=True).index(best[i]) + 1
+                rationale = (f"closest passage similarity {best[i]:.2f} (rank {rank} of {n}); "
+                             f"answer coverage score {score:.2f} → {level.value}")
             else:
                 threshold = {Level.full: cal.full, Level.partial: cal.partial, Level.missing: cal.partial}[level]
                 relation = "≥" if level != Level.missing else "<"
@@ -514,37 +556,56 @@ class LocalJudge:
             open_ = [k for k in range(n) if levels[k] != Level.full]
             weakest = min(open_, key=lambda k: (best[k] - rubric.criteria[k].weight))
             summary += f" Start with: {_lower_first(rubric.criteria[weakest].text)}."
-        verdict = Verdict(criteria=criteria, strengths=strengths, gaps=gaps,
-                          injection_attempt=bool(detect_injection(answer)), summary=summary)
+        # injection_attempt stays False: the grader runs the injection detector on every answer
+        # itself and flags it, whatever the backend says
+        verdict = Verdict(criteria=criteria, strengths=strengths, gaps=gaps, injection_attempt=False,
+                          summary=summary)
         return LocalOutcome(verdict, Usage(), 1, self.model, "", best, score, features)
 
     async def judge(self, rubric: Rubric, answer: str) -> LocalOutcome:
-        """Grade off the event loop. Calls made while another is being prepared (a batch's
-        workers) are coalesced into one :meth:`judge_many`, up to ``max_batch`` answers."""
+        """Grade off the event loop. Calls made on one event loop while another chunk is being
+        graded (a batch's workers) are coalesced into one :meth:`judge_many`, up to
+        ``max_batch`` answers; each event loop (thread) has its own queue."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:  # a new event loop (e.g. one asyncio.run per grade): start afresh
-            self._loop, self._pending, self._flush_scheduled = loop, [], False
+        with self._queues_lock:
+            queue = self._queues.get(loop)
+            if queue is None:
+                queue = self._queues[loop] = _Queue()
         future: asyncio.Future[LocalOutcome] = loop.create_future()
-        self._pending.append((rubric, answer, future))
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(lambda: asyncio.ensure_future(self._flush()))
+        queue.pending.append((rubric, answer, future))
+        if queue.task is None:
+            queue.task = loop.create_task(self._flush(queue))
         return await future
 
-    async def _flush(self) -> None:
-        while self._pending:
-            chunk, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
-            try:
-                outcomes = await asyncio.to_thread(self.judge_many, [(r, a) for r, a, _ in chunk])
-            except Exception as exc:  # every caller of the chunk gets the error
-                for _, _, f in chunk:
-                    if not f.done():
-                        f.set_exception(exc)
-            else:
-                for (_, _, f), o in zip(chunk, outcomes):
-                    if not f.done():
-                        f.set_result(o)
-        self._flush_scheduled = False
+    async def _flush(self, queue: "_Queue") -> None:
+        try:
+            await asyncio.sleep(0)  # let the other workers of this loop queue their answers
+            while queue.pending:
+                chunk, queue.pending = queue.pending[: self.max_batch], queue.pending[self.max_batch:]
+                try:
+                    outcomes = await asyncio.to_thread(self.judge_many, [(r, a) for r, a, _ in chunk])
+                except Exception as exc:  # every caller of the chunk gets the error
+                    for _, _, f in chunk:
+                        if not f.done():
+                            f.set_exception(exc)
+                else:
+                    for (_, _, f), o in zip(chunk, outcomes):
+                        if not f.done():
+                            f.set_result(o)
+        finally:
+            for _, _, f in queue.pending:  # only when cancelled: nobody left to grade them
+                if not f.done():
+                    f.cancel()
+            queue.pending = []
+            queue.task = None
+
+
+@dataclass
+class _Queue:
+    """Answers waiting to be graded on one event loop, and the task grading them."""
+
+    pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = field(default_factory=list)
+    task: asyncio.Task[None] | None = None
 
 
 @lru_cache(maxsize=1)
