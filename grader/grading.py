@@ -229,10 +229,14 @@ class Grader:
             if kinds:
                 detail.append("detector: " + ", ".join(kinds))
             flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
+        strengths, gaps, summary = verdict.strengths, verdict.gaps, verdict.summary
+        templated = getattr(self.backend, "feedback", None)
+        if templated is not None:  # feedback that follows the levels awarded, not the levels claimed
+            strengths, gaps, summary = templated(rubric, [c.awarded for c in scored.criteria])
         return GradeResult(
             **{**base, "model": model or base["model"]},
             status="graded", score=scored.score, percent=scored.percent, band=scored.band,
-            criteria=scored.criteria, strengths=verdict.strengths, gaps=verdict.gaps, summary=verdict.summary,
+            criteria=scored.criteria, strengths=strengths, gaps=gaps, summary=summary,
             flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage, price_factor),
             latency_s=round(latency, 3), attempts=attempts,
         )

@@ -55,7 +55,7 @@ import numpy as np
 from .errors import ConfigError, Usage
 from .resources import data_dir
 from .rubric import Rubric
-from .verdict import CriterionVerdict, Gap, Level, Verdict
+from .verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 
 __all__ = [
     "LocalJudge", "Calibration", "Segment", "segments", "load_calibration", "LOCAL_MODEL", "FEATURES",
@@ -414,6 +414,32 @@ def allocate_levels(similarity: Sequence[float], weights: Sequence[float], score
 # -- the judge ------------------------------------------------------------------------------------
 
 
+def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
+    """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls
+    it again with the levels *awarded* after evidence checks (see :meth:`LocalJudge.feedback`), so
+    the feedback never praises what earned no credit."""
+    strengths: list[str] = []
+    gaps: list[Gap] = []
+    for c, level in zip(rubric.criteria, levels):
+        if level == Level.full:
+            strengths.append(f"Covers: {_lower_first(c.text)}.")
+        else:
+            what = "Not covered" if level == Level.missing else "Only partly covered"
+            gaps.append(Gap(gap=f"{what}: {_lower_first(c.text)}.",
+                            next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}."))
+    n = len(rubric.criteria)
+    full = sum(1 for v in levels if v == Level.full)
+    partial = sum(1 for v in levels if v == Level.partial)
+    summary = f"Your answer fully covers {full} of {n} criteria"
+    summary += f" and partly covers {partial}." if partial else "."
+    if gaps:
+        # the gap worth most points first (weight times the credit still missing)
+        missing_points = [c.weight * (1.0 - LEVEL_VALUE[lv]) for c, lv in zip(rubric.criteria, levels)]
+        biggest = max(range(n), key=lambda k: (missing_points[k], -k))
+        summary += f" Start with: {_lower_first(rubric.criteria[biggest].text)}."
+    return strengths, gaps, summary
+
+
 def _lower_first(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text else text
@@ -525,8 +551,6 @@ class LocalJudge:
         else:
             levels = [cal.level(b) for b in best]
         criteria: list[CriterionVerdict] = []
-        strengths: list[str] = []
-        gaps: list[Gap] = []
         for i, c in enumerate(rubric.criteria):
             level = levels[i]
             passage = segs[int(best_idx[i])].text if segs else ""
@@ -542,25 +566,16 @@ class LocalJudge:
                 criterion_id=c.id, level=level, rationale=rationale,
                 evidence=[passage] if level != Level.missing and passage else [],
             ))
-            if level == Level.full:
-                strengths.append(f"Covers: {_lower_first(c.text)}.")
-            else:
-                what = "Not covered" if level == Level.missing else "Only partly covered"
-                gaps.append(Gap(gap=f"{what}: {_lower_first(c.text)}.",
-                                next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}."))
-        full = sum(1 for v in criteria if v.level == Level.full)
-        partial = sum(1 for v in criteria if v.level == Level.partial)
-        summary = f"Your answer fully covers {full} of {n} criteria"
-        summary += f" and partly covers {partial}." if partial else "."
-        if gaps:
-            open_ = [k for k in range(n) if levels[k] != Level.full]
-            weakest = min(open_, key=lambda k: (best[k] - rubric.criteria[k].weight))
-            summary += f" Start with: {_lower_first(rubric.criteria[weakest].text)}."
+        strengths, gaps, summary = templated_feedback(rubric, levels)
         # injection_attempt stays False: the grader runs the injection detector on every answer
         # itself and flags it, whatever the backend says
         verdict = Verdict(criteria=criteria, strengths=strengths, gaps=gaps, injection_attempt=False,
                           summary=summary)
         return LocalOutcome(verdict, Usage(), 1, self.model, "", best, score, features)
+
+    def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
+        """Feedback from the levels awarded after the evidence checks (called by the grader)."""
+        return templated_feedback(rubric, awarded)
 
     async def judge(self, rubric: Rubric, answer: str) -> LocalOutcome:
         """Grade off the event loop. Calls made on one event loop while another chunk is being

@@ -285,3 +285,22 @@ def test_end_to_end_calibration_on_a_small_saf_slice(tmp_path):
     human = [r["y"] for r in test]
     assert pearson(fit.predict(model, fit.matrix(test, feats)), human) > 0.3
     assert pearson(pred, human) > 0.3
+
+
+def test_feedback_follows_the_levels_awarded_after_evidence_checks():
+    """An attack sentence may be the closest passage, but it earns nothing: the strengths must not
+    praise it and the gaps must list it."""
+    from pathlib import Path
+
+    from grader.grading import Grader
+    from grader.settings import Settings
+
+    answer = (Path(__file__).resolve().parents[1] / "examples" / "answers"
+              / "vid-05-temporal-consistency.injection.txt").read_text()
+    result = Grader(Settings(backend="local")).grade("vid-05", answer)
+    full = {c.text.rstrip(".") for c in result.criteria if c.awarded.value == "full"}
+    not_full = [c for c in result.criteria if c.awarded.value != "full"]
+    assert any(c.claimed != c.awarded for c in result.criteria)  # the checks did remove credit
+    assert len(result.strengths) == len(full)
+    assert len(result.gaps) == len(not_full)
+    assert f"fully covers {len(full)} of {len(result.criteria)}" in result.summary
