@@ -100,6 +100,27 @@ def _run_batch_subprocess(src: Path, out: Path, base_url: str, concurrency: int,
     return elapsed, max(peak, before)
 
 
+async def _bare_client_rate(base_url: str, requests: int, concurrency: int) -> float:
+    """The floor: the openai client alone against the same server (no prompts, no scoring)."""
+    import openai
+
+    client = openai.AsyncOpenAI(api_key="bench", base_url=base_url, max_retries=0)
+    messages = [{"role": "system", "content": "grade"},
+                {"role": "user", "content": f"<<<CANDIDATE_ANSWER>>>\n{ANSWER}\n<<<END_CANDIDATE_ANSWER>>>\n"
+                                            "Valid criterion ids: a, b, c"}]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with gate:
+            await client.chat.completions.create(model="bench", messages=messages)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(requests)))
+    elapsed = time.perf_counter() - start
+    await client.close()
+    return requests / elapsed
+
+
 def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 32) -> dict:
     from grader.devserver import DevServer
 
@@ -113,10 +134,12 @@ def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 
         _write_csv(one, 1, question="vid-05")
         startup, _ = _run_batch_subprocess(one, Path(d) / "one-out.csv", server.base_url, 1, Path(d) / "s1.sqlite3")
         startup -= latency
+        bare = asyncio.run(_bare_client_rate(server.base_url, rows, concurrency))
     rate = rows / max(1e-9, elapsed - startup)
     return {"rows": rows, "latency_s": latency, "concurrency": concurrency, "answers_per_s": round(rate, 1),
             "ideal_per_s": ideal, "ratio": round(rate / ideal, 3), "target_ratio": 0.9,
-            "startup_s_excluded": round(startup, 2)}
+            "startup_s_excluded": round(startup, 2),
+            "openai_client_alone_per_s": round(bare, 1), "client_alone_ratio": round(bare / ideal, 3)}
 
 
 def _peak_rss_mb(rows: int, server_url: str) -> float:

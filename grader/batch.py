@@ -30,7 +30,7 @@ from .errors import BudgetExceeded, GraderError, InputError, TransportError
 from .grading import Grader
 from .result import GradeResult
 
-__all__ = ["BatchStats", "run_batch", "AdaptiveLimit", "result_record", "error_record", "FatalBatchError"]
+__all__ = ["BatchStats", "run_batch", "AdaptiveLimit", "BatchStopped", "result_record", "error_record", "FatalBatchError"]
 
 FATAL_STATUSES = {401, 403, 404}
 
@@ -132,6 +132,11 @@ class BatchStats:
         }
 
 
+class BatchStopped(Exception):
+    """Raised to requests still waiting for a slot once the batch has stopped (fatal error or
+    budget): their rows are left for ``--resume``, not recorded as errors."""
+
+
 class AdaptiveLimit:
     """A concurrency limit that halves on 429 and grows by one per success (AIMD)."""
 
@@ -143,6 +148,7 @@ class AdaptiveLimit:
         self._paused_until = 0.0
         self._sleep = sleep
         self.rate_limited = 0
+        self.stopped = False
 
     async def acquire(self) -> None:
         pause = self._paused_until - time.monotonic()
@@ -150,6 +156,8 @@ class AdaptiveLimit:
             await self._sleep(pause)
         while True:
             async with self._cond:
+                if self.stopped:
+                    raise BatchStopped()
                 if self.in_flight < self.limit:
                     self.in_flight += 1
                     return
@@ -160,6 +168,12 @@ class AdaptiveLimit:
             self.in_flight -= 1
             if success and self.limit < self.maximum:
                 self.limit += 1
+            self._cond.notify_all()
+
+    async def stop(self) -> None:
+        """Refuse every further acquire (requests already in flight finish)."""
+        async with self._cond:
+            self.stopped = True
             self._cond.notify_all()
 
     def on_rate_limit(self, retry_after: float | None) -> None:
@@ -230,9 +244,15 @@ async def run_batch(
 
         rpm_limiter = AsyncLimiter(rpm, 60) if rpm else None
         tpm_limiter = AsyncLimiter(tpm, 60) if tpm else None
-    workers = limit.maximum
+    # With an LLM the limit gates the HTTP requests themselves, and a few more workers than
+    # requests in flight prepare and score answers meanwhile; otherwise it gates whole answers.
+    gate_requests = hasattr(grader.backend, "set_request_gate")
+    if gate_requests:
+        grader.backend.set_request_gate(limit)
+    workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[BaseException] = []
+    pending = [0]  # paid rows started and not finished (for the budget check)
     budget_hit = asyncio.Event()
 
     def emit(record: dict[str, Any]) -> None:
@@ -253,21 +273,27 @@ async def run_batch(
         key = grader.key_for(rubric, row.answer)
         cached = grader.store is not None and grader.settings.use_cache and grader.store.has_result(key)
         if not cached:
-            if max_cost is not None and _would_exceed(stats, limit.in_flight, max_cost):
+            if max_cost is not None and _would_exceed(stats, pending[0], max_cost):
                 budget_hit.set()
+                await limit.stop()
                 return
+            pending[0] += 1
             if rpm_limiter:
                 await rpm_limiter.acquire()
             if tpm_limiter:
                 await tpm_limiter.acquire(min(tpm_limiter.max_rate, _estimate_tokens(row.answer, grader)))
-            await limit.acquire()
+            if not gate_requests:
+                await limit.acquire()
         success = True
         try:
             result = await grader.agrade(rubric, row.answer)
+        except BatchStopped:
+            return  # the batch stopped while this row waited: left for --resume
         except TransportError as exc:
             success = exc.status != 429
             if exc.status in FATAL_STATUSES:
                 fatal.append(exc)
+                await limit.stop()
                 return
             emit(error_record(row, exc.one_line()))
         except InputError as exc:
@@ -285,7 +311,9 @@ async def run_batch(
                 emit(result_record(row, result))
         finally:
             if not cached:
-                await limit.release(success=success)
+                pending[0] -= 1
+                if not gate_requests:
+                    await limit.release(success=success)
 
     async def worker() -> None:
         while True:
@@ -319,6 +347,8 @@ async def run_batch(
         for t in tasks:
             t.cancel()
         writer.close()
+        if gate_requests:
+            grader.backend.set_request_gate(None)
     if fatal:
         stats.stopped_reason = "fatal server error"
         raise FatalBatchError(fatal[0], stats.done)

@@ -184,7 +184,14 @@ class LLMJudge:
         self._owns_client = client is None
         self._sleep = sleep
         self._on_rate_limit = on_rate_limit
+        self._gate: Any | None = None
         self.format_mode = FORMAT_MODES[0]
+
+    def set_request_gate(self, gate: Any | None) -> None:
+        """Hold ``gate`` (``await gate.acquire()`` / ``await gate.release(success=…)``) around each HTTP
+        request only, so a batch's concurrency limit counts requests in flight, not answers being
+        prepared or scored."""
+        self._gate = gate
 
     def set_rate_limit_callback(self, callback: Callable[[float | None], None] | None) -> None:
         """Called with the Retry-After (or None) on every 429, e.g. by a batch's adaptive limit."""
@@ -210,12 +217,17 @@ class LLMJudge:
     async def _create(self, messages: list[dict[str, str]], rubric: Rubric) -> Any:
         kwargs = request_body(self.settings, self.prompts, rubric, "", self.format_mode,
                               messages=messages, model=self.model)
+        gate = self._gate
+        if gate is not None:
+            await gate.acquire()
+        rate_limited = False
         try:
             # client.post (the documented way to send a raw body) rather than chat.completions.create:
             # the same request and the same typed ChatCompletion back, without create()'s recursive
             # re-transformation of the messages and the schema (~1.5 ms of CPU per call).
             return await self.client.post("/chat/completions", body=kwargs, cast_to=ChatCompletion)
         except openai.RateLimitError as exc:
+            rate_limited = True
             if self._on_rate_limit:
                 self._on_rate_limit(_retry_after(exc))
             raise
@@ -223,6 +235,9 @@ class LLMJudge:
             if _is_format_rejection(exc) and self.format_mode != FORMAT_MODES[-1]:
                 raise _FormatRejected(str(exc.message)) from exc
             raise
+        finally:
+            if gate is not None:
+                await gate.release(success=not rate_limited)
 
     async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> Any:
         retrying = AsyncRetrying(
