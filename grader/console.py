@@ -36,8 +36,8 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
     if result.criteria:
         table = Table(show_lines=True, expand=True)
         table.add_column("criterion", ratio=3)
-        table.add_column("level", ratio=1)
-        table.add_column("points", justify="right", ratio=1)
+        table.add_column("level", min_width=7, no_wrap=True)
+        table.add_column("points", justify="right", min_width=9, no_wrap=True)
         table.add_column("evidence (verified quotes from the answer)", ratio=5)
         for c in result.criteria:
             level = Text(c.awarded.value, style=LEVEL_STYLE[c.awarded.value])
@@ -52,7 +52,7 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
             if c.rationale:
                 ev.append(c.rationale, style="dim")
             table.add_row(Text(f"{c.id}\n", style="bold") + Text(c.text, style="dim"), level,
-                          f"{c.points:g}/{c.max_points:g}", ev)
+                          f"{c.points:.3g}/{c.max_points:.3g}", ev)
         console.print(table)
     if result.strengths:
         console.print(Text("Strengths", style="bold green"))
