@@ -229,8 +229,13 @@ async def run_batch(
     limiter: AdaptiveLimit | None = None,
     on_progress: Callable[[BatchStats], None] | None = None,
     total: int | None = None,
+    samples: int = 1,
+    pass_mark: float | None = None,
 ) -> BatchStats:
-    """Grade every row of ``source`` into ``output``. Returns the statistics of this run."""
+    """Grade every row of ``source`` into ``output``. Returns the statistics of this run.
+
+    ``samples`` > 1 grades each answer that many times with varied seeds (see
+    :mod:`grader.confidence`) and flags disagreement, using ``pass_mark`` (percent) as well."""
     stats = BatchStats(total=total or 0)
     already = done_rows(output) if resume else set()
     stats.skipped_done = len(already)
@@ -286,7 +291,12 @@ async def run_batch(
                 await limit.acquire()
         success = True
         try:
-            result = await grader.agrade(rubric, row.answer)
+            if samples > 1:
+                from .confidence import grade_samples
+
+                result = await grade_samples(grader, rubric, row.answer, samples, pass_mark=pass_mark)
+            else:
+                result = await grader.agrade(rubric, row.answer)
         except BatchStopped:
             return  # the batch stopped while this row waited: left for --resume
         except TransportError as exc:

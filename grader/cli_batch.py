@@ -109,6 +109,8 @@ def register(app: typer.Typer) -> None:
         poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
         no_wait: Annotated[bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
         summary_json: Annotated[Optional[Path], typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
+        samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
+        pass_mark: Annotated[Optional[float], typer.Option("--pass-mark", min=0, max=100, help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
         model: ModelOpt = None,
         base_url: BaseUrlOpt = None,
         backend: BackendOpt = None,
@@ -162,7 +164,8 @@ def register(app: typer.Typer) -> None:
         async def go():
             try:
                 return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
-                                       max_cost=max_cost, on_progress=on_progress, total=total)
+                                       max_cost=max_cost, on_progress=on_progress, total=total,
+                                       samples=samples, pass_mark=pass_mark)
             finally:
                 await grader.aclose()
 

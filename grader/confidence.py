@@ -45,6 +45,9 @@ def _seeded(grader: Grader, seed: int) -> Grader:
     if isinstance(backend, LLMJudge):
         seeded = LLMJudge(settings, grader.prompts, client=backend.client)
         seeded.format_mode = backend.format_mode  # a server that rejected json_schema still rejects it
+        # in a batch: the same concurrency gate and 429 feedback as the first sample
+        seeded.set_request_gate(backend._gate)
+        seeded.set_rate_limit_callback(backend._on_rate_limit)
         backend = seeded
     return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=backend, store=grader.store)
 

@@ -160,3 +160,14 @@ def test_429s_slow_the_batch_down(dev_server, bank, tmp_path, good_answer):
     stats = run(grader, src, tmp_path / "out.csv", limiter=limit)
     assert stats.graded == 8 and limit.rate_limited == 4
     assert server.requests == 12
+
+
+def test_samples_grade_each_answer_n_times(dev_server, bank, tmp_path, good_answer):
+    server = dev_server()
+    src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))])
+    stats = run(make_grader(server, bank, tmp_path), src, tmp_path / "out.csv", samples=3, pass_mark=60)
+    assert stats.graded == 4 and server.requests == 12
+    for row in read_out(tmp_path / "out.csv"):
+        result = json.loads(row["result_json"])
+        assert len(result["samples"]) == 3 and result["score_spread"] == 0  # the test server is deterministic
+        assert "low_confidence" not in row["flags"]
