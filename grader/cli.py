@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None) -> None:
             markup=False, highlight=False, soft_wrap=True,
         )
         sys.exit(1)
+    if rv == 130:  # typer turns Ctrl-C inside a command into this exit code itself
+        err_console.print("interrupted; finished work is kept")
     sys.exit(rv if isinstance(rv, int) else 0)
 
 

@@ -102,3 +102,30 @@ def test_sigkill_midway_then_resume_grades_each_row_once(dev_server, bank, tmp_p
     # and every answer was sent at most twice overall (once more only if it was in flight at the kill)
     assert max(server.answers.values()) <= 2
     assert all(hashlib.sha256(a.encode()).hexdigest() in server.answers for a in answers)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_finished_rows_and_exits_130(dev_server, bank, tmp_path, good_answer):
+    server = dev_server(latency=0.2)
+    n = 60
+    write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", f"{good_answer} Try {i}.") for i in range(n)])
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "t.yaml").write_text(json.dumps(bank.get("t-diffusion").model_dump(mode="json")))
+    env = {**os.environ, "GRADER_STORE": str(tmp_path / "s.sqlite3"), "GRADER_RUBRICS": str(tmp_path / "bank"),
+           "OPENAI_API_KEY": "k"}
+    cmd = [sys.executable, "-m", "grader", "batch", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"),
+           "--base-url", server.base_url, "--model", "m", "--concurrency", "2"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    out = tmp_path / "out.csv"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and out.read_text().count("\n") > 6):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "interrupted" in err
+    kept = read_out(out)
+    assert 5 <= len(kept) < n and all(r["status"] == "graded" for r in kept)
+    done = subprocess.run(cmd + ["--resume"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(int(r["row"]) for r in read_out(out)) == list(range(1, n + 1))
