@@ -112,7 +112,7 @@ _p("addressed-to-grader", rf"\b(?:whoever|whatever|anyone|anybody)\s+(?:\(?or\s+
 _p("addressed-to-grader", rf"\bif\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?(?:{_AI}|{_GRADER}|automated)\b")
 _p("addressed-to-grader", rf"\b(?:the\s+)?(?:{_GRADER}|(?:ai|llm)\s+grader|language\s+model|llm)\s*(?:instructions?|"
    r"notes?|update|override|message|directive)?\s*[:,]\s", clause_start=True)
-_p("addressed-to-grader", rf"\b(?:grading|evaluation|evaluator|grader|marking|examiner)\s+(?:instructions?|notes?|update|override|"
+_p("addressed-to-grader", r"\b(?:grading|evaluation|evaluator|grader|marking|examiner)\s+(?:instructions?|notes?|update|override|"
    r"message|directive)s?\s*:")
 _p("addressed-to-grader", r"\bin\s+(?:your|the)\s+(?:verdict|evaluation|grading|rationale|feedback|summary\s+field|output\s+json|json\s+output)\b",
    when=lambda s: bool(re.search(r"\b(?:you|your|mention|say|state|write|print|include|list|output)\b", s, re.I)))

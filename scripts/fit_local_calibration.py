@@ -60,9 +60,10 @@ sys.path.insert(0, str(REPO))
 
 from grader import metrics as M  # noqa: E402
 from grader.calibrate import LABELS, fit_thresholds, labels_from_scores  # noqa: E402
-from grader.local import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, LocalJudge, Segment,  # noqa: E402
-                          _SENTENCE_END, _WORD, answer_features, criterion_similarities, rubric_texts,
-                          rubric_vectors, segments)
+from grader.local import LocalJudge  # noqa: E402
+from grader.local_model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, Segment,  # noqa: E402
+                                _SENTENCE_END, _WORD, answer_features, criterion_similarities, rubric_texts,
+                                rubric_vectors, segments)
 from grader.rubric_build import bank_from_csv, slug_id  # noqa: E402
 
 csv.field_size_limit(2**31 - 1)
