@@ -31,7 +31,7 @@ def unified_diff(old: str, new: str, path: str) -> str:
 def build_yaml(rubric) -> str:
     """The rubric's YAML, validated by loading it back (a RubricError names what is wrong)."""
     from .rubric import parse_rubric
-    from .rubric_build import rubric_to_yaml
+    from .rubric_io import rubric_to_yaml
 
     text = rubric_to_yaml(rubric)
     loaded = parse_rubric(yaml.safe_load(text), f"built rubric {rubric.id}")
@@ -66,7 +66,9 @@ def register(app: typer.Typer) -> None:
         base_url: BaseUrlOpt = None,
     ) -> None:
         """Build a rubric: deterministic (no LLM) unless --llm; validated; diffed against -o."""
-        from .rubric_build import bank_from_csv, criteria_with_llm, rubric_from_hint, rubric_from_reference
+        from .rubric_build import rubric_from_hint, rubric_from_reference
+        from .rubric_io import bank_from_csv
+        from .rubric_llm import criteria_with_llm
 
         given = [name for name, v in (("--hint", hint), ("--reference", reference), ("--from-csv", from_csv))
                  if v is not None]

@@ -206,7 +206,7 @@ def load_bank(path: str | Path | None = None) -> RubricBank:
             raise RubricError(str(p), "", "no rubric YAML files found")
         return RubricBank([load_rubric(f) for f in files], source=str(p))
     if p.suffix.lower() == ".csv":
-        from .rubric_build import bank_from_csv
+        from .rubric_io import bank_from_csv
 
         return RubricBank(bank_from_csv(p), source=str(p))
     return RubricBank([load_rubric(p)], source=str(p))

@@ -64,7 +64,8 @@ from grader.local import LocalJudge  # noqa: E402
 from grader.local_model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, Segment,  # noqa: E402
                                 _SENTENCE_END, _WORD, answer_features, criterion_similarities, rubric_texts,
                                 rubric_vectors, segments)
-from grader.rubric_build import bank_from_csv, slug_id  # noqa: E402
+from grader.rubric_build import slug_id  # noqa: E402
+from grader.rubric_io import bank_from_csv  # noqa: E402
 
 csv.field_size_limit(2**31 - 1)
 DEFAULT_CSV = REPO.parent / "shared" / "datasets" / "saf" / "saf_en.csv"

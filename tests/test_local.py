@@ -263,7 +263,7 @@ def test_end_to_end_calibration_on_a_small_saf_slice(tmp_path):
     grade 60 unseen_answers rows of those questions through the real grader path."""
     fit = _fit_module()
     from grader.metrics import pearson
-    from grader.rubric_build import bank_from_csv
+    from grader.rubric_io import bank_from_csv
 
     rows = fit.read_rows(SAF)
     bank = {r.id: r for r in bank_from_csv(SAF, bank="saf")}

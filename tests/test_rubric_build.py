@@ -15,8 +15,9 @@ import yaml
 from grader.cli import main
 from grader.errors import ConfigError, RubricError
 from grader.rubric import default_bank, load_bank, load_rubric, parse_rubric
-from grader.rubric_build import (bank_from_csv, criteria_from_hint, criteria_from_reference, criteria_with_llm,
-                                 rubric_from_hint, rubric_from_reference, rubric_to_yaml, slug, slug_id)
+from grader.rubric_build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
+from grader.rubric_io import bank_from_csv, rubric_to_yaml
+from grader.rubric_llm import criteria_with_llm
 from grader.settings import Settings
 
 BANK = default_bank()
