@@ -537,7 +537,7 @@ def run_batch_api(
     if not resume:
         if live and not overwrite:
             raise InputError(
-                f"a Batch API job for this output is still pending: "
+                "a Batch API job for this output is still pending: "
                 + ", ".join(f"{j['batch_id'] or j['job_id']} ({j['batch_status'] or j['state']})" for j in live),
                 source=str(output), hint="use --resume to pick it up, or --overwrite to abandon it")
         if output.exists() and output.stat().st_size > 0 and not overwrite:

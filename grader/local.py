@@ -42,7 +42,6 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -68,7 +67,6 @@ from .verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 __all__ = [
     "LocalJudge", "Calibration", "Segment", "segments", "load_calibration", "LOCAL_MODEL", "FEATURES",
     "RubricVectors", "rubric_texts", "rubric_vectors", "answer_features", "allocate_levels", "requested_count",
-    "default_local_judge",
 ]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
@@ -284,8 +282,3 @@ class _Queue:
 
     pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
-
-
-@lru_cache(maxsize=1)
-def default_local_judge() -> LocalJudge:
-    return LocalJudge()

@@ -118,10 +118,6 @@ class Store:
                 self._conn.execute("ROLLBACK")
                 raise
 
-    def count_results(self) -> int:
-        with self._lock:
-            return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-
     # -- practice attempts ---------------------------------------------------------------------
 
     def add_attempt(self, result: GradeResult, answer: str, *, section: str = "", user: str = "me") -> int:
