@@ -46,11 +46,11 @@ def _write_csv(path: Path, rows: int, question: str = "vid-05") -> None:
 
 def bench_overhead(n: int = 2000) -> dict:
     """Render + parse + verify + score + store, per answer, with the server's work excluded."""
-    from grader.devserver import DevServer  # noqa: F401  (same verdict shape as the live path)
-    from grader.injection import detect_injection
+    from grader.testing.devserver import DevServer  # noqa: F401  (same verdict shape as the live path)
+    from grader.injection.detector import detect_injection
     from grader.prompts import load_prompts
     from grader.result import GradeResult
-    from grader.rubric import default_bank
+    from grader.rubric.model import default_bank
     from grader.scoring import score_verdict
     from grader.store import Store
     from grader.verdict import parse_verdict
@@ -122,7 +122,7 @@ async def _bare_client_rate(base_url: str, requests: int, concurrency: int) -> f
 
 
 def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 32) -> dict:
-    from grader.devserver import DevServer
+    from grader.testing.devserver import DevServer
 
     ideal = concurrency / latency
     with tempfile.TemporaryDirectory() as d, DevServer(latency=latency) as server:
@@ -162,7 +162,7 @@ def _peak_rss_mb(rows: int, server_url: str) -> float:
 
 
 def bench_memory(sizes: list[int]) -> dict:
-    from grader.devserver import DevServer
+    from grader.testing.devserver import DevServer
 
     out = {}
     with DevServer(latency=0.0) as server:

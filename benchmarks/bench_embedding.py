@@ -5,7 +5,7 @@
 
 Measures, in one run:
 
-- cold start, in fresh child processes: ``import grader.embedding``, then ``Embedder()`` plus the
+- cold start, in fresh child processes: ``import grader.judges.local.embedding``, then ``Embedder()`` plus the
   first ``encode`` of one sentence (session creation, tokenizer load, first inference);
 - throughput on ~100-word answers split into sentences (the grader's use), on the same answers
   embedded whole, and on short sentences (5-12 words).
@@ -99,7 +99,7 @@ def cold_start(threads: int | None, runs: int) -> tuple[float, float]:
 import json, sys, time
 sys.path.insert(0, {str(REPO)!r})
 t0 = time.perf_counter()
-from grader.embedding import Embedder
+from grader.judges.local.embedding import Embedder
 t1 = time.perf_counter()
 Embedder(threads={threads!r}).encode(["The first sentence anyone embeds in this process."])
 t2 = time.perf_counter()
@@ -133,7 +133,7 @@ def main() -> int:
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes for the cold start")
     args = parser.parse_args()
 
-    from grader.embedding import MAX_TOKENS, Embedder
+    from grader.judges.local.embedding import MAX_TOKENS, Embedder
 
     rng = random.Random(7)
     answers = make_answers(args.answers, 100, rng)
@@ -173,7 +173,7 @@ def main() -> int:
           "(other busy processes on the machine slow every figure)")
     print()
     print(f"cold start (median of {args.cold_runs} fresh processes)")
-    print(f"  import grader.embedding            {imported * 1000:7.0f} ms")
+    print(f"  import grader.judges.local.embedding            {imported * 1000:7.0f} ms")
     print(f"  Embedder() + first encode          {first * 1000:7.0f} ms")
     print(f"  total                              {(imported + first) * 1000:7.0f} ms")
     print()

@@ -5,7 +5,7 @@
 
 - **cold**: a fresh process runs ``grader grade --backend local --no-cache`` on a 100-word answer;
   the wall time is reported, and a second fresh process reports the breakdown (interpreter start +
-  ``import grader.cli``; embedding model load; first grade).
+  ``import grader.cli.app``; embedding model load; first grade).
 - **throughput**: ``grader batch --backend local`` on a CSV of N distinct ~100-word answers (the
   real batch path: CSV in, JSONL out, no cache), on 2 cores (``taskset``/affinity when available).
   Also the library path ``LocalJudge.judge_many`` in chunks of 16, and the embedding alone on the
@@ -82,9 +82,9 @@ def cold(repeat: int) -> dict:
     probe = r"""
 import json, sys, time
 t0 = time.perf_counter()
-import grader.cli  # noqa: F401  (what the command imports before grading)
+import grader.cli.app  # noqa: F401  (what the command imports before grading)
 t1 = time.perf_counter()
-from grader.embedding import get_embedder
+from grader.judges.local.embedding import get_embedder
 get_embedder().load()
 t2 = time.perf_counter()
 from grader.grading import Grader
@@ -130,8 +130,8 @@ def throughput(n: int, repeat: int) -> dict:
         # the library path, in-process (no CLI start-up), chunks of 16
         probe = r"""
 import sys, time, csv, json
-from grader.local import LocalJudge
-from grader.rubric import default_bank
+from grader.judges.local.judge import LocalJudge
+from grader.rubric.model import default_bank
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 rubric = default_bank().get(rows[0]["question_id"])
 judge = LocalJudge()
@@ -140,7 +140,7 @@ t = time.perf_counter()
 for i in range(0, len(rows), 16):
     judge.judge_many([(rubric, r["answer"]) for r in rows[i:i + 16]])
 rate = len(rows) / (time.perf_counter() - t)
-from grader.local import segments
+from grader.judges.local.judge import segments
 texts = [s.text for r in rows for s in segments(r["answer"])]
 t = time.perf_counter()
 judge.embedder.encode(texts)
@@ -203,7 +203,7 @@ def size() -> dict:
     seen = _closure(local_roots + ["numpy"])
     base = _closure([n for n in names if n not in local_roots])
     added = {k: v for k, v in seen.items() if k not in base}
-    model = sum(p.stat().st_size for p in (REPO / "grader" / "data").rglob("*") if p.is_file())
+    model = sum(p.stat().st_size for p in (REPO / "grader" / "judges" / "local" / "data").rglob("*") if p.is_file())
     mb = {k: round(v / 1e6, 1) for k, v in sorted(seen.items(), key=lambda kv: -kv[1])}
     return {"runtime_dependencies_mb": mb, "dependencies_total_mb": round(sum(seen.values()) / 1e6, 1),
             "model_and_calibration_mb": round(model / 1e6, 1),

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from grader.injection import detect_injection  # noqa: E402
+from grader.injection.detector import detect_injection  # noqa: E402
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN  # noqa: E402
 
 
@@ -47,9 +47,9 @@ def detector_figures(name: str, attacks, benign) -> None:
 
 
 async def gullible_figures(name: str, attacks, benign) -> None:
-    from grader.devserver import DevServer
+    from grader.testing.devserver import DevServer
     from grader.grading import Grader
-    from grader.rubric import default_bank
+    from grader.rubric.model import default_bank
     from grader.scoring import score_verdict
     from grader.settings import Settings
 

@@ -10,7 +10,7 @@ Python API::
 
 from __future__ import annotations
 
-from .errors import (
+from grader.errors import (
     BudgetExceeded,
     ConfigError,
     GraderError,
@@ -22,11 +22,11 @@ from .errors import (
     Usage,
     VerdictError,
 )
-from .grading import Grader
-from .result import CriterionResult, Evidence, Flag, GradeResult
-from .rubric import Criterion, Rubric, RubricBank, default_bank, load_bank, load_rubric
-from .settings import Settings
-from .verdict import Level, Verdict
+from grader.grading import Grader
+from grader.result import CriterionResult, Evidence, Flag, GradeResult
+from grader.rubric.model import Criterion, Rubric, RubricBank, default_bank, load_bank, load_rubric
+from grader.settings import Settings
+from grader.verdict import Level, Verdict
 
 __all__ = [
     "grade",

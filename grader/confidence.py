@@ -26,9 +26,9 @@ import asyncio
 import statistics
 from typing import Any
 
-from .grading import Grader
-from .result import Flag, GradeResult
-from .rubric import Rubric
+from grader.grading import Grader
+from grader.result import Flag, GradeResult
+from grader.rubric.model import Rubric
 
 __all__ = ["grade_samples", "grade_samples_sync", "DEFAULT_SPREAD_THRESHOLD"]
 
@@ -40,7 +40,7 @@ def _seeded(grader: Grader, seed: int) -> Grader:
     """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store and HTTP client)."""
     settings = grader.settings.model_copy(update={"seed": seed})
     backend = grader.backend
-    from .judge import LLMJudge
+    from grader.judges.llm import LLMJudge
 
     if isinstance(backend, LLMJudge):
         seeded = LLMJudge(settings, grader.prompts, client=backend.client)

@@ -15,15 +15,15 @@ import re
 import time
 from typing import Any, Protocol
 
-from .errors import InputError, Usage, VerdictError
-from .injection import detect_injection
-from .prices import cost_of, price_for
-from .prompts import PromptSet, load_prompts
-from .result import Flag, GradeResult
-from .rubric import Rubric, RubricBank, load_bank
-from .scoring import score_verdict
-from .settings import Settings
-from .verdict import Verdict, VerdictProblem, parse_verdict
+from grader.errors import InputError, Usage, VerdictError
+from grader.injection.detector import detect_injection
+from grader.prices import cost_of, price_for
+from grader.prompts import PromptSet, load_prompts
+from grader.result import Flag, GradeResult
+from grader.rubric.model import Rubric, RubricBank, load_bank
+from grader.scoring import score_verdict
+from grader.settings import Settings
+from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
 __all__ = ["Grader", "Backend", "cache_key", "word_count"]
 
@@ -55,10 +55,10 @@ def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: s
 
 def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Backend:
     if settings.effective_backend == "llm":
-        from .judge import LLMJudge
+        from grader.judges.llm import LLMJudge
 
         return LLMJudge(settings, prompts, **kwargs)
-    from .local import LocalJudge
+    from grader.judges.local.judge import LocalJudge
 
     return LocalJudge()
 

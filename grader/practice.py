@@ -20,9 +20,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import InputError
-from .result import GradeResult
-from .rubric import Rubric, RubricBank
+from grader.errors import InputError
+from grader.result import GradeResult
+from grader.rubric.model import Rubric, RubricBank
 
 __all__ = [
     "choose_question",

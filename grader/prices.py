@@ -7,7 +7,7 @@ Models served locally (any ``--base-url`` on 127.0.0.1/localhost) cost nothing.
 
 from __future__ import annotations
 
-from .errors import Usage
+from grader.errors import Usage
 
 __all__ = ["DEFAULT_PRICES", "price_for", "cost_of"]
 

@@ -19,8 +19,8 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from .resources import prompts_dir
-from .rubric import Rubric
+from grader.resources import prompts_dir
+from grader.rubric.model import Rubric
 
 __all__ = ["PromptSet", "neutralise", "OPEN_TAG", "CLOSE_TAG", "load_prompts"]
 

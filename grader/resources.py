@@ -1,4 +1,4 @@
-"""Where the packaged data lives: rubrics, prompt templates, models.
+"""Where the packaged data lives: rubrics and prompt templates.
 
 In a wheel they are copied into ``grader/_data/``; in a source checkout they are the top-level
 ``rubrics/`` and ``prompts/`` folders next to ``grader/``.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["rubrics_dir", "prompts_dir", "data_dir"]
+__all__ = ["rubrics_dir", "prompts_dir"]
 
 _PKG = Path(__file__).resolve().parent
 
@@ -26,8 +26,3 @@ def rubrics_dir() -> Path:
 
 def prompts_dir() -> Path:
     return _find("prompts")
-
-
-def data_dir() -> Path:
-    """Small data files shipped inside the package (models, calibration)."""
-    return _PKG / "data"

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .verdict import Gap, Level, Verdict
+from grader.verdict import Gap, Level, Verdict
 
 __all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES"]
 

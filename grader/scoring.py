@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .evidence import AnswerIndex
-from .injection import Finding
-from .result import CriterionResult, Evidence, Flag
-from .rubric import Rubric
-from .verdict import LEVEL_VALUE, Level, Verdict
+from grader.evidence import AnswerIndex
+from grader.injection.detector import Finding
+from grader.result import CriterionResult, Evidence, Flag
+from grader.rubric.model import Rubric
+from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 __all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEARING"]
 

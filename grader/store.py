@@ -23,8 +23,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ConfigError
-from .result import GradeResult
+from grader.errors import ConfigError
+from grader.result import GradeResult
 
 __all__ = ["Store"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .rubric import Rubric
+from grader.rubric.model import Rubric
 
 __all__ = [
     "Level",

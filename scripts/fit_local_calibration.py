@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Fit the embedded grader's score model on SAF and write ``grader/data/local_calibration.json``.
+"""Fit the embedded grader's score model on SAF and write ``grader/judges/local/data/local_calibration.json``.
 
     python scripts/fit_local_calibration.py [--csv ../shared/datasets/saf/saf_en.csv]
-        [--out grader/data/local_calibration.json] [--cache DIR] [--dry-run] [--explore]
+        [--out grader/judges/local/data/local_calibration.json] [--cache DIR] [--dry-run] [--explore]
 
 Data: SAF (Filighera et al., ACL 2022; ``../shared/datasets/saf/``), 2,981 short answers about
 computer networks graded by tutors, in the release's three splits. **Only ``training`` is used for
@@ -58,14 +58,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader import metrics as M  # noqa: E402
-from grader.calibrate import LABELS, fit_thresholds, labels_from_scores  # noqa: E402
-from grader.local import LocalJudge  # noqa: E402
-from grader.local_model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, Segment,  # noqa: E402
+from grader.agreement import metrics as M  # noqa: E402
+from grader.agreement.measure import LABELS, fit_thresholds, labels_from_scores  # noqa: E402
+from grader.judges.local.judge import LocalJudge  # noqa: E402
+from grader.judges.local.model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, Segment,  # noqa: E402
                                 _SENTENCE_END, _WORD, answer_features, criterion_similarities, rubric_texts,
                                 rubric_vectors, segments)
-from grader.rubric_build import slug_id  # noqa: E402
-from grader.rubric_io import bank_from_csv  # noqa: E402
+from grader.rubric.build import slug_id  # noqa: E402
+from grader.rubric.io import bank_from_csv  # noqa: E402
 
 csv.field_size_limit(2**31 - 1)
 DEFAULT_CSV = REPO.parent / "shared" / "datasets" / "saf" / "saf_en.csv"
@@ -110,7 +110,7 @@ class EmbeddingCache:
     """text → vector, kept in ``DIR/embeddings.npz``; missing texts are embedded in chunks."""
 
     def __init__(self, directory: Path) -> None:
-        from grader.embedding import get_embedder
+        from grader.judges.local.embedding import get_embedder
 
         self.path = directory / "embeddings.npz"
         self.index: dict[str, int] = {}
@@ -305,7 +305,7 @@ def fit_level_map(train: list[dict], oof: np.ndarray) -> tuple[float, float, dic
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    ap.add_argument("--out", type=Path, default=REPO / "grader" / "data" / "local_calibration.json")
+    ap.add_argument("--out", type=Path, default=REPO / "grader" / "judges" / "local" / "data" / "local_calibration.json")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "grader-fit")
     ap.add_argument("--dry-run", action="store_true", help="print the results, do not write the JSON")
     ap.add_argument("--explore", action="store_true", help="also print every candidate's CV figures")
@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": "figures on SAF's held-out splits at fit time (see README)",
         },
         "source": calibration.source,
-        "embedding_model": "all-MiniLM-L6-v2-int8 (grader/data/minilm)",
+        "embedding_model": "all-MiniLM-L6-v2-int8 (grader/judges/local/data/minilm)",
         "segmentation": {"max_passage_words": MAX_PASSAGE_WORDS, "piece_words": PIECE_WORDS},
         "partial": calibration.partial,
         "full": calibration.full,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from grader.batch import AdaptiveLimit, FatalBatchError, run_batch
-from grader.batch_io import done_rows
+from grader.batch.runner import AdaptiveLimit, FatalBatchError, run_batch
+from grader.batch.io import done_rows
 from grader.errors import BudgetExceeded
 from grader.grading import Grader
 from grader.settings import Settings

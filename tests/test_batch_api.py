@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from grader.batch import run_batch
-from grader.batch_api import (
+from grader.batch.runner import run_batch
+from grader.batch.api import (
     BATCH_ENDPOINT,
     SERVER_ERROR_FLAG,
     RequestLine,
@@ -21,10 +21,10 @@ from grader.batch_api import (
     request_line,
     run_batch_api,
 )
-from grader.cli import main
+from grader.cli.app import main
 from grader.errors import InputError
 from grader.grading import Grader
-from grader.judge import request_body
+from grader.judges.llm import request_body
 from grader.settings import Settings
 from grader.store import Store
 
@@ -411,7 +411,7 @@ def test_batch_results_cost_half_the_live_price(dev_server, bank, batch_run, tmp
 
 
 def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, good_answer, monkeypatch, capsys):
-    from grader import batch_api
+    from grader.batch import api as batch_api
 
     server = dev_server(batch_polls_to_complete=5)
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from grader.batch_io import Columns, ResultWriter, count_rows, done_rows, read_rows
+from grader.batch.io import Columns, ResultWriter, count_rows, done_rows, read_rows
 from grader.errors import InputError
 
 HEADER = "candidate_id,question_id,answer"

@@ -18,8 +18,8 @@ from collections import Counter
 
 import pytest
 
-from grader.batch import AdaptiveLimit, run_batch
-from grader.devserver import RECOVERABLE_FAULTS
+from grader.batch.runner import AdaptiveLimit, run_batch
+from grader.testing.devserver import RECOVERABLE_FAULTS
 from grader.grading import Grader
 from grader.settings import Settings
 from grader.store import Store

@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import metrics as M
-from grader.calibrate import (DEFAULT_THRESHOLDS, LABELS, CalibrationColumns, GradedScores, Thresholds,
+from grader.agreement import metrics as M
+from grader.agreement.measure import (DEFAULT_THRESHOLDS, LABELS, CalibrationColumns, GradedScores, Thresholds,
                               _clauses, build_report, fit_thresholds, grade_rows, labels_from_scores,
                               read_calibration_csv, read_results, rubric_for, rubric_id, saf_bank, write_chart)
-from grader.cli import main
+from grader.cli.app import main
 from grader.errors import InputError, RubricError, TransportError, UnknownQuestionError
 from grader.grading import Grader
 from grader.result import GradeResult
@@ -187,7 +187,7 @@ def test_grading_through_the_devserver_is_cached_on_the_second_run(dev_server, b
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_read_results_of_a_real_batch_run(dev_server, bank, scored_csv, tmp_path, suffix):
-    from grader.batch import run_batch
+    from grader.batch.runner import run_batch
 
     server = dev_server()
     settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5,
@@ -421,7 +421,6 @@ def test_saf_bank_errors(tmp_path, scored_csv):
 
 def test_calibrate_saf_slice_with_the_embedded_grader(capsys, tmp_path, monkeypatch):
     """30 unseen answers of SAF graded by the embedded grader (no LLM); the second run is all cache."""
-    pytest.importorskip("grader.local", reason="the embedded grader (grader/local.py) is not in this checkout")
     if not SAF.is_file():
         pytest.skip("the SAF dataset is not on this machine")
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.devserver import DevServer
+from grader.testing.devserver import DevServer
 from grader.grading import Grader
 from grader.settings import Settings
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from grader.cli import main
+from grader.cli.app import main
 
 
 def run(args, capsys):

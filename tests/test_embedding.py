@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.embedding import EMBEDDING_DIM, MAX_TOKENS, Embedder, get_embedder
+from grader.judges.local.embedding import EMBEDDING_DIM, MAX_TOKENS, Embedder, get_embedder
 from grader.errors import ConfigError, GraderError
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"

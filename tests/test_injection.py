@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader.evidence import AnswerIndex
-from grader.injection import detect_injection
-from grader.rubric import default_bank
+from grader.injection.detector import detect_injection
+from grader.rubric.model import default_bank
 
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
 
@@ -144,7 +144,7 @@ def test_literal_prefilter_changes_no_result(monkeypatch):
     with and without it."""
     from pathlib import Path
 
-    import grader.injection as inj
+    import grader.injection.detector as inj
     from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
 
     texts = [c.text for c in (*ATTACKS, *BENIGN, *FRESH_ATTACKS, *FRESH_BENIGN)]

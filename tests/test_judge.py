@@ -13,7 +13,8 @@ from collections import Counter
 
 import pytest
 
-from grader import devserver, prompts
+from grader import prompts
+from grader.testing import devserver
 from grader.errors import TransportError
 from grader.grading import Grader
 from grader.settings import Settings

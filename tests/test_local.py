@@ -15,9 +15,9 @@ import pytest
 
 from grader.errors import ConfigError
 from grader.grading import Grader
-from grader.local import (FEATURES, Calibration, LocalJudge, allocate_levels, load_calibration, requested_count,
+from grader.judges.local.judge import (FEATURES, Calibration, LocalJudge, allocate_levels, load_calibration, requested_count,
                           rubric_texts, segments)
-from grader.rubric import default_bank
+from grader.rubric.model import default_bank
 from grader.settings import Settings
 from grader.verdict import LEVEL_VALUE, Level
 
@@ -65,7 +65,7 @@ def test_shipped_calibration_loads_and_documents_its_fields():
     assert cal.fitted and set(cal.features) <= set(FEATURES)
     assert len(cal.coef) == len(cal.mean) == len(cal.scale) == len(cal.features)
     assert cal.level_slope > 0
-    data = json.loads((REPO / "grader" / "data" / "local_calibration.json").read_text())
+    data = json.loads((REPO / "grader" / "judges" / "local" / "data" / "local_calibration.json").read_text())
     for key in ("source", "model", "level_map", "labels", "selection", "results", "fields"):
         assert key in data
     assert "training" in data["source"]
@@ -262,8 +262,8 @@ def test_end_to_end_calibration_on_a_small_saf_slice(tmp_path):
     """Fit the score model on 80 training answers (6 questions) with the script's own code, then
     grade 60 unseen_answers rows of those questions through the real grader path."""
     fit = _fit_module()
-    from grader.metrics import pearson
-    from grader.rubric_io import bank_from_csv
+    from grader.agreement.metrics import pearson
+    from grader.rubric.io import bank_from_csv
 
     rows = fit.read_rows(SAF)
     bank = {r.id: r for r in bank_from_csv(SAF, bank="saf")}

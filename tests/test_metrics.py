@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import metrics as M
+from grader.agreement import metrics as M
 from grader.errors import InputError
 
 

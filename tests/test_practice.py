@@ -22,7 +22,7 @@ from grader.practice import (
     summarize,
 )
 from grader.result import CriterionResult, Evidence, GradeResult
-from grader.rubric import RubricBank, default_bank
+from grader.rubric.model import RubricBank, default_bank
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
 
 
@@ -213,7 +213,7 @@ ANSWER = ("Text-to-video starts from a prompt alone and invents every frame. "
 
 
 def _cli(args, input_text):
-    from grader.cli import app
+    from grader.cli.app import app
 
     return CliRunner().invoke(app, args, input=input_text)
 
@@ -291,7 +291,7 @@ def test_history_text_and_json(fake):
 
 def test_practice_with_an_llm_backend_reuses_the_client(tmp_path):
     """`practice` against the project's local OpenAI-compatible server: two gradings in one session."""
-    from grader.devserver import DevServer
+    from grader.testing.devserver import DevServer
     from grader.store import Store
 
     with DevServer(mode="honest") as dev:

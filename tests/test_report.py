@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import error_record, result_record
-from grader.batch_io import BatchRow, ResultWriter
-from grader.cli import main
+from grader.batch.runner import error_record, result_record
+from grader.batch.io import BatchRow, ResultWriter
+from grader.cli.app import main
 from grader.confidence import combine, grade_samples
-from grader.duplicates import find_near_duplicates
+from grader.report.duplicates import find_near_duplicates
 from grader.errors import Usage
 from grader.grading import Grader
-from grader.report import alias_for, build_report, load_results, render_html, render_markdown
+from grader.report.build import alias_for, build_report, load_results, render_html, render_markdown
 from grader.result import CriterionResult, Evidence, Flag, GradeResult
 from grader.settings import Settings
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
@@ -242,7 +242,7 @@ def test_ids_inside_candidate_text_are_scrubbed_when_anonymising(tmp_path):
 
 
 def test_alias_collisions_get_longer():
-    from grader.report import _aliases
+    from grader.report.build import _aliases
 
     names = _aliases([f"cand-{i}" for i in range(5000)])
     assert len(set(names.values())) == 5000

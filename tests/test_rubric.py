@@ -3,7 +3,7 @@
 import pytest
 
 from grader.errors import RubricError, UnknownQuestionError
-from grader.rubric import SECTIONS, default_bank, load_bank, load_rubric
+from grader.rubric.model import SECTIONS, default_bank, load_bank, load_rubric
 
 GOOD = """\
 id: my-q

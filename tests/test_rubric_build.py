@@ -12,12 +12,12 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from grader.cli import main
+from grader.cli.app import main
 from grader.errors import ConfigError, RubricError
-from grader.rubric import default_bank, load_bank, load_rubric, parse_rubric
-from grader.rubric_build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
-from grader.rubric_io import bank_from_csv, rubric_to_yaml
-from grader.rubric_llm import criteria_with_llm
+from grader.rubric.model import default_bank, load_bank, load_rubric, parse_rubric
+from grader.rubric.build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
+from grader.rubric.io import bank_from_csv, rubric_to_yaml
+from grader.rubric.llm import criteria_with_llm
 from grader.settings import Settings
 
 BANK = default_bank()

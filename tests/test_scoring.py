@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader.injection import detect_injection
-from grader.rubric import Criterion, Rubric
+from grader.injection.detector import detect_injection
+from grader.rubric.model import Criterion, Rubric
 from grader.scoring import band_for, score_verdict
 from grader.verdict import CriterionVerdict, Level, Verdict
 

@@ -13,11 +13,11 @@ from starlette.testclient import TestClient
 from grader.errors import TransportError, Usage
 from grader.grading import Grader
 from grader.practice import Highlight
-from grader.rubric import default_bank
+from grader.rubric.model import default_bank
 from grader.settings import Settings
 from grader.store import Store
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-from grader.web import CSP, create_app, highlight_answer, history_chart
+from grader.web.app import CSP, create_app, highlight_answer, history_chart
 
 
 class FakeJudge:
@@ -287,7 +287,7 @@ def test_history_chart_is_plain_svg():
 
 
 def test_worker_runs_on_its_own_loop(tmp_path):
-    from grader.web import GradingWorker
+    from grader.web.app import GradingWorker
 
     seen = {}
 
@@ -311,7 +311,7 @@ def test_worker_runs_on_its_own_loop(tmp_path):
 def test_llm_backend_against_the_dev_server(tmp_path):
     """The real LLM judge (openai client) against the project's local OpenAI-compatible server: two
     gradings in a row reuse the client on the worker's loop; the result page shows the evidence."""
-    from grader.devserver import DevServer
+    from grader.testing.devserver import DevServer
 
     with DevServer(mode="honest") as dev:
         settings = Settings(store=tmp_path / "s.sqlite3", backend="llm", base_url=dev.base_url, model="dev-model",
@@ -332,7 +332,6 @@ def test_llm_backend_against_the_dev_server(tmp_path):
 
 def test_embedded_grader_end_to_end(tmp_path):
     """The real embedded grader (no LLM) behind the page: graded off the server's loop, result shown."""
-    pytest.importorskip("grader.local", reason="the embedded grader (grader/local.py) is not in this tree yet")
     settings = Settings(store=tmp_path / "s.sqlite3", backend="local")
     store = Store(settings.store_path)
     with TestClient(create_app(settings, store=store)) as client:

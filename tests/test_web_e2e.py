@@ -93,7 +93,7 @@ def server(tmp_path, monkeypatch):
     from grader.grading import Grader
     from grader.settings import Settings
     from grader.store import Store
-    from grader.web import create_app
+    from grader.web.app import create_app
 
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GRADER_BACKEND", "GRADER_STORE", "GRADER_CACHE"):
         monkeypatch.delenv(var, raising=False)

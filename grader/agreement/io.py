@@ -1,0 +1,286 @@
+"""Calibration input: the human-scored CSV (:func:`read_calibration_csv`) and a results file written
+earlier (:func:`read_results`, e.g. ``grader batch`` output), joined row by row.
+
+Everything here is also importable from :mod:`grader.calibrate`, which grades the rows and compares.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.errors import InputError
+from grader.grading import word_count
+
+__all__ = [
+    "LABELS", "CalibrationColumns", "CalibrationRow", "CalibrationData", "GradedScores",
+    "read_calibration_csv", "read_results", "rubric_id",
+]
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+LABELS = ("Incorrect", "Partially correct", "Correct")  # ordinal order
+_LABEL_ALIASES = {"incorrect": LABELS[0], "partially correct": LABELS[1], "partial": LABELS[1],
+                  "correct": LABELS[2]}
+
+
+# -- reading the human-scored CSV ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalibrationColumns:
+    """Column names; ``None`` means "the default if the file has it" (id falls back to row numbers)."""
+
+    id: str | None = None  # default: candidate_id, else answer_id
+    question: str = "question_id"
+    answer: str = "answer"
+    score: str = "score"
+    max_score: str | None = None  # default: max_score; else the highest human score per question
+    label: str | None = None  # default: label; else no label metrics
+    split: str = "split"
+
+
+@dataclass
+class CalibrationRow:
+    row_id: str
+    line: int
+    question_id: str
+    answer: str
+    score: float  # human
+    max_score: float
+    label: str | None = None
+
+    @property
+    def human(self) -> float:
+        return self.score / self.max_score if self.max_score > 0 else 0.0
+
+    @property
+    def words(self) -> int:
+        return word_count(self.answer)
+
+
+@dataclass
+class CalibrationData:
+    source: str
+    rows: list[CalibrationRow]
+    header: list[str]
+    split: str | None = None
+    has_labels: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _open_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and non-blank records (with the line each starts on) of a UTF-8 CSV (, ; or tab)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError):
+        raise InputError("file not found", source=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start})", source=str(path), hint="save the file as UTF-8") from None
+    except OSError as e:
+        raise InputError(f"cannot read the file: {e.strerror}", source=str(path)) from None
+    first = text.split("\n", 1)[0]
+    if not first.strip():
+        raise InputError("the file is empty (no header row)", source=str(path), line=1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((",", ";", "\t"), key=first.count))
+    try:
+        header = [h.strip() for h in next(reader)]
+        records, line = [], reader.line_num
+        for rec in reader:
+            if rec and any(f.strip() for f in rec):
+                records.append((line + 1, rec))
+            line = reader.line_num
+    except csv.Error as e:
+        raise InputError(f"malformed CSV: {e}", source=str(path), line=reader.line_num) from None
+    return header, records
+
+
+def _need(header: list[str], name: str, flag: str, source: str, hint: str = "") -> str:
+    if name not in header:
+        raise InputError(f"no column {name!r}; the columns are {', '.join(header)}", source=source, line=1,
+                         hint=hint or f"name the right column with {flag}")
+    return name
+
+
+def _number(text: str, what: str, source: str, line: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{what} {text!r} is not a number", source=source, line=line) from None
+    if not np.isfinite(value) or value < 0:
+        raise InputError(f"{what} {text!r} must be a finite number ≥ 0", source=source, line=line)
+    return value
+
+
+def _canonical_label(text: str) -> str | None:
+    return _LABEL_ALIASES.get(" ".join(text.replace("_", " ").replace("-", " ").split()).casefold())
+
+
+def read_calibration_csv(path: str | Path, columns: CalibrationColumns = CalibrationColumns(), *,
+                         split: str | None = None, limit: int | None = None) -> CalibrationData:
+    """Read and check the human-scored rows (filtered by ``split``, first ``limit`` rows)."""
+    p = Path(path)
+    src = str(p)
+    header, records = _open_csv(p)
+    at = {name: i for i, name in enumerate(header)}
+    id_col = (_need(header, columns.id, "--id-col", src) if columns.id
+              else next((c for c in ("candidate_id", "answer_id") if c in at), None))
+    q_col = _need(header, columns.question, "--question-col", src)
+    a_col = _need(header, columns.answer, "--answer-col", src)
+    s_col = _need(header, columns.score, "--score-col", src)
+    m_col = (_need(header, columns.max_score, "--max-score-col", src) if columns.max_score
+             else ("max_score" if "max_score" in at else None))
+    l_col = _need(header, columns.label, "--label-col", src) if columns.label else ("label" if "label" in at else None)
+    notes: list[str] = []
+    if split is not None:
+        sp = at[_need(header, columns.split, "", src, hint="--split filters a column named 'split'")]
+        found = sorted({r[sp] for _, r in records if sp < len(r)})
+        records = [(n, r) for n, r in records if sp < len(r) and r[sp] == split]
+        if not records:
+            raise InputError(f"no rows with split {split!r}; the splits are {', '.join(found)}", source=src)
+    if limit is not None:
+        records = records[: max(0, limit)]
+    if not records:
+        raise InputError("no data rows", source=src)
+    rows: list[CalibrationRow] = []
+    for line, rec in records:
+        if len(rec) < len(header):
+            raise InputError(f"the row has {len(rec)} field(s) but the header has {len(header)}", source=src, line=line)
+        score = _number(rec[at[s_col]], "score", src, line)
+        max_score = _number(rec[at[m_col]], "max score", src, line) if m_col else 0.0
+        label = None
+        if l_col and rec[at[l_col]].strip():
+            label = _canonical_label(rec[at[l_col]])
+            if label is None:
+                raise InputError(f"label {rec[at[l_col]]!r} is not one of {', '.join(LABELS)}", source=src, line=line)
+        rows.append(CalibrationRow(rec[at[id_col]] if id_col else f"row-{len(rows) + 1}", line,
+                                   rec[at[q_col]].strip(), rec[at[a_col]], score, max_score, label))
+    if m_col is None:
+        top: dict[str, float] = {}
+        for r in rows:
+            top[r.question_id] = max(top.get(r.question_id, 0.0), r.score)
+        for r in rows:
+            r.max_score = top[r.question_id]
+        notes.append("no max-score column: each question's highest human score is taken as its maximum")
+    for r in rows:
+        if r.score > r.max_score + 1e-9:
+            raise InputError(f"score {r.score:g} is above the max score {r.max_score:g}", source=src, line=r.line)
+    ids = Counter(r.row_id for r in rows)
+    dupes = [i for i, c in ids.items() if c > 1]
+    if dupes:
+        raise InputError(f"duplicate ids in column {id_col!r}: {', '.join(dupes[:5])}", source=src,
+                         hint="pass --id-col with a column whose values are unique")
+    has_labels = l_col is not None and all(r.label for r in rows)
+    if l_col and not has_labels:
+        notes.append(f"some rows have no {l_col!r}: label metrics are left out")
+    if id_col is None:
+        notes.append("no id column: rows are identified by their position")
+    return CalibrationData(src, rows, header, split, has_labels, notes)
+
+
+# -- a results file ------------------------------------------------------------------------------
+
+
+def rubric_id(question_id: str) -> str:
+    """A rubric id (lowercase slug) for a dataset question id: ``10.1_TC`` → ``10-1-tc``."""
+    return (re.sub(r"[^a-z0-9]+", "-", question_id.casefold()).strip("-") or "q")[:80]
+
+
+@dataclass
+class GradedScores:
+    """Normalised grader score per row (``None`` when there is none), with why and from where."""
+
+    scores: list[float | None]
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → rows
+    n_cached: int = 0
+    backend: str = ""
+    model: str = ""
+    first_error: str = ""
+
+
+def _result_score(obj: dict[str, Any]) -> float | None:
+    get = obj.get
+    if get("status") == "unscored":
+        return None
+    for key in ("normalized_score", "normalised_score"):
+        if get(key) not in (None, ""):
+            return float(get(key))
+    if get("score") not in (None, "") and get("max_score") not in (None, "") and float(get("max_score")) > 0:
+        return float(get("score")) / float(get("max_score"))
+    if get("percent") not in (None, ""):
+        return float(get("percent")) / 100.0
+    return None
+
+
+def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None = None) -> GradedScores:
+    """Grader scores from a JSONL/CSV results file (e.g. ``grader batch`` output), joined on the id
+    (``id_col``, else candidate_id / answer_id / id) or on (question id, answer SHA-256)."""
+    import hashlib
+
+    p, src = Path(path), str(path)
+    objs: list[tuple[int, dict[str, Any]]] = []
+    if p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (FileNotFoundError, IsADirectoryError):
+            raise InputError("file not found", source=src) from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"cannot read the file: {e}", source=src) from None
+        if text.lstrip().startswith("["):  # a JSON array of result objects
+            try:
+                text = "\n".join(json.dumps(o) for o in json.loads(text))
+            except ValueError as e:
+                raise InputError(f"invalid JSON: {e}", source=src) from None
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except ValueError as e:
+                    raise InputError(f"invalid JSON line: {e}", source=src, line=n) from None
+                if isinstance(obj, dict):
+                    objs.append((n, obj))
+    else:
+        header, records = _open_csv(p)
+        objs = [(n, dict(zip(header, rec))) for n, rec in records]
+    keys = [k for k in (id_col, "candidate_id", "answer_id", "id") if k]
+    by_id: dict[str, float | None] = {}
+    by_hash: dict[tuple[str, str], float | None] = {}
+    backend = model = ""
+    for n, obj in objs:
+        flat = {**(obj["result"] if isinstance(obj.get("result"), dict) else {}), **obj}
+        try:
+            score = _result_score(flat)
+        except (TypeError, ValueError):
+            raise InputError("the score is not a number", source=src, line=n) from None
+        rid = next((str(flat[k]) for k in keys if flat.get(k) not in (None, "")), None)
+        if rid is not None:
+            by_id[rid] = score
+        if flat.get("answer_sha256"):
+            by_hash[(str(flat.get("question_id")), str(flat["answer_sha256"]))] = score
+        backend, model = backend or str(flat.get("backend") or ""), model or str(flat.get("model") or "")
+    out = GradedScores([None] * len(data.rows), backend=backend, model=model)
+    missing = object()
+    for i, r in enumerate(data.rows):
+        sha = hashlib.sha256(r.answer.encode()).hexdigest()
+        found = [by_id.get(r.row_id, missing), by_hash.get((r.question_id, sha), missing),
+                 by_hash.get((rubric_id(r.question_id), sha), missing)]
+        score = next((f for f in found if f is not missing), missing)
+        why = ("missing from results" if score is missing else "without a score in the results" if score is None
+               else "")
+        if why:
+            out.skipped[why] = out.skipped.get(why, 0) + 1
+        else:
+            out.scores[i] = min(1.0, max(0.0, float(score)))
+    if out.skipped.get("missing from results", 0) == len(data.rows):
+        raise InputError(f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",
+                         source=src, hint="pass --id-col with the column the results file uses")
+    return out

@@ -1,0 +1,69 @@
+"""Estimate the tokens and cost of a batch without calling anything (``grader batch --dry-run``).
+
+Method (stated in the output): prompt tokens ≈ characters of the rendered messages / 4 (the usual
+rule of thumb for English with OpenAI tokenizers); completion tokens ≈ 150 + 60 per criterion
+(a verdict with a short rationale and quote per criterion). Rows already in the cache cost 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from grader.batch.io import Columns, read_rows
+from grader.errors import UnknownQuestionError, Usage
+from grader.grading import cache_key
+from grader.prices import cost_of, price_for
+from grader.prompts import load_prompts
+from grader.rubric.model import RubricBank
+from grader.settings import Settings
+
+__all__ = ["estimate_batch", "estimate_row_tokens"]
+
+CHARS_PER_TOKEN = 4
+COMPLETION_BASE = 150
+COMPLETION_PER_CRITERION = 60
+
+
+def estimate_row_tokens(messages: list[dict[str, str]], n_criteria: int) -> tuple[int, int]:
+    chars = sum(len(m["content"]) for m in messages)
+    return chars // CHARS_PER_TOKEN + 8 * len(messages), COMPLETION_BASE + COMPLETION_PER_CRITERION * n_criteria
+
+
+def estimate_batch(source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store=None) -> dict[str, Any]:
+    prompts = load_prompts()
+    rows = bad = cached = 0
+    usage = Usage()
+    for row in read_rows(source, columns):
+        rows += 1
+        if row.error:
+            bad += 1
+            continue
+        try:
+            rubric = bank.get(row.question_id)
+        except UnknownQuestionError:
+            bad += 1
+            continue
+        if store is not None and store.has_result(cache_key(settings, prompts.version, rubric, row.answer, settings.model)):
+            cached += 1
+            continue
+        if len(row.answer.split()) < settings.min_words:
+            continue
+        p, c = estimate_row_tokens(prompts.messages(rubric, row.answer), len(rubric.criteria))
+        usage = usage.add(Usage(p, c))
+    price = price_for(settings.model, settings.prices, settings.base_url)
+    cost = cost_of(usage, price)
+    return {
+        "rows": rows,
+        "rows_with_problems": bad,
+        "rows_cached": cached,
+        "model": settings.model,
+        "backend": settings.effective_backend,
+        "prompt_tokens_est": usage.prompt_tokens,
+        "completion_tokens_est": usage.completion_tokens,
+        "price_per_million": list(price) if price else None,
+        "cost_usd_est": None if cost is None else round(cost, 4) if settings.effective_backend == "llm" else 0.0,
+        "method": f"~{CHARS_PER_TOKEN} characters per prompt token; completion ≈ {COMPLETION_BASE} + "
+                  f"{COMPLETION_PER_CRITERION} per criterion; cached rows and too-short answers cost 0",
+    }
+

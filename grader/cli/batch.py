@@ -1,0 +1,189 @@
+"""``grader batch``: grade a CSV/JSONL of answers (CLI side: options, progress, summary)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from grader.batch.io import Columns
+from grader.cli.common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    console,
+    err_console,
+    grading_settings,
+    open_store,
+)
+from grader.errors import InputError
+
+__all__ = ["register"]
+
+EXIT_ROWS_FAILED = 5
+
+
+def _progress_printer(total: int, plain: bool):
+    """A rich progress bar on a terminal, a log line every few seconds otherwise."""
+    if plain:
+        last = [0.0]
+
+        def log(stats) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 5 or stats.done + stats.skipped_done >= total:
+                last[0] = now
+                err_console.print(
+                    f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
+                    f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
+                    f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}",
+                    markup=False, highlight=False, soft_wrap=True,
+                )
+
+        return None, log
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
+        console=err_console, transient=False,
+    )
+    task = progress.add_task("batch", total=total, rate="0.0", info="")
+
+    def update(stats) -> None:
+        progress.update(
+            task, completed=stats.done + stats.skipped_done, rate=f"{stats.rate:.1f}",
+            info=f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f} · "
+                 f"unscored {stats.unscored} · errors {stats.errors}",
+        )
+
+    return progress, update
+
+
+def _summary_tables(summary: dict) -> list[Table]:
+    t = Table(title="batch summary")
+    t.add_column("")
+    t.add_column("value", justify="right")
+    for key in ("rows", "already_done", "graded", "unscored", "errors", "served_from_cache",
+                "prompt_tokens", "completion_tokens", "cost_usd", "elapsed_s"):
+        t.add_row(key.replace("_", " "), str(summary[key]))
+    if summary.get("cost_unknown_rows"):
+        t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
+    q = Table(title="per question")
+    q.add_column("question")
+    q.add_column("count", justify="right")
+    q.add_column("mean", justify="right")
+    q.add_column("strong / adequate / weak", justify="right")
+    for qid, s in summary["per_question"].items():
+        b = s["bands"]
+        q.add_row(qid, str(s["count"]), "" if s["mean"] is None else f"{s['mean']:.2f}",
+                  f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}")
+    return [t, q]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def batch(
+        source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
+        id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
+        question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
+        answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
+        resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
+        overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
+        concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", help="Requests in flight (default 8).")] = None,
+        rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
+        tpm: Annotated[Optional[float], typer.Option("--tpm", help="At most this many tokens per minute (estimated).")] = None,
+        max_cost: Annotated[Optional[float], typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
+        batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
+        retry_failed: Annotated[bool, typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
+        poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
+        no_wait: Annotated[bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
+        summary_json: Annotated[Optional[Path], typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
+        samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
+        pass_mark: Annotated[Optional[float], typer.Option("--pass-mark", min=0, max=100, help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
+        model: ModelOpt = None,
+        base_url: BaseUrlOpt = None,
+        backend: BackendOpt = None,
+        rubrics: RubricsOpt = None,
+        no_cache: NoCacheOpt = False,
+    ) -> None:
+        """Grade every answer of a CSV/JSONL file; results are written as they finish."""
+        settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency)
+        columns = Columns(id=id_col, question=question_col, answer=answer_col)
+        if not source.is_file():
+            raise InputError("file not found", source=str(source))
+        bank = bank_for(settings)
+        if dry_run:
+            from grader.batch.estimate import estimate_batch
+
+            est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
+            console.print_json(json.dumps(est))
+            return
+        if output is None:
+            raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
+        if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
+            raise InputError("the output file exists", source=str(output),
+                             hint="use --resume to continue it or --overwrite to replace it")
+        if (retry_failed or no_wait) and not batch_api:
+            raise InputError("--retry-failed and --no-wait work with --batch-api")
+        if batch_api:
+            from grader.batch.api import run_batch_api_cli
+
+            ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
+                                                ("--max-cost", max_cost)) if value is not None]
+            if ignored:
+                err_console.print(f"{', '.join(ignored)}: not used with --batch-api", style="yellow")
+            run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=err_console,
+                              retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
+                              poll_interval=poll_interval, summary_json=summary_json)
+            return
+
+        from grader.batch.runner import run_batch
+        from grader.batch.io import count_rows
+        from grader.grading import Grader
+
+        total = count_rows(source, columns)
+        store = open_store(settings)
+        grader = Grader(settings, bank=bank, store=store)
+        plain = not err_console.is_terminal
+        progress, on_progress = _progress_printer(total, plain)
+        if settings.effective_backend == "local":
+            err_console.print("grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
+                              style="dim")
+
+        async def go():
+            try:
+                return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
+                                       max_cost=max_cost, on_progress=on_progress, total=total,
+                                       samples=samples, pass_mark=pass_mark)
+            finally:
+                await grader.aclose()
+
+        try:
+            if progress is not None:
+                with progress:
+                    stats = asyncio.run(go())
+            else:
+                stats = asyncio.run(go())
+        finally:
+            if store is not None:
+                store.close()
+        summary = stats.summary()
+        for table in _summary_tables(summary):
+            err_console.print(table)
+        if summary_json:
+            summary_json.write_text(json.dumps(summary, indent=2))
+        err_console.print(f"results: {output}", style="dim")
+        if stats.failed:
+            raise typer.Exit(EXIT_ROWS_FAILED)
+

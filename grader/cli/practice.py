@@ -1,0 +1,247 @@
+"""``grader practice`` and ``grader history``: practise in the terminal, watch the scores improve.
+
+Every practice attempt is saved in the local store (the same SQLite file as the result cache), so
+``grader history`` and the web page (``grader serve``) show the same history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from grader.cli.common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    console,
+    err_console,
+    grading_settings,
+    resolve_settings,
+)
+from grader.errors import InputError
+from grader.practice import choose_question, collect_answer, summarize
+
+__all__ = ["register", "practice", "history"]
+
+_EDITOR_MARK = "#>"
+_CHOICES = "[r]etry / [n]ext / [q]uit"
+
+
+def _open_attempt_store(settings):
+    """The attempt history is always kept, even with the result cache off (--no-cache)."""
+    from grader.store import Store
+
+    return Store(settings.store_path)
+
+
+def _read_line(prompt: str) -> str | None:
+    """One line from stdin after ``prompt``; None at the end of input."""
+    console.print(prompt, end="", markup=False, highlight=False)
+    line = sys.stdin.readline()
+    if not line:
+        console.print()
+        return None
+    return line.rstrip("\r\n")
+
+
+def _stdin_lines():
+    while True:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        yield line
+
+
+def _read_answer_terminal() -> tuple[str, bool]:
+    console.print("Write your answer. End with a line containing only '.' (or Ctrl-D).", style="dim")
+    return collect_answer(_stdin_lines())
+
+
+def _read_answer_editor(rubric) -> str:
+    import click
+
+    header = [
+        f"{_EDITOR_MARK} {rubric.id} · {rubric.section}",
+        *(f"{_EDITOR_MARK} {line}" for line in rubric.question.splitlines()),
+        f"{_EDITOR_MARK} Write your answer below; lines starting with '{_EDITOR_MARK}' are ignored. Save and close.",
+        "",
+    ]
+    edited = click.edit("\n".join(header) + "\n", extension=".md", require_save=True)
+    if edited is None:
+        return ""
+    lines = [line for line in edited.splitlines() if not line.startswith(_EDITOR_MARK)]
+    return "\n".join(lines).strip()
+
+
+def _show_question(rubric, number: int) -> None:
+    console.print(
+        Panel(Text(rubric.question, style="bold"), title=f"question {number} · {rubric.id}",
+              subtitle=rubric.section, expand=True)
+    )
+
+
+def _progress_line(store, rubric, result) -> None:
+    if result.percent is None:
+        return
+    rows = store.attempts(question_id=rubric.id)
+    scored = [r["percent"] for r in rows if r["percent"] is not None]
+    if len(scored) < 2:
+        console.print(f"First graded attempt at this question: {result.percent:.0f} %.", style="dim")
+        return
+    previous, best_before = scored[-2], max(scored[:-1])
+    delta = result.percent - previous
+    sign = "+" if delta >= 0 else ""
+    line = f"Attempt {len(rows)} at this question: {result.percent:.0f} % ({sign}{delta:.0f} vs last"
+    line += ", new best)" if result.percent > best_before else f", best {best_before:.0f} %)"
+    console.print(line, style="bold cyan" if delta > 0 else "dim")
+
+
+def practice(
+    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only questions of this section (prefix ok).")] = None,
+    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Start with this question (id or prefix).")] = None,
+    same: Annotated[bool, typer.Option("--same", help="Allow the same question twice in a row when moving on.")] = False,
+    editor: Annotated[bool, typer.Option("--editor", "-e", help="Write each answer in $EDITOR.")] = False,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed the random choice of questions.")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    backend: BackendOpt = None,
+    rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Practise: answer a question, see what was strong and what was missing, retry, improve."""
+    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
+    bank = bank_for(settings)
+    rng = random.Random(seed)
+    rubric = bank.get(question) if question else choose_question(bank, section=section, rng=rng)
+    if question and section and not rubric.section.casefold().startswith(section.casefold()):
+        raise InputError(f"question {rubric.id} is in section {rubric.section!r}, not {section!r}")
+    if editor and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
+        err_console.print("$EDITOR is not set; using the system default editor", style="dim")
+    store = _open_attempt_store(settings)
+    from grader.cli.render import render_result
+    from grader.grading import Grader
+
+    grader = Grader(settings, bank=bank, store=store if settings.use_cache else None)
+    if grader.backend_name == "local":
+        err_console.print("grading with the embedded grader (no LLM); --backend llm to use an LLM", style="dim")
+    number = 1
+    runner = asyncio.Runner()
+    try:
+        while True:
+            _show_question(rubric, number)
+            if editor:
+                text, eof = _read_answer_editor(rubric), False
+            else:
+                text, eof = _read_answer_terminal()
+            if not text.strip():
+                console.print("No answer given; nothing graded.", style="yellow")
+            elif len(text) > settings.max_answer_chars:
+                console.print(
+                    f"The answer is {len(text)} characters, over the limit of {settings.max_answer_chars}; "
+                    "nothing graded. Shorten it and retry.", style="yellow")
+            else:
+                with console.status("grading…", spinner="dots"):
+                    result = runner.run(grader.agrade(rubric, text))
+                render_result(console, result, rubric)
+                store.add_attempt(result, text, section=rubric.section)
+                _progress_line(store, rubric, result)
+            if eof and not editor and not sys.stdin.isatty():
+                break  # piped input is exhausted: nothing more can be read
+            choice = None
+            while choice is None:
+                answer = _read_line(f"{_CHOICES}: ")
+                if answer is None:
+                    choice = "q"
+                    break
+                answer = answer.strip().lower()[:1]
+                if answer and answer in "rnq":
+                    choice = answer
+                else:
+                    console.print("please type r, n or q", style="dim")
+            if choice == "q":
+                break
+            if choice == "n":
+                rubric = choose_question(bank, section=section, last=rubric.id, allow_repeat=same, rng=rng)
+                number += 1
+    finally:
+        try:
+            runner.run(grader.aclose())
+        finally:
+            runner.close()
+            store.close()
+    console.print("Saved. `grader history` shows your progress.", style="dim")
+
+
+def _fmt(p: float | None) -> str:
+    return "–" if p is None else f"{p:.0f} %"
+
+
+def _fmt_trend(t: float | None) -> Text:
+    if t is None:
+        return Text("–", style="dim")
+    if t > 0:
+        return Text(f"▲ +{t:.0f}", style="green")
+    if t < 0:
+        return Text(f"▼ {t:.0f}", style="red")
+    return Text("= 0", style="dim")
+
+
+def history(
+    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
+    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Only this question (id or prefix).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
+    rubrics: RubricsOpt = None,
+) -> None:
+    """Show practice attempts per question and section: best and latest score, and the trend."""
+    settings = resolve_settings(rubrics=rubrics)
+    bank = bank_for(settings)
+    qid = bank.get(question).id if question else None
+    store = _open_attempt_store(settings)
+    try:
+        hist = summarize(store.attempts(), section=section, question_id=qid, order=bank.ids)
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(hist.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    if not hist.questions:
+        console.print("No practice attempts yet" + (" for this filter" if section or qid else "")
+                      + ". Start with `grader practice`.")
+        return
+    table = Table(title="practice history", expand=True)
+    table.add_column("question", overflow="fold", ratio=3)
+    table.add_column("section", overflow="fold", ratio=2)
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("best", justify="right", no_wrap=True)
+    table.add_column("latest", justify="right", no_wrap=True)
+    table.add_column("trend", justify="right", no_wrap=True)
+    table.add_column("scores", no_wrap=True)
+    for q in hist.questions:
+        table.add_row(q.question_id, q.section, str(q.attempts), _fmt(q.best), _fmt(q.latest),
+                      _fmt_trend(q.trend), q.spark)
+    console.print(table)
+    sections = Table(title="by section", expand=True)
+    sections.add_column("section", overflow="fold", ratio=1)
+    for name in ("questions", "tries", "mean best", "mean latest"):
+        sections.add_column(name, justify="right", no_wrap=True)
+    for s in hist.sections:
+        sections.add_row(s.section, str(s.questions), str(s.attempts), _fmt(s.mean_best), _fmt(s.mean_latest))
+    console.print(sections)
+    console.print(f"{hist.attempts} attempt(s) · store {settings.store_path}", style="dim")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("practice")(practice)
+    app.command("history")(history)

@@ -1,0 +1,2 @@
+"""The embedded offline judge: sentence embeddings (:mod:`.embedding`), its model (:mod:`.model`)
+and the judge (:mod:`.judge`)."""

@@ -1,0 +1,492 @@
+"""The pre-screening report: a batch results file → one self-contained HTML page (or Markdown).
+
+Input: the output of ``grader batch`` — CSV with a ``result_json`` column or JSONL with a nested
+``result`` — one row per answer. Rows with ``status == "error"`` have no result and are listed for a
+human. If a candidate has several rows for one question, the last one counts.
+
+What the report holds:
+
+- **Needs a human** (first): every answer flagged ``injection_suspected``, ``unverified_evidence``,
+  ``unscored``, ``low_confidence`` or ``near_duplicate``, and every error row, with the reasons;
+  and every candidate whose pass/fail depends on answers that have no score.
+- **Ranking**: candidates by total score (sum over questions; a missing, unscored or failed answer
+  counts 0), out of the sum of the questions' maximum scores over *all* questions in the file; the
+  pass mark is a percentage of that maximum (default 60). A candidate below the mark whose unscored
+  answers could still lift them over it is *undecided*, not failed.
+- **Per-question distributions**: a small inline SVG histogram of percentages per question.
+- **A card per candidate**: per question and criterion the awarded level, the verified evidence
+  quotes (rejected quotes listed with why), strengths, gaps with next steps, summary and flags.
+
+Near-duplicates: with the original answers (``answers=``, e.g. the batch input file) answers are
+compared with :func:`grader.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
+without them only byte-identical answers (same ``answer_sha256``) can be found.
+
+Anonymising replaces every candidate id by ``Candidate XXXXXX`` (the first 6 hex digits of the id's
+SHA-256, upper-case; more digits if two ids of the file would collide), stable across runs. It hides
+ids from the people reading the report, not from someone holding the list of ids. Ids that occur
+inside candidate text (quotes, feedback) are replaced too.
+
+Safety: every value from a results file is untrusted. The HTML environment autoescapes everything;
+the page has no script, loads nothing (fonts, images and styles are inline) and carries a
+Content-Security-Policy that forbids scripts and any network access. The Markdown renderer escapes
+every value by default (HTML entities for ``< > &``, backslashes for Markdown punctuation); only
+values the code marks safe are written verbatim.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from pydantic import ValidationError
+
+from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
+from grader.errors import InputError
+from grader.result import FLAG_CODES, GradeResult
+
+__all__ = ["AnswerEntry", "Candidate", "Report", "load_results", "build_report", "render_html", "render_markdown",
+           "write_report", "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
+
+DEFAULT_PASS_MARK = 60.0
+REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass
+class AnswerEntry:
+    candidate_id: str
+    question_id: str
+    row: int | None
+    status: str  # graded | unscored | error
+    reason: str = ""
+    result: GradeResult | None = None
+    duplicates: list[tuple[str, float]] = field(default_factory=list)  # (other candidate's name, similarity)
+
+    @property
+    def score(self) -> float:
+        return self.result.score if self.result is not None and self.result.score is not None else 0.0
+
+    def review_reasons(self) -> list[tuple[str, str]]:
+        reasons: list[tuple[str, str]] = []
+        if self.status == "error":
+            reasons.append(("error", self.reason or "the row could not be graded"))
+        flags = self.result.flags if self.result is not None else []
+        for code in REVIEW_FLAGS:
+            for f in flags:
+                if f.code == code and code != "near_duplicate":
+                    reasons.append((code, f.detail or FLAG_CODES.get(code, "")))
+        return reasons
+
+
+@dataclass
+class Candidate:
+    candidate_id: str
+    name: str  # what the page shows: the id, or its alias
+    answers: dict[str, AnswerEntry]
+    total: float = 0.0
+    max_total: float = 0.0
+    percent: float = 0.0
+    rank: int = 0
+    verdict: str = "fail"  # pass | fail | undecided
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReviewItem:
+    candidate: str  # display name
+    question_id: str
+    reasons: list[tuple[str, str]]  # (code, detail), detail may name another candidate (display name)
+
+
+@dataclass
+class QuestionStats:
+    question_id: str
+    question: str
+    max_score: float
+    n: int
+    unscored: int
+    mean: float | None
+    median: float | None
+    low: float | None
+    high: float | None
+    bins: list[int]  # 10 bins of percent: [0,10), [10,20) … [90,100]
+
+
+@dataclass
+class Report:
+    title: str
+    source: str
+    generated_at: str
+    pass_mark: float
+    anonymised: bool
+    candidates: list[Candidate]
+    questions: list[QuestionStats]
+    needs_human: list[ReviewItem]
+    duplicate_method: str
+    duplicate_pairs: int
+    rows: int
+    errors: int
+    question_texts: dict[str, str]
+    criterion_texts: dict[tuple[str, str], str]
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+def load_results(path: str | Path) -> list[AnswerEntry]:
+    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", source=str(p))
+    entries: list[AnswerEntry] = []
+    with p.open(encoding="utf-8-sig", newline="") as fh:
+        if p.suffix.lower() in (".jsonl", ".ndjson"):
+            records: Iterable[tuple[int, dict[str, Any]]] = _jsonl_records(fh, str(p))
+        else:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "candidate_id" not in reader.fieldnames or "status" not in reader.fieldnames:
+                raise InputError("not a grader results file (needs candidate_id, question_id, status, result_json)",
+                                 source=str(p), line=1, hint="give the output of `grader batch`")
+            records = ((i + 2, rec) for i, rec in enumerate(reader))
+        for line, rec in records:
+            entries.append(_entry(rec, str(p), line))
+    return entries
+
+
+def _jsonl_records(fh, source: str):
+    for line_no, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as e:
+            raise InputError(f"invalid JSON line: {e}", source=source, line=line_no) from None
+        if not isinstance(rec, dict):
+            raise InputError("not a JSON object", source=source, line=line_no)
+        yield line_no, rec
+
+
+def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
+    raw = rec.get("result") if "result" in rec else rec.get("result_json")
+    result = None
+    if raw:
+        try:
+            result = (GradeResult.model_validate_json(raw) if isinstance(raw, str)
+                      else GradeResult.model_validate(raw))
+        except ValidationError as e:
+            raise InputError(f"the result does not parse: {e.errors()[0]['msg']}", source=source, line=line) from None
+    status = str(rec.get("status") or (result.status if result else "error"))
+    try:
+        row = int(rec["row"]) if rec.get("row") not in (None, "") else None
+    except (TypeError, ValueError):
+        row = None
+    return AnswerEntry(
+        candidate_id=str(rec.get("candidate_id") or ""),
+        question_id=str(rec.get("question_id") or (result.question_id if result else "")),
+        row=row, status=status, reason=str(rec.get("reason") or ""), result=result,
+    )
+
+
+# -- aliases ----------------------------------------------------------------------------------------
+
+def alias_for(candidate_id: str, digits: int = 6) -> str:
+    return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
+
+
+def _aliases(ids: Iterable[str]) -> dict[str, str]:
+    ids = sorted(set(ids))
+    digits = 6
+    while True:
+        names = {i: alias_for(i, digits) for i in ids}
+        if len(set(names.values())) == len(ids) or digits >= 64:
+            return names
+        digits += 2
+
+
+# -- building -----------------------------------------------------------------------------------------
+
+def build_report(
+    entries: list[AnswerEntry],
+    *,
+    pass_mark: float = DEFAULT_PASS_MARK,
+    anonymise: bool = False,
+    bank: Any | None = None,
+    answers: dict[tuple[str, str], str] | None = None,
+    dup_threshold: float = DEFAULT_THRESHOLD,
+    title: str = "Pre-screening report",
+    source: str = "",
+) -> Report:
+    """Aggregate, rank and flag. ``answers`` maps (candidate_id, question_id) to the answer text."""
+    latest: dict[tuple[str, str], AnswerEntry] = {}
+    for e in entries:
+        latest[(e.candidate_id, e.question_id)] = e  # the last row for an answer counts
+    ids = sorted({cid for cid, _ in latest})
+    names = _aliases(ids) if anonymise else {i: i for i in ids}
+
+    # maximum score per question (from any result, else the bank, else 10)
+    max_by_q: dict[str, float] = {}
+    for e in latest.values():
+        if e.result is not None:
+            max_by_q.setdefault(e.question_id, e.result.max_score)
+    question_ids = sorted({q for _, q in latest})
+    question_texts: dict[str, str] = {}
+    for q in question_ids:
+        rubric = _rubric(bank, q)
+        if rubric is not None:
+            question_texts[q] = rubric.question
+            max_by_q.setdefault(q, rubric.max_score)
+        max_by_q.setdefault(q, 10.0)
+
+    method, pairs = _duplicates(latest, answers, dup_threshold)
+    for (a, b, sim) in pairs:  # shown by name (the alias when anonymising)
+        latest[a].duplicates.append((names[b[0]], sim))
+        latest[b].duplicates.append((names[a[0]], sim))
+
+    max_total = sum(max_by_q.values())
+    candidates: list[Candidate] = []
+    for cid in ids:
+        mine = {q: e for (c, q), e in latest.items() if c == cid}
+        total = round(sum(e.score for e in mine.values()), 2)
+        percent = round(100.0 * total / max_total, 1) if max_total else 0.0
+        open_points = sum(max_by_q[q] for q, e in mine.items() if e.status != "graded")
+        if percent >= pass_mark:
+            verdict = "pass"
+        elif open_points and 100.0 * (total + open_points) / max_total >= pass_mark:
+            verdict = "undecided"
+        else:
+            verdict = "fail"
+        candidates.append(Candidate(cid, names[cid], mine, total, max_total, percent, 0, verdict,
+                                    [q for q in question_ids if q not in mine]))
+    candidates.sort(key=lambda c: (-c.total, c.name))
+    for i, c in enumerate(candidates):
+        c.rank = candidates[i - 1].rank if i and c.total == candidates[i - 1].total else i + 1
+
+    needs_human: list[ReviewItem] = []
+    severity = {"injection_suspected": 0, "error": 1, "unscored": 1, "near_duplicate": 2, "low_confidence": 3,
+                "unverified_evidence": 4}
+    for c in candidates:
+        for q in question_ids:
+            e = c.answers.get(q)
+            if e is None:
+                continue
+            reasons = e.review_reasons()
+            for other, sim in sorted(e.duplicates, key=lambda d: -d[1]):
+                reasons.append(("near_duplicate", f"{sim:g} % similar to the answer of {other}"))
+            if reasons:
+                reasons.sort(key=lambda r: severity.get(r[0], 9))
+                needs_human.append(ReviewItem(c.name, q, reasons))
+        if c.verdict == "undecided":
+            needs_human.append(ReviewItem(c.name, "", [("undecided", (
+                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it")) ]))
+    needs_human.sort(key=lambda r: min(severity.get(code, 9) for code, _ in r.reasons))
+
+    stats = [_question_stats(q, question_texts.get(q, ""), max_by_q[q], [e for (_, qq), e in latest.items() if qq == q])
+             for q in question_ids]
+    criterion_texts = {}
+    for q in question_ids:
+        rubric = _rubric(bank, q)
+        if rubric is not None:
+            for crit in rubric.criteria:
+                criterion_texts[(q, crit.id)] = crit.text
+    report = Report(
+        title=title, source=source, generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        pass_mark=pass_mark, anonymised=anonymise, candidates=candidates, questions=stats, needs_human=needs_human,
+        duplicate_method=method, duplicate_pairs=len(pairs), rows=len(entries),
+        errors=sum(1 for e in latest.values() if e.status == "error"),
+        question_texts=question_texts, criterion_texts=criterion_texts,
+    )
+    if anonymise:
+        _scrub_ids(report, names)
+    return report
+
+
+def _rubric(bank: Any | None, question_id: str):
+    if bank is None:
+        return None
+    try:
+        return bank.get(question_id)
+    except Exception:  # noqa: BLE001 - an unknown question just has no text in the report
+        return None
+
+
+def _duplicates(latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None,
+                threshold: float) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
+    if answers is not None:
+        items = []
+        for key, e in latest.items():
+            text = answers.get(key)
+            if text is None:
+                continue
+            if e.result is not None and e.result.answer_sha256 and \
+                    hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256:
+                continue  # the answers file holds another version of this answer
+            items.append((key, e.question_id, e.candidate_id, text))
+        pairs = find_near_duplicates(items, threshold=threshold)
+        return (f"fuzzy: RapidFuzz token-sort similarity ≥ {threshold:g} % on normalised text",
+                [(p.a, p.b, p.similarity) for p in pairs])
+    by_hash: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for key, e in latest.items():
+        if e.result is not None and e.result.answer_sha256 and e.result.answer_words >= 8:
+            by_hash[(e.question_id, e.result.answer_sha256)].append(key)
+    pairs = []
+    for keys in by_hash.values():
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if a[0] != b[0]:
+                    pairs.append((a, b, 100.0))
+    return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", pairs
+
+
+def _question_stats(question_id: str, text: str, max_score: float, entries: list[AnswerEntry]) -> QuestionStats:
+    percents = [100.0 * e.score / max_score for e in entries if e.status == "graded" and e.result is not None
+                and e.result.score is not None and max_score]
+    bins = [0] * 10
+    for p in percents:
+        bins[min(9, int(p // 10))] += 1
+    return QuestionStats(
+        question_id, text, max_score, len(entries), len(entries) - len(percents),
+        round(statistics.fmean(percents), 1) if percents else None,
+        round(statistics.median(percents), 1) if percents else None,
+        round(min(percents), 1) if percents else None, round(max(percents), 1) if percents else None, bins,
+    )
+
+
+def _scrub_ids(report: Report, names: dict[str, str]) -> None:
+    """Replace candidate ids that occur inside candidate-written text by their aliases."""
+    ids = sorted((i for i in names if len(i) >= 4), key=len, reverse=True)
+    if not ids:
+        return
+    pattern = re.compile("|".join(re.escape(i) for i in ids))
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda m: names[m.group()], value)
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        return value
+
+    for c in report.candidates:
+        for e in c.answers.values():
+            e.reason = scrub(e.reason)
+            if e.result is not None:
+                data = scrub(e.result.model_dump(mode="json"))
+                e.result = GradeResult.model_validate(data)
+    for item in report.needs_human:
+        item.reasons = [(code, scrub(detail)) for code, detail in item.reasons]
+
+
+# -- rendering ------------------------------------------------------------------------------------------
+
+_CHART_W, _CHART_H, _BAR_GAP = 300, 90, 4
+
+
+def _chart(stats: QuestionStats, pass_mark: float) -> dict[str, Any]:
+    """Geometry of one histogram (drawn by the template as plain SVG rectangles)."""
+    top = max(stats.bins) or 1
+    width = (_CHART_W - 9 * _BAR_GAP) / 10
+    bars = []
+    for i, count in enumerate(stats.bins):
+        h = round(_CHART_H * count / top, 1)
+        bars.append({"x": round(i * (width + _BAR_GAP), 1), "y": round(_CHART_H - h, 1), "w": round(width, 1),
+                     "h": h, "count": count, "label": f"{i * 10}–{i * 10 + 10} %"})
+    return {"w": _CHART_W, "h": _CHART_H, "bars": bars, "pass_x": round(_CHART_W * pass_mark / 100, 1)}
+
+
+def _html_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
+    env.filters["num"] = _num
+    return env
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _context(report: Report) -> dict[str, Any]:
+    return {
+        "r": report, "flag_text": FLAG_CODES, "charts": {q.question_id: _chart(q, report.pass_mark)
+                                                        for q in report.questions},
+        "show_columns": len(report.questions) <= 12,
+    }
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_HASH_SLOT = "__STYLE_SHA256__"
+
+
+def render_html(report: Report) -> str:
+    csp = (f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
+           "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
+           "object-src 'none'")
+    page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
+    # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
+    # allow exactly that stylesheet and nothing else.
+    css = _STYLE.search(page).group(1)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return page.replace(_HASH_SLOT, digest, 1)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
+_MD_LEADING = re.compile(r"^(?:[#+\-=]|\d+(?=[.)]))")
+
+
+def md_escape(value: Any) -> str:
+    """Escape untrusted text for Markdown, inline: one line, ``< > & "`` as HTML entities, the characters
+    that make emphasis, code, links, tables or HTML backslashed, and a leading heading/list/quote marker."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace('"', "&quot;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = text.replace("\\<", "&lt;").replace("\\>", "&gt;")
+    return _MD_LEADING.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
+
+
+def _md_finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _num(value)
+    return md_escape(value)
+
+
+def render_markdown(report: Report) -> str:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
+                      finalize=_md_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["num"] = lambda v: Markup(_num(v))
+    env.filters["safe_md"] = Markup  # for text the code itself wrote
+    env.filters["bar"] = lambda count, top: Markup("█" * round(20 * count / top) if top else "")
+    return env.get_template("report.md.j2").render(**_context(report))
+
+
+def write_report(report: Report, path: str | Path) -> Path:
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".html", ".htm"):
+        text = render_html(report)
+    elif suffix in (".md", ".markdown"):
+        text = render_markdown(report)
+    else:
+        raise InputError(f"unknown report format {suffix or '(none)'!r}", source=str(p),
+                         hint="name the output report.html or report.md")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p

@@ -1,0 +1,268 @@
+"""The in-memory Files and Batches API of :class:`grader.devserver.DevServer` (standard library only).
+
+Enough for :mod:`grader.batch_api` and its tests:
+``POST /v1/files`` (multipart, ``purpose=batch``), ``GET /v1/files/{id}``,
+``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches`` (one page),
+``GET /v1/batches/{id}``, ``POST /v1/batches/{id}/cancel``. A batch is ``validating`` when
+created, ``in_progress`` on the next retrievals, and is processed on the
+``batch_polls_to_complete``-th retrieval (0: at creation): every line goes through the same judge
+as a chat request (honest / gullible, chat faults included) and lands in the output file as
+``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error": null}``.
+Failures: ``batch_fail_lines`` (custom ids or 1-based line numbers of the batch's input file, each
+consumed once) and ``batch_fail_rate`` (seeded) fail lines without judging them, alternately as an
+error-file line ``{"response": null, "error": {"code", "message"}}`` and as an output line with
+``status_code`` 500. ``batch_final_status`` ends every batch ``completed`` (default), ``failed``
+(validation error, no files), ``expired`` (the second half of the lines in the error file as
+``batch_expired``) or ``cancelled`` (every line ``batch_cancelled``). Counters:
+:attr:`DevServer.batch_creations`, :attr:`DevServer.file_uploads`.
+
+:class:`_BatchesMixin` holds the methods. :class:`~grader.devserver.DevServer` inherits them and
+owns the state they use (``files``, ``batches``, the ``batch_*`` settings and counters,
+``_batch_lock``, ``_batch_rng``, ``_lock``, ``_ids``), its ``_chat`` judges every batch line, and
+its HTTP handler routes the requests here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from grader.testing.devserver_judges import _Reply, _error
+
+#: How a DevServer batch may end (``batch_final_status``).
+BATCH_FINAL_STATUSES = ("completed", "failed", "expired", "cancelled")
+_BATCH_TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+class _BatchesMixin:
+    """The Files and Batches API half of :class:`~grader.devserver.DevServer`."""
+
+    def _new_id(self, prefix: str) -> str:
+        with self._lock:
+            self._ids += 1
+            return f"{prefix}{self._ids:06d}"
+
+    @staticmethod
+    def _not_found(kind: str, ident: str) -> _Reply:
+        return _Reply(404, _error(f"No such {kind}: '{ident}'", "invalid_request_error", "not_found"))
+
+    def _store_file(self, filename: str, purpose: str, content: bytes) -> dict[str, Any]:
+        meta = {
+            "id": self._new_id("file-dev"), "object": "file", "bytes": len(content), "created_at": int(time.time()),
+            "filename": filename, "purpose": purpose, "status": "processed", "expires_at": None,
+            "status_details": None,
+        }
+        with self._batch_lock:
+            self.files[meta["id"]] = {"meta": meta, "content": content}
+        return meta
+
+    def _upload(self, content_type: str, body: bytes) -> _Reply:
+        try:
+            fields = _parse_multipart(content_type, body)
+        except ValueError as exc:
+            return _Reply(400, _error(f"could not parse the multipart body: {exc}", "invalid_request_error"))
+        purpose = (fields.get("purpose") or (None, b""))[1].decode("utf-8", "replace").strip()
+        if "file" not in fields:
+            return _Reply(400, _error("missing the 'file' field", "invalid_request_error", param="file"))
+        if purpose != "batch":
+            return _Reply(400, _error(f"this test server only accepts purpose 'batch', not {purpose!r}",
+                                      "invalid_request_error", param="purpose"))
+        filename, content = fields["file"]
+        with self._lock:
+            self.file_uploads += 1
+        return _Reply(200, self._store_file(filename or "upload.jsonl", purpose, content))
+
+    def _file_meta(self, file_id: str) -> _Reply:
+        with self._batch_lock:
+            f = self.files.get(file_id)
+        return _Reply(200, dict(f["meta"])) if f else self._not_found("file", file_id)
+
+    def _file_content(self, file_id: str) -> bytes | None:
+        with self._batch_lock:
+            f = self.files.get(file_id)
+        return f["content"] if f else None
+
+    def _create_batch(self, body: bytes, authorization: str) -> _Reply:
+        try:
+            payload = json.loads(body or b"null")
+            if not isinstance(payload, dict):
+                raise ValueError("the body must be a JSON object")
+        except ValueError as exc:
+            return _Reply(400, _error(f"could not parse the JSON body: {exc}", "invalid_request_error"))
+        file_id = str(payload.get("input_file_id") or "")
+        with self._batch_lock:
+            f = self.files.get(file_id)
+        if f is None or f["meta"]["purpose"] != "batch":
+            return _Reply(400, _error(f"Invalid input_file_id '{file_id}': no file with purpose 'batch'",
+                                      "invalid_request_error", param="input_file_id"))
+        endpoint = payload.get("endpoint")
+        if endpoint not in ("/v1/chat/completions",):
+            return _Reply(400, _error(f"this test server batches only /v1/chat/completions, not {endpoint!r}",
+                                      "invalid_request_error", param="endpoint"))
+        if payload.get("completion_window") != "24h":
+            return _Reply(400, _error("completion_window must be '24h'", "invalid_request_error",
+                                      param="completion_window"))
+        total = sum(1 for line in f["content"].splitlines() if line.strip())
+        now = int(time.time())
+        batch = {
+            "id": self._new_id("batch_dev"), "object": "batch", "endpoint": endpoint, "errors": None,
+            "input_file_id": file_id, "completion_window": "24h", "status": "validating",
+            "output_file_id": None, "error_file_id": None, "created_at": now, "in_progress_at": None,
+            "expires_at": now + 86400, "finalizing_at": None, "completed_at": None, "failed_at": None,
+            "expired_at": None, "cancelling_at": None, "cancelled_at": None,
+            "request_counts": {"total": total, "completed": 0, "failed": 0},
+            "metadata": payload.get("metadata") or None,
+        }
+        with self._batch_lock:
+            self.batch_creations += 1
+            self.batches[batch["id"]] = {"object": batch, "polls": 0}
+        if self.batch_polls_to_complete <= 0:
+            self._finish_batch(batch["id"], self.batch_final_status, authorization)
+        return self._retrieve_batch(batch["id"], authorization, count=False)
+
+    def _list_batches(self) -> _Reply:
+        with self._batch_lock:
+            data = [dict(b["object"]) for b in reversed(list(self.batches.values()))]
+        return _Reply(200, {"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
+                            "last_id": data[-1]["id"] if data else None, "has_more": False})
+
+    def _retrieve_batch(self, batch_id: str, authorization: str, *, count: bool = True) -> _Reply:
+        finish = False
+        with self._batch_lock:
+            entry = self.batches.get(batch_id)
+            if entry is None:
+                return self._not_found("batch", batch_id)
+            obj = entry["object"]
+            if count and obj["status"] not in _BATCH_TERMINAL:
+                entry["polls"] += 1
+                if entry["polls"] >= self.batch_polls_to_complete:
+                    finish = True
+                else:
+                    obj["status"] = "in_progress"
+                    obj["in_progress_at"] = obj["in_progress_at"] or int(time.time())
+        if finish:
+            self._finish_batch(batch_id, self.batch_final_status, authorization)
+        with self._batch_lock:
+            return _Reply(200, json.loads(json.dumps(self.batches[batch_id]["object"])))
+
+    def _cancel_batch(self, batch_id: str, authorization: str) -> _Reply:
+        with self._batch_lock:
+            entry = self.batches.get(batch_id)
+            if entry is None:
+                return self._not_found("batch", batch_id)
+            terminal = entry["object"]["status"] in _BATCH_TERMINAL
+        if not terminal:
+            self._finish_batch(batch_id, "cancelled", authorization)
+        return self._retrieve_batch(batch_id, authorization, count=False)
+
+    def _batch_fail(self, custom_id: str, line_no: int) -> str | None:
+        """None, or how this line fails: ``error_file`` or ``status_500`` (alternately)."""
+        with self._batch_lock:
+            hit = None
+            for key in (custom_id, line_no, str(line_no)):
+                if key in self.batch_fail_lines:
+                    hit = key
+                    break
+            if hit is not None:
+                self.batch_fail_lines.discard(hit)
+            elif not (self.batch_fail_rate and self._batch_rng.random() < self.batch_fail_rate):
+                return None
+            self._batch_failures += 1
+            return "error_file" if self._batch_failures % 2 == 1 else "status_500"
+
+    def _finish_batch(self, batch_id: str, status: str, authorization: str) -> None:
+        with self._batch_lock:
+            entry = self.batches[batch_id]
+            obj = entry["object"]
+            if obj["status"] in _BATCH_TERMINAL or entry.get("finishing"):
+                return  # done, or another request thread is processing it right now
+            entry["finishing"] = True
+            content = self.files[obj["input_file_id"]]["content"]
+        now = int(time.time())
+        if status == "failed":
+            with self._batch_lock:
+                obj.update(status="failed", failed_at=now, errors={"object": "list", "data": [{
+                    "code": "invalid_request", "line": None, "param": None,
+                    "message": "The batch failed validation (injected batch failure).",
+                }]})
+            return
+        lines = [raw for raw in content.splitlines() if raw.strip()]
+        outputs: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        ok = failed = 0
+        for line_no, raw in enumerate(lines, start=1):
+            rid = self._new_id("batch_req_dev")
+            try:
+                item = json.loads(raw)
+                custom_id = str(item["custom_id"])
+                body = item["body"]
+                if item.get("method") != "POST" or item.get("url") != obj["endpoint"]:
+                    raise ValueError(f"method/url must be POST {obj['endpoint']}")
+            except (ValueError, KeyError, TypeError) as exc:
+                failed += 1
+                errors.append({"id": rid, "custom_id": None, "response": None,
+                               "error": {"code": "invalid_request", "message": f"line {line_no}: {exc}"}})
+                continue
+            if status == "cancelled" or (status == "expired" and line_no > (len(lines) + 1) // 2):
+                failed += 1
+                code = "batch_cancelled" if status == "cancelled" else "batch_expired"
+                message = ("The batch was cancelled before this request was executed." if status == "cancelled"
+                           else "This request could not be executed before the completion window expired.")
+                errors.append({"id": rid, "custom_id": custom_id, "response": None,
+                               "error": {"code": code, "message": message}})
+                continue
+            fail = self._batch_fail(custom_id, line_no)
+            if fail == "error_file":
+                failed += 1
+                errors.append({"id": rid, "custom_id": custom_id, "response": None, "error": {
+                    "code": "server_error", "message": "The request failed inside the batch (injected batch fault)."}})
+                continue
+            if fail == "status_500":
+                failed += 1
+                outputs.append({"id": rid, "custom_id": custom_id, "error": None, "response": {
+                    "status_code": 500, "request_id": f"req_{rid}",
+                    "body": _error("The server had an error while processing your request (injected batch fault).",
+                                   "server_error")}})
+                continue
+            reply = self._chat(json.dumps(body).encode(), authorization)
+            if reply.action == "reset":
+                reply = _Reply(500, _error("The connection was reset (injected fault).", "server_error"))
+            if reply.status == 200:
+                ok += 1
+            else:
+                failed += 1
+            outputs.append({"id": rid, "custom_id": custom_id, "error": None, "response": {
+                "status_code": reply.status, "request_id": reply.headers.get("x-request-id", f"req_{rid}"),
+                "body": reply.body}})
+        out_id = err_id = None
+        if outputs:
+            out_id = self._store_file(f"{batch_id}_output.jsonl", "batch_output",
+                                      "".join(json.dumps(o) + "\n" for o in outputs).encode())["id"]
+        if errors:
+            err_id = self._store_file(f"{batch_id}_error.jsonl", "batch_output",
+                                      "".join(json.dumps(e) + "\n" for e in errors).encode())["id"]
+        with self._batch_lock:
+            obj.update(status=status, output_file_id=out_id, error_file_id=err_id, finalizing_at=now,
+                       request_counts={"total": len(lines), "completed": ok, "failed": failed})
+            obj["in_progress_at"] = obj["in_progress_at"] or now
+            obj[{"completed": "completed_at", "expired": "expired_at", "cancelled": "cancelled_at"}[status]] = now
+
+
+def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """``{field name: (filename, bytes)}`` of a multipart/form-data body (standard library ``email``)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise ValueError(f"expected multipart/form-data, got {content_type or 'no Content-Type'!r}")
+    msg = BytesParser(policy=policy.HTTP).parsebytes(
+        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    if not msg.is_multipart():
+        raise ValueError("not a multipart body")
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name:
+            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return fields
