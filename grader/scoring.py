@@ -63,7 +63,7 @@ _STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[^\W_]+")
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "ers",
              "er", "ities", "ity", "al", "ive", "ous")
-_GRADING_TALK = re.compile(
+GRADING_TALK = re.compile(
     r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
     r"graders?\s*[:,]|graders?\s+(?:should|must|will|please)|rubric|verdict|evaluators?|examiners?|assessors?|marks|full\s+credit|"
     r"partial\s+credit|injection_attempt|(?:this|my)\s+(?:answer|response|submission)|the\s+candidate|"
@@ -100,7 +100,7 @@ def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str
     """False when the quote shares no content word with the criterion and is talk about grading itself."""
     if _shares_content_word(_content_stems(quote), _content_stems(" ".join([criterion_text, *covers]))):
         return True
-    return not _GRADING_TALK.search(quote)
+    return not GRADING_TALK.search(quote)
 
 
 _SHORT_REASON = {"not found in the answer": "not in the answer", "inside a suspected injection": "inside an attack",
