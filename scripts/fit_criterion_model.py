@@ -16,9 +16,11 @@ standardised features; the L2 strength and the two probability thresholds are ch
 cross-validation grouped by question, maximising exact level agreement among the settings that credit
 at most 15 % of the criteria a human marks missing.
 
-The ``reference`` profile (rubrics built from a reference answer, e.g. SAF's) keeps the weights and
-shifts the two intercepts, chosen on SAF's *training* split to minimise the RMSE between the
-answer's normalised score (Σ weight × level value) and the human score.
+The ``reference`` profile (rubrics built from a reference answer, e.g. SAF's) has no criterion
+labels to learn from: on SAF's *training* split every criterion takes its answer's human score as a
+weak label (≥ 0.5 → at least partial, ≥ 0.9 → full), the two logistic models are refitted on the
+same features, and the thresholds minimise the RMSE between the answers' normalised scores
+(Σ weight × level value) and the human scores.
 
 Reported (and stored under ``results``): grouped cross-validation by question on the shared dev set
 (all 50 questions), and the held-out questions graded by the final model.
@@ -192,30 +194,54 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
 
     bank = saf_bank(saf, split="training")
     data = read_calibration_csv(saf, split="training")
-    items = []
-    for row in data.rows:
+    rows, weights, answer_of, restated, human = [], [], [], [], []
+    for k, row in enumerate(data.rows):
         rubric = rubric_for(bank, row.question_id)
         sigs, _ = judge.signals(rubric, row.answer)
-        w = np.array([c.weight for c in rubric.criteria], dtype=np.float64)
-        items.append((np.array([s.features for s in sigs]), w, row.human, np.array([s.restated for s in sigs])))
+        for c, sig in zip(rubric.criteria, sigs):
+            rows.append(sig.features)
+            weights.append(c.weight)
+            answer_of.append(k)
+            restated.append(sig.restated)
+        human.append(row.human)
+    X = np.asarray(rows, dtype=np.float64)
+    w, a, h = np.asarray(weights), np.asarray(answer_of), np.asarray(human)
+    r = np.asarray(restated, dtype=bool)
+    # Each criterion of an answer is labelled with the answer's human score (SAF has no criterion
+    # labels): at least partial when the answer scored >= 0.5, full when >= 0.9. The two logistic
+    # models are refitted on those weak labels (same features and standardisation), then the
+    # thresholds are chosen to minimise the RMSE of the answers' scores.
+    from sklearn.linear_model import LogisticRegression
+
     hint = model.profiles["hint"]
+    z = (X - np.asarray(model.mean)) / np.asarray(model.scale)
+    target = h[a]
+    fitted = {}
+    for name, y in (("partial", target >= 0.5), ("full", target >= 0.9)):
+        m = LogisticRegression(C=0.3, max_iter=5000).fit(z, y)
+        fitted[name] = (tuple(round(float(v), 6) for v in m.coef_[0]), round(float(m.intercept_[0]), 6))
+    logit_p = fitted["partial"][1] + z @ np.asarray(fitted["partial"][0])
+    logit_f = fitted["full"][1] + z @ np.asarray(fitted["full"][0])
+    evidence = (X[:, FEATURES.index("similarity")] >= hint.min_similarity) | (
+        X[:, FEATURES.index("key_terms")] >= hint.min_key_terms)
+    wsum = np.bincount(a, w)
+    p_part, p_full = 1.0 / (1.0 + np.exp(-logit_p)), 1.0 / (1.0 + np.exp(-logit_f))
     best = None
-    for dp in np.arange(-1.0, 4.01, 0.25):
-        for df in np.arange(-1.0, 4.01, 0.25):
-            prof = Profile(hint.coef_partial, hint.intercept_partial + dp, hint.coef_full, hint.intercept_full + df,
-                           hint.threshold_partial, hint.threshold_full)
-            trial = CriterionModel(model.features, model.mean, model.scale, {"hint": prof})
-            err = []
-            for X, w, human, restated in items:
-                lv = np.array([{"missing": 0.0, "partial": 0.5, "full": 1.0}[x.value] for x in trial.levels(X)])
-                lv = np.where(restated & (lv == 1.0), 0.5, lv)
-                err.append(float(w @ lv / w.sum()) - human)
-            rmse = float(np.sqrt(np.mean(np.square(err))))
+    for tp in np.arange(0.05, 0.951, 0.05):
+        pp = p_part >= tp
+        for tf in np.arange(0.05, 0.951, 0.05):
+            value = np.where(p_full >= tf, 1.0, np.where(pp, 0.5, 0.0))
+            value = np.where(r & (value == 1.0), 0.5, np.where(evidence, value, 0.0))
+            score = np.bincount(a, w * value) / wsum
+            rmse = float(np.sqrt(np.mean((score - h) ** 2)))
             if best is None or rmse < best[0]:
-                best = (rmse, dp, df, prof)
-    rmse, dp, df, prof = best
-    return prof, {"shift_partial": round(float(dp), 2), "shift_full": round(float(df), 2),
-                  "training_rmse": round(rmse, 4), "answers": len(items)}
+                best = (rmse, tp, tf)
+    rmse, tp, tf = best
+    prof = Profile(fitted["partial"][0], fitted["partial"][1], fitted["full"][0], fitted["full"][1],
+                   round(float(tp), 2), round(float(tf), 2))
+    return prof, {"labels": "each criterion takes its answer's human score: >= 0.5 partial, >= 0.9 full",
+                  "threshold_partial": prof.threshold_partial, "threshold_full": prof.threshold_full,
+                  "training_rmse": round(rmse, 4), "answers": len(h)}
 
 
 def main() -> None:
@@ -226,6 +252,8 @@ def main() -> None:
     ap.add_argument("--saf", type=Path, default=REPO.parent / "shared/datasets/saf/saf_en.csv")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    ap.add_argument("--no-holdout", action="store_true",
+                    help="fit and write the model without grading the held-out questions (while developing)")
     ap.add_argument("--tune-only", action="store_true",
                     help="report the tuning cross-validation only (no dev-set CV, no held-out questions, no file)")
     args = ap.parse_args()
@@ -256,13 +284,14 @@ def main() -> None:
     print("shared dev set, 5-fold CV grouped by question:", json.dumps(results["dev_set_grouped_cv"]))
     # the held-out questions, graded once by the final model
     Xh, yh, gh, mh = featurise(judge, bank, kept)
-    results["held_out_questions"] = {
+    results["held_out_questions"] = None if args.no_holdout else {
         "questions": sorted(holdout),
         "all": figures(predict(model, Xh, mh), yh, mh, kept),
         "dev_rows": figures(*_subset(model, Xh, yh, mh, kept, "dev")),
         "own_rows": figures(*_subset(model, Xh, yh, mh, kept, "own")) if own else None,
     }
-    print("held-out questions:", json.dumps(results["held_out_questions"]))
+    if not args.no_holdout:
+        print("held-out questions:", json.dumps(results["held_out_questions"]))
     profiles = {}
     if args.saf.is_file():
         ref, info = fit_reference(judge, model, args.saf)

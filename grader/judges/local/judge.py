@@ -91,7 +91,7 @@ def sentence_span(answer: str, seg: Segment) -> tuple[int, int]:
         return seg.start, seg.end
     stops = ".!?\n"
     start = max(answer.rfind(ch, 0, seg.start) for ch in stops) + 1
-    ends = [answer.find(ch, seg.end) for ch in stops]
+    ends = [answer.find(ch, seg.end - 1) for ch in stops]  # the piece may end with the sentence's own stop
     end = min((e + (ch != "\n") for e, ch in zip(ends, stops) if e >= 0), default=len(answer))
     while start < end and answer[start].isspace():
         start += 1

@@ -282,16 +282,16 @@ def criterion_signals(profile: RubricProfile, answer: str, passages: Sequence[st
     texts = [passages[i] for i in usable]
     P = passage_vecs[usable]
     s_text = profile.text_vecs @ P.T  # (criteria, passages)
-    s_frag = np.stack([(fv @ P.T).max(axis=0) if len(fv) else np.full(len(texts), -1.0, dtype=np.float32)
-                       for fv in profile.frag_vecs])
+    # a criterion with no covered fragments is its own fragment
+    s_frag = np.stack([(fv @ P.T).max(axis=0) if len(fv) else s_text[i] for i, fv in enumerate(profile.frag_vecs)])
     sims = np.maximum(s_text, s_frag)
     on_q = P @ profile.question_vec
     if len(texts) > 1:
         pairs = P[:-1] + P[1:]
         pairs = pairs / np.linalg.norm(pairs, axis=1, keepdims=True).clip(1e-9)
-        pair_sims = np.maximum(profile.text_vecs @ pairs.T, np.stack(
-            [(fv @ pairs.T).max(axis=0) if len(fv) else np.full(len(pairs), -1.0, dtype=np.float32)
-             for fv in profile.frag_vecs])).max(axis=1)
+        pair_text = profile.text_vecs @ pairs.T
+        pair_sims = np.maximum(pair_text, np.stack([(fv @ pairs.T).max(axis=0) if len(fv) else pair_text[i]
+                                                    for i, fv in enumerate(profile.frag_vecs)])).max(axis=1)
     else:
         pair_sims = sims.max(axis=1)
     bags = [content_terms(t, profile.glossary) for t in texts]
