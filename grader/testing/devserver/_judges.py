@@ -1,4 +1,5 @@
-"""How :mod:`grader.devserver` reads a chat request and grades it (standard library only).
+"""How the test server (:mod:`grader.testing.devserver`) reads a chat request and grades it
+(standard library only).
 
 Modes (how it "grades"):
 
@@ -16,7 +17,7 @@ come from ``response_format``'s schema (``…criterion_id.enum``), else the ``Va
 line of the user message, else a JSON schema embedded in the system message; the criterion texts
 from the user-message lines ``- <id> — weight <w> — <text>``.
 
-Also home to :class:`_Reply` and :func:`_error`, the reply shape every devserver module uses.
+Also home to :class:`_Reply` and :func:`_error`, the reply shape every module of the server uses.
 """
 
 from __future__ import annotations
