@@ -178,11 +178,7 @@ class LLMJudge(BaseJudge):
         self._on_rate_limit = on_rate_limit
         self._gate: RequestGate | None = None
         self.format_mode = FORMAT_MODES[0]
-
-    @property
-    def version(self) -> str:
-        """The prompts' version: a template edit changes the cache key."""
-        return self.prompts.version if self.prompts is not None else ""
+        self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
 
     def reseeded(self, seed: int) -> LLMJudge:
         """A judge that sends ``seed``, sharing the HTTP client, the format mode (a server that rejected

@@ -61,8 +61,7 @@ from __future__ import annotations
 from grader.testing.devserver._batches import BATCH_FINAL_STATUSES
 from grader.testing.devserver._chat import FAULT_KINDS, MODES, RECOVERABLE_FAULTS, RESPONSE_FORMATS
 from grader.testing.devserver._cli import main
-# OPEN_TAG / CLOSE_TAG are re-exported: a test checks they match grader.prompts'.
-from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG
+from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
 from grader.testing.devserver._server import DevServer
 
 __all__ = ["DevServer", "FAULT_KINDS", "RECOVERABLE_FAULTS", "MODES", "RESPONSE_FORMATS", "BATCH_FINAL_STATUSES",

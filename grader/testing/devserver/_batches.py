@@ -120,7 +120,7 @@ class FilesAndBatches:
         return _Reply(404, _error(f"No such {kind}: '{ident}'", "invalid_request_error", "not_found"))
 
     def _store_file(self, filename: str, purpose: str, content: bytes) -> dict[str, Any]:
-        meta = {
+        meta: dict[str, Any] = {
             "id": self._new_id("file-dev"), "object": "file", "bytes": len(content), "created_at": int(time.time()),
             "filename": filename, "purpose": purpose, "status": "processed", "expires_at": None,
             "status_details": None,
@@ -336,5 +336,6 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | No
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name:
-            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
     return fields

@@ -100,7 +100,7 @@ class _Request:
         self.response_format = rf if isinstance(rf, dict) else None
         self.format_type = self.response_format.get("type") if self.response_format else None
         self.format_name = (
-            "json_object_schema" if self.format_type == "json_object" and self.response_format.get("schema")
+            "json_object_schema" if self.format_type == "json_object" and (self.response_format or {}).get("schema")
             else self.format_type or "none"
         )
         self.answer = self._find_answer()
@@ -202,7 +202,7 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
     full = partial = 0
     for cid, text in req.criteria:
         want = _words(text)
-        best, best_shared = "", set()
+        best, best_shared = "", set[str]()
         for s, words in sentence_words:
             shared = want & words
             if len(shared) > len(best_shared):
