@@ -15,8 +15,8 @@ criteria and evidence, not an average of them), with:
   the samples straddle the pass mark (some at or above it, some below), or when some samples could
   not be scored.
 
-The embedded grader (``backend == "local"``) is deterministic: one call, ``samples = [score]``,
-spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
+A deterministic judge (``judge.deterministic``: the embedded grader) gets one call, ``samples =
+[score]``, spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
 N = 1 is exactly the ordinary single grading.
 """
 
@@ -37,23 +37,18 @@ DEFAULT_SPREAD_THRESHOLD = 0.15
 
 
 def _seeded(grader: Grader, seed: int) -> Grader:
-    """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store and HTTP client)."""
+    """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store, and through
+    :meth:`~grader.types.Judge.reseeded` the HTTP client, format mode, request gate and 429 feedback).
+    The seed is in the settings too, hence in the cache key."""
     settings = grader.settings.model_copy(update={"seed": seed})
-    backend = grader.backend
-    from grader.judges.llm import LLMJudge
-
-    if isinstance(backend, LLMJudge):
-        seeded = LLMJudge(settings, grader.prompts, client=backend.client)
-        seeded.format_mode = backend.format_mode  # a server that rejected json_schema still rejects it
-        # in a batch: the same concurrency gate and 429 feedback as the first sample
-        seeded.set_request_gate(backend._gate)
-        seeded.set_rate_limit_callback(backend._on_rate_limit)
-        backend = seeded
-    return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=backend, store=grader.store)
+    return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=grader.backend.reseeded(seed),
+                  store=grader.store)
 
 
 def _deterministic(grader: Grader, first: GradeResult) -> bool:
-    return grader.backend.name == "local" or first.verdict is None and first.status == "graded"
+    """One grading is enough: the judge always gives the same verdict, or no judge was asked (empty or
+    too-short answers)."""
+    return grader.backend.deterministic or first.verdict is None and first.status == "graded"
 
 
 async def grade_samples(

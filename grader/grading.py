@@ -1,6 +1,6 @@
-"""Grade one answer: rubric + answer → backend verdict → verified score → GradeResult.
+"""Grade one answer: rubric + answer → judge verdict → verified score → GradeResult.
 
-:class:`Grader` holds what is resolved once (settings, bank, prompts, backend, store) and grades
+:class:`Grader` holds what is resolved once (settings, bank, prompts, judge, store) and grades
 answers with :meth:`Grader.agrade` (async) or :meth:`Grader.grade`. Empty and too-short answers are
 graded 0 without calling any backend. A verdict that cannot be obtained after the re-asks gives an
 *unscored* result with the reason and the last output; transport failures raise
@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import re
 import time
-from typing import Any, Protocol
+from typing import Any
 
 from grader.errors import InputError, Usage, VerdictError
 from grader.injection.detector import detect_injection
@@ -23,16 +23,10 @@ from grader.result import Flag, GradeResult
 from grader.rubric.model import Rubric, RubricBank, load_bank
 from grader.scoring import score_verdict
 from grader.settings import Settings
+from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
-__all__ = ["Grader", "Backend", "cache_key", "word_count"]
-
-
-class Backend(Protocol):
-    name: str
-    model: str
-
-    async def judge(self, rubric: Rubric, answer: str) -> Any: ...
+__all__ = ["Grader", "cache_key", "word_count"]
 
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -53,7 +47,8 @@ def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: s
     return h.hexdigest()
 
 
-def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Backend:
+def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Judge:
+    """The judge the settings ask for: the LLM judge, or the embedded one (``effective_backend``)."""
     if settings.effective_backend == "llm":
         from grader.judges.llm import LLMJudge
 
@@ -70,14 +65,14 @@ class Grader:
         *,
         bank: RubricBank | None = None,
         prompts: PromptSet | None = None,
-        backend: Backend | None = None,
+        backend: Judge | None = None,
         store: Any | None = None,
         **backend_kwargs: Any,
     ) -> None:
         self.settings = settings or Settings()
         self.bank = bank or load_bank(self.settings.rubrics)
         self.prompts = prompts or load_prompts()
-        self.backend = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
+        self.backend: Judge = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
 
@@ -87,9 +82,8 @@ class Grader:
 
     @property
     def prompt_version(self) -> str:
-        if self.backend.name == "local":
-            return getattr(self.backend, "version", "local")
-        return self.prompts.version
+        """The judge's version (the prompts' for the LLM judge): recorded in results, part of the cache key."""
+        return self.backend.version
 
     def rubric(self, question: str | Rubric) -> Rubric:
         return question if isinstance(question, Rubric) else self.bank.get(question)
@@ -230,9 +224,10 @@ class Grader:
                 detail.append("detector: " + ", ".join(kinds))
             flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
         strengths, gaps, summary = verdict.strengths, verdict.gaps, verdict.summary
-        templated = getattr(self.backend, "feedback", None)
-        if templated is not None:  # feedback that follows the levels awarded, not the levels claimed
-            strengths, gaps, summary = templated(rubric, [c.awarded for c in scored.criteria])
+        # a judge with feedback of its own computes it from the levels awarded, not the levels claimed
+        feedback = self.backend.feedback(rubric, [c.awarded for c in scored.criteria])
+        if feedback is not None:
+            strengths, gaps, summary = feedback
         return GradeResult(
             **{**base, "model": model or base["model"]},
             status="graded", score=scored.score, percent=scored.percent, band=scored.band,
@@ -242,7 +237,7 @@ class Grader:
         )
 
     def _cost(self, usage: Usage, factor: float = 1.0) -> float | None:
-        if self.backend.name != "llm":
+        if not self.backend.costs_money:
             return 0.0
         cost = cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
         return None if cost is None else cost * factor
@@ -269,6 +264,4 @@ class Grader:
             await self.aclose()
 
     async def aclose(self) -> None:
-        close = getattr(self.backend, "aclose", None)
-        if close:
-            await close()
+        await self.backend.aclose()

@@ -55,7 +55,7 @@ class GradeResult(BaseModel):
     question_id: str
     rubric_hash: str
     prompt_version: str
-    backend: Literal["llm", "local", "none"]
+    backend: Literal["llm", "local", "fake", "none"]  # Judge.name ("fake": the test double)
     model: str
     status: Literal["graded", "unscored"]
     score: float | None

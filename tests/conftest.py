@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,16 @@ def chat_shape(r1, r2) -> None:
 
 def pytest_recording_configure(config: pytest.Config, vcr) -> None:
     vcr.register_matcher("chat_shape", chat_shape)
+
+
+# -- the shared in-process judge -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_judge() -> Callable[..., Any]:
+    """Factory: ``fake_judge(levels=..., delay=..., fail=..., deterministic=..., usage=...)`` makes a
+    :class:`grader.testing.fake.FakeJudge` (``name = "fake"``), the suite's one in-process judge double.
+    By default criterion *i* is ``full`` and quotes the answer's *i*-th sentence."""
+    from grader.testing.fake import FakeJudge
+
+    return FakeJudge

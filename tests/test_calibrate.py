@@ -22,6 +22,7 @@ from grader.grading import Grader
 from grader.result import GradeResult
 from grader.settings import Settings
 from grader.store import Store
+from grader.testing.fake import FakeJudge
 
 SAF = Path("/work/shared/datasets/saf/saf_en.csv")
 
@@ -64,17 +65,12 @@ def results_jsonl(tmp_path) -> Path:
     return path
 
 
-class FakeBackend:
-    name = "fake"
-    model = "fake-1"
-
-
 class FakeGrader:
     """What grade_rows uses of a Grader; scores from ROWS, and records the peak concurrency."""
 
     def __init__(self, scores: dict[str, float], fail: set[str] = frozenset()):
         self.scores, self.fail = scores, fail
-        self.backend, self.backend_name = FakeBackend(), "fake"
+        self.backend, self.backend_name = FakeJudge(model="fake-1"), "fake"
         self.active = self.peak = self.calls = 0
         self.closed = False
 

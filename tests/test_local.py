@@ -124,9 +124,9 @@ def test_judge_levels_follow_the_criterion_similarities(judge):
     rubric = default_bank().get("vid-15")
     outcome = judge.judge_sync(rubric, (EXAMPLES / "vid-15-character-consistency.partial.txt").read_text())
     levels = [RANK[c.level] for c in outcome.verdict.criteria]
-    order = sorted(range(len(levels)), key=lambda k: -outcome.similarities[k])
+    order = sorted(range(len(levels)), key=lambda k: -outcome.details["similarities"][k])
     assert [levels[k] for k in order] == sorted(levels, reverse=True)
-    assert outcome.score is not None and set(outcome.features) == set(FEATURES)
+    assert outcome.details["score"] is not None and set(outcome.details["features"]) == set(FEATURES)
 
 
 # -- the example answers -------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_examples_rank_strong_partial_weak(examples, judge):
         # at the top, because three coarse levels cannot separate two answers the model puts above 0.93
         assert strong.score >= partial.score > weak.score, (qid, strong.score, partial.score, weak.score)
         # the model's continuous score separates all three
-        model = [judge.judge_sync(bank.get(qid), (EXAMPLES / f"{qid}.{k}.txt").read_text()).score
+        model = [judge.judge_sync(bank.get(qid), (EXAMPLES / f"{qid}.{k}.txt").read_text()).details["score"]
                  for k in ("strong", "partial", "weak")]
         assert model[0] > model[1] > model[2], (qid, model)
         assert strong.percent >= 75 and weak.percent < 75
@@ -223,7 +223,7 @@ def test_judge_many_is_one_encode_and_equals_one_by_one():
     many = judge.judge_many(items)
     assert len(embedder.calls) == 1
     single = [judge.judge_sync(r, a) for r, a in items]
-    assert [m.score for m in many] == pytest.approx([s.score for s in single])
+    assert [m.details["score"] for m in many] == pytest.approx([s.details["score"] for s in single])
     assert [m.verdict for m in many] == [s.verdict for s in single]
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import re
-from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
-from grader.errors import InputError, Usage
+from grader.errors import InputError
 from grader.practice import (
     Highlight,
     best_by_question,
@@ -23,37 +21,7 @@ from grader.practice import (
 )
 from grader.result import CriterionResult, Evidence, GradeResult
 from grader.rubric.model import RubricBank, default_bank
-from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-
-
-class FakeJudge:
-    """A deterministic backend: criterion i is 'full', quoting the answer's i-th sentence."""
-
-    name = "local"
-    model = "fake"
-    version = "fake-1"
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.calls = 0
-
-    async def judge(self, rubric, answer):
-        self.calls += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if len(s.strip()) >= 12]
-        criteria, gaps = [], []
-        for i, c in enumerate(rubric.criteria):
-            if i < len(sentences):
-                criteria.append(CriterionVerdict(criterion_id=c.id, level=Level.full, rationale="covered",
-                                                 evidence=[sentences[i]]))
-            else:
-                criteria.append(CriterionVerdict(criterion_id=c.id, level=Level.missing, rationale="not covered",
-                                                 evidence=[]))
-                gaps.append(Gap(gap=f"missing: {c.text}", next_step=f"add one sentence on {c.id}"))
-        verdict = Verdict(criteria=criteria, strengths=["clear first point"] if sentences else [], gaps=gaps,
-                          injection_attempt=False, summary="A fake verdict for tests.")
-        return SimpleNamespace(verdict=verdict, usage=Usage(), attempts=1, model=self.model, raw="")
+from grader.verdict import Level
 
 
 @pytest.fixture(autouse=True)
@@ -68,8 +36,8 @@ def isolated(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    judge = FakeJudge()
+def fake(monkeypatch, fake_judge):
+    judge = fake_judge()
     monkeypatch.setattr("grader.grading.make_backend", lambda *a, **k: judge)
     return judge
 

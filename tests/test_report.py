@@ -398,40 +398,21 @@ def test_duplicates_scale_to_thousands_of_answers():
 
 # -- confidence by sampling --------------------------------------------------------------------------------
 
-class VaryingJudge:
-    """A fake LLM judge whose level for criterion 1 cycles through ``levels``, one per call."""
+def varying(fake_judge, levels):
+    """A fake judge that is not deterministic: criterion 1's level cycles through ``levels``, one per
+    call; the other criteria are full. Each call reports 100 prompt and 20 completion tokens."""
+    state = {"calls": 0}
 
-    name = "llm"
-    model = "fake"
+    def claim(rubric, answer):
+        level = levels[state["calls"] % len(levels)]
+        state["calls"] += 1
+        return [level] + ["full"] * (len(rubric.criteria) - 1)
 
-    def __init__(self, levels) -> None:
-        self.levels = list(levels)
-        self.calls = 0
-
-    async def judge(self, rubric, answer):
-        from dataclasses import dataclass
-
-        level = self.levels[self.calls % len(self.levels)]
-        self.calls += 1
-        quote = answer.split(".")[0]
-        verdict = Verdict(criteria=[CriterionVerdict(criterion_id=c.id, level=level if i == 0 else "full",
-                                                     rationale="r", evidence=[quote])
-                                    for i, c in enumerate(rubric.criteria)],
-                          strengths=[], gaps=[], injection_attempt=False, summary="")
-
-        @dataclass
-        class Outcome:
-            verdict: Verdict
-            usage: Usage
-            attempts: int
-            model: str
-            raw: str
-
-        return Outcome(verdict, Usage(100, 20), 1, "fake", "{}")
+    return fake_judge(claim, deterministic=False, usage=Usage(100, 20))
 
 
-def test_samples_disagreeing_are_flagged_low_confidence(rubric, bank, good_answer):
-    judge = VaryingJudge(["full", "missing", "partial"])
+def test_samples_disagreeing_are_flagged_low_confidence(rubric, bank, good_answer, fake_judge):
+    judge = varying(fake_judge, ["full", "missing", "partial"])
     grader = Grader(Settings(backend="llm", base_url="http://unused", use_cache=False), bank=bank, backend=judge)
     result = asyncio.run(grade_samples(grader, rubric.id, good_answer, 3))
     assert judge.calls == 3
@@ -441,8 +422,8 @@ def test_samples_disagreeing_are_flagged_low_confidence(rubric, bank, good_answe
     assert result.usage["prompt_tokens"] == 300 and result.attempts == 3
 
 
-def test_agreeing_samples_are_not_flagged_and_one_sample_is_the_plain_grade(rubric, bank, good_answer):
-    judge = VaryingJudge(["full"])
+def test_agreeing_samples_are_not_flagged_and_one_sample_is_the_plain_grade(rubric, bank, good_answer, fake_judge):
+    judge = varying(fake_judge, ["full"])
     grader = Grader(Settings(backend="llm", base_url="http://unused", use_cache=False), bank=bank, backend=judge)
     result = asyncio.run(grade_samples(grader, rubric.id, good_answer, 4))
     assert judge.calls == 4 and result.samples == [10.0] * 4 and result.score_spread == 0
@@ -465,11 +446,11 @@ def test_unscored_samples_are_flagged():
     assert merged.score == 7 and merged.samples == [7] and "1 of 2 gradings could not be scored" in merged.flags[-1].detail
 
 
-def test_the_embedded_grader_is_deterministic_one_call(rubric, bank, good_answer):
-    class LocalLike(VaryingJudge):
-        name = "local"
-
-    judge = LocalLike(["full", "missing"])
+def test_a_deterministic_judge_is_graded_once(rubric, bank, good_answer, fake_judge):
+    """A judge that declares itself deterministic (as the embedded grader does) is asked once, even
+    when (as here) its verdicts would in fact vary."""
+    judge = varying(fake_judge, ["full", "missing"])
+    judge.deterministic = True
     grader = Grader(Settings(backend="local", use_cache=False), bank=bank, backend=judge)
     result = asyncio.run(grade_samples(grader, rubric.id, good_answer, 5))
     assert judge.calls == 1 and result.samples == [result.score] and result.score_spread == 0

@@ -1,4 +1,4 @@
-"""The practice web page (grader.web) through Starlette's TestClient, with a fake backend."""
+"""The practice web page (grader.web) through Starlette's TestClient, with the shared fake judge."""
 
 from __future__ import annotations
 
@@ -10,45 +10,13 @@ from types import SimpleNamespace
 import pytest
 from starlette.testclient import TestClient
 
-from grader.errors import TransportError, Usage
 from grader.grading import Grader
 from grader.practice import Highlight
 from grader.rubric.model import default_bank
 from grader.settings import Settings
 from grader.store import Store
-from grader.verdict import CriterionVerdict, Gap, Level, Verdict
+from grader.verdict import Level
 from grader.web.app import CSP, create_app, highlight_answer, history_chart
-
-
-class FakeJudge:
-    """Criterion i is 'full', quoting the answer's i-th sentence. ``block`` simulates CPU work that
-    does not yield to the event loop (time.sleep), ``fail`` raises a transport error."""
-
-    name = "local"
-    model = "fake"
-    version = "fake-1"
-
-    def __init__(self, block: float = 0.0, fail: bool = False) -> None:
-        self.block, self.fail, self.calls = block, fail, 0
-
-    async def judge(self, rubric, answer):
-        self.calls += 1
-        if self.block:
-            time.sleep(self.block)
-        if self.fail:
-            raise TransportError("the judge could not be reached", status=503)
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if len(s.strip()) >= 12]
-        criteria = [
-            CriterionVerdict(criterion_id=c.id, level=Level.full if i < len(sentences) else Level.missing,
-                             rationale="covered" if i < len(sentences) else "not covered",
-                             evidence=[sentences[i]] if i < len(sentences) else [])
-            for i, c in enumerate(rubric.criteria)
-        ]
-        gaps = [Gap(gap=f"missing: {c.id}", next_step=f"Add one sentence on {c.id}.")
-                for c in rubric.criteria[len(sentences):]]
-        verdict = Verdict(criteria=criteria, strengths=["Opens with the key difference."], gaps=gaps,
-                          injection_attempt=False, summary="A fake verdict for tests.")
-        return SimpleNamespace(verdict=verdict, usage=Usage(), attempts=1, model=self.model, raw="")
 
 
 ANSWER = ("Text-to-video starts from a prompt alone and invents every frame.\r\n"
@@ -64,17 +32,16 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_CONFIG", str(tmp_path / "no-config.toml"))
 
 
-def make_client(tmp_path, judge=None, **settings_kw):
+def make_client(tmp_path, judge, **settings_kw):
     settings = Settings(store=tmp_path / "store.sqlite3", backend="local", **settings_kw)
     store = Store(settings.store_path)
-    judge = judge or FakeJudge()
     app = create_app(settings, grader=Grader(settings, backend=judge, store=store), store=store)
     return TestClient(app), judge, store
 
 
 @pytest.fixture
-def web(tmp_path):
-    client, judge, store = make_client(tmp_path)
+def web(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge())
     with client:
         yield SimpleNamespace(client=client, judge=judge, store=store)
     store.close()
@@ -170,8 +137,8 @@ def test_second_attempt_shows_progress_in_history(web):
     assert hist.count("<circle") == 2 and "▲ +" in hist
 
 
-def test_progress_page_refreshes_and_server_is_not_blocked(tmp_path):
-    client, judge, store = make_client(tmp_path, FakeJudge(block=1.5))
+def test_progress_page_refreshes_and_server_is_not_blocked(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge(delay=1.5, blocking=True))
     with client:
         r = submit(client, QID, ANSWER)
         progress = client.get(r.headers["location"])
@@ -184,8 +151,8 @@ def test_progress_page_refreshes_and_server_is_not_blocked(tmp_path):
     store.close()
 
 
-def test_size_limit_gives_a_clear_message_and_grades_nothing(tmp_path):
-    client, judge, store = make_client(tmp_path, max_answer_chars=200)
+def test_size_limit_gives_a_clear_message_and_grades_nothing(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge(), max_answer_chars=200)
     with client:
         long_answer = "A sentence that is long enough to count. " * 10
         r = submit(client, QID, long_answer)
@@ -232,10 +199,10 @@ def test_cross_origin_post_is_refused(web):
     assert r.status_code == 403 and web.judge.calls == 0
 
 
-def test_host_header_is_checked_when_asked(tmp_path):
+def test_host_header_is_checked_when_asked(tmp_path, fake_judge):
     settings = Settings(store=tmp_path / "s.sqlite3", backend="local")
     store = Store(settings.store_path)
-    app = create_app(settings, grader=Grader(settings, backend=FakeJudge(), store=store), store=store,
+    app = create_app(settings, grader=Grader(settings, backend=fake_judge(), store=store), store=store,
                      allowed_hosts=["127.0.0.1", "localhost"])
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/").status_code == 200
@@ -243,8 +210,8 @@ def test_host_header_is_checked_when_asked(tmp_path):
     store.close()
 
 
-def test_grading_error_is_shown_not_crashed(tmp_path):
-    client, judge, store = make_client(tmp_path, FakeJudge(fail=True))
+def test_grading_error_is_shown_not_crashed(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge(fail=True))
     with client:
         r = submit(client, QID, ANSWER)
         status = wait_done(client, r.headers["location"])
@@ -286,18 +253,17 @@ def test_history_chart_is_plain_svg():
     assert "no graded attempts yet" in str(history_chart([]))
 
 
-def test_worker_runs_on_its_own_loop(tmp_path):
+def test_worker_runs_on_its_own_loop(tmp_path, fake_judge):
     from grader.web.app import GradingWorker
 
     seen = {}
 
-    class Probe(FakeJudge):
-        async def judge(self, rubric, answer):
-            seen["loop"] = asyncio.get_running_loop()
-            return await super().judge(rubric, answer)
+    def levels(rubric, answer):  # called inside the judge, on the loop that grades
+        seen["loop"] = asyncio.get_running_loop()
+        return [Level.full] * len(rubric.criteria)
 
     settings = Settings(store=tmp_path / "s.sqlite3", backend="local")
-    worker = GradingWorker(Grader(settings, backend=Probe()))
+    worker = GradingWorker(Grader(settings, backend=fake_judge(levels)))
 
     async def main():
         result = await worker.grade(default_bank().get(QID), ANSWER)

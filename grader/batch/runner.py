@@ -241,19 +241,20 @@ async def run_batch(
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
     limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency)
-    if hasattr(grader.backend, "set_rate_limit_callback"):
-        grader.backend.set_rate_limit_callback(limit.on_rate_limit)
+    judge = grader.backend
+    judge.set_rate_limit_callback(limit.on_rate_limit)
     rpm_limiter = tpm_limiter = None
     if rpm or tpm:
         from aiolimiter import AsyncLimiter
 
         rpm_limiter = AsyncLimiter(rpm, 60) if rpm else None
         tpm_limiter = AsyncLimiter(tpm, 60) if tpm else None
-    # With an LLM the limit gates the HTTP requests themselves, and a few more workers than
-    # requests in flight prepare and score answers meanwhile; otherwise it gates whole answers.
-    gate_requests = hasattr(grader.backend, "set_request_gate")
+    # With a judge that makes HTTP requests (an LLM) the limit gates the requests themselves, and a
+    # few more workers than requests in flight prepare and score answers meanwhile; otherwise it
+    # gates whole answers.
+    gate_requests = judge.gates_requests
     if gate_requests:
-        grader.backend.set_request_gate(limit)
+        judge.set_request_gate(limit)
     workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[BaseException] = []
@@ -358,7 +359,7 @@ async def run_batch(
             t.cancel()
         writer.close()
         if gate_requests:
-            grader.backend.set_request_gate(None)
+            judge.set_request_gate(None)
     if fatal:
         stats.stopped_reason = "fatal server error"
         raise FatalBatchError(fatal[0], stats.done)

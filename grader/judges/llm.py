@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import openai
@@ -46,24 +45,14 @@ from grader.errors import TransportError, Usage, VerdictError
 from grader.prompts import PromptSet
 from grader.rubric.model import Rubric
 from grader.settings import Settings
-from grader.verdict import Verdict, VerdictProblem, parse_verdict, verdict_schema
+from grader.types import BaseJudge, JudgeOutcome, RateLimitCallback, RequestGate
+from grader.verdict import VerdictProblem, parse_verdict, verdict_schema
 
-__all__ = ["LLMJudge", "JudgeOutcome", "FORMAT_MODES", "request_body", "response_format", "judge_messages",
+__all__ = ["LLMJudge", "FORMAT_MODES", "request_body", "response_format", "judge_messages",
            "complete_json"]
 
 FORMAT_MODES = ("json_schema", "json_object_schema", "json_object")
 _RETRY_STATUSES = {408, 409, 429}
-
-
-@dataclass
-class JudgeOutcome:
-    verdict: Verdict
-    usage: Usage
-    attempts: int  # HTTP calls made, across transport retries and re-asks
-    model: str
-    raw: str
-    format_mode: str = "json_schema"
-    notes: list[str] = field(default_factory=list)
 
 
 def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[str, Any]:
@@ -163,10 +152,13 @@ class _Wait:
         return self.backoff(state)
 
 
-class LLMJudge:
-    """Grades through any OpenAI-compatible chat-completions server."""
+class LLMJudge(BaseJudge):
+    """Grades through any OpenAI-compatible chat-completions server (a :class:`~grader.types.Judge`)."""
 
     name = "llm"
+    deterministic = False  # sampled: the same answer may get another verdict (see grader.confidence)
+    gates_requests = True
+    costs_money = True
 
     def __init__(
         self,
@@ -175,7 +167,7 @@ class LLMJudge:
         *,
         client: Any | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        on_rate_limit: Callable[[float | None], None] | None = None,
+        on_rate_limit: RateLimitCallback | None = None,
     ) -> None:
         self.settings = settings
         self.prompts = prompts
@@ -184,16 +176,27 @@ class LLMJudge:
         self._owns_client = client is None
         self._sleep = sleep
         self._on_rate_limit = on_rate_limit
-        self._gate: Any | None = None
+        self._gate: RequestGate | None = None
         self.format_mode = FORMAT_MODES[0]
+        self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
 
-    def set_request_gate(self, gate: Any | None) -> None:
+    def reseeded(self, seed: int) -> LLMJudge:
+        """A judge that sends ``seed``, sharing the HTTP client, the format mode (a server that rejected
+        json_schema still rejects it), the request gate and the rate-limit callback."""
+        judge = LLMJudge(self.settings.model_copy(update={"seed": seed}), self.prompts, client=self.client,
+                         sleep=self._sleep, on_rate_limit=self._on_rate_limit)
+        judge.model = self.model
+        judge.format_mode = self.format_mode
+        judge._gate = self._gate
+        return judge
+
+    def set_request_gate(self, gate: RequestGate | None) -> None:
         """Hold ``gate`` (``await gate.acquire()`` / ``await gate.release(success=…)``) around each HTTP
         request only, so a batch's concurrency limit counts requests in flight, not answers being
         prepared or scored."""
         self._gate = gate
 
-    def set_rate_limit_callback(self, callback: Callable[[float | None], None] | None) -> None:
+    def set_rate_limit_callback(self, callback: RateLimitCallback | None) -> None:
         """Called with the Retry-After (or None) on every 429, e.g. by a batch's adaptive limit."""
         self._on_rate_limit = callback
 
@@ -337,7 +340,8 @@ class LLMJudge:
                         except VerdictProblem as exc:
                             problem = str(exc)
                         else:
-                            return JudgeOutcome(verdict, usage, counter[0], model, last_output, self.format_mode)
+                            return JudgeOutcome(verdict, usage, counter[0], model, last_output,
+                                                details={"format_mode": self.format_mode})
                     messages = self._with_schema(messages, rubric)
                     messages = [
                         *messages,

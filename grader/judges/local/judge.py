@@ -29,7 +29,9 @@ names (coverage), not whether what it says is correct. A fluent answer that name
 wrong claims can score well; a correct answer in unusual words can score low. Use an LLM backend
 where correctness matters.
 
-Feedback is templated: what is covered, what is missing, and each gap's criterion as the next step.
+Feedback is templated: what is covered, what is missing, and each gap's criterion as the next step,
+from the levels *awarded* after the evidence checks (the grader asks :meth:`LocalJudge.feedback`
+once it has them); the judge's own verdict carries no feedback.
 :meth:`LocalJudge.judge_many` grades several answers with one ``encode`` call (the batch path
 coalesces concurrent :meth:`LocalJudge.judge` calls into it).
 """
@@ -62,6 +64,7 @@ from grader.judges.local.model import (  # re-exported: the coverage model is pa
     segments,
 )
 from grader.rubric.model import Rubric
+from grader.types import BaseJudge, Feedback, JudgeOutcome
 from grader.verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 
 __all__ = [
@@ -75,10 +78,10 @@ _CACHE_SIZE = 256  # rubrics whose vectors are kept (per process)
 # -- the judge ------------------------------------------------------------------------------------
 
 
-def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
-    """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls
-    it again with the levels *awarded* after evidence checks (see :meth:`LocalJudge.feedback`), so
-    the feedback never praises what earned no credit."""
+def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
+    """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls it
+    (through :meth:`LocalJudge.feedback`) with the levels *awarded* after the evidence checks, so the
+    feedback never praises what earned no credit."""
     strengths: list[str] = []
     gaps: list[Gap] = []
     for c, level in zip(rubric.criteria, levels):
@@ -98,7 +101,7 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> tuple[list[st
         missing_points = [c.weight * (1.0 - LEVEL_VALUE[lv]) for c, lv in zip(rubric.criteria, levels)]
         biggest = max(range(n), key=lambda k: (missing_points[k], -k))
         summary += f" Start with: {_lower_first(rubric.criteria[biggest].text)}."
-    return strengths, gaps, summary
+    return Feedback(strengths, gaps, summary)
 
 
 def _lower_first(text: str) -> str:
@@ -106,27 +109,20 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-@dataclass
-class LocalOutcome:
-    verdict: Verdict
-    usage: Usage
-    attempts: int
-    model: str
-    raw: str
-    similarities: list[float]
-    score: float | None = None  # the model's normalised score (None without a fitted model)
-    features: dict[str, float] = field(default_factory=dict)
-
-
 _rubric_cache: OrderedDict[str, RubricVectors] = OrderedDict()
 _rubric_cache_lock = threading.Lock()
 
 
-class LocalJudge:
-    """Grades in-process with the embedded model (see the module docstring)."""
+class LocalJudge(BaseJudge):
+    """Grades in-process with the embedded model (see the module docstring); a :class:`~grader.types.Judge`.
+
+    Each outcome's ``details``: ``similarities`` (per criterion, the best passage cosine), ``score``
+    (the model's normalised score, None without a fitted model) and ``features`` (the model's inputs).
+    """
 
     name = "local"
     model = LOCAL_MODEL
+    deterministic = True
 
     def __init__(self, embedder: Any | None = None, calibration: Calibration | None = None,
                  max_batch: int = 16) -> None:
@@ -176,7 +172,7 @@ class LocalJudge:
 
     # -- grading --------------------------------------------------------------------------------
 
-    def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[LocalOutcome]:
+    def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[JudgeOutcome]:
         """Grade several (rubric, answer) pairs with one ``encode`` call for all their passages."""
         vectors = [self.rubric_vectors(r) for r, _ in items]
         all_segs = [segments(a) for _, a in items]
@@ -190,11 +186,11 @@ class LocalJudge:
             out.append(self._outcome(rubric, answer, rv, segs, seg_vecs))
         return out
 
-    def judge_sync(self, rubric: Rubric, answer: str) -> LocalOutcome:
+    def judge_sync(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         return self.judge_many([(rubric, answer)])[0]
 
     def _outcome(self, rubric: Rubric, answer: str, rv: RubricVectors, segs: list[Segment],
-                 seg_vecs: np.ndarray) -> LocalOutcome:
+                 seg_vecs: np.ndarray) -> JudgeOutcome:
         cal = self.calibration
         n = len(rubric.criteria)
         if segs:
@@ -227,18 +223,18 @@ class LocalJudge:
                 criterion_id=c.id, level=level, rationale=rationale,
                 evidence=[passage] if level != Level.missing and passage else [],
             ))
-        strengths, gaps, summary = templated_feedback(rubric, levels)
-        # injection_attempt stays False: the grader runs the injection detector on every answer
-        # itself and flags it, whatever the backend says
-        verdict = Verdict(criteria=criteria, strengths=strengths, gaps=gaps, injection_attempt=False,
-                          summary=summary)
-        return LocalOutcome(verdict, Usage(), 1, self.model, "", best, score, features)
+        # No feedback here: the grader asks for it (self.feedback) once the evidence checks have set the
+        # levels awarded. injection_attempt stays False: the grader runs the injection detector on every
+        # answer itself and flags it, whatever the judge says.
+        verdict = Verdict(criteria=criteria, strengths=[], gaps=[], injection_attempt=False, summary="")
+        return JudgeOutcome(verdict, Usage(), 1, self.model,
+                            details={"similarities": best, "score": score, "features": features})
 
-    def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
-        """Feedback from the levels awarded after the evidence checks (called by the grader)."""
+    def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> Feedback:
+        """Templated feedback from the levels awarded after the evidence checks (called by the grader)."""
         return templated_feedback(rubric, awarded)
 
-    async def judge(self, rubric: Rubric, answer: str) -> LocalOutcome:
+    async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         """Grade off the event loop. Calls made on one event loop while another chunk is being
         graded (a batch's workers) are coalesced into one :meth:`judge_many`, up to
         ``max_batch`` answers; each event loop (thread) has its own queue."""
@@ -247,7 +243,7 @@ class LocalJudge:
             queue = self._queues.get(loop)
             if queue is None:
                 queue = self._queues[loop] = _Queue()
-        future: asyncio.Future[LocalOutcome] = loop.create_future()
+        future: asyncio.Future[JudgeOutcome] = loop.create_future()
         queue.pending.append((rubric, answer, future))
         if queue.task is None:
             queue.task = loop.create_task(self._flush(queue))
@@ -280,5 +276,5 @@ class LocalJudge:
 class _Queue:
     """Answers waiting to be graded on one event loop, and the task grading them."""
 
-    pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = field(default_factory=list)
+    pending: list[tuple[Rubric, str, asyncio.Future[JudgeOutcome]]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None

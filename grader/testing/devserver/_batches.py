@@ -1,6 +1,6 @@
-"""The in-memory Files and Batches API of :class:`grader.devserver.DevServer` (standard library only).
+"""The in-memory Files and Batches API of :class:`~grader.testing.devserver.DevServer` (standard library only).
 
-Enough for :mod:`grader.batch_api` and its tests:
+Enough for :mod:`grader.batch.api` and its tests:
 ``POST /v1/files`` (multipart, ``purpose=batch``), ``GET /v1/files/{id}``,
 ``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches`` (one page),
 ``GET /v1/batches/{id}``, ``POST /v1/batches/{id}/cancel``. A batch is ``validating`` when
@@ -16,27 +16,99 @@ error-file line ``{"response": null, "error": {"code", "message"}}`` and as an o
 ``batch_expired``) or ``cancelled`` (every line ``batch_cancelled``). Counters:
 :attr:`DevServer.batch_creations`, :attr:`DevServer.file_uploads`.
 
-:class:`_BatchesMixin` holds the methods. :class:`~grader.devserver.DevServer` inherits them and
-owns the state they use (``files``, ``batches``, the ``batch_*`` settings and counters,
-``_batch_lock``, ``_batch_rng``, ``_lock``, ``_ids``), its ``_chat`` judges every batch line, and
-its HTTP handler routes the requests here.
+:class:`FilesAndBatches` is a component: it owns its state (files, batches, settings, counters, locks)
+and is given the two things it needs from the rest of the server — the chat-completions callable that
+judges every batch line and the API-key check. The HTTP handler hands it every request
+(:meth:`FilesAndBatches.route`), and it answers those under ``/v1/files`` and ``/v1/batches``.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from grader.testing.devserver_judges import _Reply, _error
+from grader.testing.devserver._judges import _error, _Reply
+
+__all__ = ["FilesAndBatches", "BATCH_FINAL_STATUSES"]
 
 #: How a DevServer batch may end (``batch_final_status``).
 BATCH_FINAL_STATUSES = ("completed", "failed", "expired", "cancelled")
 _BATCH_TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
 
-class _BatchesMixin:
-    """The Files and Batches API half of :class:`~grader.devserver.DevServer`."""
+class FilesAndBatches:
+    """The Files and Batches API, in memory. ``complete(body, authorization)`` answers one chat request
+    (each batch line goes through it); ``auth_error(authorization)`` is the 401 reply or None."""
+
+    def __init__(
+        self,
+        complete: Callable[[bytes, str], _Reply],
+        auth_error: Callable[[str], _Reply | None],
+        *,
+        polls_to_complete: int = 2,
+        fail_rate: float = 0.0,
+        fail_lines: list[str | int] | tuple[str | int, ...] | set[str | int] = (),
+        final_status: str = "completed",
+        seed: int = 1,
+    ) -> None:
+        if final_status not in BATCH_FINAL_STATUSES:
+            raise ValueError(f"batch_final_status must be one of {BATCH_FINAL_STATUSES}, not {final_status!r}")
+        if not 0.0 <= fail_rate <= 1.0:
+            raise ValueError("batch_fail_rate must be between 0 and 1")
+        self._complete = complete
+        self._auth_error = auth_error
+        self.batch_polls_to_complete = int(polls_to_complete)
+        self.batch_fail_rate = float(fail_rate)
+        self.batch_fail_lines: set[str | int] = set(fail_lines)
+        self.batch_final_status = final_status
+        self.files: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_creations = 0
+        self.file_uploads = 0
+        self._batch_failures = 0
+        self._batch_rng = random.Random(seed)
+        self._batch_lock = threading.Lock()
+        self._lock = threading.Lock()  # ids and the upload counter
+        self._ids = 0
+
+    # -- routing ---------------------------------------------------------------------------------
+
+    def route(self, method: str, raw_path: str, authorization: str, content_type: str = "",
+              body: bytes = b"") -> _Reply | bytes | None:
+        """The reply (raw bytes for a file's content) to a request under ``/v1/files`` or
+        ``/v1/batches``; None for any other path."""
+        path = (raw_path.split("?", 1)[0].rstrip("/") or "/").removeprefix("/v1")
+        parts = [p for p in path.split("/") if p]
+        if not parts or parts[0] not in ("files", "batches"):
+            return None
+        auth = self._auth_error(authorization)
+        if auth is not None:
+            return auth
+        no_route = _Reply(404, _error(f"no route for {method} {raw_path}", "invalid_request_error", "not_found"))
+        if parts[0] == "files":
+            if method == "POST" and len(parts) == 1:
+                return self._upload(content_type, body)
+            if method == "GET" and len(parts) == 2:
+                return self._file_meta(parts[1])
+            if method == "GET" and len(parts) == 3 and parts[2] == "content":
+                data = self._file_content(parts[1])
+                return self._not_found("file", parts[1]) if data is None else data
+            return no_route
+        if method == "POST" and len(parts) == 1:
+            return self._create_batch(body, authorization)
+        if method == "GET" and len(parts) == 1:
+            return self._list_batches()
+        if method == "GET" and len(parts) == 2:
+            return self._retrieve_batch(parts[1], authorization)
+        if method == "POST" and len(parts) == 3 and parts[2] == "cancel":
+            return self._cancel_batch(parts[1], authorization)
+        return no_route
+
+    # -- files and batches -------------------------------------------------------------------------
 
     def _new_id(self, prefix: str) -> str:
         with self._lock:
@@ -48,7 +120,7 @@ class _BatchesMixin:
         return _Reply(404, _error(f"No such {kind}: '{ident}'", "invalid_request_error", "not_found"))
 
     def _store_file(self, filename: str, purpose: str, content: bytes) -> dict[str, Any]:
-        meta = {
+        meta: dict[str, Any] = {
             "id": self._new_id("file-dev"), "object": "file", "bytes": len(content), "created_at": int(time.time()),
             "filename": filename, "purpose": purpose, "status": "processed", "expires_at": None,
             "status_details": None,
@@ -225,7 +297,7 @@ class _BatchesMixin:
                     "body": _error("The server had an error while processing your request (injected batch fault).",
                                    "server_error")}})
                 continue
-            reply = self._chat(json.dumps(body).encode(), authorization)
+            reply = self._complete(json.dumps(body).encode(), authorization)
             if reply.action == "reset":
                 reply = _Reply(500, _error("The connection was reset (injected fault).", "server_error"))
             if reply.status == 200:
@@ -264,5 +336,6 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | No
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name:
-            fields[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            payload = part.get_payload(decode=True)
+            fields[str(name)] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
     return fields

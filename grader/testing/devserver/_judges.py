@@ -1,4 +1,5 @@
-"""How :mod:`grader.devserver` reads a chat request and grades it (standard library only).
+"""How the test server (:mod:`grader.testing.devserver`) reads a chat request and grades it
+(standard library only).
 
 Modes (how it "grades"):
 
@@ -16,7 +17,7 @@ come from ``response_format``'s schema (``…criterion_id.enum``), else the ``Va
 line of the user message, else a JSON schema embedded in the system message; the criterion texts
 from the user-message lines ``- <id> — weight <w> — <text>``.
 
-Also home to :class:`_Reply` and :func:`_error`, the reply shape every devserver module uses.
+Also home to :class:`_Reply` and :func:`_error`, the reply shape every module of the server uses.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class _Request:
         self.response_format = rf if isinstance(rf, dict) else None
         self.format_type = self.response_format.get("type") if self.response_format else None
         self.format_name = (
-            "json_object_schema" if self.format_type == "json_object" and self.response_format.get("schema")
+            "json_object_schema" if self.format_type == "json_object" and (self.response_format or {}).get("schema")
             else self.format_type or "none"
         )
         self.answer = self._find_answer()
@@ -201,7 +202,7 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
     full = partial = 0
     for cid, text in req.criteria:
         want = _words(text)
-        best, best_shared = "", set()
+        best, best_shared = "", set[str]()
         for s, words in sentence_words:
             shared = want & words
             if len(shared) > len(best_shared):
