@@ -111,10 +111,12 @@ def retry_after(exc: BaseException | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):  # neither seconds nor a date: back off as if there were no hint
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def is_transient(exc: BaseException) -> bool:

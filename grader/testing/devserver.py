@@ -45,8 +45,10 @@ each request body in :attr:`DevServer.bodies`).
 Files and Batches API (in memory, enough for :mod:`grader.batch_api` and its tests; detailed in
 :mod:`grader.devserver_batches`): ``/v1/files`` and ``/v1/batches``. A batch completes on the
 ``batch_polls_to_complete``-th retrieval, each line judged like a chat request; ``batch_fail_lines``,
-``batch_fail_rate`` and ``batch_final_status`` inject failures. Counters:
-:attr:`DevServer.batch_creations`, :attr:`DevServer.file_uploads`.
+``batch_fail_rate`` and ``batch_final_status`` inject failures. ``api_faults=[...]`` (``429``,
+``429ms``, ``500``, ``503``; :data:`API_FAULT_KINDS`) are consumed one per Files/Batches request, in
+order, to test the client's retries (``None`` lets one request through). Counters: :attr:`DevServer.batch_creations`,
+:attr:`DevServer.file_uploads`, :attr:`DevServer.api_requests` (every Files/Batches request).
 
 Run it in the foreground::
 
@@ -75,7 +77,7 @@ from grader.testing.devserver_judges import CLOSE_TAG, OPEN_TAG  # noqa: F401
 from grader.testing.devserver_judges import _error, _gullible_verdict, _honest_verdict, _Reply, _Request
 
 __all__ = ["DevServer", "FAULT_KINDS", "RECOVERABLE_FAULTS", "MODES", "RESPONSE_FORMATS", "BATCH_FINAL_STATUSES",
-           "main"]
+           "API_FAULT_KINDS", "main"]
 
 MODES = ("honest", "gullible")
 #: ``response_format`` variants, as named by ``reject_formats``.
@@ -85,6 +87,8 @@ FAULT_KINDS = (
     "invalid_json", "schema_violation", "truncation",
     "401", "400", "404",
 )
+#: What ``api_faults`` may inject into the Files and Batches API.
+API_FAULT_KINDS = ("429", "429ms", "500", "503")
 #: What ``fault_rate`` injects by default: faults a correct client recovers from without long waits.
 RECOVERABLE_FAULTS = ("429", "429ms", "500", "503", "reset", "invalid_json", "schema_violation", "truncation")
 
@@ -154,9 +158,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not parts or parts[0] not in ("files", "batches"):
             return False
         dev = self.dev
-        auth = dev._auth_error(self.headers.get("Authorization", ""))
-        if auth is not None:
-            self._send(auth)
+        fault = dev._api_fault()  # every Files/Batches request is counted and may consume a fault
+        refused = dev._auth_error(self.headers.get("Authorization", "")) or fault
+        if refused is not None:
+            self._send(refused)
             return True
         if parts[0] == "files":
             if method == "POST" and len(parts) == 1:
@@ -251,6 +256,7 @@ class DevServer(_BatchesMixin):
         batch_fail_rate: float = 0.0,
         batch_fail_lines: "list[str | int] | tuple[str | int, ...] | set[str | int]" = (),
         batch_final_status: str = "completed",
+        api_faults: "list[str | None] | tuple[str | None, ...]" = (),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -274,6 +280,9 @@ class DevServer(_BatchesMixin):
             raise ValueError(f"batch_final_status must be one of {BATCH_FINAL_STATUSES}, not {batch_final_status!r}")
         if not 0.0 <= batch_fail_rate <= 1.0:
             raise ValueError("batch_fail_rate must be between 0 and 1")
+        unknown_api = {f for f in api_faults if f is not None} - set(API_FAULT_KINDS)
+        if unknown_api:
+            raise ValueError(f"unknown API faults {sorted(unknown_api)}; known: {', '.join(API_FAULT_KINDS)}")
         self.timeout_sleep = float(timeout_sleep)
         self.api_key = api_key
         self.verbose = verbose
@@ -287,6 +296,8 @@ class DevServer(_BatchesMixin):
         self.batches: dict[str, dict[str, Any]] = {}
         self.batch_creations = 0
         self.file_uploads = 0
+        self.api_faults: collections.deque[str | None] = collections.deque(api_faults)
+        self.api_requests = 0
         self._batch_failures = 0
         self._batch_rng = random.Random(seed + 1)
         self._batch_lock = threading.Lock()
@@ -475,6 +486,20 @@ class DevServer(_BatchesMixin):
             return _Reply(401, _error(
                 f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
                 "invalid_request_error", "invalid_api_key"))
+        return None
+
+    def _api_fault(self) -> _Reply | None:
+        """Count a Files/Batches request; the next injected ``api_faults`` reply, if any."""
+        with self._lock:
+            self.api_requests += 1
+            fault = self.api_faults.popleft() if self.api_faults else None
+        if fault in ("429", "429ms"):
+            hint = {"Retry-After": "1"} if fault == "429" else {"retry-after-ms": "10"}
+            return _Reply(429, _error("Rate limit reached for requests (injected fault).", "requests",
+                                      "rate_limit_exceeded"), hint)
+        if fault in ("500", "503"):
+            return _Reply(int(fault), _error(f"The server had an error (HTTP {fault}, injected fault).",
+                                             "server_error"))
         return None
 
 
