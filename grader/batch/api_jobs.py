@@ -119,7 +119,7 @@ class _Run:
                 rec["reason"] = "empty answer"
             return rec, None, ""
         key = g.key_for(rubric, row.answer)
-        if self.use_cache:
+        if self.use_cache and g.store is not None:
             cached = g.store.get_result(key)
             if cached is not None:
                 return result_record(row, cached.model_copy(update={"cached": True})), None, ""

@@ -327,27 +327,27 @@ async def complete_json(settings: Settings, messages: list[dict[str, str]], sche
     matching ``schema``; return the reply text and the tokens spent. Raises :class:`TransportError`
     like the judge; the caller validates the JSON. Used by
     :func:`grader.rubric.llm.criteria_with_llm`."""
-    state = {"mode": FORMAT_MODES[0], "messages": messages}
+    mode, current = FORMAT_MODES[0], messages
 
     def body() -> dict[str, Any]:
         request: dict[str, Any] = {
-            "model": settings.model, "messages": state["messages"], "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens, "response_format": response_format_for(schema, name, state["mode"]),
+            "model": settings.model, "messages": current, "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens, "response_format": response_format_for(schema, name, mode),
         }
         if settings.seed is not None:
             request["seed"] = settings.seed
         return request
 
     def fall_back() -> bool:
-        if state["mode"] == FORMAT_MODES[-1]:
+        nonlocal mode, current
+        if mode == FORMAT_MODES[-1]:
             return False
-        state["mode"] = FORMAT_MODES[FORMAT_MODES.index(state["mode"]) + 1]
+        mode = FORMAT_MODES[FORMAT_MODES.index(mode) + 1]
         # JSON mode needs the schema in the prompt; the caller's may have it already
         compact = json.dumps(schema, separators=(",", ":"))
-        current = state["messages"]
         if current and compact not in current[0]["content"]:
             system = {**current[0], "content": current[0]["content"] + "\n\nThe JSON schema of the reply:\n" + compact}
-            state["messages"] = [system, *current[1:]]
+            current = [system, *current[1:]]
         return True
 
     owned = client is None
