@@ -188,10 +188,10 @@ class Grader:
         verdict (or ``finish_reason == "length"``) gives an *unscored* result with the reason and
         the raw text, as the live path does once its re-asks are spent. ``price_factor`` scales
         the cost (the Batch API costs half the list price)."""
-        if isinstance(usage, dict):
-            details = usage.get("prompt_tokens_details") or {}
-            usage = Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
-                          int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0))
+        if isinstance(usage, dict):  # a response's "usage" object, read by the one usage parser
+            from grader.judges.openai_api import parse_usage
+
+            usage = parse_usage(usage)
         usage = usage or Usage()
         findings = detect_injection(answer)
         base = self._base(rubric, answer)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from grader.batch.io import Columns
+from grader.cli.batch_api import EXIT_ROWS_FAILED, run_batch_api_cli
+from grader.cli.batch_api import summary_tables as _summary_tables
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -27,9 +28,6 @@ from grader.cli.common import (
 from grader.errors import InputError
 
 __all__ = ["register"]
-
-EXIT_ROWS_FAILED = 5
-
 
 def _progress_printer(total: int, plain: bool):
     """A rich progress bar on a terminal, a log line every few seconds otherwise."""
@@ -66,27 +64,6 @@ def _progress_printer(total: int, plain: bool):
         )
 
     return progress, update
-
-
-def _summary_tables(summary: dict) -> list[Table]:
-    t = Table(title="batch summary")
-    t.add_column("")
-    t.add_column("value", justify="right")
-    for key in ("rows", "already_done", "graded", "unscored", "errors", "served_from_cache",
-                "prompt_tokens", "completion_tokens", "cost_usd", "elapsed_s"):
-        t.add_row(key.replace("_", " "), str(summary[key]))
-    if summary.get("cost_unknown_rows"):
-        t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
-    q = Table(title="per question")
-    q.add_column("question")
-    q.add_column("count", justify="right")
-    q.add_column("mean", justify="right")
-    q.add_column("strong / adequate / weak", justify="right")
-    for qid, s in summary["per_question"].items():
-        b = s["bands"]
-        q.add_row(qid, str(s["count"]), "" if s["mean"] is None else f"{s['mean']:.2f}",
-                  f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}")
-    return [t, q]
 
 
 def register(app: typer.Typer) -> None:
@@ -137,8 +114,6 @@ def register(app: typer.Typer) -> None:
         if (retry_failed or no_wait) and not batch_api:
             raise InputError("--retry-failed and --no-wait work with --batch-api")
         if batch_api:
-            from grader.batch.api import run_batch_api_cli
-
             ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
                                                 ("--max-cost", max_cost)) if value is not None]
             if ignored:

@@ -48,8 +48,10 @@ each request body in :attr:`DevServer.bodies`).
 Files and Batches API (in memory, enough for :mod:`grader.batch.api` and its tests; detailed in
 :mod:`._batches`): ``/v1/files`` and ``/v1/batches``. A batch completes on the
 ``batch_polls_to_complete``-th retrieval, each line judged like a chat request; ``batch_fail_lines``,
-``batch_fail_rate`` and ``batch_final_status`` inject failures. Counters:
-:attr:`DevServer.batch_creations`, :attr:`DevServer.file_uploads`.
+``batch_fail_rate`` and ``batch_final_status`` inject failures. ``api_faults=[...]`` (``429``,
+``429ms``, ``500``, ``503``; :data:`API_FAULT_KINDS`) are consumed one per Files/Batches request, in
+order, to test the client's retries (``None`` lets one request through). Counters:
+:attr:`DevServer.batch_creations`, :attr:`DevServer.file_uploads`, :attr:`DevServer.api_requests`.
 
 Run it in the foreground::
 
@@ -58,11 +60,11 @@ Run it in the foreground::
 
 from __future__ import annotations
 
-from grader.testing.devserver._batches import BATCH_FINAL_STATUSES
+from grader.testing.devserver._batches import API_FAULT_KINDS, BATCH_FINAL_STATUSES
 from grader.testing.devserver._chat import FAULT_KINDS, MODES, RECOVERABLE_FAULTS, RESPONSE_FORMATS
 from grader.testing.devserver._cli import main
 from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
 from grader.testing.devserver._server import DevServer
 
 __all__ = ["DevServer", "FAULT_KINDS", "RECOVERABLE_FAULTS", "MODES", "RESPONSE_FORMATS", "BATCH_FINAL_STATUSES",
-           "OPEN_TAG", "CLOSE_TAG", "main"]
+           "API_FAULT_KINDS", "OPEN_TAG", "CLOSE_TAG", "main"]

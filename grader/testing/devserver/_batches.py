@@ -24,6 +24,8 @@ judges every batch line and the API-key check. The HTTP handler hands it every r
 
 from __future__ import annotations
 
+import collections
+
 import json
 import random
 import threading
@@ -35,6 +37,8 @@ from grader.testing.devserver._judges import _error, _Reply
 
 __all__ = ["FilesAndBatches", "BATCH_FINAL_STATUSES"]
 
+#: What ``api_faults`` may inject into the Files and Batches API.
+API_FAULT_KINDS = ("429", "429ms", "500", "503")
 #: How a DevServer batch may end (``batch_final_status``).
 BATCH_FINAL_STATUSES = ("completed", "failed", "expired", "cancelled")
 _BATCH_TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
@@ -54,11 +58,17 @@ class FilesAndBatches:
         fail_lines: list[str | int] | tuple[str | int, ...] | set[str | int] = (),
         final_status: str = "completed",
         seed: int = 1,
+        api_faults: list[str | None] | tuple[str | None, ...] = (),
     ) -> None:
         if final_status not in BATCH_FINAL_STATUSES:
             raise ValueError(f"batch_final_status must be one of {BATCH_FINAL_STATUSES}, not {final_status!r}")
         if not 0.0 <= fail_rate <= 1.0:
             raise ValueError("batch_fail_rate must be between 0 and 1")
+        unknown_api = {f for f in api_faults if f is not None} - set(API_FAULT_KINDS)
+        if unknown_api:
+            raise ValueError(f"unknown API faults {sorted(unknown_api)}; known: {', '.join(API_FAULT_KINDS)}")
+        self.api_faults: collections.deque[str | None] = collections.deque(api_faults)
+        self.api_requests = 0
         self._complete = complete
         self._auth_error = auth_error
         self.batch_polls_to_complete = int(polls_to_complete)
@@ -75,6 +85,20 @@ class FilesAndBatches:
         self._lock = threading.Lock()  # ids and the upload counter
         self._ids = 0
 
+    def _api_fault(self) -> _Reply | None:
+        """Count a Files/Batches request; the next injected ``api_faults`` reply, if any."""
+        with self._lock:
+            self.api_requests += 1
+            fault = self.api_faults.popleft() if self.api_faults else None
+        if fault in ("429", "429ms"):
+            hint = {"Retry-After": "1"} if fault == "429" else {"retry-after-ms": "10"}
+            return _Reply(429, _error("Rate limit reached for requests (injected fault).", "requests",
+                                      "rate_limit_exceeded"), hint)
+        if fault in ("500", "503"):
+            return _Reply(int(fault), _error(f"The server had an error (HTTP {fault}, injected fault).",
+                                             "server_error"))
+        return None
+
     # -- routing ---------------------------------------------------------------------------------
 
     def route(self, method: str, raw_path: str, authorization: str, content_type: str = "",
@@ -85,9 +109,10 @@ class FilesAndBatches:
         parts = [p for p in path.split("/") if p]
         if not parts or parts[0] not in ("files", "batches"):
             return None
-        auth = self._auth_error(authorization)
-        if auth is not None:
-            return auth
+        fault = self._api_fault()  # every Files/Batches request is counted and may consume a fault
+        refused = self._auth_error(authorization) or fault
+        if refused is not None:
+            return refused
         no_route = _Reply(404, _error(f"no route for {method} {raw_path}", "invalid_request_error", "not_found"))
         if parts[0] == "files":
             if method == "POST" and len(parts) == 1:

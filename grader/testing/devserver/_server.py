@@ -162,6 +162,7 @@ class DevServer:
         batch_fail_rate: float = 0.0,
         batch_fail_lines: list[str | int] | tuple[str | int, ...] | set[str | int] = (),
         batch_final_status: str = "completed",
+        api_faults: list[str | None] | tuple[str | None, ...] = (),
     ) -> None:
         self.chat = ChatCompletions(
             mode=mode, latency=latency, faults=faults, fault_rate=fault_rate, seed=seed, fault_kinds=fault_kinds,
@@ -171,6 +172,7 @@ class DevServer:
         self.batch_api = FilesAndBatches(
             self.chat.complete, self.chat.auth_error, polls_to_complete=batch_polls_to_complete,
             fail_rate=batch_fail_rate, fail_lines=batch_fail_lines, final_status=batch_final_status, seed=seed + 1,
+            api_faults=api_faults,
         )
         self.port = port
         self.verbose = verbose
@@ -221,6 +223,11 @@ class DevServer:
     @property
     def file_uploads(self) -> int:
         return self.batch_api.file_uploads
+
+    @property
+    def api_requests(self) -> int:
+        """Files/Batches requests received (each may consume one of ``api_faults``)."""
+        return self.batch_api.api_requests
 
     # -- lifecycle ----------------------------------------------------------------------------
 
