@@ -1,4 +1,7 @@
-"""``grader batch``: grade a CSV/JSONL of answers (CLI side: options, progress, summary)."""
+"""``grader batch``: grade a CSV/JSONL of answers (CLI side: options, progress, summary).
+
+The work is in :mod:`grader.batch` (the runner, the estimate, the Batch API).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import typer
 from rich.table import Table
 
 from grader.batch.io import Columns
+from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -19,16 +23,17 @@ from grader.cli.common import (
     NoCacheOpt,
     RubricsOpt,
     bank_for,
-    console,
-    err_console,
+    echo,
     grading_settings,
     open_store,
 )
 from grader.errors import InputError
+from grader.exit_codes import ExitCode
 
-__all__ = ["register"]
+__all__ = ["register", "batch"]
 
-EXIT_ROWS_FAILED = 5
+#: The exit code of a batch with failed rows (``grader.batch.api`` imports it under this name).
+EXIT_ROWS_FAILED = ExitCode.ROWS_FAILED
 
 
 def _progress_printer(total: int, plain: bool):
@@ -40,21 +45,25 @@ def _progress_printer(total: int, plain: bool):
             now = time.monotonic()
             if now - last[0] >= 5 or stats.done + stats.skipped_done >= total:
                 last[0] = now
-                err_console.print(
-                    f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
-                    f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
-                    f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}",
-                    markup=False, highlight=False, soft_wrap=True,
-                )
+                echo(f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
+                     f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
+                     f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}", err=True)
 
         return None, log
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     progress = Progress(
         TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"),
         TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
-        console=err_console, transient=False,
+        console=common.err_console, transient=False,
     )
     task = progress.add_task("batch", total=total, rate="0.0", info="")
 
@@ -89,101 +98,117 @@ def _summary_tables(summary: dict) -> list[Table]:
     return [t, q]
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def batch(
-        source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
-        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
-        id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
-        question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
-        answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
-        resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
-        overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
-        concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", help="Requests in flight (default 8).")] = None,
-        rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
-        tpm: Annotated[Optional[float], typer.Option("--tpm", help="At most this many tokens per minute (estimated).")] = None,
-        max_cost: Annotated[Optional[float], typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
-        batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
-        retry_failed: Annotated[bool, typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
-        poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
-        no_wait: Annotated[bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
-        summary_json: Annotated[Optional[Path], typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
-        samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
-        pass_mark: Annotated[Optional[float], typer.Option("--pass-mark", min=0, max=100, help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        backend: BackendOpt = None,
-        rubrics: RubricsOpt = None,
-        no_cache: NoCacheOpt = False,
-    ) -> None:
-        """Grade every answer of a CSV/JSONL file; results are written as they finish."""
-        settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency)
-        columns = Columns(id=id_col, question=question_col, answer=answer_col)
-        if not source.is_file():
-            raise InputError("file not found", source=str(source))
-        bank = bank_for(settings)
-        if dry_run:
-            from grader.batch.estimate import estimate_batch
+def batch(
+    source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
+    id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
+    question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
+    answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue an interrupted run into the same output.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
+    concurrency: Annotated[Optional[int], typer.Option(
+        "--concurrency", "-j", help="Requests in flight (default 8).")] = None,
+    rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
+    tpm: Annotated[Optional[float], typer.Option(
+        "--tpm", help="At most this many tokens per minute (estimated).")] = None,
+    max_cost: Annotated[Optional[float], typer.Option(
+        "--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
+    batch_api: Annotated[bool, typer.Option(
+        "--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
+    poll_interval: Annotated[float, typer.Option(
+        "--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
+    no_wait: Annotated[bool, typer.Option(
+        "--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
+    summary_json: Annotated[Optional[Path], typer.Option(
+        "--summary-json", help="Also write the summary as JSON.")] = None,
+    samples: Annotated[int, typer.Option(
+        "--samples", min=1, max=20,
+        help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
+    pass_mark: Annotated[Optional[float], typer.Option(
+        "--pass-mark", min=0, max=100,
+        help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    backend: BackendOpt = None,
+    rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Grade every answer of a CSV/JSONL file; results are written as they finish."""
+    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache,
+                                concurrency=concurrency)
+    columns = Columns(id=id_col, question=question_col, answer=answer_col)
+    if not source.is_file():
+        raise InputError("file not found", source=str(source))
+    bank = bank_for(settings)
+    if dry_run:
+        from grader.batch.estimate import estimate_batch
 
-            est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
-            console.print_json(json.dumps(est))
-            return
-        if output is None:
-            raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
-        if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
-            raise InputError("the output file exists", source=str(output),
-                             hint="use --resume to continue it or --overwrite to replace it")
-        if (retry_failed or no_wait) and not batch_api:
-            raise InputError("--retry-failed and --no-wait work with --batch-api")
-        if batch_api:
-            from grader.batch.api import run_batch_api_cli
+        est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
+        common.console.print_json(json.dumps(est))
+        return
+    if output is None:
+        raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
+    if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
+        raise InputError("the output file exists", source=str(output),
+                         hint="use --resume to continue it or --overwrite to replace it")
+    if (retry_failed or no_wait) and not batch_api:
+        raise InputError("--retry-failed and --no-wait work with --batch-api")
+    if batch_api:
+        from grader.batch.api import run_batch_api_cli
 
-            ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
-                                                ("--max-cost", max_cost)) if value is not None]
-            if ignored:
-                err_console.print(f"{', '.join(ignored)}: not used with --batch-api", style="yellow")
-            run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=err_console,
-                              retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
-                              poll_interval=poll_interval, summary_json=summary_json)
-            return
+        ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
+                                            ("--max-cost", max_cost)) if value is not None]
+        if ignored:
+            echo(f"{', '.join(ignored)}: not used with --batch-api", err=True, style="yellow", highlight=True)
+        run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=common.err_console,
+                          retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
+                          poll_interval=poll_interval, summary_json=summary_json)
+        return
 
-        from grader.batch.runner import run_batch
-        from grader.batch.io import count_rows
-        from grader.grading import Grader
+    from grader.batch.io import count_rows
+    from grader.batch.runner import run_batch
+    from grader.grading import Grader
 
-        total = count_rows(source, columns)
-        store = open_store(settings)
-        grader = Grader(settings, bank=bank, store=store)
-        plain = not err_console.is_terminal
-        progress, on_progress = _progress_printer(total, plain)
-        if settings.effective_backend == "local":
-            err_console.print("grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
-                              style="dim")
+    total = count_rows(source, columns)
+    store = open_store(settings)
+    grader = Grader(settings, bank=bank, store=store)
+    plain = not common.err_console.is_terminal
+    progress, on_progress = _progress_printer(total, plain)
+    if settings.effective_backend == "local":
+        echo("grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
+             err=True, style="dim", highlight=True)
 
-        async def go():
-            try:
-                return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
-                                       max_cost=max_cost, on_progress=on_progress, total=total,
-                                       samples=samples, pass_mark=pass_mark)
-            finally:
-                await grader.aclose()
-
+    async def go():
         try:
-            if progress is not None:
-                with progress:
-                    stats = asyncio.run(go())
-            else:
-                stats = asyncio.run(go())
+            return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
+                                   max_cost=max_cost, on_progress=on_progress, total=total,
+                                   samples=samples, pass_mark=pass_mark)
         finally:
-            if store is not None:
-                store.close()
-        summary = stats.summary()
-        for table in _summary_tables(summary):
-            err_console.print(table)
-        if summary_json:
-            summary_json.write_text(json.dumps(summary, indent=2))
-        err_console.print(f"results: {output}", style="dim")
-        if stats.failed:
-            raise typer.Exit(EXIT_ROWS_FAILED)
+            await grader.aclose()
 
+    try:
+        if progress is not None:
+            with progress:
+                stats = asyncio.run(go())
+        else:
+            stats = asyncio.run(go())
+    finally:
+        if store is not None:
+            store.close()
+    summary = stats.summary()
+    for table in _summary_tables(summary):
+        common.err_console.print(table)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, indent=2))
+    echo(f"results: {output}", err=True, style="dim", highlight=True)
+    if stats.failed:
+        raise typer.Exit(ExitCode.ROWS_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``batch`` to the ``grader`` app."""
+    app.command("batch")(batch)

@@ -1,4 +1,9 @@
-"""Terminal rendering with rich (used by the CLI only)."""
+"""Terminal views with rich (used by the CLI only): a graded result, a rubric, the rubric table.
+
+A view wraps to the console's width, its prose lines too (strengths, gaps, next steps: they are
+printed with ``soft_wrap=False`` so that rich breaks them between words). One-line messages are
+printed elsewhere, with :func:`grader.cli.common.echo`, and never wrapped by rich.
+"""
 
 from __future__ import annotations
 
@@ -57,12 +62,12 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
     if result.strengths:
         console.print(Text("Strengths", style="bold green"))
         for s in result.strengths:
-            console.print(f"  • {s}", markup=False)
+            console.print(f"  • {s}", markup=False, soft_wrap=False)
     if result.gaps:
         console.print(Text("Gaps and next steps", style="bold yellow"))
         for g in result.gaps:
-            console.print(f"  • {g.gap}", markup=False)
-            console.print(f"    → {g.next_step}", markup=False, style="cyan")
+            console.print(f"  • {g.gap}", markup=False, soft_wrap=False)
+            console.print(f"    → {g.next_step}", markup=False, style="cyan", soft_wrap=False)
     if result.summary:
         console.print(Text(result.summary, style="italic"))
     for f in result.flags:
