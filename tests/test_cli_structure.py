@@ -128,7 +128,7 @@ def test_text_printed_through_rich_says_whether_it_may_wrap():
 
 def test_a_long_error_line_is_one_line_at_any_width(cli):
     missing = "/no/" + "a-rather-long-directory-name/" * 6 + "answers.csv"
-    code, out, err = cli("batch", missing, "-o", "results.csv")
+    code, _, err = cli("batch", missing, "-o", "results.csv")
     assert code == ExitCode.BAD_INPUT
     assert err == f"error: {missing}: file not found\n"
 

@@ -18,7 +18,8 @@ from grader.rubric.model import default_bank
 from grader.settings import Settings
 from grader.store import Store
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-from grader.web.app import CSP, create_app, highlight_answer, history_chart
+from grader.web.app import CSP, create_app
+from grader.web.render import highlight_answer, history_chart
 
 
 class FakeJudge:
@@ -302,7 +303,7 @@ def test_history_chart_is_plain_svg():
 
 
 def test_worker_runs_on_its_own_loop(tmp_path):
-    from grader.web.app import GradingWorker
+    from grader.web.worker import GradingWorker
 
     seen = {}
 

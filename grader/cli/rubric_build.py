@@ -33,8 +33,8 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 def build_yaml(rubric: Rubric) -> str:
     """The rubric's YAML, validated by loading it back (a RubricError names what is wrong)."""
-    from grader.rubric.model import parse_rubric
     from grader.rubric.io import rubric_to_yaml
+    from grader.rubric.model import parse_rubric
 
     text = rubric_to_yaml(rubric)
     loaded = parse_rubric(yaml.safe_load(text), f"built rubric {rubric.id}")
