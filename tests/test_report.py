@@ -22,7 +22,8 @@ from grader.confidence import combine, grade_samples
 from grader.report.duplicates import find_near_duplicates
 from grader.errors import Usage
 from grader.grading import Grader
-from grader.report.build import alias_for, build_report, load_results, render_html, render_markdown
+from grader.report.build import alias_for, build_report, load_results
+from grader.report.render import render_html, render_markdown
 from grader.result import CriterionResult, Evidence, Flag, GradeResult
 from grader.settings import Settings
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
