@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from grader.batch.io import Columns
 from grader.cli import common
@@ -27,13 +26,16 @@ from grader.cli.common import (
     grading_settings,
     open_store,
 )
+from grader.cli.render import batch_summary_tables
 from grader.errors import InputError
 from grader.exit_codes import ExitCode
 
 __all__ = ["register", "batch"]
 
-#: The exit code of a batch with failed rows (``grader.batch.api`` imports it under this name).
+# Kept for ``grader.batch.api.run_batch_api_cli``, which imports them from here; where it moves into
+# the CLI package it should use ExitCode.ROWS_FAILED and render.batch_summary_tables instead.
 EXIT_ROWS_FAILED = ExitCode.ROWS_FAILED
+_summary_tables = batch_summary_tables
 
 
 def _progress_printer(total: int, plain: bool):
@@ -75,27 +77,6 @@ def _progress_printer(total: int, plain: bool):
         )
 
     return progress, update
-
-
-def _summary_tables(summary: dict) -> list[Table]:
-    t = Table(title="batch summary")
-    t.add_column("")
-    t.add_column("value", justify="right")
-    for key in ("rows", "already_done", "graded", "unscored", "errors", "served_from_cache",
-                "prompt_tokens", "completion_tokens", "cost_usd", "elapsed_s"):
-        t.add_row(key.replace("_", " "), str(summary[key]))
-    if summary.get("cost_unknown_rows"):
-        t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
-    q = Table(title="per question")
-    q.add_column("question")
-    q.add_column("count", justify="right")
-    q.add_column("mean", justify="right")
-    q.add_column("strong / adequate / weak", justify="right")
-    for qid, s in summary["per_question"].items():
-        b = s["bands"]
-        q.add_row(qid, str(s["count"]), "" if s["mean"] is None else f"{s['mean']:.2f}",
-                  f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}")
-    return [t, q]
 
 
 def batch(
@@ -200,7 +181,7 @@ def batch(
         if store is not None:
             store.close()
     summary = stats.summary()
-    for table in _summary_tables(summary):
+    for table in batch_summary_tables(summary):
         common.err_console.print(table)
     if summary_json:
         summary_json.write_text(json.dumps(summary, indent=2))
