@@ -2,13 +2,16 @@
 
     python benchmarks/injection_detector.py              # detector recall / false-positive rate
     python benchmarks/injection_detector.py --gullible   # plus evidence-gated scores under a gullible judge
+    python benchmarks/injection_detector.py --pathological   # plus the time on quadratic-backtracking inputs
 
 Two pairs of sets: the development set (the detector was tuned on it) and the *fresh* set (written
 afterwards, never tuned on): the fresh figures are the honest estimate for unseen answers. With
 ``--gullible`` every attack is graded through the whole pipeline by DevServer's gullible judge (it
 marks everything full and quotes fabricated text or the answer's own words), and the script reports
 how many attack-only answers stay at or under 10 % of the maximum, and whether any benign answer
-loses credit to the defences compared with evidence checking alone. No network, no API key.
+loses credit to the defences compared with evidence checking alone. With ``--pathological`` it
+times the detector on the 20,000-character inputs of ``PATHOLOGICAL`` that would make a careless
+pattern backtrack quadratically (budget: 2 s each; exit status 1 over budget). No network, no API key.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from grader.injection.detector import detect_injection  # noqa: E402
-from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN  # noqa: E402
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL  # noqa: E402
 
 
 def detector_figures(name: str, attacks, benign) -> None:
@@ -44,6 +48,24 @@ def detector_figures(name: str, attacks, benign) -> None:
     for c in flagged:
         kinds = sorted({f.kind for f in detect_injection(c.text)})
         print(f"             false positive {c.id}: {', '.join(kinds)}")
+
+
+PATHOLOGICAL_BUDGET_S = 2.0
+
+
+def pathological_figures() -> bool:
+    """Best-of-three detector time per pathological input; True if every one is within budget."""
+    ok = True
+    for name, text, _ in PATHOLOGICAL:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            detect_injection(text)
+            times.append(time.perf_counter() - started)
+        best = min(times)
+        ok = ok and best < PATHOLOGICAL_BUDGET_S
+        print(f"{name:<12} {len(text):,} characters: {best * 1000:7.1f} ms (budget {PATHOLOGICAL_BUDGET_S:g} s)")
+    return ok
 
 
 async def gullible_figures(name: str, attacks, benign) -> None:
@@ -82,6 +104,8 @@ async def gullible_figures(name: str, attacks, benign) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gullible", action="store_true", help="also grade through DevServer's gullible judge")
+    parser.add_argument("--pathological", action="store_true",
+                        help="also time the detector on quadratic-backtracking inputs")
     args = parser.parse_args(argv)
     print("injection detector (deterministic, grader/injection.py)")
     detector_figures("development", ATTACKS, BENIGN)
@@ -90,6 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         asyncio.run(gullible_figures("development", ATTACKS, BENIGN))
         asyncio.run(gullible_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN))
+    if args.pathological:
+        print()
+        print("pathological inputs")
+        if not pathological_figures():
+            return 1
     return 0
 
 

@@ -1,12 +1,15 @@
-"""Shared fixtures: an isolated environment (autouse), a small rubric built in code, a DevServer
-factory, and the cassette matcher used by ``tests/test_cassettes.py``."""
+"""Shared fixtures: an isolated environment (autouse), a small rubric built in code, the ``cli``
+runner (the ``grader`` command in-process, at a fixed width), a DevServer factory, and the cassette
+matcher used by ``tests/test_cassettes.py``."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -65,6 +68,53 @@ def good_answer() -> str:
 @pytest.fixture
 def bank(rubric: Rubric) -> RubricBank:
     return RubricBank([rubric], source="tests")
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+#: The width of the consoles in CLI tests, whatever the terminal or ``COLUMNS`` says.
+CLI_WIDTH = 80
+
+
+class CliResult(NamedTuple):
+    """What one ``grader`` run gave: the exit code, stdout and stderr (``code, out, err = cli(...)``)."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        """stdout, then stderr."""
+        return self.out + self.err
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``grader`` in-process: ``cli("grade", "-q", "vid-05", "-a", text)`` → :class:`CliResult`.
+
+    The arguments may be strings, paths or numbers; ``input`` is what stdin holds (nothing by default, and
+    never a terminal). The consoles are replaced by ones of width :data:`CLI_WIDTH` that are not a
+    terminal (no colours, no live progress), so the output does not depend on the terminal, on
+    ``COLUMNS`` or on ``FORCE_COLOR``.
+    """
+    from rich.console import Console
+
+    from grader.cli import common, main
+
+    for name, stderr in (("console", False), ("err_console", True)):
+        monkeypatch.setattr(common, name, Console(stderr=stderr, width=CLI_WIDTH, force_terminal=False,
+                                                  force_interactive=False, color_system=None))
+
+    def run(*args: object, input: str = "") -> CliResult:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        capsys.readouterr()  # what the test printed before is not the command's output
+        with pytest.raises(SystemExit) as exc:
+            main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return CliResult(int(exc.value.code or 0), out, err)
+
+    return run
 
 
 @pytest.fixture

@@ -21,13 +21,17 @@ attacks / 42 benign answers; then 20 + 20 held-out cases (ids ``h…``/``hb…``
 from those misses and they joined ``ATTACKS`` / ``BENIGN``. ``FRESH_ATTACKS`` / ``FRESH_BENIGN`` were
 written after that and have not been used to tune anything: the benchmark reports them separately as
 the honest estimate for unseen answers.
+
+``PATHOLOGICAL``: 20,000-character inputs that make a careless pattern backtrack quadratically, with
+the finding kinds the detector must give; ``benchmarks/injection_detector.py --pathological`` times
+them (budget 2 s each).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Case", "ATTACKS", "BENIGN", "FRESH_ATTACKS", "FRESH_BENIGN"]
+__all__ = ["Case", "ATTACKS", "BENIGN", "FRESH_ATTACKS", "FRESH_BENIGN", "PATHOLOGICAL"]
 
 
 @dataclass(frozen=True)
@@ -864,3 +868,13 @@ def _with_honest(cases: list[Case]) -> list[Case]:
 
 ATTACKS[:] = _with_honest(ATTACKS)
 FRESH_ATTACKS[:] = _with_honest(FRESH_ATTACKS)
+
+
+#: (name, text, finding kinds): inputs on which a careless pattern backtracks quadratically.
+PATHOLOGICAL: list[tuple[str, str, set[str]]] = [
+    ("newlines", "\n" * 20000, set()),
+    ("dots", ". " * 10000, set()),
+    ("braces", "{" * 20000, set()),
+    ("ignore", ("\u0456" + "gnore " * 3000)[:20000], {"unicode-trick"}),  # Cyrillic і before "gnore"
+    ("you-are", "you are " * 2500, set()),
+]

@@ -21,7 +21,6 @@ from grader.batch.api import (
     request_line,
     run_batch_api,
 )
-from grader.cli.app import main
 from grader.errors import InputError
 from grader.grading import Grader
 from grader.judges.llm import request_body
@@ -370,7 +369,7 @@ def test_everything_cached_creates_no_batch(dev_server, bank, batch_run, tmp_pat
 
 # -- the command line --------------------------------------------------------------------------
 
-def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monkeypatch, capsys):
+def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monkeypatch, cli):
     server = dev_server(batch_polls_to_complete=1, batch_fail_lines=[1])
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
@@ -378,19 +377,14 @@ def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monke
     out = tmp_path / "out.csv"
     base = ["batch", str(src), "-o", str(out), "--batch-api", "--base-url", server.base_url, "--model", "m"]
 
-    def cli(*extra):
-        with pytest.raises(SystemExit) as exc:
-            main([*base, *extra])
-        return exc.value.code, capsys.readouterr().err
-
-    code, err = cli("--no-wait")
+    code, _, err = cli(*base, "--no-wait")
     assert code == 0 and "submitted batch_dev" in err and "--resume" in err
-    code, err = cli("--poll-interval", "0")
+    code, _, err = cli(*base, "--poll-interval", "0")
     assert code == 2 and "still pending" in err
-    code, err = cli("--resume", "--poll-interval", "0")
+    code, _, err = cli(*base, "--resume", "--poll-interval", "0")
     assert code == 5, err  # one row failed on the server
     assert "completed" in err and "--retry-failed" in err and "batch summary" in err
-    code, err = cli("--resume", "--retry-failed", "--poll-interval", "0")
+    code, _, err = cli(*base, "--resume", "--retry-failed", "--poll-interval", "0")
     assert code == 0, err
     assert "re-submitting 1 row" in err
     assert server.batch_creations == 2
@@ -410,7 +404,7 @@ def test_batch_results_cost_half_the_live_price(dev_server, bank, batch_run, tmp
     assert result.stats.cost_usd == pytest.approx(live_result.cost_usd / 2)
 
 
-def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, good_answer, monkeypatch, capsys):
+def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, good_answer, monkeypatch, cli):
     from grader.batch import api as batch_api
 
     server = dev_server(batch_polls_to_complete=5)
@@ -425,8 +419,6 @@ def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, goo
         return real(*args, **{**kwargs, "sleep": ctrl_c})
 
     monkeypatch.setattr(batch_api, "run_batch_api", interrupted)
-    with pytest.raises(SystemExit) as exc:
-        main(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--batch-api", "--base-url", server.base_url])
-    err = capsys.readouterr().err
-    assert exc.value.code == 130
+    code, _, err = cli("batch", src, "-o", tmp_path / "out.csv", "--batch-api", "--base-url", server.base_url)
+    assert code == 130
     assert "batch_dev" in err and "in_progress on the server" in err and "--batch-api --resume" in err

@@ -31,6 +31,7 @@ async def _no_sleep(_seconds: float) -> None:
     return None
 
 
+@pytest.mark.slow
 def test_thousand_rows_with_thirty_percent_faults(dev_server, bank, tmp_path, good_answer):
     server = dev_server(fault_rate=0.3, seed=7, fault_kinds=RECOVERABLE_FAULTS, timeout_sleep=0.3)
     n = 1000

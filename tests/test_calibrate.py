@@ -16,7 +16,6 @@ from grader.agreement import metrics as M
 from grader.agreement.measure import (DEFAULT_THRESHOLDS, LABELS, CalibrationColumns, GradedScores, Thresholds,
                               _clauses, build_report, fit_thresholds, grade_rows, labels_from_scores,
                               read_calibration_csv, read_results, rubric_for, rubric_id, saf_bank, write_chart)
-from grader.cli.app import main
 from grader.errors import InputError, RubricError, TransportError, UnknownQuestionError
 from grader.grading import Grader
 from grader.result import GradeResult
@@ -304,15 +303,8 @@ def test_png_chart(tmp_path):
 # -- the CLI ------------------------------------------------------------------------------------
 
 
-def run_cli(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main(["calibrate", *map(str, args)])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
-
-
-def test_cli_report_json_and_chart(capsys, scored_csv, results_jsonl, tmp_path):
-    code, out, err = run_cli(capsys, scored_csv, "--results", results_jsonl, "--json", tmp_path / "r.json",
+def test_cli_report_json_and_chart(cli, scored_csv, results_jsonl, tmp_path):
+    code, out, err = cli("calibrate", scored_csv, "--results", results_jsonl, "--json", tmp_path / "r.json",
                              "--chart", tmp_path / "c.svg")
     assert code == 0, err
     assert "Pearson r" in out and "label macro-F1" in out and "majority" in out and "length" in out
@@ -327,20 +319,20 @@ def test_cli_report_json_and_chart(capsys, scored_csv, results_jsonl, tmp_path):
     (["--split", "test"], "no column 'split'"),
     (["--chart", "x.pdf"], "the chart must be an .svg or .png file"),
 ])
-def test_cli_errors_are_one_line(capsys, scored_csv, results_jsonl, args, match):
-    code, out, err = run_cli(capsys, scored_csv, "--results", results_jsonl, *args)
+def test_cli_errors_are_one_line(cli, scored_csv, results_jsonl, args, match):
+    code, out, err = cli("calibrate", scored_csv, "--results", results_jsonl, *args)
     assert code == 2 and match in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_cli_unreadable_and_empty_files(capsys, tmp_path, results_jsonl):
-    code, _, err = run_cli(capsys, tmp_path / "nope.csv", "--results", results_jsonl)
+def test_cli_unreadable_and_empty_files(cli, tmp_path, results_jsonl):
+    code, _, err = cli("calibrate", tmp_path / "nope.csv", "--results", results_jsonl)
     assert code == 2 and "nope.csv: file not found" in err
     empty = write_csv(tmp_path / "empty.csv", ["candidate_id", "question_id", "answer", "score"], [])
-    code, _, err = run_cli(capsys, empty, "--results", results_jsonl)
+    code, _, err = cli("calibrate", empty, "--results", results_jsonl)
     assert code == 2 and "no data rows" in err
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"candidate_id,score\n\xff\xfe\x00x,1\n")
-    code, _, err = run_cli(capsys, binary, "--results", results_jsonl)
+    code, _, err = cli("calibrate", binary, "--results", results_jsonl)
     assert code == 2 and "not UTF-8" in err
 
 
@@ -415,20 +407,20 @@ def test_saf_bank_errors(tmp_path, scored_csv):
 # -- end to end with the embedded grader ----------------------------------------------------------
 
 
-def test_calibrate_saf_slice_with_the_embedded_grader(capsys, tmp_path, monkeypatch):
+def test_calibrate_saf_slice_with_the_embedded_grader(cli, tmp_path, monkeypatch):
     """30 unseen answers of SAF graded by the embedded grader (no LLM); the second run is all cache."""
     if not SAF.is_file():
         pytest.skip("the SAF dataset is not on this machine")
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
     args = [SAF, "--split", "unseen_answers", "--limit", 30, "--backend", "local", "--json", tmp_path / "r.json"]
-    code, out, err = run_cli(capsys, *args)
+    code, out, err = cli("calibrate", *args)
     assert code == 0, err
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["n"] + sum(report["skipped"].values()) == 30 and report["n"] >= 25
     assert report["backend"] == "local" and report["labels"] == list(LABELS)
     assert report["rmse"] is not None and 0 <= report["rmse"] <= 1
     assert {b["name"] for b in report["baselines"]} == {"majority", "length"}
-    code, out, err = run_cli(capsys, *args)
+    code, out, err = cli("calibrate", *args)
     again = json.loads((tmp_path / "r.json").read_text())
     # answers under min_words are graded 0 without the cache; every other row comes from it
     assert code == 0 and again["n_cached"] > 0 and again["pearson"] == report["pearson"]

@@ -15,7 +15,7 @@ from grader.evidence import AnswerIndex
 from grader.injection.detector import detect_injection
 from grader.rubric.model import default_bank
 
-from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "answers"
 
@@ -130,13 +130,11 @@ def test_kinds(text, kind):
     assert kind in {f.kind for f in detect_injection(text)}
 
 
-def test_quadratic_inputs_stay_fast():
-    import time
-
-    for text in ("\n" * 20000, ". " * 10000, "{" * 20000, "і" + "gnore " * 3000, "you are " * 2500):
-        started = time.perf_counter()
-        detect_injection(text[:20000])
-        assert time.perf_counter() - started < 2.0, repr(text[:20])
+@pytest.mark.parametrize("text, kinds", [(t, k) for _, t, k in PATHOLOGICAL], ids=[n for n, _, _ in PATHOLOGICAL])
+def test_quadratic_inputs_give_the_right_findings(text, kinds):
+    """Their cost is measured by ``python benchmarks/injection_detector.py --pathological`` (not timed
+    here: a loaded machine would fail a wall-clock limit); a catastrophic regression hangs this test."""
+    assert {f.kind for f in detect_injection(text)} == kinds
 
 
 def test_literal_prefilter_changes_no_result(monkeypatch):
@@ -145,7 +143,7 @@ def test_literal_prefilter_changes_no_result(monkeypatch):
     from pathlib import Path
 
     import grader.injection.detector as inj
-    from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
+    from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL
 
     texts = [c.text for c in (*ATTACKS, *BENIGN, *FRESH_ATTACKS, *FRESH_BENIGN)]
     texts += [p.read_text() for p in sorted((Path(__file__).resolve().parents[1] / "examples" / "answers").glob("*.txt"))]

@@ -7,7 +7,6 @@ import random
 import re
 
 import pytest
-from typer.testing import CliRunner
 
 from grader.errors import InputError
 from grader.practice import (
@@ -180,15 +179,9 @@ ANSWER = ("Text-to-video starts from a prompt alone and invents every frame. "
           "Image-to-video animates a given still, so composition is locked from the start.")
 
 
-def _cli(args, input_text):
-    from grader.cli.app import app
-
-    return CliRunner().invoke(app, args, input=input_text)
-
-
-def test_practice_grades_saves_and_quits(fake, tmp_path):
-    res = _cli(["practice", "--question", "vid-01"], ANSWER + "\n.\nq\n")
-    assert res.exit_code == 0, res.output
+def test_practice_grades_saves_and_quits(fake, tmp_path, cli):
+    res = cli("practice", "--question", "vid-01", input=ANSWER + "\n.\nq\n")
+    assert res.code == 0, res.output
     assert "Text-to-video" in res.output and "vid-01" in res.output
     assert "[r]etry / [n]ext / [q]uit" in res.output
     assert re.search(r"\d+(\.\d+)? / 10", res.output)
@@ -201,11 +194,11 @@ def test_practice_grades_saves_and_quits(fake, tmp_path):
     assert fake.calls == 1
 
 
-def test_practice_retry_then_next_never_repeats(fake, tmp_path):
+def test_practice_retry_then_next_never_repeats(fake, tmp_path, cli):
     second = ANSWER + " Both need a clear motion description to avoid drifting subjects."
-    res = _cli(["practice", "--question", "vid-01", "--section", "Beginner", "--seed", "5"],
-               f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n")
-    assert res.exit_code == 0, res.output
+    res = cli("practice", "--question", "vid-01", "--section", "Beginner", "--seed", "5",
+              input=f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n")
+    assert res.code == 0, res.output
     from grader.store import Store
 
     rows = Store(tmp_path / "store.sqlite3").attempts()
@@ -216,55 +209,55 @@ def test_practice_retry_then_next_never_repeats(fake, tmp_path):
     assert "Attempt 2 at this question" in res.output
 
 
-def test_practice_empty_and_oversized_answers_are_not_graded(fake, monkeypatch, tmp_path):
+def test_practice_empty_and_oversized_answers_are_not_graded(fake, monkeypatch, tmp_path, cli):
     monkeypatch.setenv("GRADER_MAX_ANSWER_CHARS", "100")
-    res = _cli(["practice", "-q", "vid-01"], f"\n.\nr\n{'word ' * 40}\n.\nq\n")
-    assert res.exit_code == 0, res.output
+    res = cli("practice", "-q", "vid-01", input=f"\n.\nr\n{'word ' * 40}\n.\nq\n")
+    assert res.code == 0, res.output
     assert "No answer given" in res.output and "over the limit of 100" in res.output
     assert fake.calls == 0
 
 
-def test_practice_ends_at_end_of_input(fake):
-    res = _cli(["practice", "-q", "vid-01"], ANSWER + "\n")
-    assert res.exit_code == 0, res.output
+def test_practice_ends_at_end_of_input(fake, cli):
+    res = cli("practice", "-q", "vid-01", input=ANSWER + "\n")
+    assert res.code == 0, res.output
     assert fake.calls == 1
 
 
-def test_practice_editor(fake, monkeypatch, tmp_path):
+def test_practice_editor(fake, monkeypatch, tmp_path, cli):
     def fake_edit(text, **kwargs):
         assert "#> vid-01" in text
         return text + ANSWER + "\n"
 
     monkeypatch.setattr("click.edit", fake_edit)
-    res = _cli(["practice", "-q", "vid-01", "--editor"], "q\n")
-    assert res.exit_code == 0, res.output
+    res = cli("practice", "-q", "vid-01", "--editor", input="q\n")
+    assert res.code == 0, res.output
     from grader.store import Store
 
     assert Store(tmp_path / "store.sqlite3").attempts()[0]["answer"] == ANSWER
 
 
-def test_history_text_and_json(fake):
-    assert "No practice attempts yet" in _cli(["history"], "").output
-    _cli(["practice", "-q", "vid-01"], f"{ANSWER}\n.\nr\nOnly one sentence here, about prompts and frames.\n.\nq\n")
-    res = _cli(["history"], "")
-    assert res.exit_code == 0, res.output
+def test_history_text_and_json(fake, cli):
+    assert "No practice attempts yet" in cli("history").output
+    cli("practice", "-q", "vid-01", input=f"{ANSWER}\n.\nr\nOnly one sentence here, about prompts and frames.\n.\nq\n")
+    res = cli("history")
+    assert res.code == 0, res.output
     assert "vid-01" in res.output and "by section" in res.output and "Beginner" in res.output
-    data = json.loads(_cli(["history", "--json"], "").output)
+    data = json.loads(cli("history", "--json").out)
     q = data["questions"][0]
     assert q["attempts"] == 2 and q["best"] >= q["latest"] and q["trend"] < 0
     assert data["sections"][0]["section"] == "Beginner"
-    assert json.loads(_cli(["history", "--json", "--section", "Behavioral"], "").output)["attempts"] == 0
-    assert json.loads(_cli(["history", "--json", "--question", "vid-01"], "").output)["attempts"] == 2
+    assert json.loads(cli("history", "--json", "--section", "Behavioral").out)["attempts"] == 0
+    assert json.loads(cli("history", "--json", "--question", "vid-01").out)["attempts"] == 2
 
 
-def test_practice_with_an_llm_backend_reuses_the_client(tmp_path):
+def test_practice_with_an_llm_backend_reuses_the_client(tmp_path, cli):
     """`practice` against the project's local OpenAI-compatible server: two gradings in one session."""
     from grader.testing.devserver import DevServer
     from grader.store import Store
 
     with DevServer(mode="honest") as dev:
-        res = _cli(["practice", "-q", "vid-01", "--backend", "llm", "--base-url", dev.base_url, "--model", "m"],
-                   f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n")
-        assert res.exit_code == 0, res.output
+        res = cli("practice", "-q", "vid-01", "--backend", "llm", "--base-url", dev.base_url, "--model", "m",
+                  input=f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n")
+        assert res.code == 0, res.output
         assert dev.requests == 2
     assert [a["backend"] for a in Store(tmp_path / "store.sqlite3").attempts()] == ["llm", "llm"]

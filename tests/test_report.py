@@ -11,7 +11,6 @@ import hashlib
 import json
 import random
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,12 +18,12 @@ import pytest
 
 from grader.batch.runner import error_record, result_record
 from grader.batch.io import BatchRow, ResultWriter
-from grader.cli.app import main
 from grader.confidence import combine, grade_samples
 from grader.report.duplicates import find_near_duplicates
 from grader.errors import Usage
 from grader.grading import Grader
-from grader.report.build import alias_for, build_report, load_results, render_html, render_markdown
+from grader.report.build import alias_for, build_report, load_results
+from grader.report.render import render_html, render_markdown
 from grader.result import CriterionResult, Evidence, Flag, GradeResult
 from grader.settings import Settings
 from grader.verdict import CriterionVerdict, Gap, Level, Verdict
@@ -317,14 +316,7 @@ def test_markdown_escapes_every_payload(tmp_path):
 
 # -- the command ------------------------------------------------------------------------------------------
 
-def run(args, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(args)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
-
-
-def test_cli_writes_html_and_markdown(tmp_path, capsys):
+def test_cli_writes_html_and_markdown(tmp_path, cli):
     path, answers = cohort(tmp_path)
     src = tmp_path / "answers.csv"
     import csv
@@ -334,24 +326,24 @@ def test_cli_writes_html_and_markdown(tmp_path, capsys):
         w.writerow(["candidate_id", "question_id", "answer"])
         for (cid, qid), text in answers.items():
             w.writerow([cid, qid, text])
-    rc, _, err = run(["report", str(path), "-o", str(tmp_path / "r.html"), "--pass-mark", "70",
-                      "--answers", str(src), "--anonymise"], capsys)
+    rc, _, err = cli("report", str(path), "-o", str(tmp_path / "r.html"), "--pass-mark", "70",
+                     "--answers", str(src), "--anonymise")
     assert rc == 0, err
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "pass mark 70 %" in html and "alice" not in html and "similar to the answer of Candidate" in html
     assert "need a human" in err
-    rc, _, err = run(["report", str(path), "-o", str(tmp_path / "r.md")], capsys)
+    rc, _, err = cli("report", str(path), "-o", str(tmp_path / "r.md"))
     assert rc == 0 and (tmp_path / "r.md").read_text(encoding="utf-8").startswith("# Pre-screening report")
-    rc, _, err = run(["report", str(path), "-o", str(tmp_path / "r.pdf")], capsys)
+    rc, _, err = cli("report", str(path), "-o", str(tmp_path / "r.pdf"))
     assert rc == 2 and "report.html or report.md" in err
-    rc, _, err = run(["report", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.html")], capsys)
+    rc, _, err = cli("report", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "x.html"))
     assert rc == 2 and "file not found" in err
 
 
-def test_cli_rejects_a_file_that_is_not_results(tmp_path, capsys):
+def test_cli_rejects_a_file_that_is_not_results(tmp_path, cli):
     bad = tmp_path / "answers.csv"
     bad.write_text("candidate_id,question_id,answer\na,q1,hello\n", encoding="utf-8")
-    rc, _, err = run(["report", str(bad), "-o", str(tmp_path / "x.html")], capsys)
+    rc, _, err = cli("report", str(bad), "-o", str(tmp_path / "x.html"))
     assert rc == 2 and "not a grader results file" in err
 
 
@@ -384,15 +376,14 @@ def test_reordered_sentences_still_match_and_containment_does_not():
 
 
 def test_duplicates_scale_to_thousands_of_answers():
+    """The one near-copy among 3,000 answers is found (the time it takes: ``python benchmarks/bench_report.py``)."""
     rng = random.Random(7)
     vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(2000)]
     items = [(i, "q", f"c{i}", " ".join(rng.choice(vocab) for _ in range(120))) for i in range(3000)]
     copy = items[17][3].split()
     copy[5] = "changed"
     items.append((3000, "q", "copycat", " ".join(copy)))
-    started = time.perf_counter()
     pairs = find_near_duplicates(items)
-    assert time.perf_counter() - started < 30
     assert [(p.a, p.b) for p in pairs] == [(17, 3000)]
 
 
@@ -477,16 +468,15 @@ def test_the_cache_does_not_collapse_samples_but_serves_a_rerun(dev_server, rubr
     assert server.requests == 3 and again.cached and again.samples == first.samples
 
 
-def test_cli_grade_with_samples(dev_server, capsys):
+def test_cli_grade_with_samples(dev_server, cli):
     server = dev_server(mode="honest")
-    rc, out, err = run(["grade", "-q", "vid-05", "--backend", "llm", "--base-url", server.base_url, "--json",
-                        "--no-cache", "--samples", "3", "-a",
-                        "Temporal consistency means objects, lighting and physics stay stable from frame to frame; "
-                        "flickering, morphing and identity drift are the typical failures."], capsys)
+    rc, out, err = cli("grade", "-q", "vid-05", "--backend", "llm", "--base-url", server.base_url, "--json",
+                       "--no-cache", "--samples", "3", "-a",
+                       "Temporal consistency means objects, lighting and physics stay stable from frame to frame; "
+                       "flickering, morphing and identity drift are the typical failures.")
     assert rc == 0, err
     data = json.loads(out)
     assert len(data["samples"]) == 3 and data["score_spread"] == 0 and server.requests == 3
-    rc, out, _ = run(["grade", "-q", "vid-05", "--backend", "llm", "--base-url", server.base_url, "--json",
-                      "--no-cache", "-a", "Temporal consistency means frames stay stable over time, without flicker."],
-                     capsys)
+    rc, out, _ = cli("grade", "-q", "vid-05", "--backend", "llm", "--base-url", server.base_url, "--json",
+                     "--no-cache", "-a", "Temporal consistency means frames stay stable over time, without flicker.")
     assert rc == 0 and json.loads(out)["samples"] == [] and server.requests == 4  # default: one call

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from grader.cli.app import main
 from grader.errors import ConfigError, RubricError
 from grader.rubric.model import default_bank, load_bank, load_rubric, parse_rubric
 from grader.rubric.build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
@@ -234,52 +233,45 @@ def test_yaml_layout_matches_the_bank_files():
 # -- the CLI --------------------------------------------------------------------------------------------
 
 
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(argv)
-    out, err = capsys.readouterr()
-    return e.value.code, out, err
-
-
-def test_cli_builds_validates_and_prints_yaml(capsys):
-    code, out, _ = run(["rubric", "build", "--hint", BANK.get("vid-06").hint, "--question",
-                        "How do you structure a cinematic prompt?", "--id", "my-q"], capsys)
+def test_cli_builds_validates_and_prints_yaml(cli):
+    code, out, _ = cli("rubric", "build", "--hint", BANK.get("vid-06").hint, "--question",
+                       "How do you structure a cinematic prompt?", "--id", "my-q")
     assert code == 0
     r = parse_rubric(yaml.safe_load(out), "stdout")
     assert r.id == "my-q" and len(r.criteria) == 6
 
 
-def test_cli_diffs_against_an_existing_file_and_replaces_it(tmp_path, capsys):
+def test_cli_diffs_against_an_existing_file_and_replaces_it(tmp_path, cli):
     src = REPO / "rubrics/ai-video-generation-specialist/vid-06-cinematic-prompt-anatomy.yaml"
     target = tmp_path / "vid-06.yaml"
     target.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     rubric = BANK.get("vid-06")
     args = ["rubric", "build", "--hint", rubric.hint, "--question", rubric.question, "--id", rubric.id,
             "--section", rubric.section, "--bank", rubric.bank, "-o", str(target)]
-    code, out, err = run([*args, "--dry-run"], capsys)
+    code, out, err = cli(*args, "--dry-run")
     assert code == 0 and "would change" in err
     assert out.startswith(f"--- {target} (existing)\n+++ {target} (built)\n")
     assert '-    text: "Specifies a camera movement, such as a dolly or an orbit."' in out
     assert '+    text: "Includes camera movement (dolly, orbit)."' in out
     assert "-number: 6" in out
     assert target.read_text(encoding="utf-8") == src.read_text(encoding="utf-8")  # dry run: untouched
-    code, out, err = run([*args, "--number", "6"], capsys)
+    code, out, err = cli(*args, "--number", "6")
     assert code == 0 and "updated" in err and "-number: 6" not in out
     assert load_rubric(target).criteria[0].text == "Includes camera movement (dolly, orbit)."
-    code, out, err = run([*args, "--number", "6"], capsys)  # built again: identical
+    code, out, err = cli(*args, "--number", "6")  # built again: identical
     assert code == 0 and out == "" and "unchanged" in err
 
 
-def test_cli_from_csv_writes_a_directory(tmp_path, capsys):
+def test_cli_from_csv_writes_a_directory(tmp_path, cli):
     p = write(tmp_path / "bank.csv", ["id", "question", "hint"], [
         ["q-one", "What is a seed?", "A good answer covers reproducibility, A/B testing and debugging."],
         ["q-two", "What is CFG?", "Look for discussion of prompt adherence, diversity, and artifacts."]])
     out_dir = tmp_path / "rubrics"
-    code, _, err = run(["rubric", "build", "--from-csv", str(p), "-o", str(out_dir)], capsys)
+    code, _, err = cli("rubric", "build", "--from-csv", str(p), "-o", str(out_dir))
     assert code == 0 and "2 rubric(s) written" in err
     assert len(load_bank(out_dir)) == 2
     # and the same bank is usable directly by other commands
-    code, out, _ = run(["rubrics", "list", "--rubrics", str(p), "--json"], capsys)
+    code, out, _ = cli("rubrics", "list", "--rubrics", str(p), "--json")
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["q-one", "q-two"]
 
 
@@ -292,8 +284,8 @@ def test_cli_from_csv_writes_a_directory(tmp_path, capsys):
     (["rubric", "build", "--hint", "A good answer covers a, b and c.", "-q", "What is it?", "--llm"],
      "no LLM is configured for --llm"),
 ])
-def test_cli_errors_are_one_line(capsys, argv, message):
-    code, _, err = run(argv, capsys)
+def test_cli_errors_are_one_line(cli, argv, message):
+    code, _, err = cli(*argv)
     assert code == 2 and message in err and err.count("\n") <= 2
 
 

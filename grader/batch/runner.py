@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from grader.batch.io import BatchRow, Columns, ResultWriter, done_rows, read_rows
 from grader.errors import BudgetExceeded, GraderError, InputError, TransportError
+from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
 
@@ -36,7 +37,7 @@ FATAL_STATUSES = {401, 403, 404}
 
 
 class FatalBatchError(GraderError):
-    exit_code = 3
+    exit_code = ExitCode.JUDGE_FAILED
 
     def __init__(self, cause: TransportError, done: int) -> None:
         super().__init__(f"stopped after {done} row(s): {cause.message}",

@@ -1,4 +1,6 @@
-"""The pre-screening report: a batch results file → one self-contained HTML page (or Markdown).
+"""The pre-screening report's data: a batch results file → ranked candidates, review items, statistics.
+
+Rendering it as one self-contained HTML page (or Markdown) is :mod:`grader.report.render`.
 
 Input: the output of ``grader batch`` — CSV with a ``result_json`` column or JSONL with a nested
 ``result`` — one row per answer. Rows with ``status == "error"`` have no result and are listed for a
@@ -18,7 +20,7 @@ What the report holds:
   quotes (rejected quotes listed with why), strengths, gaps with next steps, summary and flags.
 
 Near-duplicates: with the original answers (``answers=``, e.g. the batch input file) answers are
-compared with :func:`grader.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
+compared with :func:`grader.report.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
 without them only byte-identical answers (same ``answer_sha256``) can be found.
 
 Anonymising replaces every candidate id by ``Candidate XXXXXX`` (the first 6 hex digits of the id's
@@ -26,16 +28,11 @@ SHA-256, upper-case; more digits if two ids of the file would collide), stable a
 ids from the people reading the report, not from someone holding the list of ids. Ids that occur
 inside candidate text (quotes, feedback) are replaced too.
 
-Safety: every value from a results file is untrusted. The HTML environment autoescapes everything;
-the page has no script, loads nothing (fonts, images and styles are inline) and carries a
-Content-Security-Policy that forbids scripts and any network access. The Markdown renderer escapes
-every value by default (HTML entities for ``< > &``, backslashes for Markdown punctuation); only
-values the code marks safe are written verbatim.
+Every value from a results file is untrusted: the renderers escape it (see :mod:`grader.report.render`).
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import json
@@ -48,20 +45,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from pydantic import ValidationError
 
-from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.errors import InputError
+from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import FLAG_CODES, GradeResult
 
-__all__ = ["AnswerEntry", "Candidate", "Report", "load_results", "build_report", "render_html", "render_markdown",
-           "write_report", "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
+__all__ = ["AnswerEntry", "Candidate", "Report", "QuestionStats", "ReviewItem", "load_results", "build_report",
+           "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
 
 DEFAULT_PASS_MARK = 60.0
 REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -388,105 +382,3 @@ def _scrub_ids(report: Report, names: dict[str, str]) -> None:
                 e.result = GradeResult.model_validate(data)
     for item in report.needs_human:
         item.reasons = [(code, scrub(detail)) for code, detail in item.reasons]
-
-
-# -- rendering ------------------------------------------------------------------------------------------
-
-_CHART_W, _CHART_H, _BAR_GAP = 300, 90, 4
-
-
-def _chart(stats: QuestionStats, pass_mark: float) -> dict[str, Any]:
-    """Geometry of one histogram (drawn by the template as plain SVG rectangles)."""
-    top = max(stats.bins) or 1
-    width = (_CHART_W - 9 * _BAR_GAP) / 10
-    bars = []
-    for i, count in enumerate(stats.bins):
-        h = round(_CHART_H * count / top, 1)
-        bars.append({"x": round(i * (width + _BAR_GAP), 1), "y": round(_CHART_H - h, 1), "w": round(width, 1),
-                     "h": h, "count": count, "label": f"{i * 10}–{i * 10 + 10} %"})
-    return {"w": _CHART_W, "h": _CHART_H, "bars": bars, "pass_x": round(_CHART_W * pass_mark / 100, 1)}
-
-
-def _html_env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
-    env.filters["num"] = _num
-    return env
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _context(report: Report) -> dict[str, Any]:
-    return {
-        "r": report, "flag_text": FLAG_CODES, "charts": {q.question_id: _chart(q, report.pass_mark)
-                                                        for q in report.questions},
-        "show_columns": len(report.questions) <= 12,
-    }
-
-
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-_HASH_SLOT = "__STYLE_SHA256__"
-
-
-def render_html(report: Report) -> str:
-    csp = (f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
-           "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
-           "object-src 'none'")
-    page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
-    # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
-    # allow exactly that stylesheet and nothing else.
-    css = _STYLE.search(page).group(1)
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    return page.replace(_HASH_SLOT, digest, 1)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
-_MD_LEADING = re.compile(r"^(?:[#+\-=]|\d+(?=[.)]))")
-
-
-def md_escape(value: Any) -> str:
-    """Escape untrusted text for Markdown, inline: one line, ``< > & "`` as HTML entities, the characters
-    that make emphasis, code, links, tables or HTML backslashed, and a leading heading/list/quote marker."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace('"', "&quot;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = text.replace("\\<", "&lt;").replace("\\>", "&gt;")
-    return _MD_LEADING.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
-
-
-def _md_finalize(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _num(value)
-    return md_escape(value)
-
-
-def render_markdown(report: Report) -> str:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
-                      finalize=_md_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["num"] = lambda v: Markup(_num(v))
-    env.filters["safe_md"] = Markup  # for text the code itself wrote
-    env.filters["bar"] = lambda count, top: Markup("█" * round(20 * count / top) if top else "")
-    return env.get_template("report.md.j2").render(**_context(report))
-
-
-def write_report(report: Report, path: str | Path) -> Path:
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix in (".html", ".htm"):
-        text = render_html(report)
-    elif suffix in (".md", ".markdown"):
-        text = render_markdown(report)
-    else:
-        raise InputError(f"unknown report format {suffix or '(none)'!r}", source=str(p),
-                         hint="name the output report.html or report.md")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p

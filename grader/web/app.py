@@ -11,9 +11,9 @@ Pages:
   ``/api/jobs/{job}``    JSON status of a grading job
 
 Grading never blocks the server: every grade runs on one dedicated event loop in a worker thread
-(:class:`GradingWorker`), so the embedded grader's CPU work and an LLM client's connections live
+(:class:`grader.web.worker.GradingWorker`), so the embedded grader's CPU work and an LLM client's connections live
 there, and the server only awaits a future. All candidate text is escaped (Jinja autoescape; the
-highlighted answer is built segment by segment with :func:`markupsafe.escape`). No script, no CDN:
+highlighted answer is built segment by segment in :mod:`grader.web.render`). No script, no CDN:
 the pages work with no network, under a strict Content-Security-Policy.
 """
 
@@ -24,15 +24,12 @@ import contextlib
 import logging
 import random
 import secrets
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -41,12 +38,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from grader.errors import GraderError, UnknownQuestionError
-from grader.practice import Highlight, best_by_question, choose_question, evidence_spans, summarize
+from grader.practice import best_by_question, choose_question, evidence_spans, summarize
 from grader.result import GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
+from grader.web.render import highlight_answer, history_chart
+from grader.web.worker import GradingWorker, Job
 
-__all__ = ["create_app", "GradingWorker", "highlight_answer", "history_chart", "CSP", "TEMPLATES_DIR"]
+__all__ = ["create_app", "CSP", "TEMPLATES_DIR"]
 
 log = logging.getLogger(__name__)
 
@@ -54,132 +53,6 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
 MAX_JOBS = 500
-
-
-# -- rendering helpers (pure, tested) -------------------------------------------------------------
-
-
-def highlight_answer(answer: str, spans: list[Highlight], numbers: dict[str, int] | None = None) -> Markup:
-    """The answer as HTML with each span in ``<mark>``; every segment is escaped separately.
-
-    ``spans`` must be sorted and non-overlapping (:func:`grader.practice.evidence_spans` merges them).
-    ``numbers`` maps criterion ids to the numbers shown after each mark.
-    """
-    out: list[Markup] = []
-    pos = 0
-    for h in spans:
-        if h.start < pos or h.end <= h.start:
-            continue  # defensive: never emit overlapping or empty marks
-        out.append(escape(answer[pos:h.start]))
-        title = "evidence for " + ", ".join(h.criteria)
-        out.append(Markup('<mark title="{}">{}</mark>').format(title, answer[h.start:h.end]))
-        if numbers:
-            refs = ",".join(str(numbers[c]) for c in h.criteria if c in numbers)
-            if refs:
-                out.append(Markup('<sup class="ref">{}</sup>').format(refs))
-        pos = h.end
-    out.append(escape(answer[pos:]))
-    return Markup("").join(out)
-
-
-def history_chart(timeline: list[dict[str, Any]], *, width: int = 720, height: int = 240) -> Markup:
-    """An inline SVG line chart of percent per attempt, in order; each point links to its attempt."""
-    left, right, top, bottom = 40, 12, 12, 28
-    pw, ph = width - left - right, height - top - bottom
-    scored = [t for t in timeline if t.get("percent") is not None]
-    parts = [Markup('<svg class="chart" role="img" aria-label="scores over time" viewBox="0 0 {w} {h}" '
-                    'width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">').format(w=width, h=height)]
-
-    def y(p: float) -> float:
-        return round(top + ph * (1 - p / 100), 1)
-
-    for p in (0, 25, 50, 75, 100):
-        parts.append(Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
-                            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}%</text>')
-                     .format(left, left + pw, y(p), y(p), left - 6, y(p) + 4, p))
-    for p, colour in ((45, "#d9a400"), (75, "#2e8b57")):
-        parts.append(Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-dasharray="4 4"/>')
-                     .format(left, left + pw, y(p), y(p), colour))
-    if scored:
-        n = len(scored)
-        xs = [round(left + (pw / 2 if n == 1 else pw * i / (n - 1)), 1) for i in range(n)]
-        points = " ".join(f"{x},{y(t['percent'])}" for x, t in zip(xs, scored))
-        parts.append(Markup('<polyline points="{}" fill="none" stroke="#3465a4" stroke-width="2"/>').format(points))
-        for x, t in zip(xs, scored):
-            pct = t["percent"]
-            colour = "#2e8b57" if pct >= 75 else "#d9a400" if pct >= 45 else "#c0392b"
-            label = f"{t['question_id']} · {pct:.0f} % · {t['created_at'][:16].replace('T', ' ')}"
-            parts.append(Markup('<a href="/attempt/{}"><circle cx="{}" cy="{}" r="5" fill="{}">'
-                                '<title>{}</title></circle></a>').format(t["id"], x, y(pct), colour, label))
-        first, last = scored[0]["created_at"][:10], scored[-1]["created_at"][:10]
-        parts.append(Markup('<text x="{}" y="{}" font-size="11" fill="#666">{}</text>'
-                            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}</text>')
-                     .format(left, height - 8, first, left + pw, height - 8, last))
-    else:
-        parts.append(Markup('<text x="{}" y="{}" text-anchor="middle" fill="#666">no graded attempts yet</text>')
-                     .format(left + pw / 2, top + ph / 2))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
-
-
-# -- grading off the server's event loop ------------------------------------------------------------
-
-
-class GradingWorker:
-    """Runs ``grader.agrade`` on a dedicated event loop in a daemon thread (started on first use)."""
-
-    def __init__(self, grader: Any) -> None:
-        self.grader = grader
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def _ensure(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                self._thread = threading.Thread(target=loop.run_forever, name="grader-web-grading", daemon=True)
-                self._thread.start()
-                self._loop = loop
-            return self._loop
-
-    async def grade(self, rubric: Rubric, answer: str, on_start: Any = None) -> GradeResult:
-        async def run() -> GradeResult:
-            if on_start:
-                on_start()
-            return await self.grader.agrade(rubric, answer)
-
-        future = asyncio.run_coroutine_threadsafe(run(), self._ensure())
-        return await asyncio.wrap_future(future)
-
-    def close(self) -> None:
-        with self._lock:
-            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
-        if loop is None:
-            return
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self.grader.aclose(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        if thread is not None:
-            thread.join(timeout=10)
-        if not loop.is_running():
-            loop.close()
-
-
-@dataclass
-class Job:
-    id: str
-    rubric: Rubric
-    created: float
-    status: str = "queued"  # queued → grading → done | error
-    attempt_id: int | None = None
-    error: str = ""
-    task: asyncio.Task | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "question_id": self.rubric.id, "status": self.status,
-                "elapsed_s": round(time.monotonic() - self.created, 1), "attempt_id": self.attempt_id,
-                "result_url": f"/attempt/{self.attempt_id}" if self.attempt_id else None, "error": self.error}
 
 
 # -- the app --------------------------------------------------------------------------------------
