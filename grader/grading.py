@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import time
 from typing import Any, Protocol
 
@@ -23,6 +22,7 @@ from grader.result import Flag, GradeResult
 from grader.rubric.model import Rubric, RubricBank, load_bank
 from grader.scoring import score_verdict
 from grader.settings import Settings
+from grader.text import word_count  # re-exported: the too-short check's word count
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
 __all__ = ["Grader", "Backend", "cache_key", "word_count"]
@@ -33,16 +33,6 @@ class Backend(Protocol):
     model: str
 
     async def judge(self, rubric: Rubric, answer: str) -> Any: ...
-
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_WORDS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
-
-
-def word_count(text: str) -> int:
-    """Words for the too-short check: whitespace-separated runs, and each CJK character as one
-    word (Chinese and Japanese do not separate words with spaces)."""
-    return len(_WORDS.findall(text))
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import InputError
-from grader.grading import word_count
+from grader.text import word_count
 
 __all__ = [
     "LABELS", "CalibrationColumns", "CalibrationRow", "CalibrationData", "GradedScores",

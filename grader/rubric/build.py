@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from grader.rubric.model import Criterion, Rubric, parse_rubric
+from grader.text import content_words, word_count
 
 __all__ = [
     "criteria_from_hint",
@@ -54,19 +55,24 @@ _MAX_TEXT = 400
 
 # -- text helpers ------------------------------------------------------------------------------------
 
-_STOP = frozenset(
+# The words an id leaves out: a fixed part of :data:`grader.text.STOPWORDS`, not all of it, because
+# criterion ids are the rubric format's handles: with the whole list, 5 of the 50 packaged hints and 23
+# of SAF's reference answers would get different ids than earlier versions built ("having-minimum-viable"
+# → "minimum-viable-creative"). A test checks that it stays a subset.
+SLUG_SKIPPED_WORDS = frozenset(
     "a an the of for to and or with in on by as at its it their is are be that this these those when what "
     "not just from into over per via than then so such e g eg i ie vs how".split()
 )
-_WORDS = re.compile(r"[a-z0-9]+")
+_ID_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def slug(text: str, max_words: int = 3, max_len: int = 64) -> str:
-    """A lowercase id from the first content words of ``text`` (parenthesised parts left out)."""
+    """A lowercase id from the first content words of ``text`` (parenthesised parts and
+    :data:`SLUG_SKIPPED_WORDS` left out)."""
     text = re.sub(r"\([^)]*\)", " ", text)
-    words = [w for w in _WORDS.findall(text.casefold()) if w not in _STOP]
+    words = [w for w in _ID_WORDS.findall(text.casefold()) if w not in SLUG_SKIPPED_WORDS]
     if not words:
-        words = _WORDS.findall(text.casefold()) or ["item"]
+        words = _ID_WORDS.findall(text.casefold()) or ["item"]
     return "-".join(words[:max_words])[:max_len].strip("-") or "item"
 
 
@@ -81,7 +87,7 @@ def _unique_ids(ids: list[str]) -> list[str]:
 
 
 def _nwords(text: str) -> int:
-    return len(re.sub(r"\([^)]*\)", " ", text).split())
+    return word_count(re.sub(r"\([^)]*\)", " ", text))
 
 
 def _clean(text: str) -> str:
@@ -378,10 +384,6 @@ _ALTERNATIVE = re.compile(r"^\s*(?:alternatively|alternative(?:\s+\w+)?\s*:|or\s
 _MIN_CLAIM_WORDS = 4
 
 
-def _content(text: str) -> set[str]:
-    return {w for w in _WORDS.findall(text.casefold()) if len(w) > 2 and w not in _STOP}
-
-
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
@@ -419,7 +421,7 @@ class _Claim:
 
     @property
     def words(self) -> int:
-        return sum(len(t.split()) for t in self.texts)
+        return sum(word_count(t) for t in self.texts)
 
 
 def _claims(reference: str, lo: int, hi: int) -> list[_Claim]:
@@ -463,12 +465,12 @@ def criteria_from_reference(reference_answer: str) -> list[Criterion]:
     if len(ref) < 5:
         raise ValueError("the reference answer is empty or too short to build criteria from")
     blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", ref, re.S)]
-    first_words = _content(ref[blocks[0][0]:blocks[0][1]])
+    first_words = content_words(ref[blocks[0][0]:blocks[0][1]])
     main: list[tuple[int, int]] = [blocks[0]]
     alternatives: list[tuple[int, int]] = []
     for a, b in blocks[1:]:
         block = ref[a:b]
-        if _ALTERNATIVE.match(block) or _jaccard(_content(block), first_words) >= 0.5:
+        if _ALTERNATIVE.match(block) or _jaccard(content_words(block), first_words) >= 0.5:
             alternatives.append((a, b))
         else:
             main.append((a, b))
@@ -488,8 +490,8 @@ def criteria_from_reference(reference_answer: str) -> list[Criterion]:
     extra: list[list[str]] = [[] for _ in claims]
     for a, b in alternatives:
         for alt in _claims(ref, a, b):
-            words = _content(" ".join(alt.texts))
-            best = max(range(len(claims)), key=lambda k: (_jaccard(words, _content(" ".join(claims[k].texts))), -k))
+            words = content_words(" ".join(alt.texts))
+            best = max(range(len(claims)), key=lambda k: (_jaccard(words, content_words(" ".join(claims[k].texts))), -k))
             extra[best].extend(" ".join(ref[x:y].split()) for x, y in alt.spans)
     ids = _unique_ids([slug(" ".join(c.texts), max_words=3) for c in claims])
     out = []
