@@ -19,7 +19,7 @@ from grader.injection.detector import detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
-from grader.rubric.model import Rubric, RubricBank, load_bank
+from grader.rubric import Rubric, RubricBank, load_bank
 from grader.scoring import score_verdict
 from grader.settings import Settings
 from grader.text import word_count  # re-exported: the too-short check's word count

@@ -13,7 +13,7 @@ import pytest
 
 from grader.evidence import AnswerIndex
 from grader.injection.detector import detect_injection
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
 

@@ -36,7 +36,7 @@ from grader.agreement import metrics as M
 from grader.agreement.io import (LABELS, CalibrationColumns, CalibrationData, CalibrationRow, GradedScores, _need,
                            _number, _open_csv, read_calibration_csv, read_results, rubric_id)
 from grader.errors import InputError, JudgeError, RubricError
-from grader.rubric.model import Criterion, Rubric, RubricBank
+from grader.rubric import Criterion, Rubric, RubricBank
 
 __all__ = [
     "LABELS", "DEFAULT_THRESHOLDS", "CalibrationColumns", "CalibrationRow", "CalibrationData",

@@ -15,7 +15,7 @@ from grader.errors import UnknownQuestionError, Usage
 from grader.grading import cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
-from grader.rubric.model import RubricBank
+from grader.rubric import RubricBank
 from grader.settings import Settings
 from grader.text import word_count
 

@@ -64,7 +64,7 @@ def grading_settings(*, model: str | None, base_url: str | None, backend: str | 
 
 
 def bank_for(settings: Settings):
-    from grader.rubric.model import load_bank
+    from grader.rubric import load_bank
 
     return load_bank(settings.rubrics)
 

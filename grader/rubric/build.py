@@ -23,8 +23,8 @@ Deterministic builders (no LLM, same input → same rubric):
   then it is an *alternative* answer, its claims are added as extra ``covers`` (extra views for the
   embedded grader) of the closest criterion of the first answer.
 
-Neighbouring modules: :mod:`grader.rubric_io` (``bank_from_csv``: a question-bank CSV → rubrics;
-``rubric_to_yaml``: a rubric → YAML in the layout of ``rubrics/``) and :mod:`grader.rubric_llm`
+Neighbouring modules: :mod:`grader.rubric.io` (``bank_from_csv``: a question-bank CSV → rubrics;
+``rubric_to_yaml``: a rubric → YAML in the layout of ``rubrics/``) and :mod:`grader.rubric.llm`
 (``criteria_with_llm``: criteria drafted by the configured LLM).
 """
 

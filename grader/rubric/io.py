@@ -4,10 +4,8 @@
 :func:`bank_from_csv` reads a question bank CSV (``id, question`` and ``hint`` or
 ``reference_answer``; optional ``section``, ``max_score``; ``question_id`` is accepted for ``id``,
 and repeated rows of one question, as in a dataset of graded answers, are read once); the criteria
-come from the deterministic builders of :mod:`grader.rubric_build`.
+come from the deterministic builders of :mod:`grader.rubric.build`.
 :func:`rubric_to_yaml` writes a rubric in the layout of ``rubrics/``.
-
-Both are also importable from :mod:`grader.rubric_build`.
 """
 
 from __future__ import annotations
