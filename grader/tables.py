@@ -157,7 +157,8 @@ class Table:
             bad: tuple[str, ...] = ()
             if not all(cell.isascii() for cell in record):
                 bad = tuple(header[i] if i < width else "" for i, cell in enumerate(record) if has_undecodable(cell))
-            yield TableRow(index, line, dict(zip(header, record)), tuple(record), width, undecodable=bad)
+            yield TableRow(index, line, dict(zip(header, record, strict=False)), tuple(record), width,
+                           undecodable=bad)
 
     def _jsonl_rows(self) -> Iterator[TableRow]:
         index = 0
@@ -235,10 +236,10 @@ def open_table(path: str | Path, *, fmt: Literal["auto", "csv", "jsonl", "json"]
     try:
         first = fh.readline()
         if fmt != "csv":
-            head = [first]
-            while head[-1] and not head[-1].strip():  # blank lines before the first value
-                head.append(fh.readline())
-            return Table(p, "jsonl", fh, head, json_array=fmt == "json" and head[-1].lstrip().startswith("["))
+            lead = [first]
+            while lead[-1] and not lead[-1].strip():  # blank lines before the first value
+                lead.append(fh.readline())
+            return Table(p, "jsonl", fh, lead, json_array=fmt == "json" and lead[-1].lstrip().startswith("["))
         if not first.strip():
             raise InputError("the file is empty (no header row)", source=str(p), line=1)
         delimiter = sniff_delimiter(first)

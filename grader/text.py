@@ -19,7 +19,8 @@
   texts carry words that say nothing about the topic: :data:`CRITERION_WORDS` (how a rubric
   criterion is phrased: *explain*, *name*, *describe* …; used by the relevance gate in
   :mod:`grader.scoring`) and :data:`HINT_WORDS` (how a hint opens: *a strong answer covers* …;
-  used by the embedded judge's word-overlap features).
+  used by the embedded judge's word-overlap features). The rubric builders leave out a fixed subset
+  of it (``grader.rubric._common.BUILDER_STOPWORDS``) so that criterion ids stay what they were.
 
 Standard library only (the test server imports nothing else either).
 """

@@ -86,15 +86,18 @@ def test_missing_bank_path(tmp_path):
 
 
 def test_rubric_modules_import_one_way():
-    """model ← build ← io ← bank (and llm ← build): no module imports one to its right, at any level."""
+    """model ← build (with its private _common, _hint, _reference) ← io ← bank, and llm ← build: no module
+    imports one to its right, at any level."""
     import ast
     from pathlib import Path
 
     import grader.rubric
 
-    allowed = {"model": set(), "build": {"model"}, "io": {"model", "build"}, "bank": {"model", "io"},
-               "llm": {"model", "build"}}
+    allowed = {"model": set(), "_common": set(), "_hint": {"model", "_common"}, "_reference": {"model", "_common"},
+               "build": {"model", "_common", "_hint", "_reference"}, "io": {"model", "build"},
+               "bank": {"model", "io"}, "llm": {"model", "build", "_common"}}
     folder = Path(grader.rubric.__file__).parent
+    assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == allowed.keys()
     for name, ok in allowed.items():
         tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
         used = {node.module.split(".")[2] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)

@@ -49,7 +49,7 @@ def test_delimited_text(tmp_path, name, data, header, rows):
     assert [(r.line, r.fields) for r in got] == rows
     assert [r.index for r in got] == list(range(1, len(rows) + 1))
     assert all(not r.problem() for r in got)
-    assert got[0].values == dict(zip(header, rows[0][1]))
+    assert got[0].values == dict(zip(header, rows[0][1], strict=True))
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -81,7 +81,7 @@ def test_json_lines(tmp_path, name, data, lines, problems):
     table, rows = _read(_write(tmp_path, data, "t.jsonl"))
     assert table.format == "jsonl" and table.header == []
     assert [r.line for r in rows] == lines and [r.index for r in rows] == list(range(1, len(lines) + 1))
-    assert [r.problem()[:len(p)] for r, p in zip(rows, problems)] == problems
+    assert [r.problem()[:len(p)] for r, p in zip(rows, problems, strict=True)] == problems
 
 
 def test_json_lines_with_undecodable_bytes(tmp_path):

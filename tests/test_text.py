@@ -7,7 +7,7 @@ import pytest
 from grader import text as T
 from grader.evidence import AnswerIndex
 from grader.report.duplicates import normalise_for_similarity
-from grader.rubric.build import SLUG_SKIPPED_WORDS
+from grader.rubric.build import BUILDER_STOPWORDS
 
 
 @pytest.mark.parametrize("ch, invisible, hidden_text", [
@@ -96,7 +96,7 @@ def test_terms_are_stemmed_content_words_with_an_optional_extension():
 def test_one_base_stopword_list():
     assert not T.CRITERION_WORDS <= T.STOPWORDS and not T.HINT_WORDS <= T.STOPWORDS  # real extensions
     assert {"the", "and", "of", "which", "e", "g", "etc", "via"} <= T.STOPWORDS
-    assert SLUG_SKIPPED_WORDS <= T.STOPWORDS  # ids leave out a fixed part of the base list
+    assert BUILDER_STOPWORDS <= T.STOPWORDS  # ids leave out a fixed part of the base list
 
 
 @pytest.mark.parametrize("ch", ["\u00ad", "\u200b", "\u200e", "\u2063", "\u034f", "\U000e0041"])
