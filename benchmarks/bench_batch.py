@@ -50,7 +50,7 @@ def bench_overhead(n: int = 2000) -> dict:
     from grader.injection.detector import detect_injection
     from grader.prompts import load_prompts
     from grader.result import GradeResult
-    from grader.rubric.model import default_bank
+    from grader.rubric import default_bank
     from grader.scoring import score_verdict
     from grader.store import Store
     from grader.verdict import parse_verdict

@@ -131,7 +131,7 @@ def throughput(n: int, repeat: int) -> dict:
         probe = r"""
 import sys, time, csv, json
 from grader.judges.local.judge import LocalJudge
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 rubric = default_bank().get(rows[0]["question_id"])
 judge = LocalJudge()

@@ -71,7 +71,7 @@ def pathological_figures() -> bool:
 async def gullible_figures(name: str, attacks, benign) -> None:
     from grader.testing.devserver import DevServer
     from grader.grading import Grader
-    from grader.rubric.model import default_bank
+    from grader.rubric import default_bank
     from grader.scoring import score_verdict
     from grader.settings import Settings
 

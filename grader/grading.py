@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import time
 from typing import Any
 
@@ -20,23 +19,14 @@ from grader.injection.detector import detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
-from grader.rubric.model import Rubric, RubricBank, load_bank
+from grader.rubric import Rubric, RubricBank, load_bank
 from grader.scoring import score_verdict
 from grader.settings import Settings
+from grader.text import word_count  # re-exported: the too-short check's word count
 from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
 __all__ = ["Grader", "cache_key", "word_count"]
-
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_WORDS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
-
-
-def word_count(text: str) -> int:
-    """Words for the too-short check: whitespace-separated runs, and each CJK character as one
-    word (Chinese and Japanese do not separate words with spaces)."""
-    return len(_WORDS.findall(text))
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:

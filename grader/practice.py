@@ -22,7 +22,7 @@ from typing import Any
 
 from grader.errors import InputError
 from grader.result import GradeResult
-from grader.rubric.model import Rubric, RubricBank
+from grader.rubric import Rubric, RubricBank
 
 __all__ = [
     "choose_question",

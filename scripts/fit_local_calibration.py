@@ -10,9 +10,11 @@ fitting and model selection**; ``unseen_answers`` (new answers to the 26 trainin
 ``unseen_questions`` (5 questions never seen in training) are only scored.
 
 Rubrics: one ``kind="reference"`` rubric per question, built by
-:func:`grader.rubric_build.bank_from_csv` (criteria = the reference answer's claims). The features
-are computed by the run-time code (:func:`grader.local.answer_features` on
-:func:`grader.local.segments`), with embeddings from :mod:`grader.embedding`, cached in ``--cache``
+:func:`grader.rubric.io.bank_from_csv` (criteria = the reference answer's claims, split by
+:func:`grader.rubric.build.criteria_from_reference`; ``grader calibrate`` builds SAF rubrics the same
+way, :func:`grader.agreement.measure.saf_bank`). The features are computed by the run-time code
+(:func:`grader.judges.local.model.answer_features` on :func:`grader.judges.local.model.segments`), with
+embeddings from :mod:`grader.judges.local.embedding`, cached in ``--cache``
 (default ``~/.cache/grader-fit``) so that a second run takes seconds.
 
 Steps:
@@ -45,7 +47,6 @@ Prints a markdown table and writes the JSON (``--dry-run``: print only). Needs n
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
@@ -66,8 +67,9 @@ from grader.judges.local.model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS,
                                 rubric_vectors, segments)
 from grader.rubric.build import slug_id  # noqa: E402
 from grader.rubric.io import bank_from_csv  # noqa: E402
+from grader.tables import open_table  # noqa: E402
+from grader.text import word_count  # noqa: E402
 
-csv.field_size_limit(2**31 - 1)
 DEFAULT_CSV = REPO.parent / "shared" / "datasets" / "saf" / "saf_en.csv"
 SPLITS = ("training", "unseen_answers", "unseen_questions")
 SIMILARITY_FEATURES = {"mean_best", "max_best", "min_best", "top_half_mean", "top_k_mean", "cover_50", "cover_60",
@@ -97,12 +99,17 @@ L2 = (0.0, 0.01, 0.1, 1.0)
 
 
 def read_rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    """The SAF rows (the grader's table reader), each with its normalised score, rubric id and words."""
+    rows = []
+    with open_table(path, fmt="csv") as table:
+        for row in table.rows():
+            if row.problem():
+                raise SystemExit(f"{path}:{row.line}: {row.problem()}")
+            rows.append(dict(row.values))
     for r in rows:
         r["y"] = float(r["score"]) / float(r["max_score"])
         r["rubric_id"] = slug_id(r["question_id"])
-        r["words"] = len(r["answer"].split())
+        r["words"] = word_count(r["answer"])
     return rows
 
 

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from grader.testing.devserver import DevServer
-from grader.rubric.model import Criterion, Rubric, RubricBank
+from grader.rubric import Criterion, Rubric, RubricBank
 
 #: A three-criterion rubric (weights 2, 1, 1), and an answer that DevServer's honest judge grades
 #: full / full / partial: 8.75 out of 10.

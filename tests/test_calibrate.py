@@ -14,7 +14,7 @@ import pytest
 
 from grader.agreement import metrics as M
 from grader.agreement.measure import (DEFAULT_THRESHOLDS, LABELS, CalibrationColumns, GradedScores, Thresholds,
-                              _clauses, build_report, fit_thresholds, grade_rows, labels_from_scores,
+                              build_report, fit_thresholds, grade_rows, labels_from_scores,
                               read_calibration_csv, read_results, rubric_for, rubric_id, saf_bank, write_chart)
 from grader.errors import InputError, RubricError, TransportError, UnknownQuestionError
 from grader.grading import Grader
@@ -367,14 +367,16 @@ def test_saf_bank_on_three_questions(saf_slice):
     assert r.kind == "reference" and r.bank == "saf" and r.max_score == 2.5
     assert r.question.startswith("Assume you have a local network with 3 users")
     assert r.reference_answer.startswith("Binary Encoding")
-    assert [c.id for c in r.criteria] == ["c1", "c2", "c3", "c4"] and {c.weight for c in r.criteria} == {1}
+    # the claims of the reference answer (grader.rubric.build.criteria_from_reference), weight 1 each
+    assert [c.id for c in r.criteria] == ["binary-encoding-most", "additionally-you-do", "therefore-self-clocking",
+                                          "simple-cheap-also"] and {c.weight for c in r.criteria} == {1}
     assert r.criteria[0].text.startswith("Binary Encoding, as it is the most efficient")
     for rubric in bank:
         assert 1 <= len(rubric.criteria) <= 12
         reference = _norm(rubric.reference_answer)
-        for c in rubric.criteria:  # every piece of a criterion is verbatim from the reference answer
-            for piece in c.text.split("; "):
-                assert _norm(piece.rstrip("…")) in reference, (rubric.id, piece)
+        for c in rubric.criteria:  # every piece a criterion stands for is verbatim from the reference answer
+            for piece in c.covers:
+                assert _norm(piece) in reference, (rubric.id, piece)
     assert len(rubric_for(bank, "4.1_LM_v1.0").criteria) == 1
     assert rubric_for(bank, "10.1_TC").max_score == 1.0
     with pytest.raises(UnknownQuestionError):
@@ -382,16 +384,27 @@ def test_saf_bank_on_three_questions(saf_slice):
     assert saf_bank(saf_slice, split="unseen_answers").ids == bank.ids
 
 
-def test_clauses_split_merge_and_cap():
-    text = "First point is here. Second point is here; third clause goes on\n\nFourth one after a gap.\n- ok"
-    assert _clauses(text) == ["First point is here.", "Second point is here", "third clause goes on",
-                              "Fourth one after a gap.; ok"]
-    assert _clauses("Fields we need :\n-Sequence number\n-Window size") == [
-        "Fields we need : Sequence number; Window size"]
-    assert _clauses("a soft\nwrapped line of text") == ["a soft wrapped line of text"]
-    many = " ".join(f"Sentence number {i} is here." for i in range(30))
-    assert len(_clauses(many)) == 12
+def test_saf_bank_builds_the_rubrics_the_local_calibration_was_fitted_on(saf_slice):
+    """scripts/fit_local_calibration.py builds its SAF rubrics with bank_from_csv(…, bank="saf", section="SAF"):
+    `grader calibrate` must grade with the very same rubrics (same criteria, same hash)."""
+    from grader.rubric.io import bank_from_csv
+
+    fitted = {r.id: r for r in bank_from_csv(saf_slice, bank="saf", section="SAF")}
+    assert {r.id: r.hash for r in saf_bank(saf_slice)} == {i: r.hash for i, r in fitted.items()}
+
+
+def test_rubric_ids_and_reference_claims():
     assert rubric_id("10.1_TC") == "10-1-tc" and rubric_id("...") == "q"
+    from grader.rubric.build import criteria_from_reference
+
+    text = "First point is here. Second point is here; third clause goes on\n\nFourth one after a gap.\n- ok"
+    assert [c.text for c in criteria_from_reference(text)] == [
+        "First point is here", "Second point is here", "third clause goes on", "Fourth one after a gap; ok"]
+    assert [c.text for c in criteria_from_reference("Fields we need :\n-Sequence number\n-Window size")] == [
+        "Fields we need : Sequence number; Window size"]
+    assert [c.text for c in criteria_from_reference("a soft\nwrapped line of text")] == ["a soft wrapped line of text"]
+    many = " ".join(f"Sentence number {i} is here." for i in range(30))
+    assert len(criteria_from_reference(many)) == 12
 
 
 def test_saf_bank_errors(tmp_path, scored_csv):

@@ -23,7 +23,7 @@ import pytest
 from grader.testing.devserver import DevServer
 from grader.grading import Grader
 from grader.injection.detector import detect_injection
-from grader.rubric.model import Rubric, default_bank
+from grader.rubric import Rubric, default_bank
 from grader.scoring import NOT_BEARING, score_verdict
 from grader.settings import Settings
 from grader.verdict import CriterionVerdict, Level, Verdict

@@ -17,7 +17,7 @@ from grader.errors import ConfigError
 from grader.grading import Grader
 from grader.judges.local.judge import (FEATURES, Calibration, LocalJudge, allocate_levels, load_calibration, requested_count,
                           rubric_texts, segments)
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 from grader.settings import Settings
 from grader.verdict import LEVEL_VALUE, Level
 

@@ -19,7 +19,7 @@ from grader.practice import (
     summarize,
 )
 from grader.result import CriterionResult, Evidence, GradeResult
-from grader.rubric.model import RubricBank, default_bank
+from grader.rubric import RubricBank, default_bank
 from grader.verdict import Level
 
 

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from grader.errors import ConfigError, RubricError
-from grader.rubric.model import default_bank, load_bank, load_rubric, parse_rubric
+from grader.rubric import default_bank, load_bank, load_rubric
+from grader.rubric.model import parse_rubric
 from grader.rubric.build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
 from grader.rubric.io import bank_from_csv, rubric_to_yaml
 from grader.rubric.llm import criteria_with_llm

@@ -17,10 +17,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 try:
-    from grader.rubric.model import SECTIONS, load_bank, load_rubric
+    from grader.rubric import SECTIONS, load_bank, load_rubric
 except ImportError:  # plain `pytest` from a checkout where the package is not installed
     sys.path.insert(0, str(REPO))
-    from grader.rubric.model import SECTIONS, load_bank, load_rubric
+    from grader.rubric import SECTIONS, load_bank, load_rubric
 
 BANK_ID = "ai-video-generation-specialist"
 BANK_DIR = REPO / "rubrics" / BANK_ID

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from grader.grading import Grader
 from grader.practice import Highlight
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 from grader.settings import Settings
 from grader.store import Store
 from grader.verdict import Level

@@ -6,37 +6,37 @@ through the Grader's store so a second run costs nothing) or from a results file
 (:func:`read_results`), then compare (:func:`build_report`) into an :class:`AgreementReport`.
 
 Every score is normalised to ``[0, 1]`` (score / max score). Ordinal metrics use equal-width bins
-(see :mod:`grader.metrics`). Labels (``Correct`` / ``Partially correct`` / ``Incorrect``) are derived
+(see :mod:`grader.agreement.metrics`). Labels (``Correct`` / ``Partially correct`` / ``Incorrect``) are derived
 from a normalised score by two thresholds: fixed defaults (≥ 0.75 Correct, ≥ 0.35 Partially correct,
 else Incorrect) unless ``fit_labels`` asks to fit them on the same rows (an optimistic estimate).
 
 Two baselines are scored on the same rows: *majority* (always the most common human label and the
 mean human score) and *length* (a least-squares line ``score ~ a + b·words`` fitted on these rows).
 
-:func:`saf_bank` builds rubrics for the SAF dataset (one per question, criteria ``c1..cn`` = the
-clauses of the reference answer); :func:`grader.rubric_build.bank_from_csv` is the general builder
-(named criteria, claims rather than clauses).
+:func:`saf_bank` builds rubrics for the SAF dataset (one per question, criteria = the claims of the
+reference answer, by the same builder as :func:`grader.rubric.io.bank_from_csv`, so ``grader
+calibrate`` grades SAF with the rubrics the embedded grader's calibration was fitted on).
 
-Reading the inputs (the CSV, a results file) lives in :mod:`grader.calibrate_io`; its public names
+Reading the inputs (the CSV, a results file) lives in :mod:`grader.agreement.io`; its public names
 are re-exported here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from grader.agreement import metrics as M
 from grader.agreement.io import (LABELS, CalibrationColumns, CalibrationData, CalibrationRow, GradedScores, _need,
                            _number, _open_csv, read_calibration_csv, read_results, rubric_id)
 from grader.errors import InputError, JudgeError, RubricError
-from grader.rubric.model import Criterion, Rubric, RubricBank
+from grader.rubric import Rubric, RubricBank
+from grader.rubric.build import rubric_from_reference
 
 __all__ = [
     "LABELS", "DEFAULT_THRESHOLDS", "CalibrationColumns", "CalibrationRow", "CalibrationData",
@@ -56,39 +56,12 @@ DEFAULT_THRESHOLDS = Thresholds(partial=0.35, correct=0.75)
 
 # -- SAF rubrics --------------------------------------------------------------------------------
 
-# blank line | ; | sentence end | a line break before a list item or a capital (other breaks are soft wraps)
-_CLAUSE_END = re.compile(r"\n\s*\n|;|(?<=[.!?])\s+(?=[\"“(\[A-Z0-9])"
-                         r"|\n(?=[ \t]*(?:[-•●○*]|\d+[.)]|[ivx]+\)|[A-Z]))")
-_MIN_WORDS = 4
-_MAX_CRITERIA = 12
-_MAX_TEXT = 400
-
-
-def _clauses(reference: str) -> list[str]:
-    """The reference answer's sentences/clauses; tiny ones merged into a neighbour; at most 12."""
-    parts = [" ".join(p.split()).strip(" -•●○*") for p in _CLAUSE_END.split(reference)]
-    parts = [p for p in parts if p]
-    merged: list[str] = []
-    intro = ""
-    for p in parts:  # "…:" introduces the next clause; a fragment under _MIN_WORDS words joins the previous
-        p, intro = (f"{intro} {p}" if intro else p), ""
-        if p.endswith(":"):
-            intro = p
-        elif merged and (len(p.split()) < _MIN_WORDS or len(merged[-1].split()) < _MIN_WORDS):
-            merged[-1] = f"{merged[-1]}; {p}"
-        else:
-            merged.append(p)
-    if intro:
-        merged.append(intro)
-    while len(merged) > _MAX_CRITERIA:  # join the shortest adjacent pair
-        i = min(range(len(merged) - 1), key=lambda k: len(merged[k]) + len(merged[k + 1]))
-        merged[i: i + 2] = [f"{merged[i]}; {merged[i + 1]}"]
-    return [m if len(m) <= _MAX_TEXT else m[: _MAX_TEXT - 1].rsplit(" ", 1)[0] + "…" for m in merged]
-
 
 def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
-    """One ``kind="reference"`` rubric per SAF ``question_id``: criteria ``c1..cn`` (weight 1) are the
-    clauses of the reference answer; ``max_score`` comes from the CSV."""
+    """One ``kind="reference"`` rubric per SAF ``question_id`` (bank ``saf``, section ``SAF``): the
+    criteria are the reference answer's claims, split by :func:`grader.rubric.build.rubric_from_reference`
+    — the same rubrics ``scripts/fit_local_calibration.py`` fitted the embedded grader's calibration on
+    (it reads them with :func:`grader.rubric.io.bank_from_csv`); ``max_score`` comes from the CSV."""
     src = str(csv_path)
     header, records = _open_csv(Path(csv_path))
     at = {h: i for i, h in enumerate(header)}
@@ -101,19 +74,16 @@ def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
         qid = rec[at["question_id"]].strip()
         if qid in rubrics or not qid:
             continue
-        reference = rec[at["reference_answer"]].strip()
-        clauses = [c for c in _clauses(reference) if len(c) >= 5] or [reference[:_MAX_TEXT]]
         try:
-            rubrics[qid] = Rubric(
-                id=rubric_id(qid), bank="saf", section="SAF", question=rec[at["question"]],
-                reference_answer=reference, kind="reference",
-                max_score=_number(rec[at["max_score"]], "max score", src, line) or 1.0,
-                criteria=tuple(Criterion(id=f"c{i}", text=c, weight=1) for i, c in enumerate(clauses, 1)),
-            )
-        except ValidationError as e:
-            first = e.errors()[0]
-            raise RubricError(f"{src}:{line}", f"question {qid}: {'.'.join(map(str, first['loc']))}",
-                              first["msg"], hint="fix the question or reference answer in the CSV") from None
+            rubrics[qid] = rubric_from_reference(
+                rec[at["reference_answer"]], id=rubric_id(qid), question=rec[at["question"]], section="SAF",
+                bank="saf", max_score=_number(rec[at["max_score"]], "max score", src, line) or 1.0)
+        except RubricError as e:  # the rubric does not validate: name the row and the field
+            raise RubricError(f"{src}:{line}", f"question {qid}: {e.field}", e.problem,
+                              hint="fix the question or reference answer in the CSV") from None
+        except ValueError as e:  # no reference answer to build criteria from
+            raise RubricError(f"{src}:{line}", f"question {qid}", str(e),
+                              hint="fix the question or reference answer in the CSV") from None
     if not rubrics:
         raise InputError("no questions found" + (f" in split {split!r}" if split else ""), source=src)
     return RubricBank(list(rubrics.values()), source=src)

@@ -15,8 +15,9 @@ from grader.errors import UnknownQuestionError, Usage
 from grader.grading import cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
-from grader.rubric.model import RubricBank
+from grader.rubric import RubricBank
 from grader.settings import Settings
+from grader.text import word_count
 
 __all__ = ["estimate_batch", "estimate_row_tokens"]
 
@@ -47,7 +48,7 @@ def estimate_batch(source: str | Path, columns: Columns, settings: Settings, ban
         if store is not None and store.has_result(cache_key(settings, prompts.version, rubric, row.answer, settings.model)):
             cached += 1
             continue
-        if len(row.answer.split()) < settings.min_words:
+        if word_count(row.answer) < settings.min_words:
             continue
         p, c = estimate_row_tokens(prompts.messages(rubric, row.answer), len(rubric.criteria))
         usage = usage.add(Usage(p, c))

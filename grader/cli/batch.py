@@ -33,7 +33,7 @@ from grader.cli.common import (
 from grader.cli.render import batch_summary_tables
 from grader.errors import ConfigError, InputError
 from grader.exit_codes import ExitCode
-from grader.rubric.model import RubricBank
+from grader.rubric import RubricBank
 from grader.settings import Settings
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from grader.errors import ConfigError, InputError
 from grader.settings import Settings
 
 if TYPE_CHECKING:
-    from grader.rubric.model import RubricBank
+    from grader.rubric import RubricBank
     from grader.store import Store
 
 __all__ = [
@@ -107,7 +107,7 @@ def grading_settings(*, model: str | None, base_url: str | None, backend: str | 
 
 def bank_for(settings: Settings) -> RubricBank:
     """The question bank the settings name (``--rubrics``, ``GRADER_RUBRICS`` or the shipped one)."""
-    from grader.rubric.model import load_bank
+    from grader.rubric import load_bank
 
     return load_bank(settings.rubrics)
 

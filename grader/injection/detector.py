@@ -21,18 +21,20 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``delimiter-breakout`` — attempts to close the answer markers (``<<<END_CANDIDATE_ANSWER>>>``,
   ``</answer>``, ``--- END OF ANSWER ---``);
 - ``hidden-text`` — invisible or hidden text: zero-width characters, bidi overrides, Unicode tag
-  characters, HTML comments that talk about grading (or sit in an answer with no other HTML),
-  elements styled ``display:none``;
+  characters (:data:`grader.text.HIDDEN_TEXT_CHARS`: soft hyphens and left-to-right marks are only
+  left out of the view, they are common in honest pasted text), HTML comments that talk about
+  grading (or sit in an answer with no other HTML), elements styled ``display:none``;
 - ``unicode-trick`` — look-alike letters from other scripts inside Latin words, fullwidth or
   mathematical letters, letter-spaced words (``I G N O R E``);
 - ``other-language`` — the same requests in German, French, Spanish, Portuguese, Italian, Dutch,
   Russian, Chinese, Japanese, Korean, Polish and Turkish;
 - ``prompt-leak`` — requests to reveal the system prompt or the rubric.
 
-Patterns run on a *view* of the answer (NFKC, zero-width and tag characters removed, look-alike
-letters inside mixed-script words mapped to Latin) and findings are mapped back to the original
-offsets, widened to the whole sentence (or block, comment, JSON object) so that a quote taken from
-the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
+Patterns run on a *view* of the answer (NFKC; every invisible character of :mod:`grader.text`
+removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that "ig\u00adnore"
+reads "ignore"; look-alike letters inside mixed-script words mapped to Latin) and findings are mapped
+back to the original offsets, widened to the whole sentence (or block, comment, JSON object) so that
+a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
 
 False positives cost honest candidates credit, so every pattern needs the grader as the target,
 a grading request or a role/verdict structure — never a word alone: *the model may ignore parts
@@ -50,6 +52,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from grader.injection.patterns import _GATES, _MENTION_CUES, _PATTERNS, _clause_start_at, _has_grading_vocab, _imperative_at
+from grader.text import BIDI_CONTROLS, ZERO_WIDTH, is_invisible, is_tag
 
 __all__ = ["Finding", "detect_injection"]
 
@@ -64,8 +67,6 @@ class Finding:
 
 # -- the view: normalised text with a map back to the original offsets --------------------------
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _LOOKALIKE = {
     # Cyrillic
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
@@ -77,10 +78,6 @@ _LOOKALIKE = {
     "Χ": "X",
 }
 _WORD = re.compile(r"\w+")
-
-
-def _is_tag(ch: str) -> bool:
-    return 0xE0000 <= ord(ch) <= 0xE007F
 
 
 def _script(ch: str) -> str:
@@ -124,7 +121,7 @@ def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
     out: list[str] = []
     idx: list[int] = []
     for i, ch in enumerate(text):
-        if ch in _ZERO_WIDTH or ch in _BIDI or _is_tag(ch):
+        if is_invisible(ch):
             continue
         if i in in_mixed and ch in _LOOKALIKE:
             ch = _LOOKALIKE[ch]
@@ -192,22 +189,22 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     n = 0 if text.isascii() else len(text)
     while i < n:
         ch = text[i]
-        if ch in _ZERO_WIDTH and not (i == 0 and ch == "\ufeff"):
+        if ch in ZERO_WIDTH and not (i == 0 and ch == "\ufeff"):
             j = i
-            while j < n and text[j] in _ZERO_WIDTH:
+            while j < n and text[j] in ZERO_WIDTH:
                 j += 1
             emoji_join = ch == "\u200d" and j - i == 1 and i > 0 and j < n and _is_symbol(text[i - 1]) and _is_symbol(text[j])
             if not emoji_join:
                 out.append(("hidden-text", i, j))
             i = j
-        elif _is_tag(ch):
+        elif is_tag(ch):
             j = i
-            while j < n and _is_tag(text[j]):
+            while j < n and is_tag(text[j]):
                 j += 1
             if not (i > 0 and text[i - 1] == "\U0001f3f4"):  # subdivision flags (🏴 + tags) are emoji
                 out.append(("hidden-text", i, j))
             i = j
-        elif ch in _BIDI:
+        elif ch in BIDI_CONTROLS:
             end = text.find("\n", i)
             end = n if end < 0 else end
             closing = max(text.rfind("\u202c", i, end), text.rfind("\u2069", i, end))

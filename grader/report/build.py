@@ -33,12 +33,9 @@ Every value from a results file is untrusted: the renderers escape it (see :mod:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import re
 import statistics
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,14 +47,13 @@ from pydantic import ValidationError
 from grader.errors import InputError
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import FLAG_CODES, GradeResult
+from grader.tables import is_jsonl, open_table
 
 __all__ = ["AnswerEntry", "Candidate", "Report", "QuestionStats", "ReviewItem", "load_results", "build_report",
            "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
 
 DEFAULT_PASS_MARK = 60.0
 REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass
@@ -141,36 +137,29 @@ class Report:
 # -- reading ----------------------------------------------------------------------------------------
 
 def load_results(path: str | Path) -> list[AnswerEntry]:
-    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``)."""
+    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``; read by
+    :func:`grader.tables.open_table`). Every row must be readable: a problem names its line."""
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", source=str(p))
+    if not is_jsonl(p) and p.stat().st_size == 0:
+        raise _not_results(str(p))
     entries: list[AnswerEntry] = []
-    with p.open(encoding="utf-8-sig", newline="") as fh:
-        if p.suffix.lower() in (".jsonl", ".ndjson"):
-            records: Iterable[tuple[int, dict[str, Any]]] = _jsonl_records(fh, str(p))
-        else:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or "candidate_id" not in reader.fieldnames or "status" not in reader.fieldnames:
-                raise InputError("not a grader results file (needs candidate_id, question_id, status, result_json)",
-                                 source=str(p), line=1, hint="give the output of `grader batch`")
-            records = ((i + 2, rec) for i, rec in enumerate(reader))
-        for line, rec in records:
-            entries.append(_entry(rec, str(p), line))
+    with open_table(p) as table:
+        if table.format == "csv" and ("candidate_id" not in table.header or "status" not in table.header):
+            raise _not_results(table.source)
+        for row in table.rows():
+            if row.error:
+                raise InputError(row.error, source=table.source, line=row.line)
+            if row.undecodable:
+                raise InputError("not UTF-8 text", source=table.source, line=row.line, hint="save the file as UTF-8")
+            entries.append(_entry(row.values, table.source, row.line))
     return entries
 
 
-def _jsonl_records(fh, source: str):
-    for line_no, line in enumerate(fh, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as e:
-            raise InputError(f"invalid JSON line: {e}", source=source, line=line_no) from None
-        if not isinstance(rec, dict):
-            raise InputError("not a JSON object", source=source, line=line_no)
-        yield line_no, rec
+def _not_results(source: str) -> InputError:
+    return InputError("not a grader results file (needs candidate_id, question_id, status, result_json)",
+                      source=source, line=1, hint="give the output of `grader batch`")
 
 
 def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:

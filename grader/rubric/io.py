@@ -4,54 +4,43 @@
 :func:`bank_from_csv` reads a question bank CSV (``id, question`` and ``hint`` or
 ``reference_answer``; optional ``section``, ``max_score``; ``question_id`` is accepted for ``id``,
 and repeated rows of one question, as in a dataset of graded answers, are read once); the criteria
-come from the deterministic builders of :mod:`grader.rubric_build`.
+come from the deterministic builders of :mod:`grader.rubric.build`.
 :func:`rubric_to_yaml` writes a rubric in the layout of ``rubrics/``.
-
-Both are also importable from :mod:`grader.rubric_build`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
 from pathlib import Path
 
-from grader.errors import RubricError
-from grader.rubric.model import Rubric
+from grader.errors import InputError, RubricError
 from grader.rubric.build import rubric_from_hint, rubric_from_reference, slug_id
+from grader.rubric.model import Rubric
+from grader.tables import open_table
 
 __all__ = ["bank_from_csv", "rubric_to_yaml"]
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # -- question-bank CSV ---------------------------------------------------------------------------------
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Lower-cased header and non-blank records (with the line each starts on), read by
+    :func:`grader.tables.open_table`; every problem is a :class:`RubricError` naming the file."""
     src = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise RubricError(src, "", "file not found") from None
-    except UnicodeDecodeError as e:
-        raise RubricError(src, "", f"not UTF-8 text (byte {e.start})", hint="save the CSV as UTF-8") from None
-    first = text.split("\n", 1)[0]
-    if not first.strip():
-        raise RubricError(src, "line 1", "the file is empty (no header row)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((",", ";", "\t"), key=first.count))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-        line = reader.line_num
-        for rec in reader:
-            if rec and any(f.strip() for f in rec):
-                records.append((line + 1, rec))
-            line = reader.line_num
-    except csv.Error as e:
-        raise RubricError(src, f"line {reader.line_num}", f"malformed CSV: {e}") from None
-    return header, records
+        with open_table(path, fmt="csv") as table:
+            rows = list(table.rows())
+    except InputError as e:  # no such file, an unreadable one, no header line
+        where = f"{e.source}:{e.line}: " if e.line is not None else f"{e.source}: "
+        raise RubricError(src, f"line {e.line}" if e.line else "", e.message.removeprefix(where)) from None
+    if table.header_undecodable:
+        raise RubricError(src, "line 1", "not UTF-8 text", hint="save the CSV as UTF-8")
+    for row in rows:
+        if row.error:
+            raise RubricError(src, f"line {row.line}", row.error)
+        if row.undecodable:
+            raise RubricError(src, f"line {row.line}", "not UTF-8 text", hint="save the CSV as UTF-8")
+    return [h.lower() for h in table.header], [(row.line, list(row.fields)) for row in rows]
 
 
 def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | None = None,

@@ -1,6 +1,6 @@
 """LLM-assisted rubric criteria: :func:`criteria_with_llm` asks the configured LLM
 (``prompts/build_rubric.j2``, JSON validated by pydantic, covers checked verbatim against the source
-text). Also importable from :mod:`grader.rubric_build`, whose deterministic builders are the default.
+text). The deterministic builders of :mod:`grader.rubric.build` are the default.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from grader.errors import ConfigError
+from grader.rubric._common import clip, slug, unique_ids
+from grader.rubric.build import MAX_HINT_CRITERIA, MAX_REFERENCE_CRITERIA
 from grader.rubric.model import Criterion
-from grader.rubric.build import MAX_HINT_CRITERIA, MAX_REFERENCE_CRITERIA, _clip, _unique_ids, slug
 
 __all__ = ["criteria_with_llm"]
 
@@ -55,7 +56,7 @@ def _validate_llm_criteria(raw: str, source: str, limit: int) -> tuple[list[Crit
     items = parsed.criteria[:limit]
     if len(parsed.criteria) > limit:
         notes.append(f"the LLM gave {len(parsed.criteria)} criteria; kept the first {limit}")
-    ids = _unique_ids([slug(c.id.replace("-", " "), max_words=5) for c in items])
+    ids = unique_ids([slug(c.id.replace("-", " "), max_words=5) for c in items])
     out = []
     for cid, c in zip(ids, items):
         covers = []
@@ -65,7 +66,7 @@ def _validate_llm_criteria(raw: str, source: str, limit: int) -> tuple[list[Crit
             else:
                 notes.append(f"{cid}: dropped a 'covers' fragment that is not in the source text: {frag[:60]!r}")
         weight = min(4.0, max(1.0, float(c.weight)))
-        text = _clip(" ".join(c.text.split()))
+        text = clip(" ".join(c.text.split()))
         if len(text) < 5:
             raise ValueError(f"the LLM's criterion {cid!r} has no text")
         out.append(Criterion(id=cid, text=text, weight=weight, covers=tuple(covers)))

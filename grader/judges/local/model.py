@@ -20,6 +20,8 @@ import numpy as np
 
 from grader.errors import ConfigError
 from grader.rubric.model import Rubric
+from grader.text import HINT_WORDS, STOPWORDS, word_count
+from grader.text import terms as _terms
 from grader.verdict import Level
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -74,30 +76,13 @@ def segments(answer: str) -> list[Segment]:
 
 # -- words ----------------------------------------------------------------------------------------
 
-_TERM = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("""
-a about above after again against all also an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have
-having he her here hers him his how i if in into is it its itself just more most no nor not of off on
-once only or other our out over own same she should so some such than that the their them then there
-these they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours e g ie eg etc vs via per
-strong good great best answer answers candidate candidates covers cover discuss discusses discussion
-mention mentions include includes explain explains describe describes demonstrate demonstrates show shows
-look involves comprehensive
-""".split())
+_TERM_STOPWORDS = STOPWORDS | HINT_WORDS
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def terms(text: str) -> set[str]:
-    """Content words of a text: lowercased, stopwords and 1-2 letter words out, crudely stemmed."""
-    return {_stem(w) for w in _TERM.findall(text.casefold()) if len(w) > 2 and w not in _STOP}
+def terms(text: str) -> frozenset[str]:
+    """Content words of a text (:func:`grader.text.terms`): case-folded, stopwords and a hint's lead-in
+    vocabulary out, words of 1-2 characters out, crudely stemmed."""
+    return _terms(text, _TERM_STOPWORDS)
 
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -171,7 +156,7 @@ def rubric_vectors(rubric: Rubric, vectors: np.ndarray) -> RubricVectors:
     return RubricVectors(
         views=vectors[:n], owners=np.asarray(owners, dtype=np.int64), reference=vectors[n], question=vectors[n + 1],
         weights=np.asarray([c.weight for c in rubric.criteria], dtype=np.float64),
-        reference_terms=frozenset(terms(_reference_text(rubric))), question_terms=frozenset(terms(rubric.question)),
+        reference_terms=terms(_reference_text(rubric)), question_terms=terms(rubric.question),
         requested=requested_count(rubric.question),
     )
 
@@ -211,7 +196,7 @@ def answer_features(rv: RubricVectors, answer: str, segs: Sequence[Segment], seg
     """Every feature of :data:`FEATURES` for one answer (``per`` = :func:`criterion_similarities`)."""
     if per is None:
         per = criterion_similarities(rv, seg_vecs)
-    n_words = len(answer.split())
+    n_words = word_count(answer)
     w = rv.weights / rv.weights.sum()
     if per.shape[1] == 0:
         best = np.zeros(len(w))
