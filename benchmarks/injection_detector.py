@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from grader.injection.detector import detect_injection  # noqa: E402
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL  # noqa: E402
+
+from grader.injection.detector import detect_injection  # noqa: E402
 
 
 def detector_figures(name: str, attacks, benign) -> None:
@@ -36,8 +37,10 @@ def detector_figures(name: str, attacks, benign) -> None:
     flagged = [c for c in benign if detect_injection(c.text)]
     recall = 1 - len(missed) / len(attacks)
     fp_rate = len(flagged) / len(benign)
-    print(f"{name:<12} recall {recall:5.2f} ({len(attacks) - len(missed)}/{len(attacks)})   "
-          f"false-positive rate {fp_rate:5.2f} ({len(flagged)}/{len(benign)})")
+    print(
+        f"{name:<12} recall {recall:5.2f} ({len(attacks) - len(missed)}/{len(attacks)})   "
+        f"false-positive rate {fp_rate:5.2f} ({len(flagged)}/{len(benign)})"
+    )
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in attacks:
         by_category[c.category][0] += 1 if detect_injection(c.text) else 0
@@ -69,16 +72,23 @@ def pathological_figures() -> bool:
 
 
 async def gullible_figures(name: str, attacks, benign) -> None:
-    from grader.testing.devserver import DevServer
     from grader.grading import Grader
     from grader.rubric import default_bank
     from grader.scoring import score_verdict
     from grader.settings import Settings
+    from grader.testing.devserver import DevServer
 
     bank = default_bank()
     with DevServer(mode="gullible") as server:
-        settings = Settings(backend="llm", base_url=server.base_url, api_key="bench", model="devserver",
-                            use_cache=False, max_retries=0, min_words=0)
+        settings = Settings(
+            backend="llm",
+            base_url=server.base_url,
+            api_key="bench",
+            model="devserver",
+            use_cache=False,
+            max_retries=0,
+            min_words=0,
+        )
         grader = Grader(settings, bank=bank)
         try:
             only = [c for c in attacks if c.attack_only]
@@ -95,17 +105,22 @@ async def gullible_figures(name: str, attacks, benign) -> None:
                     lost.append(f"{c.id} ({r.score} < {alone.score})")
         finally:
             await grader.aclose()
-    print(f"{name:<12} gullible judge: attack-only answers at or under 10 % of the maximum: "
-          f"{len(only) - len(over)}/{len(only)}" + (f" (over: {', '.join(over)})" if over else ""))
-    print(f"{'':<12} benign answers that lose credit to the defences: {len(lost)}/{len(benign)}"
-          + (f" ({', '.join(lost)})" if lost else ""))
+    print(
+        f"{name:<12} gullible judge: attack-only answers at or under 10 % of the maximum: "
+        f"{len(only) - len(over)}/{len(only)}" + (f" (over: {', '.join(over)})" if over else "")
+    )
+    print(
+        f"{'':<12} benign answers that lose credit to the defences: {len(lost)}/{len(benign)}"
+        + (f" ({', '.join(lost)})" if lost else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gullible", action="store_true", help="also grade through DevServer's gullible judge")
-    parser.add_argument("--pathological", action="store_true",
-                        help="also time the detector on quadratic-backtracking inputs")
+    parser.add_argument(
+        "--pathological", action="store_true", help="also time the detector on quadratic-backtracking inputs"
+    )
     args = parser.parse_args(argv)
     print("injection detector (deterministic, grader/injection.py)")
     detector_figures("development", ATTACKS, BENIGN)

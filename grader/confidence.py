@@ -41,14 +41,15 @@ def _seeded(grader: Grader, seed: int) -> Grader:
     :meth:`~grader.types.Judge.reseeded` the HTTP client, format mode, request gate and 429 feedback).
     The seed is in the settings too, hence in the cache key."""
     settings = grader.settings.model_copy(update={"seed": seed})
-    return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=grader.backend.reseeded(seed),
-                  store=grader.store)
+    return Grader(
+        settings, bank=grader.bank, prompts=grader.prompts, backend=grader.backend.reseeded(seed), store=grader.store
+    )
 
 
 def _deterministic(grader: Grader, first: GradeResult) -> bool:
     """One grading is enough: the judge always gives the same verdict, or no judge was asked (empty or
     too-short answers)."""
-    return grader.backend.deterministic or first.verdict is None and first.status == "graded"
+    return grader.backend.deterministic or (first.verdict is None and first.status == "graded")
 
 
 async def grade_samples(
@@ -72,8 +73,12 @@ async def grade_samples(
     if n == 1:
         return first
     if _deterministic(grader, first):
-        return first.model_copy(update={"samples": [first.score] if first.score is not None else [],
-                                        "score_spread": 0.0 if first.score is not None else None})
+        return first.model_copy(
+            update={
+                "samples": [first.score] if first.score is not None else [],
+                "score_spread": 0.0 if first.score is not None else None,
+            }
+        )
     base = grader.settings.seed or 0
     others = await asyncio.gather(
         *(_seeded(grader, base + i).agrade(rubric, answer, use_cache=use_cache) for i in range(1, n))
@@ -81,8 +86,9 @@ async def grade_samples(
     return combine([first, *others], threshold=threshold, pass_mark=pass_mark)
 
 
-def combine(results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THRESHOLD,
-            pass_mark: float | None = None) -> GradeResult:
+def combine(
+    results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THRESHOLD, pass_mark: float | None = None
+) -> GradeResult:
     """Merge repeated gradings of one answer into the median one (see the module docstring)."""
     graded = [r for r in results if r.status == "graded" and r.score is not None]
     scores = [r.score for r in graded]
@@ -96,13 +102,16 @@ def combine(results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THR
     reasons = []
     max_score = chosen.max_score
     if spread is not None and spread > threshold * max_score:
-        reasons.append(f"scores of {len(scores)} gradings range from {min(scores):g} to {max(scores):g} "
-                       f"(spread {spread:g} > {threshold * max_score:g}, {threshold:.0%} of {max_score:g})")
+        reasons.append(
+            f"scores of {len(scores)} gradings range from {min(scores):g} to {max(scores):g} "
+            f"(spread {spread:g} > {threshold * max_score:g}, {threshold:.0%} of {max_score:g})"
+        )
     if pass_mark is not None and scores:
         percents = [100.0 * s / max_score for s in scores]
         if min(percents) < pass_mark <= max(percents):
-            reasons.append(f"the gradings straddle the pass mark of {pass_mark:g} % "
-                           f"({min(percents):.0f} %–{max(percents):.0f} %)")
+            reasons.append(
+                f"the gradings straddle the pass mark of {pass_mark:g} % ({min(percents):.0f} %–{max(percents):.0f} %)"
+            )
     unscored = len(results) - len(graded)
     if unscored and graded:
         reasons.append(f"{unscored} of {len(results)} gradings could not be scored")

@@ -99,15 +99,23 @@ class Grader:
         if words == 0:
             code, detail = "empty", "the answer is empty; graded 0 without calling the judge"
         elif words < self.settings.min_words:
-            code, detail = "too_short", (
-                f"the answer has {words} word(s), fewer than the minimum of {self.settings.min_words}; "
-                "graded 0 without calling the judge"
+            code, detail = (
+                "too_short",
+                (
+                    f"the answer has {words} word(s), fewer than the minimum of {self.settings.min_words}; "
+                    "graded 0 without calling the judge"
+                ),
             )
         else:
             return None
         return GradeResult(
-            **self._base(rubric, answer), status="graded", score=0.0, percent=0.0, band="weak",
-            flags=[Flag(code=code, detail=detail)], summary=detail,
+            **self._base(rubric, answer),
+            status="graded",
+            score=0.0,
+            percent=0.0,
+            band="weak",
+            flags=[Flag(code=code, detail=detail)],
+            summary=detail,
         )
 
     async def agrade(self, question: str | Rubric, answer: str, *, use_cache: bool | None = None) -> GradeResult:
@@ -157,8 +165,9 @@ class Grader:
         except VerdictError as exc:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
-        return self._scored(rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts,
-                            outcome.model, latency, findings)
+        return self._scored(
+            rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts, outcome.model, latency, findings
+        )
 
     def result_from_output(
         self,
@@ -186,23 +195,38 @@ class Grader:
         findings = detect_injection(answer)
         base = self._base(rubric, answer)
         if finish_reason == "length":
-            problem = ("the reply was cut off at the token limit (finish_reason=length); "
-                       "keep rationales to one sentence and quotes short")
+            problem = (
+                "the reply was cut off at the token limit (finish_reason=length); "
+                "keep rationales to one sentence and quotes short"
+            )
         else:
             try:
                 verdict = parse_verdict(raw_text or "", rubric)
             except VerdictProblem as exc:
                 problem = str(exc)
             else:
-                return self._scored(rubric, answer, base, verdict, usage, attempts, model, latency, findings,
-                                    price_factor=price_factor)
+                return self._scored(
+                    rubric, answer, base, verdict, usage, attempts, model, latency, findings, price_factor=price_factor
+                )
         exc = VerdictError(problem, attempts=attempts, last_output=raw_text or "", usage=usage)
         if model:
             base = {**base, "model": model}
         return self._unscored(base, exc, latency, findings, price_factor=price_factor)
 
-    def _scored(self, rubric: Rubric, answer: str, base: dict[str, Any], verdict: Verdict, usage: Usage,
-                attempts: int, model: str | None, latency: float, findings, *, price_factor: float = 1.0) -> GradeResult:
+    def _scored(
+        self,
+        rubric: Rubric,
+        answer: str,
+        base: dict[str, Any],
+        verdict: Verdict,
+        usage: Usage,
+        attempts: int,
+        model: str | None,
+        latency: float,
+        findings,
+        *,
+        price_factor: float = 1.0,
+    ) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
         flags = list(scored.flags)
         if verdict.injection_attempt or findings:
@@ -220,10 +244,20 @@ class Grader:
             strengths, gaps, summary = feedback
         return GradeResult(
             **{**base, "model": model or base["model"]},
-            status="graded", score=scored.score, percent=scored.percent, band=scored.band,
-            criteria=scored.criteria, strengths=strengths, gaps=gaps, summary=summary,
-            flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage, price_factor),
-            latency_s=round(latency, 3), attempts=attempts,
+            status="graded",
+            score=scored.score,
+            percent=scored.percent,
+            band=scored.band,
+            criteria=scored.criteria,
+            strengths=strengths,
+            gaps=gaps,
+            summary=summary,
+            flags=flags,
+            verdict=verdict,
+            usage=usage.as_dict(),
+            cost_usd=self._cost(usage, price_factor),
+            latency_s=round(latency, 3),
+            attempts=attempts,
         )
 
     def _cost(self, usage: Usage, factor: float = 1.0) -> float | None:
@@ -232,16 +266,27 @@ class Grader:
         cost = cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
         return None if cost is None else cost * factor
 
-    def _unscored(self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *,
-                  price_factor: float = 1.0) -> GradeResult:
+    def _unscored(
+        self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *, price_factor: float = 1.0
+    ) -> GradeResult:
         flags = [Flag(code="unscored", detail=exc.reason)]
         if findings:
-            flags.append(Flag(code="injection_suspected",
-                              detail="detector: " + ", ".join(sorted({f.kind for f in findings}))))
+            flags.append(
+                Flag(code="injection_suspected", detail="detector: " + ", ".join(sorted({f.kind for f in findings})))
+            )
         return GradeResult(
-            **base, status="unscored", score=None, percent=None, band=None, flags=flags,
-            usage=exc.usage.as_dict(), cost_usd=self._cost(exc.usage, price_factor), latency_s=round(latency, 3),
-            attempts=exc.attempts, unscored_reason=exc.reason, last_output=exc.last_output[:4000],
+            **base,
+            status="unscored",
+            score=None,
+            percent=None,
+            band=None,
+            flags=flags,
+            usage=exc.usage.as_dict(),
+            cost_usd=self._cost(exc.usage, price_factor),
+            latency_s=round(latency, 3),
+            attempts=exc.attempts,
+            unscored_reason=exc.reason,
+            last_output=exc.last_output[:4000],
         )
 
     def grade(self, question: str | Rubric, answer: str, **kwargs: Any) -> GradeResult:

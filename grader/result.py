@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,7 +80,7 @@ class GradeResult(BaseModel):
     settings_key: str = ""
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
-    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def flag_codes(self) -> list[str]:

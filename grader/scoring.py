@@ -85,8 +85,11 @@ def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str
     return not _GRADING_TALK.search(quote)
 
 
-_SHORT_REASON = {"not found in the answer": "not in the answer", "inside a suspected injection": "inside an attack",
-                 NOT_BEARING: "off the criterion"}
+_SHORT_REASON = {
+    "not found in the answer": "not in the answer",
+    "inside a suspected injection": "inside an attack",
+    NOT_BEARING: "off the criterion",
+}
 
 
 def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
@@ -110,7 +113,7 @@ def score_verdict(
         cv = by_id.get(crit.id)
         claimed = cv.level if cv else Level.missing
         evidence: list[Evidence] = []
-        for quote in (cv.evidence if cv else []):
+        for quote in cv.evidence if cv else []:
             span = index.locate(quote)
             if span is None:
                 evidence.append(Evidence(quote=quote, verified=False, reason="not found in the answer"))
@@ -118,12 +121,19 @@ def score_verdict(
             attack = _inside(span.start, span.end, list(findings))
             if attack is not None:
                 evidence.append(
-                    Evidence(quote=quote, verified=False, start=span.start, end=span.end,
-                             reason=f"inside a suspected injection ({attack.kind})")
+                    Evidence(
+                        quote=quote,
+                        verified=False,
+                        start=span.start,
+                        end=span.end,
+                        reason=f"inside a suspected injection ({attack.kind})",
+                    )
                 )
                 continue
             if check_relevance and not bears_on(quote, crit.text, crit.covers):
-                evidence.append(Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING))
+                evidence.append(
+                    Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING)
+                )
                 continue
             evidence.append(Evidence(quote=quote, verified=True, start=span.start, end=span.end))
         awarded = claimed
@@ -136,15 +146,22 @@ def score_verdict(
         earned += points
         results.append(
             CriterionResult(
-                id=crit.id, text=crit.text, weight=crit.weight, claimed=claimed, awarded=awarded,
-                points=round(points, 4), max_points=round(max_points, 4),
-                rationale=cv.rationale if cv else "", evidence=evidence,
+                id=crit.id,
+                text=crit.text,
+                weight=crit.weight,
+                claimed=claimed,
+                awarded=awarded,
+                points=round(points, 4),
+                max_points=round(max_points, 4),
+                rationale=cv.rationale if cv else "",
+                evidence=evidence,
             )
         )
     flags: list[Flag] = []
     if unverified:
-        flags.append(Flag(code="unverified_evidence",
-                          detail=f"no verified quote for a credited level: {', '.join(unverified)}"))
+        flags.append(
+            Flag(code="unverified_evidence", detail=f"no verified quote for a credited level: {', '.join(unverified)}")
+        )
     score = round(earned, 2)
     percent = round(100.0 * earned / rubric.max_score, 1)
     return Scored(results, score, percent, flags)

@@ -42,8 +42,18 @@ from typing import IO, Any, Literal
 
 from grader.errors import InputError
 
-__all__ = ["Table", "TableRow", "open_table", "clean", "has_undecodable", "is_jsonl", "JSONL_SUFFIXES",
-           "UNDECODABLE", "NOT_AN_OBJECT", "sniff_delimiter"]
+__all__ = [
+    "Table",
+    "TableRow",
+    "open_table",
+    "clean",
+    "has_undecodable",
+    "is_jsonl",
+    "JSONL_SUFFIXES",
+    "UNDECODABLE",
+    "NOT_AN_OBJECT",
+    "sniff_delimiter",
+]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -157,8 +167,7 @@ class Table:
             bad: tuple[str, ...] = ()
             if not all(cell.isascii() for cell in record):
                 bad = tuple(header[i] if i < width else "" for i, cell in enumerate(record) if has_undecodable(cell))
-            yield TableRow(index, line, dict(zip(header, record, strict=False)), tuple(record), width,
-                           undecodable=bad)
+            yield TableRow(index, line, dict(zip(header, record, strict=False)), tuple(record), width, undecodable=bad)
 
     def _jsonl_rows(self) -> Iterator[TableRow]:
         index = 0
@@ -183,8 +192,9 @@ class Table:
     def __enter__(self) -> Table:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 

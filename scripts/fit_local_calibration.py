@@ -62,9 +62,20 @@ sys.path.insert(0, str(REPO))
 from grader.agreement import metrics as M  # noqa: E402
 from grader.agreement.measure import LABELS, fit_thresholds, labels_from_scores  # noqa: E402
 from grader.judges.local.judge import LocalJudge  # noqa: E402
-from grader.judges.local.model import (FEATURES, MAX_PASSAGE_WORDS, PIECE_WORDS, Calibration, Segment,  # noqa: E402
-                                _SENTENCE_END, _WORD, answer_features, criterion_similarities, rubric_texts,
-                                rubric_vectors, segments)
+from grader.judges.local.model import (  # noqa: E402
+    _SENTENCE_END,
+    _WORD,
+    FEATURES,
+    MAX_PASSAGE_WORDS,
+    PIECE_WORDS,
+    Calibration,
+    Segment,
+    answer_features,
+    criterion_similarities,
+    rubric_texts,
+    rubric_vectors,
+    segments,
+)
 from grader.rubric.build import slug_id  # noqa: E402
 from grader.rubric.io import bank_from_csv  # noqa: E402
 from grader.tables import open_table  # noqa: E402
@@ -72,8 +83,20 @@ from grader.text import word_count  # noqa: E402
 
 DEFAULT_CSV = REPO.parent / "shared" / "datasets" / "saf" / "saf_en.csv"
 SPLITS = ("training", "unseen_answers", "unseen_questions")
-SIMILARITY_FEATURES = {"mean_best", "max_best", "min_best", "top_half_mean", "top_k_mean", "cover_50", "cover_60",
-                       "cover_70", "answer_reference", "precision", "lexical_recall", "novel_recall"}
+SIMILARITY_FEATURES = {
+    "mean_best",
+    "max_best",
+    "min_best",
+    "top_half_mean",
+    "top_k_mean",
+    "cover_50",
+    "cover_60",
+    "cover_70",
+    "answer_reference",
+    "precision",
+    "lexical_recall",
+    "novel_recall",
+}
 CANDIDATES: dict[str, tuple[str, ...]] = {
     "mean": ("mean_best",),
     "mean+lex": ("mean_best", "lexical_recall"),
@@ -88,8 +111,18 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "topk+lex+len": ("top_k_mean", "lexical_recall", "log_words"),
     "topk+ref+lex+len": ("top_k_mean", "answer_reference", "lexical_recall", "log_words"),
     "cover+ref+lex+len": ("mean_best", "cover_60", "answer_reference", "lexical_recall", "log_words"),
-    "all-sim+lex+len": ("mean_best", "max_best", "top_half_mean", "top_k_mean", "cover_50", "cover_70",
-                        "answer_reference", "precision", "lexical_recall", "log_words"),
+    "all-sim+lex+len": (
+        "mean_best",
+        "max_best",
+        "top_half_mean",
+        "top_k_mean",
+        "cover_50",
+        "cover_70",
+        "answer_reference",
+        "precision",
+        "lexical_recall",
+        "log_words",
+    ),
     "full": FEATURES,
 }
 L2 = (0.0, 0.01, 0.1, 1.0)
@@ -134,14 +167,18 @@ class EmbeddingCache:
         missing = list(dict.fromkeys(t for t in texts if t not in self.index))
         started = time.time()
         for i in range(0, len(missing), 1024):
-            chunk = missing[i:i + 1024]
+            chunk = missing[i : i + 1024]
             for t, v in zip(chunk, self.embedder.encode(chunk)):
                 self.index[t] = len(self.rows)
                 self.rows.append(v)
             self.added += len(chunk)
             if len(missing) > 1024:
-                print(f"  embedded {min(i + 1024, len(missing))}/{len(missing)} new texts "
-                      f"({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+                print(
+                    f"  embedded {min(i + 1024, len(missing))}/{len(missing)} new texts "
+                    f"({time.time() - started:.0f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self.rows[self.index[t]] for t in texts])
@@ -157,7 +194,7 @@ def baseline_segments(answer: str) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
     for m in _SENTENCE_END.finditer(answer + "\n"):
-        piece = answer[pos:m.start()]
+        piece = answer[pos : m.start()]
         stripped = piece.strip()
         if stripped:
             start = pos + piece.index(stripped)
@@ -167,7 +204,7 @@ def baseline_segments(answer: str) -> list[Segment]:
     if len(words) > 12:
         seen = {(s.start, s.end) for s in out}
         for i in range(0, len(words) - 12 + 6, 6):
-            chunk = words[i:i + 12]
+            chunk = words[i : i + 12]
             a, b = chunk[0].start(), chunk[-1].end()
             if (a, b) not in seen:
                 seen.add((a, b))
@@ -222,8 +259,7 @@ def fit_model(X: np.ndarray, y: np.ndarray, names: tuple[str, ...], l2: float) -
     y_mean = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
     theta0 = np.concatenate([[math.log(y_mean / (1 - y_mean))], np.zeros(k)])
     res = minimize(loss, theta0, jac=True, method="L-BFGS-B", bounds=bounds)
-    return {"features": names, "mean": mean, "scale": scale, "intercept": float(res.x[0]), "coef": res.x[1:],
-            "l2": l2}
+    return {"features": names, "mean": mean, "scale": scale, "intercept": float(res.x[0]), "coef": res.x[1:], "l2": l2}
 
 
 def predict(model: dict, X: np.ndarray) -> np.ndarray:
@@ -258,11 +294,13 @@ def metrics(y: np.ndarray, pred: np.ndarray, labels: list[str], pred_labels: lis
     g = np.array(groups)
     within = [M.pearson(pred[g == q], y[g == q]) for q in sorted(set(groups))]
     within = [w for w in within if not M.is_undefined(w)]
-    return {"pearson": None if M.is_undefined(r) else round(float(r), 3),
-            "pearson_within_question": round(float(np.mean(within)), 3) if within else None,
-            "rmse": round(M.rmse(pred, y), 3),
-            "accuracy": round(M.accuracy(labels, pred_labels), 3),
-            "macro_f1": round(M.macro_f1(labels, pred_labels, LABELS), 3)}
+    return {
+        "pearson": None if M.is_undefined(r) else round(float(r), 3),
+        "pearson_within_question": round(float(np.mean(within)), 3) if within else None,
+        "rmse": round(M.rmse(pred, y), 3),
+        "accuracy": round(M.accuracy(labels, pred_labels), 3),
+        "macro_f1": round(M.macro_f1(labels, pred_labels, LABELS), 3),
+    }
 
 
 class CachedEmbedder:
@@ -291,10 +329,19 @@ def level_scores(rows: list[dict], bank: dict, calibration: Calibration, cache: 
 
 
 def calibration_from(model: dict, source: str, level_intercept: float = 0.0, level_slope: float = 1.0) -> Calibration:
-    return Calibration(partial=0.35, full=0.55, source=source, features=tuple(model["features"]),
-                       mean=tuple(map(float, model["mean"])), scale=tuple(map(float, model["scale"])),
-                       coef=tuple(map(float, model["coef"])), intercept=float(model["intercept"]), link="logistic",
-                       level_intercept=level_intercept, level_slope=level_slope)
+    return Calibration(
+        partial=0.35,
+        full=0.55,
+        source=source,
+        features=tuple(model["features"]),
+        mean=tuple(map(float, model["mean"])),
+        scale=tuple(map(float, model["scale"])),
+        coef=tuple(map(float, model["coef"])),
+        intercept=float(model["intercept"]),
+        link="logistic",
+        level_intercept=level_intercept,
+        level_slope=level_slope,
+    )
 
 
 def fit_level_map(train: list[dict], oof: np.ndarray) -> tuple[float, float, dict]:
@@ -305,14 +352,24 @@ def fit_level_map(train: list[dict], oof: np.ndarray) -> tuple[float, float, dic
     y = np.array([r["y"] for r in train])
     slope = float(y.std() / oof.std())
     intercept = float(y.mean() - slope * oof.mean())
-    return intercept, slope, {"human_mean": round(float(y.mean()), 4), "human_sd": round(float(y.std()), 4),
-                              "score_mean": round(float(oof.mean()), 4), "score_sd": round(float(oof.std()), 4)}
+    return (
+        intercept,
+        slope,
+        {
+            "human_mean": round(float(y.mean()), 4),
+            "human_sd": round(float(y.std()), 4),
+            "score_mean": round(float(oof.mean()), 4),
+            "score_sd": round(float(oof.std()), 4),
+        },
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    ap.add_argument("--out", type=Path, default=REPO / "grader" / "judges" / "local" / "data" / "local_calibration.json")
+    ap.add_argument(
+        "--out", type=Path, default=REPO / "grader" / "judges" / "local" / "data" / "local_calibration.json"
+    )
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "grader-fit")
     ap.add_argument("--dry-run", action="store_true", help="print the results, do not write the JSON")
     ap.add_argument("--explore", action="store_true", help="also print every candidate's CV figures")
@@ -380,42 +437,51 @@ def main(argv: list[str] | None = None) -> int:
         results[split] = {
             "grader (levels, as reported)": metrics(y, lvl, labels, labels_from_scores(lvl, lvl_thresholds), groups),
             "grader (continuous model score)": metrics(y, cont, labels, labels_from_scores(cont, thresholds), groups),
-            "baseline: mean best cosine, linear": metrics(y, base, labels, labels_from_scores(base, b_thresholds),
-                                                          groups),
-            "trivial: majority label / mean score": metrics(y, np.full(len(rs), mean_train), labels,
-                                                            [majority] * len(rs), groups),
-            "trivial: answer length, linear": metrics(y, length, labels, labels_from_scores(length, l_thresholds),
-                                                      groups),
+            "baseline: mean best cosine, linear": metrics(
+                y, base, labels, labels_from_scores(base, b_thresholds), groups
+            ),
+            "trivial: majority label / mean score": metrics(
+                y, np.full(len(rs), mean_train), labels, [majority] * len(rs), groups
+            ),
+            "trivial: answer length, linear": metrics(
+                y, length, labels, labels_from_scores(length, l_thresholds), groups
+            ),
         }
 
     cv_best = cv[(best_name, best_l2)]
     cv_base = float(M.pearson(np.clip(b_oof, 0, 1), y_train))
-    print(f"\nSAF ({args.csv.name}): fit on training ({len(train)} answers, "
-          f"{len({r['rubric_id'] for r in train})} questions); model selected by leave-one-question-out CV: "
-          f"{best_name} (l2={best_l2}), CV Pearson {cv_best['pearson']:.3f} (baseline {cv_base:.3f})\n")
+    print(
+        f"\nSAF ({args.csv.name}): fit on training ({len(train)} answers, "
+        f"{len({r['rubric_id'] for r in train})} questions); model selected by leave-one-question-out CV: "
+        f"{best_name} (l2={best_l2}), CV Pearson {cv_best['pearson']:.3f} (baseline {cv_base:.3f})\n"
+    )
     print("| system | split | Pearson | Pearson within question | RMSE (0–1) | accuracy | macro-F1 |")
     print("|---|---|---:|---:|---:|---:|---:|")
     fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
     for split, systems in results.items():
         for name, m in systems.items():
-            print(f"| {name} | {split} ({len(by_split[split])}) | {fmt(m['pearson'])} | "
-                  f"{fmt(m['pearson_within_question'])} | {m['rmse']:.3f} | {m['accuracy']:.3f} | "
-                  f"{m['macro_f1']:.3f} |")
-    print(f"\nlabels from scores: thresholds fitted on training (out-of-fold for the model score): "
-          f"levels ≥ {lvl_thresholds.correct:g} Correct, ≥ {lvl_thresholds.partial:g} Partially correct; "
-          f"model score ≥ {thresholds.correct:g} / ≥ {thresholds.partial:g}")
+            print(
+                f"| {name} | {split} ({len(by_split[split])}) | {fmt(m['pearson'])} | "
+                f"{fmt(m['pearson_within_question'])} | {m['rmse']:.3f} | {m['accuracy']:.3f} | "
+                f"{m['macro_f1']:.3f} |"
+            )
+    print(
+        f"\nlabels from scores: thresholds fitted on training (out-of-fold for the model score): "
+        f"levels ≥ {lvl_thresholds.correct:g} Correct, ≥ {lvl_thresholds.partial:g} Partially correct; "
+        f"model score ≥ {thresholds.correct:g} / ≥ {thresholds.partial:g}"
+    )
     print(f"({time.time() - started:.0f} s)")
 
     doc = {
         "_about": "Calibration of the embedded grader (grader/local.py), written by "
-                  "scripts/fit_local_calibration.py. Every field is described under 'fields'.",
+        "scripts/fit_local_calibration.py. Every field is described under 'fields'.",
         "fields": {
             "source": "what the model was fitted on",
             "embedding_model": "the sentence-embedding model the features come from",
             "segmentation": "how answers are cut into passages when fitting: sentences, a sentence longer than "
-                            "max_passage_words cut into pieces of at most piece_words",
+            "max_passage_words cut into pieces of at most piece_words",
             "partial, full": "fixed similarity thresholds for partial / full; used only when 'model' is absent, "
-                             "and shown for reference",
+            "and shown for reference",
             "floor": "a criterion whose best similarity is below this is never credited",
             "model.features": "names of the answer-level features (see grader.local.FEATURES)",
             "model.mean, model.scale": "standardisation: z = (x - mean) / scale, per feature",
@@ -424,9 +490,9 @@ def main(argv: list[str] | None = None) -> int:
             "model.l2": "the L2 penalty chosen by cross-validation",
             "levels": "how the score becomes per-criterion levels (see grader.local.allocate_levels)",
             "level_map": "levels are allocated from clip(intercept + slope * score), a linear equating fitted on "
-                         "training: the out-of-fold scores mapped to the mean and spread of the human scores",
+            "training: the out-of-fold scores mapped to the mean and spread of the human scores",
             "labels": "score thresholds for SAF's 3 labels, fitted on training: Correct if the normalised score "
-                      "is >= correct, Partially correct if >= partial, else Incorrect (reporting only)",
+            "is >= correct, Partially correct if >= partial, else Incorrect (reporting only)",
             "selection": "the grouped cross-validation that chose the features and l2",
             "results": "figures on SAF's held-out splits at fit time (see README)",
         },
@@ -436,20 +502,30 @@ def main(argv: list[str] | None = None) -> int:
         "partial": calibration.partial,
         "full": calibration.full,
         "floor": calibration.floor,
-        "model": {"features": list(feats), "mean": [round(float(v), 6) for v in model["mean"]],
-                  "scale": [round(float(v), 6) for v in model["scale"]],
-                  "coef": [round(float(v), 6) for v in model["coef"]],
-                  "intercept": round(model["intercept"], 6), "link": "logistic", "l2": best_l2},
-        "level_map": {"intercept": round(level_intercept, 4), "slope": round(level_slope, 4),
-                      "equating": lvl_fit},
+        "model": {
+            "features": list(feats),
+            "mean": [round(float(v), 6) for v in model["mean"]],
+            "scale": [round(float(v), 6) for v in model["scale"]],
+            "coef": [round(float(v), 6) for v in model["coef"]],
+            "intercept": round(model["intercept"], 6),
+            "link": "logistic",
+            "l2": best_l2,
+        },
+        "level_map": {"intercept": round(level_intercept, 4), "slope": round(level_slope, 4), "equating": lvl_fit},
         "levels": "criteria in order of similarity; full while the credit left covers >= 3/4 of a weight, "
-                  "partial while >= 1/4; never above a more similar criterion",
-        "labels": {"levels": {"partial": lvl_thresholds.partial, "correct": lvl_thresholds.correct},
-                   "model_score": {"partial": thresholds.partial, "correct": thresholds.correct}},
-        "selection": {"method": "leave-one-question-out CV on SAF training", "chosen": best_name,
-                      "cv_pearson": round(cv_best["pearson"], 4), "cv_rmse": round(cv_best["rmse"], 4),
-                      "baseline_cv_pearson": round(cv_base, 4),
-                      "candidates": {f"{n}|l2={l}": round(v["pearson"], 4) for (n, l), v in cv.items()}},
+        "partial while >= 1/4; never above a more similar criterion",
+        "labels": {
+            "levels": {"partial": lvl_thresholds.partial, "correct": lvl_thresholds.correct},
+            "model_score": {"partial": thresholds.partial, "correct": thresholds.correct},
+        },
+        "selection": {
+            "method": "leave-one-question-out CV on SAF training",
+            "chosen": best_name,
+            "cv_pearson": round(cv_best["pearson"], 4),
+            "cv_rmse": round(cv_best["rmse"], 4),
+            "baseline_cv_pearson": round(cv_base, 4),
+            "candidates": {f"{n}|l2={l}": round(v["pearson"], 4) for (n, l), v in cv.items()},
+        },
         "results": results,
     }
     if not args.dry_run:

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from grader.testing.devserver import DevServer
 from grader.rubric import Criterion, Rubric, RubricBank
+from grader.testing.devserver import DevServer
 
 #: A three-criterion rubric (weights 2, 1, 1), and an answer that DevServer's honest judge grades
 #: full / full / partial: 8.75 out of 10.
@@ -24,12 +24,21 @@ RUBRIC = Rubric(
     question="How do diffusion models generate video?",
     hint="A strong answer covers denoising, temporal consistency and how quality is evaluated.",
     criteria=(
-        Criterion(id="denoising", weight=2,
-                  text="Explains that diffusion models learn to reverse a gradual noising process by iterative denoising"),
-        Criterion(id="temporal", weight=1,
-                  text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers"),
-        Criterion(id="evaluation", weight=1,
-                  text="Names metrics for evaluating generated video quality such as FVD or human preference studies"),
+        Criterion(
+            id="denoising",
+            weight=2,
+            text="Explains that diffusion models learn to reverse a gradual noising process by iterative denoising",
+        ),
+        Criterion(
+            id="temporal",
+            weight=1,
+            text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers",
+        ),
+        Criterion(
+            id="evaluation",
+            weight=1,
+            text="Names metrics for evaluating generated video quality such as FVD or human preference studies",
+        ),
     ),
     max_score=10,
 )
@@ -103,8 +112,11 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     from grader.cli import common, main
 
     for name, stderr in (("console", False), ("err_console", True)):
-        monkeypatch.setattr(common, name, Console(stderr=stderr, width=CLI_WIDTH, force_terminal=False,
-                                                  force_interactive=False, color_system=None))
+        monkeypatch.setattr(
+            common,
+            name,
+            Console(stderr=stderr, width=CLI_WIDTH, force_terminal=False, force_interactive=False, color_system=None),
+        )
 
     def run(*args: object, input: str = "") -> CliResult:
         monkeypatch.setattr(sys, "stdin", io.StringIO(input))

@@ -10,8 +10,8 @@ import re
 from collections import Counter
 
 import pytest
+from test_batch import read_out, write_csv
 
-from grader.batch.runner import run_batch
 from grader.batch.api import (
     BATCH_ENDPOINT,
     SERVER_ERROR_FLAG,
@@ -21,13 +21,12 @@ from grader.batch.api import (
     request_line,
     run_batch_api,
 )
+from grader.batch.runner import run_batch
 from grader.errors import InputError
 from grader.grading import Grader
 from grader.judges.llm import request_body
 from grader.settings import Settings
 from grader.store import Store
-
-from test_batch import read_out, write_csv
 
 OTHER_ANSWER = (
     "Video diffusion models denoise a noisy latent step by step. They keep temporal consistency across "
@@ -45,8 +44,9 @@ def _answers(n: int, good_answer: str) -> list[str]:
 
 
 def make_settings(server, tmp_path, store="store.sqlite3", **overrides) -> Settings:
-    return Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5,
-                    store=tmp_path / store, **overrides)
+    return Settings(
+        api_key="test-key", base_url=server.base_url, model="test-model", timeout=5, store=tmp_path / store, **overrides
+    )
 
 
 @pytest.fixture
@@ -94,6 +94,7 @@ def grade_live(server, bank, tmp_path, src, out, **overrides):
 
 # -- request lines -----------------------------------------------------------------------------
 
+
 def test_request_lines_carry_the_live_judges_body(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(keep_bodies=True)
     answers = [good_answer, OTHER_ANSWER, WEAK_ANSWER]
@@ -128,18 +129,22 @@ def test_request_lines_carry_the_live_judges_body(dev_server, bank, batch_run, t
 
 # -- chunking ----------------------------------------------------------------------------------
 
+
 def _fake_lines(sizes: list[int]) -> list[RequestLine]:
     return [RequestLine(f"row-{i}-x", "k", [i], b"x" * (n - 1) + b"\n") for i, n in enumerate(sizes, start=1)]
 
 
-@pytest.mark.parametrize("sizes, max_requests, max_bytes, expected", [
-    ([10] * 5, 2, 10_000, [2, 2, 1]),  # by count
-    ([10] * 5, 50, 25, [2, 2, 1]),  # by size
-    ([10] * 4, 50, 20, [2, 2]),  # exactly full
-    ([10, 30, 10], 50, 25, [1, 1, 1]),  # a line over the limit goes alone (the caller rejects it first)
-    ([10] * 6, 4, 30, [3, 3]),  # whichever limit comes first
-    ([], 2, 10, []),
-])
+@pytest.mark.parametrize(
+    "sizes, max_requests, max_bytes, expected",
+    [
+        ([10] * 5, 2, 10_000, [2, 2, 1]),  # by count
+        ([10] * 5, 50, 25, [2, 2, 1]),  # by size
+        ([10] * 4, 50, 20, [2, 2]),  # exactly full
+        ([10, 30, 10], 50, 25, [1, 1, 1]),  # a line over the limit goes alone (the caller rejects it first)
+        ([10] * 6, 4, 30, [3, 3]),  # whichever limit comes first
+        ([], 2, 10, []),
+    ],
+)
 def test_chunk_requests(sizes, max_requests, max_bytes, expected):
     chunks = list(chunk_requests(_fake_lines(sizes), max_requests=max_requests, max_bytes=max_bytes))
     assert [len(c) for c in chunks] == expected
@@ -174,6 +179,7 @@ def test_several_chunks_become_several_jobs(dev_server, bank, batch_run, tmp_pat
 
 # -- a full run --------------------------------------------------------------------------------
 
+
 def test_full_run_writes_every_row_once_with_live_scores(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server()
     rows = [
@@ -199,8 +205,11 @@ def test_full_run_writes_every_row_once_with_live_scores(dev_server, bank, batch
     grade_live(server, bank, tmp_path, src, tmp_path / "live.csv")
     live = {r["row"]: r for r in read_out(tmp_path / "live.csv")}
     for r in got:
-        assert (r["status"], r["score"], r["band"]) == (live[r["row"]]["status"], live[r["row"]]["score"],
-                                                        live[r["row"]]["band"]), r["candidate_id"]
+        assert (r["status"], r["score"], r["band"]) == (
+            live[r["row"]]["status"],
+            live[r["row"]]["score"],
+            live[r["row"]]["band"],
+        ), r["candidate_id"]
         assert r["flags"] == live[r["row"]]["flags"]
     by_id = {r["candidate_id"]: r for r in got}
     assert float(by_id["c1"]["score"]) == 8.75
@@ -230,12 +239,16 @@ def test_jsonl_output_and_invalid_verdicts_are_unscored(dev_server, bank, batch_
 
 # -- resume ------------------------------------------------------------------------------------
 
+
 def test_resume_after_the_process_died_uses_the_same_job(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(batch_polls_to_complete=3)
-    src = write_csv(tmp_path / "in.csv", [
-        *[(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))],
-        ("e", "t-diffusion", ""),
-    ])
+    src = write_csv(
+        tmp_path / "in.csv",
+        [
+            *[(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))],
+            ("e", "t-diffusion", ""),
+        ],
+    )
     out = tmp_path / "out.csv"
     first = batch_run(server, tmp_path, src, out, wait=False)  # submit, then "die"
     assert server.batch_creations == 1 and first.pending and first.pending[0]["batch_id"]
@@ -279,11 +292,12 @@ def test_died_between_creating_and_recording_the_batch(dev_server, bank, batch_r
 
     result = batch_run(server, tmp_path, src, out, resume=True)
     assert server.batch_creations == 1 and result.batches_created == 0  # found by its metadata
-    assert ("adopted" in [k for k, _ in batch_run.events])
+    assert "adopted" in [k for k, _ in batch_run.events]
     assert sorted(int(r["row"]) for r in read_out(out)) == [1, 2, 3]
 
 
 # -- failures ----------------------------------------------------------------------------------
+
 
 def test_failed_lines_are_reported_and_retried(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(batch_fail_lines=[2, 4])  # line 2 → error file, line 4 → HTTP 500 in the output
@@ -313,11 +327,14 @@ def test_failed_lines_are_reported_and_retried(dev_server, bank, batch_run, tmp_
     assert not list(tmp_path.glob("out.csv.*.tmp"))  # the rewrite left no temp file
 
 
-@pytest.mark.parametrize("status, words", [
-    ("failed", "failed: invalid_request"),
-    ("expired", "batch_expired"),
-    ("cancelled", "batch_cancelled"),
-])
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        ("failed", "failed: invalid_request"),
+        ("expired", "batch_expired"),
+        ("cancelled", "batch_cancelled"),
+    ],
+)
 def test_terminal_statuses_are_reported(dev_server, bank, batch_run, tmp_path, good_answer, status, words):
     server = dev_server(batch_final_status=status)
     src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))])
@@ -337,6 +354,7 @@ def test_terminal_statuses_are_reported(dev_server, bank, batch_run, tmp_path, g
 
 
 # -- the cache ---------------------------------------------------------------------------------
+
 
 def test_cached_rows_are_not_submitted(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server()
@@ -369,6 +387,7 @@ def test_everything_cached_creates_no_batch(dev_server, bank, batch_run, tmp_pat
 
 # -- the command line --------------------------------------------------------------------------
 
+
 def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monkeypatch, cli):
     server = dev_server(batch_polls_to_complete=1, batch_fail_lines=[1])
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
@@ -397,7 +416,9 @@ def test_batch_results_cost_half_the_live_price(dev_server, bank, batch_run, tmp
     live = Grader(make_settings(server, tmp_path, store="live.sqlite3", prices=prices), bank=bank)
     live_result = live.grade("t-diffusion", good_answer)
     src = write_csv(tmp_path / "in.csv", [("c1", "t-diffusion", good_answer)])
-    result = batch_run(server, tmp_path, src, tmp_path / "out.csv", settings=make_settings(server, tmp_path, prices=prices))
+    result = batch_run(
+        server, tmp_path, src, tmp_path / "out.csv", settings=make_settings(server, tmp_path, prices=prices)
+    )
     row = read_out(tmp_path / "out.csv")[0]
     assert live_result.cost_usd > 0
     assert float(row["cost_usd"]) == pytest.approx(live_result.cost_usd / 2)
@@ -416,6 +437,7 @@ def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, goo
     def interrupted(*args, **kwargs):
         def ctrl_c(_seconds):
             raise KeyboardInterrupt
+
         return real(*args, **{**kwargs, "sleep": ctrl_c})
 
     monkeypatch.setattr(batch_api, "run_batch_api", interrupted)

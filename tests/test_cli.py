@@ -7,7 +7,6 @@ import sys
 import pytest
 
 
-
 @pytest.mark.parametrize(
     "args, code, fragment",
     [
@@ -42,13 +41,35 @@ def test_usage_error_exit_2(cli):
 
 
 def test_grade_json_has_the_audit_fields(cli):
-    rc, out, _ = cli("grade", "-q", "vid-05", "--backend", "local", "--json", "--no-cache",
-                     "-a", "Temporal consistency means objects and lighting stay stable across frames; "
-                           "flickering and identity drift are typical failures.")
+    rc, out, _ = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--backend",
+        "local",
+        "--json",
+        "--no-cache",
+        "-a",
+        "Temporal consistency means objects and lighting stay stable across frames; "
+        "flickering and identity drift are typical failures.",
+    )
     assert rc == 0
     data = json.loads(out)
-    for key in ("question_id", "rubric_hash", "prompt_version", "backend", "model", "verdict", "score", "band",
-                "flags", "usage", "latency_s", "attempts", "criteria"):
+    for key in (
+        "question_id",
+        "rubric_hash",
+        "prompt_version",
+        "backend",
+        "model",
+        "verdict",
+        "score",
+        "band",
+        "flags",
+        "usage",
+        "latency_s",
+        "attempts",
+        "criteria",
+    ):
         assert key in data
     assert data["backend"] == "local" and data["question_id"] == "vid-05-temporal-consistency"
     assert all(e["verified"] for c in data["criteria"] for e in c["evidence"] if c["awarded"] != "missing")
@@ -62,14 +83,26 @@ def test_too_short_answer_is_zero_without_a_call(cli):
 
 
 def test_unreachable_server_is_exit_3(cli):
-    rc, _, err = cli("grade", "-q", "vid-05", "--base-url", "http://127.0.0.1:9/v1", "--no-cache",
-                     "-a", "Temporal consistency keeps objects stable across frames.")
+    rc, _, err = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--no-cache",
+        "-a",
+        "Temporal consistency keeps objects stable across frames.",
+    )
     assert rc == 3 and "could not connect" in err and "--base-url" in err
 
 
 def test_answer_from_stdin():
-    proc = subprocess.run([sys.executable, "-m", "grader", "prompt", "vid-05"], input="piped answer text here",
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "prompt", "vid-05"],
+        input="piped answer text here",
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0 and "piped answer text here" in proc.stdout
 
 
@@ -82,14 +115,25 @@ def test_rubrics_list_json_and_show_yaml(cli):
 
 def test_unscored_answer_exits_5(dev_server, cli):
     server = dev_server(faults=["invalid_json"] * 3)
-    rc, out, err = cli("grade", "-q", "vid-05", "--base-url", server.base_url, "--no-cache", "--json",
-                       "-a", "Temporal consistency keeps objects stable across frames and avoids flicker.")
+    rc, out, err = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--base-url",
+        server.base_url,
+        "--no-cache",
+        "--json",
+        "-a",
+        "Temporal consistency keeps objects stable across frames and avoids flicker.",
+    )
     data = json.loads(out)
     assert rc == 5 and data["status"] == "unscored" and data["score"] is None and data["attempts"] == 3
     assert data["unscored_reason"] and data["last_output"]
 
 
-@pytest.mark.parametrize("text, words", [("hello world  foo", 3), ("时间一致性意味着物体", 10), ("Temporal 一致 ok", 4), ("", 0)])
+@pytest.mark.parametrize(
+    "text, words", [("hello world  foo", 3), ("时间一致性意味着物体", 10), ("Temporal 一致 ok", 4), ("", 0)]
+)
 def test_word_count_counts_cjk_characters(text, words):
     from grader.grading import word_count
 

@@ -79,11 +79,13 @@ def test_modules_import_nothing_of_the_cli_but_common_and_render(name):
 
 def test_command_modules_import_alone_without_the_app():
     modules = [f"grader.cli.{n}" for n in _command_modules()]
-    code = ("import importlib, sys\n"
-            f"for name in {modules!r}:\n"
-            "    importlib.import_module(name).register\n"
-            "loaded = sorted(m for m in sys.modules if m.startswith('grader.cli.'))\n"
-            "assert 'grader.cli.app' not in loaded, loaded\n")
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name).register\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('grader.cli.'))\n"
+        "assert 'grader.cli.app' not in loaded, loaded\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
 
@@ -113,9 +115,14 @@ def _unwrapped_text_prints() -> list[str]:
     found = []
     for path in sorted(CLI_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "print"
-                    and node.args and _is_text(node.args[0])
-                    and not any(k.arg == "soft_wrap" for k in node.keywords)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "print"
+                and node.args
+                and _is_text(node.args[0])
+                and not any(k.arg == "soft_wrap" for k in node.keywords)
+            ):
                 found.append(f"{path.name}:{node.lineno}")
     return found
 

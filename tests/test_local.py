@@ -15,8 +15,16 @@ import pytest
 
 from grader.errors import ConfigError
 from grader.grading import Grader
-from grader.judges.local.judge import (FEATURES, Calibration, LocalJudge, allocate_levels, load_calibration, requested_count,
-                          rubric_texts, segments)
+from grader.judges.local.judge import (
+    FEATURES,
+    Calibration,
+    LocalJudge,
+    allocate_levels,
+    load_calibration,
+    requested_count,
+    rubric_texts,
+    segments,
+)
 from grader.rubric import default_bank
 from grader.settings import Settings
 from grader.verdict import LEVEL_VALUE, Level
@@ -35,17 +43,20 @@ def judge() -> LocalJudge:
 # -- passages ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", [
-    "One sentence only",
-    "First point. Second point!  Third point?\nA line\n\n  indented line after a blank line.",
-    "word " * 95 + "end.",  # one long sentence: cut into pieces
-    "Ünïcödé — “quotes” and  double  spaces. " * 3,
-    "   ",
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "One sentence only",
+        "First point. Second point!  Third point?\nA line\n\n  indented line after a blank line.",
+        "word " * 95 + "end.",  # one long sentence: cut into pieces
+        "Ünïcödé — “quotes” and  double  spaces. " * 3,
+        "   ",
+    ],
+)
 def test_segments_are_verbatim_slices_covering_each_word_once(answer):
     segs = segments(answer)
     for s in segs:
-        assert answer[s.start:s.end] == s.text and s.text == s.text.strip() and s.text
+        assert answer[s.start : s.end] == s.text and s.text == s.text.strip() and s.text
         assert len(s.text.split()) <= 30
     assert [w for s in segs for w in s.text.split()] == answer.split()  # every word once, in order
     assert all(a.end <= b.start for a, b in zip(segs, segs[1:]))
@@ -76,8 +87,11 @@ def test_shipped_calibration_loads_and_documents_its_fields():
 def test_missing_and_malformed_calibration(tmp_path):
     assert not load_calibration(tmp_path / "none.json").fitted  # falls back to fixed thresholds
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"partial": 0.3, "full": 0.6, "model": {"features": ["nope"], "mean": [0],
-                                                                     "scale": [1], "coef": [1]}}))
+    bad.write_text(
+        json.dumps(
+            {"partial": 0.3, "full": 0.6, "model": {"features": ["nope"], "mean": [0], "scale": [1], "coef": [1]}}
+        )
+    )
     with pytest.raises(ConfigError, match="unknown feature"):
         load_calibration(bad)
     bad.write_text("{not json")
@@ -155,8 +169,10 @@ def test_examples_rank_strong_partial_weak(examples, judge):
         # at the top, because three coarse levels cannot separate two answers the model puts above 0.93
         assert strong.score >= partial.score > weak.score, (qid, strong.score, partial.score, weak.score)
         # the model's continuous score separates all three
-        model = [judge.judge_sync(bank.get(qid), (EXAMPLES / f"{qid}.{k}.txt").read_text()).details["score"]
-                 for k in ("strong", "partial", "weak")]
+        model = [
+            judge.judge_sync(bank.get(qid), (EXAMPLES / f"{qid}.{k}.txt").read_text()).details["score"]
+            for k in ("strong", "partial", "weak")
+        ]
         assert model[0] > model[1] > model[2], (qid, model)
         assert strong.percent >= 75 and weak.percent < 75
 
@@ -214,9 +230,11 @@ def test_judge_many_is_one_encode_and_equals_one_by_one():
     embedder = CountingEmbedder()
     judge = LocalJudge(embedder=embedder)
     bank = default_bank()
-    items = [(bank.get("vid-05"), "Flickering and morphing are failures. Identity drift too."),
-             (bank.get("vid-21"), "CFG scale trades prompt adherence for diversity. High values oversaturate."),
-             (bank.get("vid-05"), "Objects and lighting stay stable frame to frame.")]
+    items = [
+        (bank.get("vid-05"), "Flickering and morphing are failures. Identity drift too."),
+        (bank.get("vid-21"), "CFG scale trades prompt adherence for diversity. High values oversaturate."),
+        (bank.get("vid-05"), "Objects and lighting stay stable frame to frame."),
+    ]
     for r, _ in items:
         judge.rubric_vectors(r)
     embedder.calls.clear()
@@ -295,8 +313,9 @@ def test_feedback_follows_the_levels_awarded_after_evidence_checks():
     from grader.grading import Grader
     from grader.settings import Settings
 
-    answer = (Path(__file__).resolve().parents[1] / "examples" / "answers"
-              / "vid-05-temporal-consistency.injection.txt").read_text()
+    answer = (
+        Path(__file__).resolve().parents[1] / "examples" / "answers" / "vid-05-temporal-consistency.injection.txt"
+    ).read_text()
     result = Grader(Settings(backend="local")).grade("vid-05", answer)
     full = {c.text.rstrip(".") for c in result.criteria if c.awarded.value == "full"}
     not_full = [c for c in result.criteria if c.awarded.value != "full"]

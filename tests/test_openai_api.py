@@ -13,6 +13,7 @@ import httpx2
 import openai
 import pytest
 from openai.types.chat import ChatCompletion
+from test_batch import read_out, write_csv
 
 from grader.batch.api import BATCH_HINTS, make_client, run_batch_api
 from grader.batch.api_files import completion_of
@@ -31,8 +32,6 @@ from grader.judges.openai_api import (
 from grader.settings import Settings
 from grader.store import Store
 
-from test_batch import read_out, write_csv
-
 SECRET = "sk-secret-key-1234567890"
 BASE_URL = "http://llm.example/v1"
 LONG = "x" * 300
@@ -40,6 +39,7 @@ NO_MODEL = "The model 'test-model' does not exist."
 BAD_VALUE = "Invalid value for 'temperature'."
 RESUME = "the submitted batches keep running on the server; rerun with --resume to pick them up"
 LIVE_HINTS = chat_hints("test-model")
+
 
 def said(status: int, message: str) -> str:
     """What the openai client makes of the server's message, as the user sees it (200 characters)."""
@@ -72,30 +72,83 @@ def connection_error() -> openai.APIConnectionError:
 
 LIVE_CASES = [
     # (exception, base_url, message, hint, retryable)
-    (lambda: status_error(401, f"Incorrect API key provided: {SECRET}."), BASE_URL,
-     "the server rejected the API key (HTTP 401)", LIVE_HINTS.auth, False),
-    (lambda: status_error(403, f"Key {SECRET} may not use this model."), BASE_URL,
-     "the server rejected the API key (HTTP 403)", LIVE_HINTS.auth, False),
-    (lambda: status_error(404, NO_MODEL), BASE_URL,
-     f"not found (HTTP 404) at {BASE_URL}: {said(404, NO_MODEL)}",
-     LIVE_HINTS.not_found, False),
-    (lambda: status_error(404, LONG), None,
-     f"not found (HTTP 404) at the OpenAI API: {said(404, LONG)}", LIVE_HINTS.not_found, False),
-    (lambda: status_error(400, BAD_VALUE), BASE_URL,
-     f"the server answered HTTP 400: {said(400, BAD_VALUE)}",
-     "this error is not retried", False),
-    (lambda: status_error(422, LONG), BASE_URL,
-     f"the server answered HTTP 422: {said(422, LONG)}", "this error is not retried", False),
-    (lambda: status_error(408, "Request timeout."), BASE_URL,
-     f"the server answered HTTP 408: {said(408, 'Request timeout.')}", "the request was retried", True),
-    (lambda: status_error(409, "Conflict."), BASE_URL,
-     f"the server answered HTTP 409: {said(409, 'Conflict.')}", "the request was retried", True),
-    (lambda: status_error(429, "Rate limit reached."), BASE_URL,
-     f"the server answered HTTP 429: {said(429, 'Rate limit reached.')}", "the request was retried", True),
-    (lambda: status_error(500, "The server had an error."), BASE_URL,
-     f"the server answered HTTP 500: {said(500, 'The server had an error.')}", "the request was retried", True),
-    (lambda: status_error(503, "Overloaded."), BASE_URL,
-     f"the server answered HTTP 503: {said(503, 'Overloaded.')}", "the request was retried", True),
+    (
+        lambda: status_error(401, f"Incorrect API key provided: {SECRET}."),
+        BASE_URL,
+        "the server rejected the API key (HTTP 401)",
+        LIVE_HINTS.auth,
+        False,
+    ),
+    (
+        lambda: status_error(403, f"Key {SECRET} may not use this model."),
+        BASE_URL,
+        "the server rejected the API key (HTTP 403)",
+        LIVE_HINTS.auth,
+        False,
+    ),
+    (
+        lambda: status_error(404, NO_MODEL),
+        BASE_URL,
+        f"not found (HTTP 404) at {BASE_URL}: {said(404, NO_MODEL)}",
+        LIVE_HINTS.not_found,
+        False,
+    ),
+    (
+        lambda: status_error(404, LONG),
+        None,
+        f"not found (HTTP 404) at the OpenAI API: {said(404, LONG)}",
+        LIVE_HINTS.not_found,
+        False,
+    ),
+    (
+        lambda: status_error(400, BAD_VALUE),
+        BASE_URL,
+        f"the server answered HTTP 400: {said(400, BAD_VALUE)}",
+        "this error is not retried",
+        False,
+    ),
+    (
+        lambda: status_error(422, LONG),
+        BASE_URL,
+        f"the server answered HTTP 422: {said(422, LONG)}",
+        "this error is not retried",
+        False,
+    ),
+    (
+        lambda: status_error(408, "Request timeout."),
+        BASE_URL,
+        f"the server answered HTTP 408: {said(408, 'Request timeout.')}",
+        "the request was retried",
+        True,
+    ),
+    (
+        lambda: status_error(409, "Conflict."),
+        BASE_URL,
+        f"the server answered HTTP 409: {said(409, 'Conflict.')}",
+        "the request was retried",
+        True,
+    ),
+    (
+        lambda: status_error(429, "Rate limit reached."),
+        BASE_URL,
+        f"the server answered HTTP 429: {said(429, 'Rate limit reached.')}",
+        "the request was retried",
+        True,
+    ),
+    (
+        lambda: status_error(500, "The server had an error."),
+        BASE_URL,
+        f"the server answered HTTP 500: {said(500, 'The server had an error.')}",
+        "the request was retried",
+        True,
+    ),
+    (
+        lambda: status_error(503, "Overloaded."),
+        BASE_URL,
+        f"the server answered HTTP 503: {said(503, 'Overloaded.')}",
+        "the request was retried",
+        True,
+    ),
     (timeout_error, BASE_URL, f"timed out to {BASE_URL} after 3 attempt(s)", LIVE_HINTS.connection, True),
     (connection_error, None, "could not connect to the OpenAI API after 3 attempt(s)", LIVE_HINTS.connection, True),
 ]
@@ -115,17 +168,36 @@ def test_error_mapping_for_chat_completions(make, base_url, message, hint, retry
 
 
 BATCH_CASES = [
-    (lambda: status_error(401, f"Incorrect API key provided: {SECRET}."),
-     "creating the batch: the server rejected the API key (HTTP 401)", "check OPENAI_API_KEY", False),
-    (lambda: status_error(403, f"Key {SECRET} may not use the Batch API."),
-     "creating the batch: the server rejected the API key (HTTP 403)", "check OPENAI_API_KEY", False),
-    (lambda: status_error(404, "No route."),
-     f"creating the batch: not found (HTTP 404) at {BASE_URL}: {said(404, 'No route.')}", BATCH_HINTS.not_found,
-     False),
-    (lambda: status_error(400, LONG),
-     f"creating the batch: the server answered HTTP 400: {said(400, LONG)}", RESUME, False),
-    (lambda: status_error(500, "The server had an error."),
-     f"creating the batch: the server answered HTTP 500: {said(500, 'The server had an error.')}", RESUME, True),
+    (
+        lambda: status_error(401, f"Incorrect API key provided: {SECRET}."),
+        "creating the batch: the server rejected the API key (HTTP 401)",
+        "check OPENAI_API_KEY",
+        False,
+    ),
+    (
+        lambda: status_error(403, f"Key {SECRET} may not use the Batch API."),
+        "creating the batch: the server rejected the API key (HTTP 403)",
+        "check OPENAI_API_KEY",
+        False,
+    ),
+    (
+        lambda: status_error(404, "No route."),
+        f"creating the batch: not found (HTTP 404) at {BASE_URL}: {said(404, 'No route.')}",
+        BATCH_HINTS.not_found,
+        False,
+    ),
+    (
+        lambda: status_error(400, LONG),
+        f"creating the batch: the server answered HTTP 400: {said(400, LONG)}",
+        RESUME,
+        False,
+    ),
+    (
+        lambda: status_error(500, "The server had an error."),
+        f"creating the batch: the server answered HTTP 500: {said(500, 'The server had an error.')}",
+        RESUME,
+        True,
+    ),
     (timeout_error, f"creating the batch: timed out to {BASE_URL}", RESUME, True),
     (connection_error, f"creating the batch: could not connect to {BASE_URL}", RESUME, True),
 ]
@@ -138,15 +210,18 @@ def test_error_mapping_for_the_batch_api_keeps_its_wording(make, message, hint, 
     assert SECRET not in f"{error.one_line()} {error!r}"
 
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    ({"Retry-After": "2"}, 2.0),
-    ({"retry-after-ms": "10"}, 0.01),
-    ({"retry-after-ms": "10", "Retry-After": "5"}, 0.01),  # the finer one wins
-    ({"Retry-After": "-3"}, 0.0),
-    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past: no wait
-    ({"Retry-After": "soon"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "2"}, 2.0),
+        ({"retry-after-ms": "10"}, 0.01),
+        ({"retry-after-ms": "10", "Retry-After": "5"}, 0.01),  # the finer one wins
+        ({"Retry-After": "-3"}, 0.0),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past: no wait
+        ({"Retry-After": "soon"}, None),
+        ({}, None),
+    ],
+)
 def test_retry_after(headers, expected):
     assert retry_after(status_error(429, "slow down", headers)) == expected
 
@@ -158,31 +233,56 @@ def test_retry_after_ignores_errors_without_a_response():
 
 # -- the completion parser ---------------------------------------------------------------------
 
+
 def _body(*, usage: dict | None, choices: list | None = None, model: str = "gpt-4o-mini") -> dict:
-    body = {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": model,
-            "choices": choices if choices is not None else [
-                {"index": 0, "message": {"role": "assistant", "content": '{"ok": true}'}, "finish_reason": "stop"}]}
+    body = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": choices
+        if choices is not None
+        else [{"index": 0, "message": {"role": "assistant", "content": '{"ok": true}'}, "finish_reason": "stop"}],
+    }
     if usage is not None:
         body["usage"] = usage
     return body
 
 
-USAGE_CACHED = {"prompt_tokens": 1200, "completion_tokens": 80, "total_tokens": 1280,
-                "prompt_tokens_details": {"cached_tokens": 1024}}
+USAGE_CACHED = {
+    "prompt_tokens": 1200,
+    "completion_tokens": 80,
+    "total_tokens": 1280,
+    "prompt_tokens_details": {"cached_tokens": 1024},
+}
 PARSER_CASES = [
     (_body(usage=USAGE_CACHED), Completion('{"ok": true}', "stop", Usage(1200, 80, 1024), "gpt-4o-mini", True)),
-    (_body(usage={"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}),
-     Completion('{"ok": true}', "stop", Usage(10, 5, 0), "gpt-4o-mini", True)),
-    (_body(usage={"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_tokens_details": None}),
-     Completion('{"ok": true}', "stop", Usage(10, 5, 0), "gpt-4o-mini", True)),
+    (
+        _body(usage={"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}),
+        Completion('{"ok": true}', "stop", Usage(10, 5, 0), "gpt-4o-mini", True),
+    ),
+    (
+        _body(usage={"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_tokens_details": None}),
+        Completion('{"ok": true}', "stop", Usage(10, 5, 0), "gpt-4o-mini", True),
+    ),
     (_body(usage=None), Completion('{"ok": true}', "stop", None, "gpt-4o-mini", True)),
     (_body(usage=None, choices=[]), Completion("", None, None, "gpt-4o-mini", False)),
-    (_body(usage=None, choices=[{"index": 0, "message": {"role": "assistant", "content": '{"cut'},
-                                 "finish_reason": "length"}]),
-     Completion('{"cut', "length", None, "gpt-4o-mini", True)),
-    (_body(usage=None, choices=[{"index": 0, "message": {"role": "assistant", "content": None},
-                                 "finish_reason": "content_filter"}]),
-     Completion("", "content_filter", None, "gpt-4o-mini", True)),
+    (
+        _body(
+            usage=None,
+            choices=[{"index": 0, "message": {"role": "assistant", "content": '{"cut'}, "finish_reason": "length"}],
+        ),
+        Completion('{"cut', "length", None, "gpt-4o-mini", True),
+    ),
+    (
+        _body(
+            usage=None,
+            choices=[
+                {"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "content_filter"}
+            ],
+        ),
+        Completion("", "content_filter", None, "gpt-4o-mini", True),
+    ),
     (_body(usage=None, model=""), Completion('{"ok": true}', "stop", None, None, True)),
 ]
 
@@ -191,8 +291,12 @@ PARSER_CASES = [
 def test_one_parser_for_a_chat_completion_and_a_batch_output_line(body, expected):
     assert parse_completion(ChatCompletion.model_validate(body)) == expected  # the live judge's response
     assert parse_completion(body) == expected  # a Batch API output line's response.body
-    line = {"id": "batch_req_1", "custom_id": "row-1-abc", "error": None,
-            "response": {"status_code": 200, "request_id": "req_1", "body": body}}
+    line = {
+        "id": "batch_req_1",
+        "custom_id": "row-1-abc",
+        "error": None,
+        "response": {"status_code": 200, "request_id": "req_1", "body": body},
+    }
     assert completion_of(line) == expected
 
 
@@ -201,13 +305,19 @@ def test_a_batch_line_without_a_body_has_no_choices():
     assert completion_of(line) == Completion("", None, None, None, False)
 
 
-@pytest.mark.parametrize(("usage", "expected"), [
-    (None, None),
-    ({}, Usage(0, 0, 0)),
-    ({"prompt_tokens": 7, "completion_tokens": None}, Usage(7, 0, 0)),
-    ({"prompt_tokens": 7, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": None}}, Usage(7, 3, 0)),
-    ({"prompt_tokens": 7, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": 4}}, Usage(7, 3, 4)),
-])
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        (None, None),
+        ({}, Usage(0, 0, 0)),
+        ({"prompt_tokens": 7, "completion_tokens": None}, Usage(7, 0, 0)),
+        (
+            {"prompt_tokens": 7, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": None}},
+            Usage(7, 3, 0),
+        ),
+        ({"prompt_tokens": 7, "completion_tokens": 3, "prompt_tokens_details": {"cached_tokens": 4}}, Usage(7, 3, 4)),
+    ],
+)
 def test_parse_usage(usage, expected):
     assert parse_usage(usage) == expected
 
@@ -232,8 +342,10 @@ def test_complete_json_falls_back_to_json_mode_with_the_schema_in_the_prompt(dev
     assert json.loads(text) is not None and usage.prompt_tokens > 0
     assert [(e["response_format"], e["status"]) for e in server.log] == [("json_schema", 500), ("json_object", 200)]
     first, second = server.bodies
-    assert first["response_format"] == {"type": "json_schema",
-                                        "json_schema": {"name": "thing", "strict": True, "schema": SCHEMA}}
+    assert first["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "thing", "strict": True, "schema": SCHEMA},
+    }
     assert second["response_format"] == {"type": "json_object", "schema": SCHEMA}
     assert second["messages"][0]["content"].endswith(json.dumps(SCHEMA, separators=(",", ":")))
     assert first["messages"] == MESSAGES  # the caller's list is not changed
@@ -250,9 +362,16 @@ def test_complete_json_maps_errors_like_the_judge(dev_server):
 
 # -- the Files and Batches calls: the same retry policy ----------------------------------------
 
+
 def _batch_client(server, waits, **overrides):
-    options = {"api_key": "test-key", "base_url": server.base_url, "model": "test-model", "timeout": 5.0,
-               "max_retries": 2, **overrides}
+    options = {
+        "api_key": "test-key",
+        "base_url": server.base_url,
+        "model": "test-model",
+        "timeout": 5.0,
+        "max_retries": 2,
+        **overrides,
+    }
     return make_client(Settings(**options), sleep=waits.append)
 
 
@@ -316,13 +435,24 @@ def test_a_batch_run_survives_faults_on_every_kind_of_call(dev_server, bank, tmp
 
     def run(server, name):
         waits: list[float] = []
-        settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5.0,
-                            store=tmp_path / f"{name}.sqlite3")
+        settings = Settings(
+            api_key="test-key",
+            base_url=server.base_url,
+            model="test-model",
+            timeout=5.0,
+            store=tmp_path / f"{name}.sqlite3",
+        )
         store = Store(settings.store_path)
         client = make_client(settings, sleep=waits.append)
         try:
-            result = run_batch_api(Grader(settings, bank=bank, store=store), src, tmp_path / f"{name}.csv",
-                                   client=client, poll_interval=0, sleep=lambda _s: None)
+            result = run_batch_api(
+                Grader(settings, bank=bank, store=store),
+                src,
+                tmp_path / f"{name}.csv",
+                client=client,
+                poll_interval=0,
+                sleep=lambda _s: None,
+            )
         finally:
             client.close()
             store.close()

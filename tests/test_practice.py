@@ -25,8 +25,17 @@ from grader.verdict import Level
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GRADER_MODEL", "GRADER_BACKEND", "GRADER_CACHE",
-                "GRADER_STORE", "GRADER_RUBRICS", "EDITOR", "VISUAL"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "GRADER_MODEL",
+        "GRADER_BACKEND",
+        "GRADER_CACHE",
+        "GRADER_STORE",
+        "GRADER_RUBRICS",
+        "EDITOR",
+        "VISUAL",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRADER_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
@@ -115,8 +124,13 @@ def test_collect_answer(lines, text, eof):
 
 
 def _row(i, qid, pct, section="Beginner", day=1):
-    return {"id": i, "question_id": qid, "section": section, "percent": pct,
-            "created_at": f"2026-11-{day:02d}T10:00:{i:02d}+00:00"}
+    return {
+        "id": i,
+        "question_id": qid,
+        "section": section,
+        "percent": pct,
+        "created_at": f"2026-11-{day:02d}T10:00:{i:02d}+00:00",
+    }
 
 
 def test_summarize_per_question_and_section():
@@ -155,28 +169,55 @@ def test_best_by_question_and_sparkline():
 
 
 def _result(criteria):
-    return GradeResult(question_id="q", rubric_hash="h", prompt_version="p", backend="local", model="m",
-                       status="graded", score=1, max_score=10, percent=10, band="weak", criteria=criteria)
+    return GradeResult(
+        question_id="q",
+        rubric_hash="h",
+        prompt_version="p",
+        backend="local",
+        model="m",
+        status="graded",
+        score=1,
+        max_score=10,
+        percent=10,
+        band="weak",
+        criteria=criteria,
+    )
 
 
 def _crit(cid, *spans, verified=True):
-    return CriterionResult(id=cid, text="t", weight=1, claimed=Level.full, awarded=Level.full, points=1,
-                           max_points=1, evidence=[Evidence(quote="x", verified=verified, start=s, end=e)
-                                                   for s, e in spans])
+    return CriterionResult(
+        id=cid,
+        text="t",
+        weight=1,
+        claimed=Level.full,
+        awarded=Level.full,
+        points=1,
+        max_points=1,
+        evidence=[Evidence(quote="x", verified=verified, start=s, end=e) for s, e in spans],
+    )
 
 
 def test_evidence_spans_merge_overlaps_and_skip_unverified():
     answer = "0123456789abcdefghij"
-    res = _result([_crit("a", (0, 5), (12, 15)), _crit("b", (3, 8)), _crit("c", (14, 18), (15, 16)),
-                   _crit("d", (1, 19), verified=False), _crit("e", (18, 99))])
+    res = _result(
+        [
+            _crit("a", (0, 5), (12, 15)),
+            _crit("b", (3, 8)),
+            _crit("c", (14, 18), (15, 16)),
+            _crit("d", (1, 19), verified=False),
+            _crit("e", (18, 99)),
+        ]
+    )
     spans = evidence_spans(res, answer)
     assert spans == [Highlight(0, 8, ["a", "b"]), Highlight(12, 18, ["a", "c"]), Highlight(18, 20, ["e"])]
 
 
 # -- the CLI --------------------------------------------------------------------------------------
 
-ANSWER = ("Text-to-video starts from a prompt alone and invents every frame. "
-          "Image-to-video animates a given still, so composition is locked from the start.")
+ANSWER = (
+    "Text-to-video starts from a prompt alone and invents every frame. "
+    "Image-to-video animates a given still, so composition is locked from the start."
+)
 
 
 def test_practice_grades_saves_and_quits(fake, tmp_path, cli):
@@ -196,8 +237,16 @@ def test_practice_grades_saves_and_quits(fake, tmp_path, cli):
 
 def test_practice_retry_then_next_never_repeats(fake, tmp_path, cli):
     second = ANSWER + " Both need a clear motion description to avoid drifting subjects."
-    res = cli("practice", "--question", "vid-01", "--section", "Beginner", "--seed", "5",
-              input=f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n")
+    res = cli(
+        "practice",
+        "--question",
+        "vid-01",
+        "--section",
+        "Beginner",
+        "--seed",
+        "5",
+        input=f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n",
+    )
     assert res.code == 0, res.output
     from grader.store import Store
 
@@ -252,12 +301,22 @@ def test_history_text_and_json(fake, cli):
 
 def test_practice_with_an_llm_backend_reuses_the_client(tmp_path, cli):
     """`practice` against the project's local OpenAI-compatible server: two gradings in one session."""
-    from grader.testing.devserver import DevServer
     from grader.store import Store
+    from grader.testing.devserver import DevServer
 
     with DevServer(mode="honest") as dev:
-        res = cli("practice", "-q", "vid-01", "--backend", "llm", "--base-url", dev.base_url, "--model", "m",
-                  input=f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n")
+        res = cli(
+            "practice",
+            "-q",
+            "vid-01",
+            "--backend",
+            "llm",
+            "--base-url",
+            dev.base_url,
+            "--model",
+            "m",
+            input=f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n",
+        )
         assert res.code == 0, res.output
         assert dev.requests == 2
     assert [a["backend"] for a in Store(tmp_path / "store.sqlite3").attempts()] == ["llm", "llm"]

@@ -93,15 +93,30 @@ def test_rubric_modules_import_one_way():
 
     import grader.rubric
 
-    allowed = {"model": set(), "_common": set(), "_hint": {"model", "_common"}, "_reference": {"model", "_common"},
-               "build": {"model", "_common", "_hint", "_reference"}, "io": {"model", "build"},
-               "bank": {"model", "io"}, "llm": {"model", "build", "_common"}}
+    allowed = {
+        "model": set(),
+        "_common": set(),
+        "_hint": {"model", "_common"},
+        "_reference": {"model", "_common"},
+        "build": {"model", "_common", "_hint", "_reference"},
+        "io": {"model", "build"},
+        "bank": {"model", "io"},
+        "llm": {"model", "build", "_common"},
+    }
     folder = Path(grader.rubric.__file__).parent
     assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == allowed.keys()
     for name, ok in allowed.items():
         tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
-        used = {node.module.split(".")[2] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                and node.module and node.module.startswith("grader.rubric.")}
-        used |= {a.name.split(".")[2] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                 for a in node.names if a.name.startswith("grader.rubric.")}
+        used = {
+            node.module.split(".")[2]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("grader.rubric.")
+        }
+        used |= {
+            a.name.split(".")[2]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for a in node.names
+            if a.name.startswith("grader.rubric.")
+        }
         assert used <= ok, (name, used - ok)

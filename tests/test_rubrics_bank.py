@@ -38,11 +38,29 @@ ID_RE = re.compile(r"^vid-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+){1,4}$")
 
 # Words of 4+ letters that carry no rubric content ("A strong answer covers ...").
 FILLER = {
-    "strong", "answer", "answers", "covers", "candidate", "should", "discuss",
-    "look", "discussion", "mentions", "good", "best", "demonstrates", "describe",
-    "explains", "include", "includes", "involves",
+    "strong",
+    "answer",
+    "answers",
+    "covers",
+    "candidate",
+    "should",
+    "discuss",
+    "look",
+    "discussion",
+    "mentions",
+    "good",
+    "best",
+    "demonstrates",
+    "describe",
+    "explains",
+    "include",
+    "includes",
+    "involves",
     # inflections / synonyms of the above that the seed uses the same way
-    "cover", "mention", "comprehensive", "explanation",
+    "cover",
+    "mention",
+    "comprehensive",
+    "explanation",
 }
 
 

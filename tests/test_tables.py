@@ -25,24 +25,39 @@ def _read(path, **kw):
         return table, list(table.rows())
 
 
-@pytest.mark.parametrize("name, data, header, rows", [
-    ("plain", f"{H}\n1,2,3\n4,5,6\n".encode(), ["a", "b", "c"], [(2, ("1", "2", "3")), (3, ("4", "5", "6"))]),
-    ("utf-8 BOM + CRLF", codecs.BOM_UTF8 + f"{H}\r\n1,2,3\r\n".encode(), ["a", "b", "c"], [(2, ("1", "2", "3"))]),
-    ("quoted newline", f'{H}\n1,"x\ny, z",3\n4,5,6\n'.encode(), ["a", "b", "c"],
-     [(2, ("1", "x\ny, z", "3")), (4, ("4", "5", "6"))]),
-    ("doubled quotes", f'{H}\n1,"say ""hi""",3\n'.encode(), ["a", "b", "c"], [(2, ("1", 'say "hi"', "3"))]),
-    ("semicolons", b"a;b;c\r\n1;2,5;3\r\n", ["a", "b", "c"], [(2, ("1", "2,5", "3"))]),
-    ("tabs", b"a\tb\tc\n1\t2\t3\n", ["a", "b", "c"], [(2, ("1", "2", "3"))]),
-    ("UTF-16 LE (Excel)", "\ufeffa\tb\tc\r\n1\t2\tcafé\r\n".encode("utf-16-le"), ["a", "b", "c"],
-     [(2, ("1", "2", "café"))]),
-    ("UTF-16 BE", "\ufeffa,b,c\n1,2,3\n".encode("utf-16-be"), ["a", "b", "c"], [(2, ("1", "2", "3"))]),
-    ("one column", b"answer\nhello\n", ["answer"], [(2, ("hello",))]),
-    ("header names stripped", b" a , b ,c\n1,2,3\n", ["a", "b", "c"], [(2, ("1", "2", "3"))]),
-    ("blank lines are not rows", f"{H}\n\n1,2,3\n,,\n\n4,5,6".encode(), ["a", "b", "c"],
-     [(3, ("1", "2", "3")), (6, ("4", "5", "6"))]),
-    ("quoted newline in the header", b'a,"b\nb",c\n1,2,3\n', ["a", "b\nb", "c"], [(3, ("1", "2", "3"))]),
-    ("bare CR line ends", b"a,b,c\r1,2,3\r4,5,6\r", ["a", "b", "c"], [(2, ("1", "2", "3")), (3, ("4", "5", "6"))]),
-])
+@pytest.mark.parametrize(
+    "name, data, header, rows",
+    [
+        ("plain", f"{H}\n1,2,3\n4,5,6\n".encode(), ["a", "b", "c"], [(2, ("1", "2", "3")), (3, ("4", "5", "6"))]),
+        ("utf-8 BOM + CRLF", codecs.BOM_UTF8 + f"{H}\r\n1,2,3\r\n".encode(), ["a", "b", "c"], [(2, ("1", "2", "3"))]),
+        (
+            "quoted newline",
+            f'{H}\n1,"x\ny, z",3\n4,5,6\n'.encode(),
+            ["a", "b", "c"],
+            [(2, ("1", "x\ny, z", "3")), (4, ("4", "5", "6"))],
+        ),
+        ("doubled quotes", f'{H}\n1,"say ""hi""",3\n'.encode(), ["a", "b", "c"], [(2, ("1", 'say "hi"', "3"))]),
+        ("semicolons", b"a;b;c\r\n1;2,5;3\r\n", ["a", "b", "c"], [(2, ("1", "2,5", "3"))]),
+        ("tabs", b"a\tb\tc\n1\t2\t3\n", ["a", "b", "c"], [(2, ("1", "2", "3"))]),
+        (
+            "UTF-16 LE (Excel)",
+            "\ufeffa\tb\tc\r\n1\t2\tcafé\r\n".encode("utf-16-le"),
+            ["a", "b", "c"],
+            [(2, ("1", "2", "café"))],
+        ),
+        ("UTF-16 BE", "\ufeffa,b,c\n1,2,3\n".encode("utf-16-be"), ["a", "b", "c"], [(2, ("1", "2", "3"))]),
+        ("one column", b"answer\nhello\n", ["answer"], [(2, ("hello",))]),
+        ("header names stripped", b" a , b ,c\n1,2,3\n", ["a", "b", "c"], [(2, ("1", "2", "3"))]),
+        (
+            "blank lines are not rows",
+            f"{H}\n\n1,2,3\n,,\n\n4,5,6".encode(),
+            ["a", "b", "c"],
+            [(3, ("1", "2", "3")), (6, ("4", "5", "6"))],
+        ),
+        ("quoted newline in the header", b'a,"b\nb",c\n1,2,3\n', ["a", "b\nb", "c"], [(3, ("1", "2", "3"))]),
+        ("bare CR line ends", b"a,b,c\r1,2,3\r4,5,6\r", ["a", "b", "c"], [(2, ("1", "2", "3")), (3, ("4", "5", "6"))]),
+    ],
+)
 def test_delimited_text(tmp_path, name, data, header, rows):
     table, got = _read(_write(tmp_path, data))
     assert table.format == "csv" and table.header == header
@@ -52,9 +67,17 @@ def test_delimited_text(tmp_path, name, data, header, rows):
     assert got[0].values == dict(zip(header, rows[0][1], strict=True))
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("a,b;c", ","), ("a;b;c,d", ";"), ("a\tb\tc", "\t"), ("answer", ","), ("", ","), ("a,b\tc", ","),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("a,b;c", ","),
+        ("a;b;c,d", ";"),
+        ("a\tb\tc", "\t"),
+        ("answer", ","),
+        ("", ","),
+        ("a,b\tc", ","),
+    ],
+)
 def test_sniff_delimiter(line, expected):
     assert sniff_delimiter(line) == expected
 
@@ -70,18 +93,21 @@ def test_short_rows_and_undecodable_bytes_are_reported_on_their_row(tmp_path):
     assert rows[2].undecodable == ("",) and rows[2].problem() == UNDECODABLE  # a cell past the header
 
 
-@pytest.mark.parametrize("name, data, lines, problems", [
-    ("plain", b'{"a": 1}\n{"a": "x"}\n', [1, 2], ["", ""]),
-    ("blank lines and CRLF", b'\n{"a": 1}\r\n\r\n{"a": 2}\r\n', [2, 4], ["", ""]),
-    ("invalid JSON", b'{"a": 1}\n{nope\n[1, 2]\n', [1, 2, 3], ["", "invalid JSON line", NOT_AN_OBJECT]),
-    ("UTF-8 BOM", codecs.BOM_UTF8 + b'{"a": 1}\n', [1], [""]),
-    ("no final newline", b'{"a": 1}\n{"a": 2}', [1, 2], ["", ""]),
-])
+@pytest.mark.parametrize(
+    "name, data, lines, problems",
+    [
+        ("plain", b'{"a": 1}\n{"a": "x"}\n', [1, 2], ["", ""]),
+        ("blank lines and CRLF", b'\n{"a": 1}\r\n\r\n{"a": 2}\r\n', [2, 4], ["", ""]),
+        ("invalid JSON", b'{"a": 1}\n{nope\n[1, 2]\n', [1, 2, 3], ["", "invalid JSON line", NOT_AN_OBJECT]),
+        ("UTF-8 BOM", codecs.BOM_UTF8 + b'{"a": 1}\n', [1], [""]),
+        ("no final newline", b'{"a": 1}\n{"a": 2}', [1, 2], ["", ""]),
+    ],
+)
 def test_json_lines(tmp_path, name, data, lines, problems):
     table, rows = _read(_write(tmp_path, data, "t.jsonl"))
     assert table.format == "jsonl" and table.header == []
     assert [r.line for r in rows] == lines and [r.index for r in rows] == list(range(1, len(lines) + 1))
-    assert [r.problem()[:len(p)] for r, p in zip(rows, problems, strict=True)] == problems
+    assert [r.problem()[: len(p)] for r, p in zip(rows, problems, strict=True)] == problems
 
 
 def test_json_lines_with_undecodable_bytes(tmp_path):
@@ -104,11 +130,14 @@ def test_format_follows_the_suffix_unless_given(tmp_path):
     assert _read(p)[0].format == "csv" and _read(p, fmt="jsonl")[0].format == "jsonl"
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (None, "missing.csv", "file not found"),
-    (b"", "empty.csv", "the file is empty (no header row)"),
-    (b"\n\na,b\n", "blank-first.csv", "the file is empty (no header row)"),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (None, "missing.csv", "file not found"),
+        (b"", "empty.csv", "the file is empty (no header row)"),
+        (b"\n\na,b\n", "blank-first.csv", "the file is empty (no header row)"),
+    ],
+)
 def test_unreadable_files_are_input_errors(tmp_path, data, name, message):
     path = tmp_path / name if data is None else _write(tmp_path, data, name)
     with pytest.raises(InputError, match=re.escape(message)) as e:

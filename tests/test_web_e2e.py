@@ -23,8 +23,15 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
 ]
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "result.png"
 #: The README's screenshot is refreshed only on request (GRADER_UPDATE_SCREENSHOT=1), so a test run
@@ -44,8 +51,9 @@ if not Path(CHROMIUM).exists():
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:
-    pytest.skip("the playwright Python package is not installed: run scripts/install_browser.sh",
-                allow_module_level=True)
+    pytest.skip(
+        "the playwright Python package is not installed: run scripts/install_browser.sh", allow_module_level=True
+    )
 
 
 def _free_port() -> int:
@@ -70,11 +78,18 @@ def server(tmp_path, monkeypatch, fake_judge):
     store = Store(settings.store_path)
     # criterion 1 full, 2 partial, the rest missing, quoting the answer's own sentences, after a short
     # pause, so the browser goes through the progress page
-    judge = fake_judge(["full", "partial"], delay=1.2,
-                       strengths=["Opens with the core difference: temporal coherence."],
-                       summary="A solid start; make the contrast with single images explicit.")
-    app = create_app(settings, grader=Grader(settings, backend=judge, store=store), store=store,
-                     allowed_hosts=["127.0.0.1", "localhost"])
+    judge = fake_judge(
+        ["full", "partial"],
+        delay=1.2,
+        strengths=["Opens with the core difference: temporal coherence."],
+        summary="A solid start; make the contrast with single images explicit.",
+    )
+    app = create_app(
+        settings,
+        grader=Grader(settings, backend=judge, store=store),
+        store=store,
+        allowed_hosts=["127.0.0.1", "localhost"],
+    )
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, name="e2e-uvicorn", daemon=True)
@@ -95,8 +110,12 @@ def test_practice_in_the_browser(server, tmp_path):
     problems: list[str] = []
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1100, "height": 900}, device_scale_factor=1,
+            str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1100, "height": 900},
+            device_scale_factor=1,
         )
         try:
             page = context.new_page()

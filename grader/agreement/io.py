@@ -21,13 +21,18 @@ from grader.tables import NOT_AN_OBJECT, open_table
 from grader.text import word_count
 
 __all__ = [
-    "LABELS", "CalibrationColumns", "CalibrationRow", "CalibrationData", "GradedScores",
-    "read_calibration_csv", "read_results", "rubric_id",
+    "LABELS",
+    "CalibrationColumns",
+    "CalibrationRow",
+    "CalibrationData",
+    "GradedScores",
+    "read_calibration_csv",
+    "read_results",
+    "rubric_id",
 ]
 
 LABELS = ("Incorrect", "Partially correct", "Correct")  # ordinal order
-_LABEL_ALIASES = {"incorrect": LABELS[0], "partially correct": LABELS[1], "partial": LABELS[1],
-                  "correct": LABELS[2]}
+_LABEL_ALIASES = {"incorrect": LABELS[0], "partially correct": LABELS[1], "partial": LABELS[1], "correct": LABELS[2]}
 
 
 # -- reading the human-scored CSV ---------------------------------------------------------------
@@ -96,8 +101,12 @@ def _not_utf8(source: str, line: int) -> InputError:
 
 def _need(header: list[str], name: str, flag: str, source: str, hint: str = "") -> str:
     if name not in header:
-        raise InputError(f"no column {name!r}; the columns are {', '.join(header)}", source=source, line=1,
-                         hint=hint or f"name the right column with {flag}")
+        raise InputError(
+            f"no column {name!r}; the columns are {', '.join(header)}",
+            source=source,
+            line=1,
+            hint=hint or f"name the right column with {flag}",
+        )
     return name
 
 
@@ -115,20 +124,31 @@ def _canonical_label(text: str) -> str | None:
     return _LABEL_ALIASES.get(" ".join(text.replace("_", " ").replace("-", " ").split()).casefold())
 
 
-def read_calibration_csv(path: str | Path, columns: CalibrationColumns = CalibrationColumns(), *,
-                         split: str | None = None, limit: int | None = None) -> CalibrationData:
+def read_calibration_csv(
+    path: str | Path,
+    columns: CalibrationColumns = CalibrationColumns(),
+    *,
+    split: str | None = None,
+    limit: int | None = None,
+) -> CalibrationData:
     """Read and check the human-scored rows (filtered by ``split``, first ``limit`` rows)."""
     p = Path(path)
     src = str(p)
     header, records = _open_csv(p)
     at = {name: i for i, name in enumerate(header)}
-    id_col = (_need(header, columns.id, "--id-col", src) if columns.id
-              else next((c for c in ("candidate_id", "answer_id") if c in at), None))
+    id_col = (
+        _need(header, columns.id, "--id-col", src)
+        if columns.id
+        else next((c for c in ("candidate_id", "answer_id") if c in at), None)
+    )
     q_col = _need(header, columns.question, "--question-col", src)
     a_col = _need(header, columns.answer, "--answer-col", src)
     s_col = _need(header, columns.score, "--score-col", src)
-    m_col = (_need(header, columns.max_score, "--max-score-col", src) if columns.max_score
-             else ("max_score" if "max_score" in at else None))
+    m_col = (
+        _need(header, columns.max_score, "--max-score-col", src)
+        if columns.max_score
+        else ("max_score" if "max_score" in at else None)
+    )
     l_col = _need(header, columns.label, "--label-col", src) if columns.label else ("label" if "label" in at else None)
     notes: list[str] = []
     if split is not None:
@@ -152,8 +172,17 @@ def read_calibration_csv(path: str | Path, columns: CalibrationColumns = Calibra
             label = _canonical_label(rec[at[l_col]])
             if label is None:
                 raise InputError(f"label {rec[at[l_col]]!r} is not one of {', '.join(LABELS)}", source=src, line=line)
-        rows.append(CalibrationRow(rec[at[id_col]] if id_col else f"row-{len(rows) + 1}", line,
-                                   rec[at[q_col]].strip(), rec[at[a_col]], score, max_score, label))
+        rows.append(
+            CalibrationRow(
+                rec[at[id_col]] if id_col else f"row-{len(rows) + 1}",
+                line,
+                rec[at[q_col]].strip(),
+                rec[at[a_col]],
+                score,
+                max_score,
+                label,
+            )
+        )
     if m_col is None:
         top: dict[str, float] = {}
         for r in rows:
@@ -167,8 +196,11 @@ def read_calibration_csv(path: str | Path, columns: CalibrationColumns = Calibra
     ids = Counter(r.row_id for r in rows)
     dupes = [i for i, c in ids.items() if c > 1]
     if dupes:
-        raise InputError(f"duplicate ids in column {id_col!r}: {', '.join(dupes[:5])}", source=src,
-                         hint="pass --id-col with a column whose values are unique")
+        raise InputError(
+            f"duplicate ids in column {id_col!r}: {', '.join(dupes[:5])}",
+            source=src,
+            hint="pass --id-col with a column whose values are unique",
+        )
     has_labels = l_col is not None and all(r.label for r in rows)
     if l_col and not has_labels:
         notes.append(f"some rows have no {l_col!r}: label metrics are left out")
@@ -251,16 +283,21 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
     missing = object()
     for i, r in enumerate(data.rows):
         sha = hashlib.sha256(r.answer.encode()).hexdigest()
-        found = [by_id.get(r.row_id, missing), by_hash.get((r.question_id, sha), missing),
-                 by_hash.get((rubric_id(r.question_id), sha), missing)]
+        found = [
+            by_id.get(r.row_id, missing),
+            by_hash.get((r.question_id, sha), missing),
+            by_hash.get((rubric_id(r.question_id), sha), missing),
+        ]
         score = next((f for f in found if f is not missing), missing)
-        why = ("missing from results" if score is missing else "without a score in the results" if score is None
-               else "")
+        why = "missing from results" if score is missing else "without a score in the results" if score is None else ""
         if why:
             out.skipped[why] = out.skipped.get(why, 0) + 1
         else:
             out.scores[i] = min(1.0, max(0.0, float(score)))
     if out.skipped.get("missing from results", 0) == len(data.rows):
-        raise InputError(f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",
-                         source=src, hint="pass --id-col with the column the results file uses")
+        raise InputError(
+            f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",
+            source=src,
+            hint="pass --id-col with the column the results file uses",
+        )
     return out

@@ -63,17 +63,34 @@ from grader.judges.openai_api import BatchClient, ErrorHints
 from grader.settings import Settings
 
 __all__ = [
-    "BATCH_ENDPOINT", "MAX_REQUESTS", "MAX_BYTES", "BATCH_PRICE_FACTOR", "SERVER_ERROR_FLAG", "TERMINAL",
-    "LIVE_STATES", "BATCH_HINTS", "RequestLine", "BatchApiResult", "BatchClient", "custom_id_for", "request_line",
-    "chunk_requests", "drop_server_errors", "make_client", "run_batch_api",
+    "BATCH_ENDPOINT",
+    "MAX_REQUESTS",
+    "MAX_BYTES",
+    "BATCH_PRICE_FACTOR",
+    "SERVER_ERROR_FLAG",
+    "TERMINAL",
+    "LIVE_STATES",
+    "BATCH_HINTS",
+    "RequestLine",
+    "BatchApiResult",
+    "BatchClient",
+    "custom_id_for",
+    "request_line",
+    "chunk_requests",
+    "drop_server_errors",
+    "make_client",
+    "run_batch_api",
 ]
 
 _RESUME = "the submitted batches keep running on the server; rerun with --resume to pick them up"
 #: How a failed Files/Batches call is explained (the messages are the adapter's).
-BATCH_HINTS = ErrorHints(auth="check OPENAI_API_KEY",
-                         not_found="the server may not offer the Batch API (llama.cpp's does not); "
-                                   "grade without --batch-api",
-                         connection=_RESUME, status=_RESUME, count_attempts=False)
+BATCH_HINTS = ErrorHints(
+    auth="check OPENAI_API_KEY",
+    not_found="the server may not offer the Batch API (llama.cpp's does not); grade without --batch-api",
+    connection=_RESUME,
+    status=_RESUME,
+    count_attempts=False,
+)
 
 
 def make_client(settings: Settings, *, sleep: Callable[[float], None] = time.sleep) -> BatchClient:
@@ -83,6 +100,7 @@ def make_client(settings: Settings, *, sleep: Callable[[float], None] = time.sle
 
 
 # -- the run -----------------------------------------------------------------------------------
+
 
 def run_batch_api(
     grader: Grader,
@@ -114,37 +132,61 @@ def run_batch_api(
     source, output = Path(source), Path(output)
     ledger = ledger if ledger is not None else grader.store
     if ledger is None:
-        raise ConfigError("the Batch API needs the store (its job ledger)", setting="store",
-                          hint="set GRADER_STORE to a writable file path")
+        raise ConfigError(
+            "the Batch API needs the store (its job ledger)",
+            setting="store",
+            hint="set GRADER_STORE to a writable file path",
+        )
     if not source.is_file():
         raise InputError("file not found", source=str(source))
     if grader.backend.name != "llm":
-        raise ConfigError("the Batch API needs an LLM judge, and the embedded grader is configured",
-                          setting="backend", hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server)")
+        raise ConfigError(
+            "the Batch API needs an LLM judge, and the embedded grader is configured",
+            setting="backend",
+            hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server)",
+        )
     if max_requests < 1 or max_bytes < 1:
         raise ValueError("max_requests and max_bytes must be positive")
     if retry_failed:
         resume = True
     if not isinstance(client, BatchClient):
         client = BatchClient(grader.settings, hints=BATCH_HINTS, client=client)
-    run = _Run(grader, source, output, client=client, ledger=ledger, columns=columns,
-               max_requests=max_requests, max_bytes=max_bytes, on_event=on_event)
+    run = _Run(
+        grader,
+        source,
+        output,
+        client=client,
+        ledger=ledger,
+        columns=columns,
+        max_requests=max_requests,
+        max_bytes=max_bytes,
+        on_event=on_event,
+    )
 
     live = run.live_jobs()
-    others = [j for j in ledger.batch_jobs(run.out_key) if j["state"] in LIVE_STATES and j["input_sha256"] != run.input_sha]
+    others = [
+        j for j in ledger.batch_jobs(run.out_key) if j["state"] in LIVE_STATES and j["input_sha256"] != run.input_sha
+    ]
     if others:
-        run.event("warning", message=f"{len(others)} pending batch job(s) for {output} were made from another "
-                                     f"version of the input and are ignored: "
-                                     + ", ".join(j["batch_id"] or j["job_id"] for j in others))
+        run.event(
+            "warning",
+            message=f"{len(others)} pending batch job(s) for {output} were made from another "
+            f"version of the input and are ignored: " + ", ".join(j["batch_id"] or j["job_id"] for j in others),
+        )
     if not resume:
         if live and not overwrite:
             raise InputError(
                 "a Batch API job for this output is still pending: "
                 + ", ".join(f"{j['batch_id'] or j['job_id']} ({j['batch_status'] or j['state']})" for j in live),
-                source=str(output), hint="use --resume to pick it up, or --overwrite to abandon it")
+                source=str(output),
+                hint="use --resume to pick it up, or --overwrite to abandon it",
+            )
         if output.exists() and output.stat().st_size > 0 and not overwrite:
-            raise InputError("the output file exists", source=str(output),
-                             hint="use --resume to continue it or --overwrite to replace it")
+            raise InputError(
+                "the output file exists",
+                source=str(output),
+                hint="use --resume to continue it or --overwrite to replace it",
+            )
         for job in live:
             if job["batch_id"]:
                 try:
@@ -159,8 +201,10 @@ def run_batch_api(
         if stale:
             raise ConfigError(
                 f"the pending batch {stale[0]['batch_id'] or stale[0]['job_id']} was submitted with other "
-                f"grading settings (model {stale[0]['model']!r})", setting="model",
-                hint="resume with the same --model, --base-url and settings")
+                f"grading settings (model {stale[0]['model']!r})",
+                setting="model",
+                hint="resume with the same --model, --base-url and settings",
+            )
         if retry_failed:
             run.result.retried_rows = drop_server_errors(output)
             run.event("retry", rows=len(run.result.retried_rows))
@@ -175,8 +219,9 @@ def run_batch_api(
                 run.adopt_uploaded(job)
         in_jobs = {row for job in live for rows in job["mapping"].values() for row in rows}
         number = len(run.jobs())
-        for chunk in chunk_requests(run.request_lines(run.done | in_jobs), max_requests=max_requests,
-                                    max_bytes=max_bytes):
+        for chunk in chunk_requests(
+            run.request_lines(run.done | in_jobs), max_requests=max_requests, max_bytes=max_bytes
+        ):
             run.submit(chunk, number)
             number += 1
         pending = run.live_jobs()
@@ -191,8 +236,10 @@ def run_batch_api(
                 break
             rounds += 1
             sleep(poll_interval)
-        run.result.pending = [{"job_id": j["job_id"], "batch_id": j["batch_id"],
-                               "status": j.get("batch_status") or j["state"]} for j in pending]
+        run.result.pending = [
+            {"job_id": j["job_id"], "batch_id": j["batch_id"], "status": j.get("batch_status") or j["state"]}
+            for j in pending
+        ]
         if run.result.pending:
             run.stats.stopped_reason = "batch jobs pending"
     finally:

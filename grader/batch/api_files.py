@@ -29,9 +29,22 @@ from grader.judges.openai_api import Completion, parse_completion
 from grader.rubric.model import Rubric
 
 __all__ = [
-    "BATCH_ENDPOINT", "MAX_REQUESTS", "MAX_BYTES", "SERVER_ERROR_FLAG", "RequestLine", "custom_id_for",
-    "request_line", "chunk_requests", "drop_server_errors", "is_server_error", "file_sha256",
-    "parse_result_lines", "line_ok", "completion_of", "line_error", "fallback_reason",
+    "BATCH_ENDPOINT",
+    "MAX_REQUESTS",
+    "MAX_BYTES",
+    "SERVER_ERROR_FLAG",
+    "RequestLine",
+    "custom_id_for",
+    "request_line",
+    "chunk_requests",
+    "drop_server_errors",
+    "is_server_error",
+    "file_sha256",
+    "parse_result_lines",
+    "line_ok",
+    "completion_of",
+    "line_error",
+    "fallback_reason",
 ]
 
 BATCH_ENDPOINT = "/v1/chat/completions"
@@ -41,6 +54,7 @@ SERVER_ERROR_FLAG = "server_error"
 
 
 # -- request lines and chunks ------------------------------------------------------------------
+
 
 def custom_id_for(row_index: int, key: str) -> str:
     """``row-<index>-<short hash>``: the row it came from, and a check that it is the same row."""
@@ -62,8 +76,9 @@ class RequestLine:
     sealed: bool = False  # its chunk was submitted: later duplicates need their own request
 
 
-def chunk_requests(lines: Iterable[RequestLine], *, max_requests: int = MAX_REQUESTS,
-                   max_bytes: int = MAX_BYTES) -> Iterator[list[RequestLine]]:
+def chunk_requests(
+    lines: Iterable[RequestLine], *, max_requests: int = MAX_REQUESTS, max_bytes: int = MAX_BYTES
+) -> Iterator[list[RequestLine]]:
     """Cut lines into chunks of at most ``max_requests`` lines and ``max_bytes`` bytes (lazily: a
     chunk is yielded as soon as the next line does not fit)."""
     chunk: list[RequestLine] = []
@@ -85,6 +100,7 @@ def file_sha256(path: Path) -> str:
 
 
 # -- result lines ------------------------------------------------------------------------------
+
 
 def parse_result_lines(text: str) -> tuple[list[dict[str, Any]], list[int]]:
     """The JSON objects of a downloaded output or error file, and the numbers of lines that were
@@ -148,6 +164,7 @@ def fallback_reason(batch: Any) -> str:
 
 
 # -- the output file ---------------------------------------------------------------------------
+
 
 def _is_jsonl(path: Path) -> bool:
     return path.suffix.lower() in (".jsonl", ".ndjson")

@@ -59,8 +59,19 @@ class BatchApiResult:
 class _Run:
     """One run's state (input hash, output writer, rows done, counters) and its steps."""
 
-    def __init__(self, grader: Grader, source: Path, output: Path, *, client: BatchClient, ledger: Any,
-                 columns: Columns, max_requests: int, max_bytes: int, on_event: Event | None) -> None:
+    def __init__(
+        self,
+        grader: Grader,
+        source: Path,
+        output: Path,
+        *,
+        client: BatchClient,
+        ledger: Any,
+        columns: Columns,
+        max_requests: int,
+        max_bytes: int,
+        on_event: Event | None,
+    ) -> None:
         self.grader = grader
         self.source = source
         self.output = output
@@ -110,8 +121,13 @@ class _Run:
         except GraderError as exc:
             return error_record(row, exc.message), None, ""
         if len(row.answer) > g.settings.max_answer_chars:
-            return error_record(row, f"the answer is {len(row.answer)} characters, over the limit of "
-                                     f"{g.settings.max_answer_chars}"), None, ""
+            return (
+                error_record(
+                    row, f"the answer is {len(row.answer)} characters, over the limit of {g.settings.max_answer_chars}"
+                ),
+                None,
+                "",
+            )
         short = g._short_result(rubric, row.answer)
         if short is not None:
             rec = result_record(row, short)
@@ -141,11 +157,18 @@ class _Run:
                 same.rows.append(row.index)
                 continue
             cid = custom_id_for(row.index, key)
-            data = (json.dumps(request_line(self.grader, rubric, row.answer, cid), ensure_ascii=False,
-                               separators=(",", ":")) + "\n").encode("utf-8")
+            data = (
+                json.dumps(
+                    request_line(self.grader, rubric, row.answer, cid), ensure_ascii=False, separators=(",", ":")
+                )
+                + "\n"
+            ).encode("utf-8")
             if len(data) > self.max_bytes:
-                self.emit(error_record(row, f"the request is {len(data)} bytes, over the Batch API file "
-                                            f"limit of {self.max_bytes}"))
+                self.emit(
+                    error_record(
+                        row, f"the request is {len(data)} bytes, over the Batch API file limit of {self.max_bytes}"
+                    )
+                )
                 continue
             line = RequestLine(cid, key, [row.index], data)
             open_lines[key] = line
@@ -157,9 +180,17 @@ class _Run:
         mapping = {line.custom_id: line.rows for line in chunk}
         data = b"".join(line.data for line in chunk)
         upload = self.client.upload(f"grader-{job_id}.jsonl", data, timeout=max(self.grader.settings.timeout, 600.0))
-        self.ledger.add_batch_job(job_id=job_id, output_path=self.out_key, input_sha256=self.input_sha,
-                                  settings_key=self.grader.settings.grading_key(), model=self.grader.backend.model,
-                                  chunk=number, mapping=mapping, input_file_id=upload.id, state="uploaded")
+        self.ledger.add_batch_job(
+            job_id=job_id,
+            output_path=self.out_key,
+            input_sha256=self.input_sha,
+            settings_key=self.grader.settings.grading_key(),
+            model=self.grader.backend.model,
+            chunk=number,
+            mapping=mapping,
+            input_file_id=upload.id,
+            state="uploaded",
+        )
         for line in chunk:
             line.sealed = True
         job = {"job_id": job_id, "chunk": number, "input_file_id": upload.id, "mapping": mapping}
@@ -167,22 +198,34 @@ class _Run:
         self.result.submitted_requests += len(chunk)
 
     def create_batch(self, job: dict[str, Any]) -> None:
-        metadata = {"grader_job": job["job_id"], "grader_output": self.output.name[:500],
-                    "grader_chunk": str(job["chunk"]), "grader_requests": str(len(job["mapping"]))}
+        metadata = {
+            "grader_job": job["job_id"],
+            "grader_output": self.output.name[:500],
+            "grader_chunk": str(job["chunk"]),
+            "grader_requests": str(len(job["mapping"])),
+        }
         batch = self.client.create_batch(job["input_file_id"], endpoint=BATCH_ENDPOINT, metadata=metadata)
         self.ledger.update_batch_job(job["job_id"], state="submitted", batch_id=batch.id, batch_status=batch.status)
         self.result.batches_created += 1
         rows = sum(len(r) for r in job["mapping"].values())
-        self.event("submitted", job_id=job["job_id"], batch_id=batch.id, chunk=job["chunk"],
-                   requests=len(job["mapping"]), rows=rows, status=batch.status)
+        self.event(
+            "submitted",
+            job_id=job["job_id"],
+            batch_id=batch.id,
+            chunk=job["chunk"],
+            requests=len(job["mapping"]),
+            rows=rows,
+            status=batch.status,
+        )
 
     def adopt_uploaded(self, job: dict[str, Any]) -> None:
         """A job uploaded by a process that died before recording its batch: find the batch by our
         job id in its metadata, or create it now."""
         for batch in self.client.list_batches(limit=100):
             if (batch.metadata or {}).get("grader_job") == job["job_id"]:
-                self.ledger.update_batch_job(job["job_id"], state="submitted", batch_id=batch.id,
-                                             batch_status=batch.status)
+                self.ledger.update_batch_job(
+                    job["job_id"], state="submitted", batch_id=batch.id, batch_status=batch.status
+                )
                 self.event("adopted", job_id=job["job_id"], batch_id=batch.id, status=batch.status)
                 return
         self.create_batch(job)
@@ -194,10 +237,15 @@ class _Run:
         self.ledger.update_batch_job(job["job_id"], batch_status=batch.status)
         job["batch_status"] = batch.status
         counts = batch.request_counts
-        self.event("status", job_id=job["job_id"], batch_id=batch.id, status=batch.status,
-                   completed=getattr(counts, "completed", 0) if counts else 0,
-                   failed=getattr(counts, "failed", 0) if counts else 0,
-                   total=getattr(counts, "total", 0) if counts else len(job["mapping"]))
+        self.event(
+            "status",
+            job_id=job["job_id"],
+            batch_id=batch.id,
+            status=batch.status,
+            completed=getattr(counts, "completed", 0) if counts else 0,
+            failed=getattr(counts, "failed", 0) if counts else 0,
+            total=getattr(counts, "total", 0) if counts else len(job["mapping"]),
+        )
         return batch
 
     def download(self, file_id: str | None) -> list[dict[str, Any]]:
@@ -214,8 +262,11 @@ class _Run:
             cid = str(obj.get("custom_id") or "")
             if cid not in job["mapping"]:
                 error = obj.get("error") or {}
-                self.event("warning", message=f"batch {batch.id}: a line for an unknown request "
-                                              f"{cid or '(none)'}: {error.get('message') or 'ignored'}")
+                self.event(
+                    "warning",
+                    message=f"batch {batch.id}: a line for an unknown request "
+                    f"{cid or '(none)'}: {error.get('message') or 'ignored'}",
+                )
                 continue
             if cid in by_cid and line_ok(by_cid[cid]):
                 continue  # keep a success over a later error for the same request
@@ -238,11 +289,19 @@ class _Run:
         for row, cid in wanted.items():  # rows the input no longer has (it cannot change: its hash is the key)
             self.event("warning", message=f"row {row} ({cid}) is not in the input any more")
         self.ledger.update_batch_job(job["job_id"], state="collected", batch_status=batch.status)
-        self.event("collected", job_id=job["job_id"], batch_id=batch.id, status=batch.status, rows=written,
-                   errors=errors)
+        self.event(
+            "collected", job_id=job["job_id"], batch_id=batch.id, status=batch.status, rows=written, errors=errors
+        )
 
-    def record(self, row: BatchRow, cid: str, line: dict[str, Any] | None, fallback: str, rows: list[int],
-               memo: dict[str, GradeResult]) -> dict[str, Any]:
+    def record(
+        self,
+        row: BatchRow,
+        cid: str,
+        line: dict[str, Any] | None,
+        fallback: str,
+        rows: list[int],
+        memo: dict[str, GradeResult],
+    ) -> dict[str, Any]:
         g = self.grader
         try:
             rubric = g.rubric(row.question_id)
@@ -250,8 +309,9 @@ class _Run:
             return error_record(row, exc.message)
         key = g.key_for(rubric, row.answer)
         if cid.rsplit("-", 1)[-1] != key[:10]:
-            return error_record(row, f"the row does not match request {cid} (the input or the settings changed "
-                                     "since it was submitted)")
+            return error_record(
+                row, f"the row does not match request {cid} (the input or the settings changed since it was submitted)"
+            )
         if line is None:
             return self.server_error(row, fallback)
         if line_ok(line):
@@ -268,8 +328,15 @@ class _Run:
 
     def grade_line(self, rubric: Rubric, answer: str, completion: Completion) -> GradeResult:
         return self.grader.result_from_output(
-            rubric, answer, completion.text, completion.usage or Usage(), 1, completion.model, 0.0,
-            finish_reason=completion.finish_reason, price_factor=BATCH_PRICE_FACTOR,
+            rubric,
+            answer,
+            completion.text,
+            completion.usage or Usage(),
+            1,
+            completion.model,
+            0.0,
+            finish_reason=completion.finish_reason,
+            price_factor=BATCH_PRICE_FACTOR,
         )
 
     def server_error(self, row: BatchRow, reason: str) -> dict[str, Any]:

@@ -25,9 +25,26 @@ from grader.tables import UNDECODABLE, Table, clean, has_undecodable, is_jsonl, 
 __all__ = ["BatchRow", "Columns", "read_rows", "count_rows", "ResultWriter", "OUTPUT_FIELDS", "done_rows"]
 
 OUTPUT_FIELDS = [
-    "row", "line", "candidate_id", "question_id", "status", "score", "max_score", "percent", "band",
-    "flags", "reason", "backend", "model", "cached", "prompt_tokens", "completion_tokens", "cost_usd",
-    "latency_s", "attempts", "result_json",
+    "row",
+    "line",
+    "candidate_id",
+    "question_id",
+    "status",
+    "score",
+    "max_score",
+    "percent",
+    "band",
+    "flags",
+    "reason",
+    "backend",
+    "model",
+    "cached",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "latency_s",
+    "attempts",
+    "result_json",
 ]
 
 
@@ -55,7 +72,8 @@ def _check_header(header: list[str], cols: Columns, source: str) -> None:
         flag = {cols.id: "--id-col", cols.question: "--question-col", cols.answer: "--answer-col"}
         raise InputError(
             f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has {header}",
-            source=source, line=1,
+            source=source,
+            line=1,
             hint="map your column names with " + ", ".join(flag[m] for m in missing),
         )
 
@@ -86,14 +104,21 @@ def _csv_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
         if row.error:
             yield BatchRow(row.index, row.line, "", "", "", error=row.error)
         elif row.short:
-            yield BatchRow(row.index, row.line, clean(row.values.get(cols.id, "")),
-                           clean(row.values.get(cols.question, "")), "", error=row.problem())
+            yield BatchRow(
+                row.index,
+                row.line,
+                clean(row.values.get(cols.id, "")),
+                clean(row.values.get(cols.question, "")),
+                "",
+                error=row.problem(),
+            )
         else:
             cid = row.fields[positions[cols.id]]
             qid = row.fields[positions[cols.question]].strip()
             answer = row.fields[positions[cols.answer]]
-            yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer),
-                           error=_row_problem(cid, qid, answer))
+            yield BatchRow(
+                row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer)
+            )
 
 
 def _jsonl_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
@@ -111,8 +136,7 @@ def _jsonl_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
             continue
         if not isinstance(answer, str):
             answer = "" if answer is None else str(answer)
-        yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer),
-                       error=_row_problem(cid, qid, answer))
+        yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer))
 
 
 def count_rows(path: str | Path, cols: Columns = Columns()) -> int:
@@ -149,8 +173,9 @@ class ResultWriter:
                 out.pop("result_json", None)
             self._fh.write(json.dumps(out, ensure_ascii=False) + "\n")
         else:
-            self._csv.writerow({k: _one_line(v) if isinstance(v, str) and k != "result_json" else v
-                                for k, v in record.items()})
+            self._csv.writerow(
+                {k: _one_line(v) if isinstance(v, str) and k != "result_json" else v for k, v in record.items()}
+            )
         self._fh.flush()
 
     def close(self) -> None:
@@ -197,8 +222,12 @@ def done_rows(path: str | Path) -> set[int]:
     with open_table(p) as table:
         for row in table.rows():
             if row.error:
-                raise InputError(f"not a grader output line: {row.error}", source=table.source, line=row.line,
-                                 hint="write the results to a new file, or repair this line")
+                raise InputError(
+                    f"not a grader output line: {row.error}",
+                    source=table.source,
+                    line=row.line,
+                    hint="write the results to a new file, or repair this line",
+                )
             if row.values.get("row") not in (None, ""):
                 done.add(int(row.values["row"]))
     return done

@@ -94,10 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as e:  # a bug: one line, the traceback only on request
         if os.environ.get("GRADER_DEBUG"):
             raise
-        echo(f"internal error: {type(e).__name__}: {e} (a bug; rerun with GRADER_DEBUG=1 for the traceback)",
-             err=True)
+        echo(f"internal error: {type(e).__name__}: {e} (a bug; rerun with GRADER_DEBUG=1 for the traceback)", err=True)
         sys.exit(ExitCode.INTERNAL_ERROR)
     if rv == ExitCode.INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code itself
         echo("interrupted; finished work is kept", err=True, highlight=True)
     sys.exit(rv if isinstance(rv, int) else ExitCode.OK)
-

@@ -12,7 +12,7 @@ import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -51,9 +51,12 @@ def _progress_printer(total: int, plain: bool):
             now = time.monotonic()
             if now - last[0] >= 5 or stats.done + stats.skipped_done >= total:
                 last[0] = now
-                echo(f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
-                     f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
-                     f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}", err=True)
+                echo(
+                    f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
+                    f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
+                    f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}",
+                    err=True,
+                )
 
         return None, log
 
@@ -67,17 +70,26 @@ def _progress_printer(total: int, plain: bool):
     )
 
     progress = Progress(
-        TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
-        console=common.err_console, transient=False,
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=common.err_console,
+        transient=False,
     )
     task = progress.add_task("batch", total=total, rate="0.0", info="")
 
     def update(stats) -> None:
         progress.update(
-            task, completed=stats.done + stats.skipped_done, rate=f"{stats.rate:.1f}",
+            task,
+            completed=stats.done + stats.skipped_done,
+            rate=f"{stats.rate:.1f}",
             info=f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f} · "
-                 f"unscored {stats.unscored} · errors {stats.errors}",
+            f"unscored {stats.unscored} · errors {stats.errors}",
         )
 
     return progress, update
@@ -85,37 +97,53 @@ def _progress_printer(total: int, plain: bool):
 
 def batch(
     source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
     id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
     question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
-    resume: Annotated[bool, typer.Option(
-        "--resume", help="Continue an interrupted run into the same output.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
-    concurrency: Annotated[Optional[int], typer.Option(
-        "--concurrency", "-j", help="Requests in flight (default 8).")] = None,
-    rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
-    tpm: Annotated[Optional[float], typer.Option(
-        "--tpm", help="At most this many tokens per minute (estimated).")] = None,
-    max_cost: Annotated[Optional[float], typer.Option(
-        "--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-j", help="Requests in flight (default 8).")
+    ] = None,
+    rpm: Annotated[float | None, typer.Option("--rpm", help="At most this many requests per minute.")] = None,
+    tpm: Annotated[float | None, typer.Option("--tpm", help="At most this many tokens per minute (estimated).")] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
-    batch_api: Annotated[bool, typer.Option(
-        "--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
-    retry_failed: Annotated[bool, typer.Option(
-        "--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
-    poll_interval: Annotated[float, typer.Option(
-        "--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
-    no_wait: Annotated[bool, typer.Option(
-        "--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
-    summary_json: Annotated[Optional[Path], typer.Option(
-        "--summary-json", help="Also write the summary as JSON.")] = None,
-    samples: Annotated[int, typer.Option(
-        "--samples", min=1, max=20,
-        help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
-    pass_mark: Annotated[Optional[float], typer.Option(
-        "--pass-mark", min=0, max=100,
-        help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
+    batch_api: Annotated[
+        bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server."),
+    ] = False,
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")
+    ] = 30.0,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")
+    ] = False,
+    summary_json: Annotated[Path | None, typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=1,
+            max=20,
+            help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).",
+        ),
+    ] = 1,
+    pass_mark: Annotated[
+        float | None,
+        typer.Option(
+            "--pass-mark",
+            min=0,
+            max=100,
+            help="With --samples: samples on both sides of this percent flag the answer low_confidence.",
+        ),
+    ] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -123,8 +151,9 @@ def batch(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Grade every answer of a CSV/JSONL file; results are written as they finish."""
-    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache,
-                                concurrency=concurrency)
+    settings = grading_settings(
+        model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+    )
     columns = Columns(id=id_col, question=question_col, answer=answer_col)
     if not source.is_file():
         raise InputError("file not found", source=str(source))
@@ -138,18 +167,40 @@ def batch(
     if output is None:
         raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
     if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
-        raise InputError("the output file exists", source=str(output),
-                         hint="use --resume to continue it or --overwrite to replace it")
+        raise InputError(
+            "the output file exists",
+            source=str(output),
+            hint="use --resume to continue it or --overwrite to replace it",
+        )
     if (retry_failed or no_wait) and not batch_api:
         raise InputError("--retry-failed and --no-wait work with --batch-api")
     if batch_api:
-        ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
-                                            ("--max-cost", max_cost)) if value is not None]
+        ignored = [
+            name
+            for name, value in (
+                ("--concurrency", concurrency),
+                ("--rpm", rpm),
+                ("--tpm", tpm),
+                ("--max-cost", max_cost),
+            )
+            if value is not None
+        ]
         if ignored:
             echo(f"{', '.join(ignored)}: not used with --batch-api", err=True, style="yellow", highlight=True)
-        run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=common.err_console,
-                          retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
-                          poll_interval=poll_interval, summary_json=summary_json)
+        run_batch_api_cli(
+            settings,
+            bank,
+            source,
+            output,
+            columns,
+            resume=resume,
+            console=common.err_console,
+            retry_failed=retry_failed,
+            overwrite=overwrite,
+            wait=not no_wait,
+            poll_interval=poll_interval,
+            summary_json=summary_json,
+        )
         return
 
     from grader.batch.io import count_rows
@@ -162,14 +213,29 @@ def batch(
     plain = not common.err_console.is_terminal
     progress, on_progress = _progress_printer(total, plain)
     if settings.effective_backend == "local":
-        echo("grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
-             err=True, style="dim", highlight=True)
+        echo(
+            "grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
+            err=True,
+            style="dim",
+            highlight=True,
+        )
 
     async def go():
         try:
-            return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
-                                   max_cost=max_cost, on_progress=on_progress, total=total,
-                                   samples=samples, pass_mark=pass_mark)
+            return await run_batch(
+                grader,
+                source,
+                output,
+                columns=columns,
+                resume=resume,
+                rpm=rpm,
+                tpm=tpm,
+                max_cost=max_cost,
+                on_progress=on_progress,
+                total=total,
+                samples=samples,
+                pass_mark=pass_mark,
+            )
         finally:
             await grader.aclose()
 
@@ -200,10 +266,21 @@ def register(app: typer.Typer) -> None:
 # -- the OpenAI Batch API path (--batch-api): the run itself is grader.batch.api.run_batch_api ---------
 
 
-def run_batch_api_cli(settings: Settings, bank: RubricBank, source: Path, output: Path, columns: Columns, *,
-                      resume: bool, console: Console,
-                      retry_failed: bool = False, overwrite: bool = False, wait: bool = True,
-                      poll_interval: float = 30.0, summary_json: Path | None = None) -> None:
+def run_batch_api_cli(
+    settings: Settings,
+    bank: RubricBank,
+    source: Path,
+    output: Path,
+    columns: Columns,
+    *,
+    resume: bool,
+    console: Console,
+    retry_failed: bool = False,
+    overwrite: bool = False,
+    wait: bool = True,
+    poll_interval: float = 30.0,
+    summary_json: Path | None = None,
+) -> None:
     """Run :func:`grader.batch.api.run_batch_api` for the CLI: progress lines and the summary on
     ``console``; exit code ``ExitCode.ROWS_FAILED`` when rows failed."""
     from grader.batch import api  # imports openai: only when the Batch API is used
@@ -211,9 +288,11 @@ def run_batch_api_cli(settings: Settings, bank: RubricBank, source: Path, output
     from grader.store import Store
 
     if settings.effective_backend != "llm":
-        raise ConfigError("the Batch API needs an LLM server; none is configured", setting="backend",
-                          hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server), or pass "
-                               "--backend llm --base-url URL")
+        raise ConfigError(
+            "the Batch API needs an LLM server; none is configured",
+            setting="backend",
+            hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server), or pass --backend llm --base-url URL",
+        )
     ledger = Store(settings.store_path)  # the ledger is needed even with --no-cache
     grader = Grader(settings, bank=bank, store=ledger if settings.use_cache else None)
     client = api.make_client(settings)
@@ -224,17 +303,24 @@ def run_batch_api_cli(settings: Settings, bank: RubricBank, source: Path, output
 
     def on_event(kind: str, info: dict[str, Any]) -> None:
         if kind == "submitted":
-            say(f"[batch-api] submitted {info['batch_id']} (chunk {info['chunk']}): {info['requests']} request(s) "
-                f"for {info['rows']} row(s) · {info['status']}")
+            say(
+                f"[batch-api] submitted {info['batch_id']} (chunk {info['chunk']}): {info['requests']} request(s) "
+                f"for {info['rows']} row(s) · {info['status']}"
+            )
         elif kind == "adopted":
             say(f"[batch-api] found {info['batch_id']} created by an interrupted run · {info['status']}")
         elif kind == "status":
-            say(f"[batch-api] {info['batch_id']} {info['status']} · completed {info['completed']} "
-                f"failed {info['failed']} of {info['total']}")
+            say(
+                f"[batch-api] {info['batch_id']} {info['status']} · completed {info['completed']} "
+                f"failed {info['failed']} of {info['total']}"
+            )
         elif kind == "collected":
             style = "bold red" if info["status"] in ("failed", "expired", "cancelled") else None
-            say(f"[batch-api] {info['batch_id']} {info['status']}: wrote {info['rows']} row(s), "
-                f"{info['errors']} error(s)", style)
+            say(
+                f"[batch-api] {info['batch_id']} {info['status']}: wrote {info['rows']} row(s), "
+                f"{info['errors']} error(s)",
+                style,
+            )
         elif kind == "retry":
             say(f"[batch-api] re-submitting {info['rows']} row(s) that failed on the server")
         elif kind == "warning":
@@ -242,9 +328,20 @@ def run_batch_api_cli(settings: Settings, bank: RubricBank, source: Path, output
 
     try:
         try:
-            result = api.run_batch_api(grader, source, output, client=client, ledger=ledger, columns=columns,
-                                       resume=resume, retry_failed=retry_failed, overwrite=overwrite, wait=wait,
-                                       poll_interval=poll_interval, on_event=on_event)
+            result = api.run_batch_api(
+                grader,
+                source,
+                output,
+                client=client,
+                ledger=ledger,
+                columns=columns,
+                resume=resume,
+                retry_failed=retry_failed,
+                overwrite=overwrite,
+                wait=wait,
+                poll_interval=poll_interval,
+                on_event=on_event,
+            )
         except KeyboardInterrupt:
             _print_pending(ledger, output, source, say, resume_cmd)
             raise
@@ -255,13 +352,25 @@ def run_batch_api_cli(settings: Settings, bank: RubricBank, source: Path, output
         for table in batch_summary_tables(summary):
             console.print(table)
         if summary_json:
-            summary_json.write_text(json.dumps({**summary, "batch_api": {
-                "submitted_requests": result.submitted_requests, "batches_created": result.batches_created,
-                "pending": result.pending}}, indent=2))
+            summary_json.write_text(
+                json.dumps(
+                    {
+                        **summary,
+                        "batch_api": {
+                            "submitted_requests": result.submitted_requests,
+                            "batches_created": result.batches_created,
+                            "pending": result.pending,
+                        },
+                    },
+                    indent=2,
+                )
+            )
         say(f"results: {output}", "dim")
         for job in result.pending:
-            say(f"[batch-api] {job['batch_id'] or job['job_id']} is {job['status']}; collect it later with: "
-                f"{resume_cmd}")
+            say(
+                f"[batch-api] {job['batch_id'] or job['job_id']} is {job['status']}; collect it later with: "
+                f"{resume_cmd}"
+            )
         if stats.failed:
             if result.server_errors:
                 say(f"rows that failed on the server can be re-submitted with: {resume_cmd} --retry-failed", "dim")
@@ -277,10 +386,11 @@ def _print_pending(ledger: Store, output: Path, source: Path, say: Callable[...,
 
     try:
         jobs = ledger.batch_jobs(str(output.resolve()), file_sha256(source))
-    except Exception:  # noqa: BLE001 - best effort while stopping
+    except Exception:
         return
     for job in jobs:
         if job["state"] in LIVE_STATES:
-            say(f"[batch-api] {job['batch_id'] or job['job_id']} is {job['batch_status'] or job['state']} "
-                "on the server")
+            say(
+                f"[batch-api] {job['batch_id'] or job['job_id']} is {job['batch_status'] or job['state']} on the server"
+            )
     say(f"[batch-api] pick it up later with: {resume_cmd}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,8 +43,10 @@ _ROWS = [  # (field, label)
     ("accuracy", "label accuracy"),
     ("macro_f1", "label macro-F1"),
 ]
-_LEGEND = ("scores normalised to 0–1; QWK, exact (same bin) and adjacent (±1 bin) agreement on the bins; "
-           "length bias = Pearson r of score vs answer words")
+_LEGEND = (
+    "scores normalised to 0–1; QWK, exact (same bin) and adjacent (±1 bin) agreement on the bins; "
+    "length bias = Pearson r of score vs answer words"
+)
 
 
 def _fmt(v: float | None) -> str:
@@ -80,12 +82,20 @@ def confusion_table(report: Any) -> Table:
 
 def _render(console: Console, report: Any) -> None:
     where = report.source + (f" (split {report.split})" if report.split else "")
-    print_line(console, f"[bold]{report.n}[/] of {report.n_rows} rows compared · {escape(where)} · grader "
-                        f"{escape(report.description or 'from results file')}"
-                        + (f" · {report.n_cached} from cache" if report.n_cached else ""), markup=True)
+    print_line(
+        console,
+        f"[bold]{report.n}[/] of {report.n_rows} rows compared · {escape(where)} · grader "
+        f"{escape(report.description or 'from results file')}"
+        + (f" · {report.n_cached} from cache" if report.n_cached else ""),
+        markup=True,
+    )
     if report.skipped:
-        print_line(console, "left out: " + ", ".join(f"{n} {why}" for why, n in report.skipped.items()),
-                   style="yellow", highlight=True)
+        print_line(
+            console,
+            "left out: " + ", ".join(f"{n} {why}" for why, n in report.skipped.items()),
+            style="yellow",
+            highlight=True,
+        )
     console.print(metrics_table(report))
     if report.labels and report.confusion:
         console.print(confusion_table(report))
@@ -102,34 +112,46 @@ def _render(console: Console, report: Any) -> None:
 
 def calibrate(
     csv_path: Annotated[Path, typer.Argument(help="CSV of answers with human scores.")],
-    id_col: Annotated[Optional[str], typer.Option(
-        "--id-col", help="Row id column [default: candidate_id, else answer_id].")] = None,
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Row id column [default: candidate_id, else answer_id].")
+    ] = None,
     question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
     score_col: Annotated[str, typer.Option("--score-col", help="Human score column.")] = "score",
-    max_score_col: Annotated[Optional[str], typer.Option(
-        "--max-score-col",
-        help="Max score column [default: max_score if present, else the highest score per question].")] = None,
-    label_col: Annotated[Optional[str], typer.Option(
-        "--label-col",
-        help="Human label column (Correct / Partially correct / Incorrect) [default: label if present].")] = None,
-    split: Annotated[Optional[str], typer.Option(
-        "--split", help="Only rows whose 'split' column has this value.")] = None,
-    limit: Annotated[Optional[int], typer.Option(
-        "--limit", min=1, help="Only the first N rows (after --split).")] = None,
-    results: Annotated[Optional[Path], typer.Option(
-        "--results", help="Read the grader's scores from this JSONL/CSV results file instead of grading.")] = None,
-    fit_labels: Annotated[bool, typer.Option(
-        "--fit-labels",
-        help="Fit the two label thresholds on these rows (optimistic) instead of 0.35 / 0.75.")] = False,
-    bins: Annotated[int, typer.Option(
-        "--bins", min=2, max=100, help="Equal-width bins for QWK and agreement.")] = 5,
-    chart: Annotated[Optional[Path], typer.Option(
-        "--chart", help="Write a scatter chart (.svg, or .png with matplotlib).")] = None,
-    json_out: Annotated[Optional[Path], typer.Option(
-        "--json", help="Write the report as JSON to this file.")] = None,
-    concurrency: Annotated[Optional[int], typer.Option(
-        "--concurrency", min=1, max=512, help="Answers graded at once.")] = None,
+    max_score_col: Annotated[
+        str | None,
+        typer.Option(
+            "--max-score-col",
+            help="Max score column [default: max_score if present, else the highest score per question].",
+        ),
+    ] = None,
+    label_col: Annotated[
+        str | None,
+        typer.Option(
+            "--label-col",
+            help="Human label column (Correct / Partially correct / Incorrect) [default: label if present].",
+        ),
+    ] = None,
+    split: Annotated[str | None, typer.Option("--split", help="Only rows whose 'split' column has this value.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N rows (after --split).")] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", help="Read the grader's scores from this JSONL/CSV results file instead of grading."),
+    ] = None,
+    fit_labels: Annotated[
+        bool,
+        typer.Option(
+            "--fit-labels", help="Fit the two label thresholds on these rows (optimistic) instead of 0.35 / 0.75."
+        ),
+    ] = False,
+    bins: Annotated[int, typer.Option("--bins", min=2, max=100, help="Equal-width bins for QWK and agreement.")] = 5,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a scatter chart (.svg, or .png with matplotlib).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON to this file.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=512, help="Answers graded at once.")
+    ] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -150,14 +172,16 @@ def calibrate(
 
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         raise InputError("the chart must be an .svg or .png file", source=str(chart))
-    columns = CalibrationColumns(id=id_col, question=question_col, answer=answer_col, score=score_col,
-                                 max_score=max_score_col, label=label_col)
+    columns = CalibrationColumns(
+        id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
+    )
     data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
     if results is not None:
         graded = read_results(results, data, id_col=id_col)
     else:
-        settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                                    no_cache=no_cache, concurrency=concurrency)
+        settings = grading_settings(
+            model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+        )
         # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
         use_csv = rubrics is None and "reference_answer" in data.header
         bank = saf_bank(csv_path) if use_csv else bank_for(settings)
@@ -166,11 +190,22 @@ def calibrate(
         from grader.grading import Grader
 
         grader = Grader(settings, bank=bank, store=open_store(settings))
-        with Progress("grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=common.err_console, transient=True) as bar:
+        with Progress(
+            "grading",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=common.err_console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("grading", total=len(data.rows))
-            graded = grade_rows(grader, data, bank, concurrency=settings.concurrency,
-                                progress=lambda done, total: bar.update(task, completed=done))
+            graded = grade_rows(
+                grader,
+                data,
+                bank,
+                concurrency=settings.concurrency,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
         if graded.first_error:
             echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
     report = build_report(data, graded, bins=bins, fit_labels=fit_labels)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -32,8 +32,20 @@ if TYPE_CHECKING:
     from grader.store import Store
 
 __all__ = [
-    "console", "err_console", "echo", "print_line", "ModelOpt", "BaseUrlOpt", "BackendOpt", "RubricsOpt",
-    "NoCacheOpt", "resolve_settings", "grading_settings", "bank_for", "read_answer", "open_store",
+    "console",
+    "err_console",
+    "echo",
+    "print_line",
+    "ModelOpt",
+    "BaseUrlOpt",
+    "BackendOpt",
+    "RubricsOpt",
+    "NoCacheOpt",
+    "resolve_settings",
+    "grading_settings",
+    "bank_for",
+    "read_answer",
+    "open_store",
 ]
 
 #: Results and views (stdout).
@@ -46,7 +58,12 @@ err_console = Console(stderr=True)
 
 
 def print_line(
-    target: Console, text: str, *, style: str | None = None, markup: bool = False, highlight: bool = False,
+    target: Console,
+    text: str,
+    *,
+    style: str | None = None,
+    markup: bool = False,
+    highlight: bool = False,
     end: str = "\n",
 ) -> None:
     """Print a message on ``target`` as one line (soft wrap: the terminal wraps it, rich does not).
@@ -57,7 +74,12 @@ def print_line(
 
 
 def echo(
-    text: str, *, err: bool = False, style: str | None = None, markup: bool = False, highlight: bool = False,
+    text: str,
+    *,
+    err: bool = False,
+    style: str | None = None,
+    markup: bool = False,
+    highlight: bool = False,
     end: str = "\n",
 ) -> None:
     """Print a message on stdout (``err=True``: stderr) as one line; see :func:`print_line`."""
@@ -66,16 +88,16 @@ def echo(
 
 # -- shared options ----------------------------------------------------------------------------
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
 BaseUrlOpt = Annotated[
-    Optional[str], typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
+    str | None, typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
 ]
 BackendOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--backend", help="llm, local (embedded, no LLM) or auto (llm if a key/URL is configured)."),
 ]
 RubricsOpt = Annotated[
-    Optional[Path], typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
+    Path | None, typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even if a cached result exists.")]
 
@@ -98,11 +120,19 @@ def resolve_settings(**flags: object) -> Settings:
         ) from None
 
 
-def grading_settings(*, model: str | None, base_url: str | None, backend: str | None, rubrics: Path | None,
-                     no_cache: bool, **more: object) -> Settings:
+def grading_settings(
+    *,
+    model: str | None,
+    base_url: str | None,
+    backend: str | None,
+    rubrics: Path | None,
+    no_cache: bool,
+    **more: object,
+) -> Settings:
     """Settings from the grading options every command shares (``--model`` … ``--no-cache``)."""
-    return resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                            use_cache=False if no_cache else None, **more)
+    return resolve_settings(
+        model=model, base_url=base_url, backend=backend, rubrics=rubrics, use_cache=False if no_cache else None, **more
+    )
 
 
 def bank_for(settings: Settings) -> RubricBank:
@@ -126,8 +156,9 @@ def read_answer(answer: str | None, answer_file: Path | None) -> str:
         except FileNotFoundError:
             raise InputError("file not found", source=str(answer_file)) from None
         except UnicodeDecodeError as e:
-            raise InputError(f"not UTF-8 text (byte {e.start})", source=str(answer_file),
-                             hint="save the answer as UTF-8") from None
+            raise InputError(
+                f"not UTF-8 text (byte {e.start})", source=str(answer_file), hint="save the answer as UTF-8"
+            ) from None
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("no answer given", hint="use --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
     return sys.stdin.read()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,9 +28,9 @@ __all__ = ["register", "grade"]
 
 def grade(
     question: Annotated[str, typer.Option("--question", "-q", help="Question id (or a unique prefix, e.g. vid-01).")],
-    answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="The answer text.")] = None,
+    answer: Annotated[str | None, typer.Option("--answer", "-a", help="The answer text.")] = None,
     answer_file: Annotated[
-        Optional[Path], typer.Option("--answer-file", "-f", help="Read the answer from a file ('-' for stdin).")
+        Path | None, typer.Option("--answer-file", "-f", help="Read the answer from a file ('-' for stdin).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     model: ModelOpt = None,
@@ -38,11 +38,21 @@ def grade(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
-    samples: Annotated[int, typer.Option(
-        "--samples", min=1, max=20, help="Grade N times with varied seeds; flag the answer if they disagree.")] = 1,
-    pass_mark: Annotated[float, typer.Option("--pass-mark", min=0, max=100,
-                                             help="Pass mark in percent: with --samples, gradings on both sides "
-                                                  "of it flag the answer low_confidence.")] = 60.0,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", min=1, max=20, help="Grade N times with varied seeds; flag the answer if they disagree."
+        ),
+    ] = 1,
+    pass_mark: Annotated[
+        float,
+        typer.Option(
+            "--pass-mark",
+            min=0,
+            max=100,
+            help="Pass mark in percent: with --samples, gradings on both sides of it flag the answer low_confidence.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Grade one answer and explain the grade."""
     settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
@@ -66,12 +76,18 @@ def grade(
         if samples > 1 and result.samples:
             mean = sum(result.samples) / len(result.samples)
             note = " (the embedded grader is deterministic: one grading)" if result.backend == "local" else ""
-            echo(f"samples: {', '.join(f'{s:g}' for s in result.samples)} · mean {mean:.2f} · "
-                 f"spread {result.score_spread or 0:g}{note}")
+            echo(
+                f"samples: {', '.join(f'{s:g}' for s in result.samples)} · mean {mean:.2f} · "
+                f"spread {result.score_spread or 0:g}{note}"
+            )
         if result.backend == "local":
-            echo("graded by the embedded grader (no LLM). To use an LLM: set OPENAI_API_KEY "
-                 "(and OPENAI_BASE_URL for another server) or pass --backend llm --base-url URL.",
-                 err=True, style="dim", highlight=True)
+            echo(
+                "graded by the embedded grader (no LLM). To use an LLM: set OPENAI_API_KEY "
+                "(and OPENAI_BASE_URL for another server) or pass --backend llm --base-url URL.",
+                err=True,
+                style="dim",
+                highlight=True,
+            )
     if result.status == "unscored":
         raise typer.Exit(ExitCode.UNSCORED)
 

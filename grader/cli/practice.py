@@ -11,7 +11,7 @@ import json
 import os
 import random
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -87,8 +87,12 @@ def _read_answer_editor(rubric) -> str:
 
 def _show_question(rubric, number: int) -> None:
     common.console.print(
-        Panel(Text(rubric.question, style="bold"), title=f"question {number} · {rubric.id}",
-              subtitle=rubric.section, expand=True)
+        Panel(
+            Text(rubric.question, style="bold"),
+            title=f"question {number} · {rubric.id}",
+            subtitle=rubric.section,
+            expand=True,
+        )
     )
 
 
@@ -109,14 +113,17 @@ def _progress_line(store, rubric, result) -> None:
 
 
 def practice(
-    section: Annotated[Optional[str], typer.Option(
-        "--section", "-s", help="Only questions of this section (prefix ok).")] = None,
-    question: Annotated[Optional[str], typer.Option(
-        "--question", "-q", help="Start with this question (id or prefix).")] = None,
-    same: Annotated[bool, typer.Option(
-        "--same", help="Allow the same question twice in a row when moving on.")] = False,
+    section: Annotated[
+        str | None, typer.Option("--section", "-s", help="Only questions of this section (prefix ok).")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", "-q", help="Start with this question (id or prefix).")
+    ] = None,
+    same: Annotated[
+        bool, typer.Option("--same", help="Allow the same question twice in a row when moving on.")
+    ] = False,
     editor: Annotated[bool, typer.Option("--editor", "-e", help="Write each answer in $EDITOR.")] = False,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed the random choice of questions.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed the random choice of questions.")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -138,8 +145,12 @@ def practice(
 
     grader = Grader(settings, bank=bank, store=store if settings.use_cache else None)
     if grader.backend_name == "local":
-        echo("grading with the embedded grader (no LLM); --backend llm to use an LLM", err=True, style="dim",
-             highlight=True)
+        echo(
+            "grading with the embedded grader (no LLM); --backend llm to use an LLM",
+            err=True,
+            style="dim",
+            highlight=True,
+        )
     number = 1
     runner = asyncio.Runner()
     try:
@@ -152,8 +163,12 @@ def practice(
             if not text.strip():
                 echo("No answer given; nothing graded.", style="yellow", highlight=True)
             elif len(text) > settings.max_answer_chars:
-                echo(f"The answer is {len(text)} characters, over the limit of {settings.max_answer_chars}; "
-                     "nothing graded. Shorten it and retry.", style="yellow", highlight=True)
+                echo(
+                    f"The answer is {len(text)} characters, over the limit of {settings.max_answer_chars}; "
+                    "nothing graded. Shorten it and retry.",
+                    style="yellow",
+                    highlight=True,
+                )
             else:
                 with common.console.status("grading…", spinner="dots"):
                     result = runner.run(grader.agrade(rubric, text))
@@ -202,9 +217,8 @@ def _fmt_trend(t: float | None) -> Text:
 
 
 def history(
-    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
-    question: Annotated[Optional[str], typer.Option(
-        "--question", "-q", help="Only this question (id or prefix).")] = None,
+    section: Annotated[str | None, typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question (id or prefix).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
     rubrics: RubricsOpt = None,
 ) -> None:
@@ -221,8 +235,12 @@ def history(
         sys.stdout.write(json.dumps(hist.as_dict(), indent=2, ensure_ascii=False) + "\n")
         return
     if not hist.questions:
-        echo("No practice attempts yet" + (" for this filter" if section or qid else "")
-             + ". Start with `grader practice`.", highlight=True)
+        echo(
+            "No practice attempts yet"
+            + (" for this filter" if section or qid else "")
+            + ". Start with `grader practice`.",
+            highlight=True,
+        )
         return
     table = Table(title="practice history", expand=True)
     table.add_column("question", overflow="fold", ratio=3)
@@ -233,8 +251,9 @@ def history(
     table.add_column("trend", justify="right", no_wrap=True)
     table.add_column("scores", no_wrap=True)
     for q in hist.questions:
-        table.add_row(q.question_id, q.section, str(q.attempts), _fmt(q.best), _fmt(q.latest),
-                      _fmt_trend(q.trend), q.spark)
+        table.add_row(
+            q.question_id, q.section, str(q.attempts), _fmt(q.best), _fmt(q.latest), _fmt_trend(q.trend), q.spark
+        )
     common.console.print(table)
     sections = Table(title="by section", expand=True)
     sections.add_column("section", overflow="fold", ratio=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,10 +16,8 @@ __all__ = ["register", "prompt"]
 
 def prompt(
     question: Annotated[str, typer.Argument(help="Question id (or a unique prefix).")],
-    answer: Annotated[Optional[str], typer.Option("--answer", "-a", help="The answer text.")] = None,
-    answer_file: Annotated[
-        Optional[Path], typer.Option("--answer-file", "-f", help="Answer file ('-' = stdin).")
-    ] = None,
+    answer: Annotated[str | None, typer.Option("--answer", "-a", help="The answer text.")] = None,
+    answer_file: Annotated[Path | None, typer.Option("--answer-file", "-f", help="Answer file ('-' = stdin).")] = None,
     rubrics: RubricsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the request body as JSON.")] = False,
 ) -> None:

@@ -59,8 +59,12 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
                     ev.append(f"✗ “{e.quote}” — {e.reason}\n", style="red dim")
             if c.rationale:
                 ev.append(c.rationale, style="dim")
-            table.add_row(Text(f"{c.id}\n", style="bold") + Text(c.text, style="dim"), level,
-                          f"{c.points:.3g}/{c.max_points:.3g}", ev)
+            table.add_row(
+                Text(f"{c.id}\n", style="bold") + Text(c.text, style="dim"),
+                level,
+                f"{c.points:.3g}/{c.max_points:.3g}",
+                ev,
+            )
         console.print(table)
     if result.strengths:
         console.print(Text("Strengths", style="bold green"))
@@ -94,8 +98,13 @@ def render_rubric(console: Console, rubric: Rubric) -> None:
         body.append(Text(f"Hint: {rubric.hint}", style="italic"))
     if rubric.reference_answer:
         body.append(Text(f"Reference answer: {rubric.reference_answer}", style="italic"))
-    console.print(Panel(Group(*body), title=f"{rubric.id} · {rubric.section}",
-                        subtitle=f"max score {rubric.max_score:g} · hash {rubric.hash}"))
+    console.print(
+        Panel(
+            Group(*body),
+            title=f"{rubric.id} · {rubric.section}",
+            subtitle=f"max score {rubric.max_score:g} · hash {rubric.hash}",
+        )
+    )
     table = Table(expand=True)
     table.add_column("criterion", no_wrap=True)
     table.add_column("weight", justify="right")
@@ -111,8 +120,18 @@ def batch_summary_tables(summary: dict[str, Any]) -> list[Table]:
     t = Table(title="batch summary")
     t.add_column("")
     t.add_column("value", justify="right")
-    for key in ("rows", "already_done", "graded", "unscored", "errors", "served_from_cache",
-                "prompt_tokens", "completion_tokens", "cost_usd", "elapsed_s"):
+    for key in (
+        "rows",
+        "already_done",
+        "graded",
+        "unscored",
+        "errors",
+        "served_from_cache",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+        "elapsed_s",
+    ):
         t.add_row(key.replace("_", " "), str(summary[key]))
     if summary.get("cost_unknown_rows"):
         t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
@@ -123,6 +142,10 @@ def batch_summary_tables(summary: dict[str, Any]) -> list[Table]:
     q.add_column("strong / adequate / weak", justify="right")
     for qid, s in summary["per_question"].items():
         b = s["bands"]
-        q.add_row(qid, str(s["count"]), "" if s["mean"] is None else f"{s['mean']:.2f}",
-                  f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}")
+        q.add_row(
+            qid,
+            str(s["count"]),
+            "" if s["mean"] is None else f"{s['mean']:.2f}",
+            f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}",
+        )
     return [t, q]

@@ -6,7 +6,7 @@ The work is in :mod:`grader.report`; this module reads the options and the optio
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,19 +19,30 @@ __all__ = ["register", "report"]
 def report(
     results: Annotated[Path, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the report here: .html or .md.")],
-    pass_mark: Annotated[float, typer.Option(
-        "--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")] = 60.0,
-    anonymise: Annotated[bool, typer.Option(
-        "--anonymise", "--anonymize",
-        help="Show stable aliases (Candidate 7F3A9C) instead of candidate ids.")] = False,
-    answers: Annotated[Optional[Path], typer.Option(
-        "--answers", help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
-                          "detection; without it only identical answers are found.")] = None,
-    dup_threshold: Annotated[float, typer.Option(
-        "--dup-threshold", min=1, max=100, help="Near-duplicate similarity threshold (0-100).")] = 90.0,
+    pass_mark: Annotated[
+        float, typer.Option("--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")
+    ] = 60.0,
+    anonymise: Annotated[
+        bool,
+        typer.Option(
+            "--anonymise", "--anonymize", help="Show stable aliases (Candidate 7F3A9C) instead of candidate ids."
+        ),
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
+            "detection; without it only identical answers are found.",
+        ),
+    ] = None,
+    dup_threshold: Annotated[
+        float, typer.Option("--dup-threshold", min=1, max=100, help="Near-duplicate similarity threshold (0-100).")
+    ] = 90.0,
     id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column of --answers.")] = "candidate_id",
-    question_col: Annotated[str, typer.Option(
-        "--question-col", help="Question id column of --answers.")] = "question_id",
+    question_col: Annotated[
+        str, typer.Option("--question-col", help="Question id column of --answers.")
+    ] = "question_id",
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
     title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
     rubrics: RubricsOpt = None,
@@ -40,12 +51,15 @@ def report(
     from grader.report import build_report, load_results, write_report
 
     if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
-        raise InputError(f"unknown report format {output.suffix or '(none)'!r}", source=str(output),
-                         hint="name the output report.html or report.md")
+        raise InputError(
+            f"unknown report format {output.suffix or '(none)'!r}",
+            source=str(output),
+            hint="name the output report.html or report.md",
+        )
     settings = resolve_settings(rubrics=rubrics)
     try:
         bank = bank_for(settings)
-    except Exception:  # noqa: BLE001 - question texts are optional in the report
+    except Exception:
         if rubrics is not None:
             raise
         bank = None
@@ -58,15 +72,26 @@ def report(
         for row in read_rows(answers, Columns(id=id_col, question=question_col, answer=answer_col)):
             if not row.error:
                 texts[(row.candidate_id, row.question_id)] = row.answer
-    built = build_report(entries, pass_mark=pass_mark, anonymise=anonymise, bank=bank, answers=texts,
-                         dup_threshold=dup_threshold, title=title, source=results.name)
+    built = build_report(
+        entries,
+        pass_mark=pass_mark,
+        anonymise=anonymise,
+        bank=bank,
+        answers=texts,
+        dup_threshold=dup_threshold,
+        title=title,
+        source=results.name,
+    )
     try:
         path = write_report(built, output)
     except OSError as e:
         raise InputError(f"cannot write the report: {e.strerror}", source=str(output)) from None
     passed = sum(1 for c in built.candidates if c.verdict == "pass")
-    echo(f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
-         f"{len(built.needs_human)} item(s) need a human", err=True)
+    echo(
+        f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
+        f"{len(built.needs_human)} item(s) need a human",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

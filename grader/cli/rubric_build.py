@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -27,8 +27,14 @@ __all__ = ["register", "build", "build_yaml", "unified_diff"]
 
 def unified_diff(old: str, new: str, path: str) -> str:
     """A unified diff of two YAML texts ('' when they are equal)."""
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        fromfile=f"{path} (existing)", tofile=f"{path} (built)"))
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"{path} (existing)",
+            tofile=f"{path} (built)",
+        )
+    )
 
 
 def build_yaml(rubric: Rubric) -> str:
@@ -44,20 +50,25 @@ def build_yaml(rubric: Rubric) -> str:
 
 
 def build(
-    hint: Annotated[Optional[str], typer.Option("--hint", help="The hint: 'A strong answer covers …'.")] = None,
-    reference: Annotated[Optional[str], typer.Option("--reference", help="A reference answer.")] = None,
-    from_csv: Annotated[Optional[Path], typer.Option(
-        "--from-csv",
-        help="A question-bank CSV (id, question, hint or reference_answer[, section, max_score]).")] = None,
-    qid: Annotated[Optional[str], typer.Option("--id", help="Rubric id (default: a slug of the question).")] = None,
-    question: Annotated[Optional[str], typer.Option("--question", "-q", help="The question text.")] = None,
+    hint: Annotated[str | None, typer.Option("--hint", help="The hint: 'A strong answer covers …'.")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help="A reference answer.")] = None,
+    from_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-csv", help="A question-bank CSV (id, question, hint or reference_answer[, section, max_score])."
+        ),
+    ] = None,
+    qid: Annotated[str | None, typer.Option("--id", help="Rubric id (default: a slug of the question).")] = None,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="The question text.")] = None,
     section: Annotated[str, typer.Option("--section", help="Section name.")] = "General",
     bank_id: Annotated[str, typer.Option("--bank", help="Bank id written into the rubric.")] = "custom",
     max_score: Annotated[float, typer.Option("--max-score", help="Maximum score.", min=0.01)] = 10,
-    number: Annotated[Optional[int], typer.Option("--number", help="Question number in its bank.", min=1)] = None,
+    number: Annotated[int | None, typer.Option("--number", help="Question number in its bank.", min=1)] = None,
     llm: Annotated[bool, typer.Option("--llm", help="Ask the configured LLM for the criteria.")] = False,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Write here (a directory with --from-csv); shows a diff if it exists.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (a directory with --from-csv); shows a diff if it exists."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="With -o: show the diff, write nothing.")] = False,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -67,11 +78,13 @@ def build(
     from grader.rubric.io import bank_from_csv
     from grader.rubric.llm import criteria_with_llm
 
-    given = [name for name, v in (("--hint", hint), ("--reference", reference), ("--from-csv", from_csv))
-             if v is not None]
+    given = [
+        name for name, v in (("--hint", hint), ("--reference", reference), ("--from-csv", from_csv)) if v is not None
+    ]
     if len(given) != 1:
-        raise InputError("give exactly one of --hint, --reference or --from-csv"
-                         + (f" (got {', '.join(given)})" if given else ""))
+        raise InputError(
+            "give exactly one of --hint, --reference or --from-csv" + (f" (got {', '.join(given)})" if given else "")
+        )
     if from_csv is not None:
         if llm:
             raise InputError("--llm builds one rubric at a time: use --hint or --reference with it")
@@ -84,8 +97,12 @@ def build(
             return
         for r, text in texts:
             _emit(output / f"{r.id}.yaml", text, dry_run)
-        echo(f"{len(texts)} rubric(s) {'checked' if dry_run else 'written'} in {output}", err=True, style="dim",
-             highlight=True)
+        echo(
+            f"{len(texts)} rubric(s) {'checked' if dry_run else 'written'} in {output}",
+            err=True,
+            style="dim",
+            highlight=True,
+        )
         return
     if not question:
         raise InputError("--question is needed to build one rubric")
@@ -93,8 +110,9 @@ def build(
     try:
         if llm:
             settings = resolve_settings(model=model, base_url=base_url)
-            criteria, notes = criteria_with_llm(settings, question=question, hint=hint or "",
-                                                reference_answer=reference or "")
+            criteria, notes = criteria_with_llm(
+                settings, question=question, hint=hint or "", reference_answer=reference or ""
+            )
             for note in notes:
                 echo(f"note: {note}", err=True)
             kwargs["criteria"] = criteria
@@ -138,7 +156,8 @@ def _emit(path: Path, text: str, dry_run: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the ``rubric`` group (``build``) to the ``grader`` app."""
-    rubric_app = typer.Typer(help="Build rubric YAML from a hint, a reference answer or a CSV question bank.",
-                             no_args_is_help=True)
+    rubric_app = typer.Typer(
+        help="Build rubric YAML from a hint, a reference answer or a CSV question bank.", no_args_is_help=True
+    )
     rubric_app.command("build")(build)
     app.add_typer(rubric_app, name="rubric")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ __all__ = ["register", "rubrics_list", "rubrics_show"]
 
 
 def rubrics_list(
-    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
+    section: Annotated[str | None, typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
     rubrics: RubricsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON lines.")] = False,
 ) -> None:

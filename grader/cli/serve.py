@@ -42,13 +42,16 @@ def serve(
     loopback = is_loopback(host)
     allowed = LOOPBACK_NAMES + ([host] if host not in LOOPBACK_NAMES else []) if loopback else None
     if not loopback:
-        echo(f"warning: serving on {host}: anyone who can reach this address can read the history "
-             "and submit answers", err=True, style="bold yellow", highlight=True)
+        echo(
+            f"warning: serving on {host}: anyone who can reach this address can read the history and submit answers",
+            err=True,
+            style="bold yellow",
+            highlight=True,
+        )
     app = create_app(settings, allowed_hosts=allowed)
     web = app.state.web
     shown = f"[{host}]" if ":" in host else host
-    echo(f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}",
-         err=True)
+    echo(f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 

@@ -51,7 +51,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from grader.injection.patterns import _GATES, _MENTION_CUES, _PATTERNS, _clause_start_at, _has_grading_vocab, _imperative_at
+from grader.injection.patterns import (
+    _GATES,
+    _MENTION_CUES,
+    _PATTERNS,
+    _clause_start_at,
+    _has_grading_vocab,
+    _imperative_at,
+)
 from grader.text import BIDI_CONTROLS, ZERO_WIDTH, is_invisible, is_tag
 
 __all__ = ["Finding", "detect_injection"]
@@ -69,12 +76,56 @@ class Finding:
 
 _LOOKALIKE = {
     # Cyrillic
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-    "ԁ": "d", "ӏ": "l", "һ": "h", "ԛ": "q", "ԝ": "w", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
-    "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ѕ": "S", "Ј": "J",
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+    "І": "I",
+    "Ѕ": "S",
+    "Ј": "J",
     # Greek
-    "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "κ": "k", "υ": "u", "Α": "A", "Β": "B", "Ε": "E",
-    "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
+    "ο": "o",
+    "α": "a",
+    "ι": "i",
+    "ν": "v",
+    "ρ": "p",
+    "κ": "k",
+    "υ": "u",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
     "Χ": "X",
 }
 _WORD = re.compile(r"\w+")
@@ -131,15 +182,33 @@ def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
     return "".join(out), idx
 
 
-
-
 # -- structural checks done in code ---------------------------------------------------------------
 
 _VERDICT_KEYS = frozenset(
-    "criteria criterion_id level rationale evidence strengths gaps next_step injection_attempt summary score "
-    "max_score band percent verdict grade marks feedback points out_of".split()
+    [
+        "criteria",
+        "criterion_id",
+        "level",
+        "rationale",
+        "evidence",
+        "strengths",
+        "gaps",
+        "next_step",
+        "injection_attempt",
+        "summary",
+        "score",
+        "max_score",
+        "band",
+        "percent",
+        "verdict",
+        "grade",
+        "marks",
+        "feedback",
+        "points",
+        "out_of",
+    ]
 )
-_CORE_KEYS = frozenset("criteria level score band verdict grade marks max_score points".split())
+_CORE_KEYS = frozenset(["criteria", "level", "score", "band", "verdict", "grade", "marks", "max_score", "points"])
 _FULL_VALUE = re.compile(
     r"[\"'](?:score|points|grade|marks|verdict|level|band)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
     re.I,
@@ -153,7 +222,9 @@ _HIDDEN_STYLE = re.compile(
     re.I,
 )
 _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z][ .\-_*]{1,3}){4,}[A-Za-z](?![\w])")
-_SPACED_VOCAB = re.compile(r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I)
+_SPACED_VOCAB = re.compile(
+    r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I
+)
 
 
 def _json_objects(text: str) -> list[tuple[int, int]]:
@@ -193,7 +264,9 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
             j = i
             while j < n and text[j] in ZERO_WIDTH:
                 j += 1
-            emoji_join = ch == "\u200d" and j - i == 1 and i > 0 and j < n and _is_symbol(text[i - 1]) and _is_symbol(text[j])
+            emoji_join = (
+                ch == "\u200d" and j - i == 1 and i > 0 and j < n and _is_symbol(text[i - 1]) and _is_symbol(text[j])
+            )
             if not emoji_join:
                 out.append(("hidden-text", i, j))
             i = j
@@ -216,7 +289,11 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     other_html = bool(_HTML_TAG.search(_COMMENT.sub("", text)))
     for m in _COMMENT.finditer(text):
         body = m.group()[4:]
-        if _has_grading_vocab(body) or re.search(r"\b(?:ai|llm|model|ignore|instructions?)\b", body, re.I) or not other_html:
+        if (
+            _has_grading_vocab(body)
+            or re.search(r"\b(?:ai|llm|model|ignore|instructions?)\b", body, re.I)
+            or not other_html
+        ):
             out.append(("hidden-text", m.start(), m.end()))
     for m in _HIDDEN_STYLE.finditer(text):
         close = re.compile(rf"</\s*{re.escape(m.group(1))}\s*>", re.I).search(text, m.end())
@@ -233,8 +310,12 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     for s, e in _json_objects(view):
         keys = {k.lower() for k in _JSON_KEY.findall(view[s:e])}
         hits = keys & _VERDICT_KEYS
-        if ("criterion_id" in hits or "injection_attempt" in hits or (len(hits) >= 2 and hits & _CORE_KEYS)
-                or _FULL_VALUE.search(view[s:e])):
+        if (
+            "criterion_id" in hits
+            or "injection_attempt" in hits
+            or (len(hits) >= 2 and hits & _CORE_KEYS)
+            or _FULL_VALUE.search(view[s:e])
+        ):
             out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     return out
 
@@ -286,8 +367,12 @@ def _block(text: str, start: int, end: int) -> tuple[int, int]:
     """From the line of ``start`` to the next blank line (a role-tag message), or its closing tag."""
     line_start = text.rfind("\n", 0, start) + 1
     opened = text[start:end].strip()
-    if re.fullmatch(r"</[^>]*>|<\|(?:im_end|eot_id|end)\|>|\[/[A-Z ]+\]|<</SYS>>|<\s*(?:candidate_)?answer\s*>|"
-                    r"[<‹]{3}\s*CANDIDATE_ANSWER\s*[>›]{3}", opened, re.I):
+    if re.fullmatch(
+        r"</[^>]*>|<\|(?:im_end|eot_id|end)\|>|\[/[A-Z ]+\]|<</SYS>>|<\s*(?:candidate_)?answer\s*>|"
+        r"[<‹]{3}\s*CANDIDATE_ANSWER\s*[>›]{3}",
+        opened,
+        re.I,
+    ):
         return start, end  # a closing tag, or a marker re-opening the answer: nothing follows from it
     closer = None
     tag = re.match(r"<\s*([a-z_]+)\s*>", opened, re.I)
@@ -340,7 +425,11 @@ def detect_injection(answer: str) -> list[Finding]:
             sentence = view[vs:ve]
             if when is not None and not when(sentence):
                 continue
-            if kind in ("override", "prompt-leak") and _quoted_mention(view, s, sentence) and not _has_grading_vocab(sentence):
+            if (
+                kind in ("override", "prompt-leak")
+                and _quoted_mention(view, s, sentence)
+                and not _has_grading_vocab(sentence)
+            ):
                 continue
             raw.append((kind, idx[s], idx[m.end() - 1] + 1))
     findings = []

@@ -47,11 +47,11 @@ from grader.settings import Settings
 from grader.types import BaseJudge, JudgeOutcome, RateLimitCallback, RequestGate
 from grader.verdict import VerdictProblem, parse_verdict, verdict_schema
 
-__all__ = ["LLMJudge", "FORMAT_MODES", "request_body", "response_format", "judge_messages",
-           "complete_json"]
+__all__ = ["LLMJudge", "FORMAT_MODES", "request_body", "response_format", "judge_messages", "complete_json"]
 
-_TRUNCATED = ("the reply was cut off at the token limit (finish_reason=length); "
-              "keep rationales to one sentence and quotes short")
+_TRUNCATED = (
+    "the reply was cut off at the token limit (finish_reason=length); keep rationales to one sentence and quotes short"
+)
 
 
 def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[str, Any]:
@@ -59,7 +59,9 @@ def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[st
     return response_format_for(verdict_schema(rubric), "verdict", format_mode)
 
 
-def judge_messages(prompts: PromptSet, rubric: Rubric, answer: str, format_mode: str = "json_schema") -> list[dict[str, str]]:
+def judge_messages(
+    prompts: PromptSet, rubric: Rubric, answer: str, format_mode: str = "json_schema"
+) -> list[dict[str, str]]:
     """The first messages for an answer; JSON modes carry the schema in the system message."""
     schema = verdict_schema(rubric) if format_mode != "json_schema" else None
     return prompts.messages(rubric, answer, schema=schema)
@@ -120,8 +122,13 @@ class LLMJudge(BaseJudge):
     def reseeded(self, seed: int) -> LLMJudge:
         """A judge that sends ``seed``, sharing the HTTP client, the format mode (a server that rejected
         json_schema still rejects it), the request gate and the rate-limit callback."""
-        judge = LLMJudge(self.settings.model_copy(update={"seed": seed}), self.prompts, client=self.client,
-                         sleep=self._sleep, on_rate_limit=self._on_rate_limit)
+        judge = LLMJudge(
+            self.settings.model_copy(update={"seed": seed}),
+            self.prompts,
+            client=self.client,
+            sleep=self._sleep,
+            on_rate_limit=self._on_rate_limit,
+        )
         judge.model = self.model
         judge.format_mode = self.format_mode
         judge._gate = self._gate
@@ -150,8 +157,9 @@ class LLMJudge(BaseJudge):
         current = [messages]  # after a format fallback: with the schema, kept for transport retries
 
         def body() -> dict[str, Any]:
-            return request_body(self.settings, self.prompts, rubric, "", self.format_mode,
-                                messages=current[0], model=self.model)
+            return request_body(
+                self.settings, self.prompts, rubric, "", self.format_mode, messages=current[0], model=self.model
+            )
 
         def fall_back() -> bool:
             if self.format_mode == FORMAT_MODES[-1]:
@@ -160,9 +168,17 @@ class LLMJudge(BaseJudge):
             current[0] = self._with_schema(current[0], rubric)
             return True
 
-        return await send_chat(self.client, self.settings, body, counter=counter, hints=chat_hints(self.model),
-                               fall_back=fall_back, gate=self._gate, on_rate_limit=self._on_rate_limit,
-                               sleep=self._sleep)
+        return await send_chat(
+            self.client,
+            self.settings,
+            body,
+            counter=counter,
+            hints=chat_hints(self.model),
+            fall_back=fall_back,
+            gate=self._gate,
+            on_rate_limit=self._on_rate_limit,
+            sleep=self._sleep,
+        )
 
     def _with_schema(self, messages: list[dict[str, str]], rubric: Rubric) -> list[dict[str, str]]:
         """JSON mode needs the schema in the prompt: re-render the system message with it."""
@@ -207,8 +223,14 @@ class LLMJudge(BaseJudge):
                         except VerdictProblem as exc:
                             problem = str(exc)
                         else:
-                            return JudgeOutcome(verdict, usage, counter[0], model, last_output,
-                                                details={"format_mode": self.format_mode})
+                            return JudgeOutcome(
+                                verdict,
+                                usage,
+                                counter[0],
+                                model,
+                                last_output,
+                                details={"format_mode": self.format_mode},
+                            )
                     messages = self._with_schema(messages, rubric)
                     messages = [
                         *messages,

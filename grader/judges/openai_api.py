@@ -51,10 +51,26 @@ from grader.settings import Settings
 from grader.types import RequestGate
 
 __all__ = [
-    "FORMAT_MODES", "ChatCompletion", "Completion", "ErrorHints", "BatchClient",
-    "make_async_client", "make_sync_client", "retry_after", "is_transient", "is_format_rejection",
-    "async_retrying", "retrying", "transport_error", "chat_hints", "parse_completion", "parse_usage",
-    "response_format_for", "post_chat", "send_chat", "complete_json",
+    "FORMAT_MODES",
+    "ChatCompletion",
+    "Completion",
+    "ErrorHints",
+    "BatchClient",
+    "make_async_client",
+    "make_sync_client",
+    "retry_after",
+    "is_transient",
+    "is_format_rejection",
+    "async_retrying",
+    "retrying",
+    "transport_error",
+    "chat_hints",
+    "parse_completion",
+    "parse_usage",
+    "response_format_for",
+    "post_chat",
+    "send_chat",
+    "complete_json",
 ]
 
 #: ``response_format`` modes, in fallback order.
@@ -66,24 +82,28 @@ _MESSAGE_CHARS = 200
 
 # -- clients -----------------------------------------------------------------------------------
 
+
 def _api_key(settings: Settings) -> str:
     return settings.api_key.get_secret_value() if settings.api_key else "not-needed"
 
 
 def make_async_client(settings: Settings) -> openai.AsyncOpenAI:
     """The async client for chat completions; its own retries are off (:func:`send_chat` retries)."""
-    return openai.AsyncOpenAI(api_key=_api_key(settings), base_url=settings.base_url, max_retries=0,
-                              timeout=settings.timeout)
+    return openai.AsyncOpenAI(
+        api_key=_api_key(settings), base_url=settings.base_url, max_retries=0, timeout=settings.timeout
+    )
 
 
 def make_sync_client(settings: Settings) -> openai.OpenAI:
     """The sync client for the Files and Batches calls; its own retries are off (:class:`BatchClient`
     retries)."""
-    return openai.OpenAI(api_key=_api_key(settings), base_url=settings.base_url, max_retries=0,
-                         timeout=settings.timeout)
+    return openai.OpenAI(
+        api_key=_api_key(settings), base_url=settings.base_url, max_retries=0, timeout=settings.timeout
+    )
 
 
 # -- the retry policy --------------------------------------------------------------------------
+
 
 def retry_after(exc: BaseException | None) -> float | None:
     """The wait the server asked for (``retry-after-ms``, else ``Retry-After`` in seconds or as a
@@ -145,8 +165,12 @@ class _Wait:
 
 
 def _policy(settings: Settings) -> dict[str, Any]:
-    return {"retry": retry_if_exception(is_transient), "wait": _Wait(settings.retry_max_wait),
-            "stop": stop_after_attempt(settings.max_retries + 1), "reraise": True}
+    return {
+        "retry": retry_if_exception(is_transient),
+        "wait": _Wait(settings.retry_max_wait),
+        "stop": stop_after_attempt(settings.max_retries + 1),
+        "reraise": True,
+    }
 
 
 def async_retrying(settings: Settings, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncRetrying:
@@ -161,6 +185,7 @@ def retrying(settings: Settings, sleep: Callable[[float], None] = time.sleep) ->
 
 # -- the error mapping -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ErrorHints:
     """What a caller tells the user after each kind of failure (the messages themselves are fixed)."""
@@ -174,13 +199,21 @@ class ErrorHints:
 
 def chat_hints(model: str) -> ErrorHints:
     """The hints of a chat completion (the judge, :func:`complete_json`)."""
-    return ErrorHints(auth="check OPENAI_API_KEY, or unset it to use the embedded grader",
-                      not_found=f"check --base-url and that model {model!r} exists on the server",
-                      connection="check that the server is running and --base-url is right")
+    return ErrorHints(
+        auth="check OPENAI_API_KEY, or unset it to use the embedded grader",
+        not_found=f"check --base-url and that model {model!r} exists on the server",
+        connection="check that the server is running and --base-url is right",
+    )
 
 
-def transport_error(exc: openai.APIStatusError | openai.APIConnectionError, *, attempts: int, base_url: str | None,
-                    hints: ErrorHints, what: str = "") -> TransportError:
+def transport_error(
+    exc: openai.APIStatusError | openai.APIConnectionError,
+    *,
+    attempts: int,
+    base_url: str | None,
+    hints: ErrorHints,
+    what: str = "",
+) -> TransportError:
     """One :class:`TransportError` for an openai exception. ``what`` names the operation
     (``"uploading the batch input: …"``); ``base_url`` None means the OpenAI API."""
     prefix = f"{what}: " if what else ""
@@ -188,24 +221,35 @@ def transport_error(exc: openai.APIStatusError | openai.APIConnectionError, *, a
     retryable = is_transient(exc)
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         # never echo the server's message: it may quote the key
-        return TransportError(f"{prefix}the server rejected the API key (HTTP {exc.status_code})",
-                              status=exc.status_code, attempts=attempts, hint=hints.auth)
+        return TransportError(
+            f"{prefix}the server rejected the API key (HTTP {exc.status_code})",
+            status=exc.status_code,
+            attempts=attempts,
+            hint=hints.auth,
+        )
     if isinstance(exc, openai.NotFoundError):
-        return TransportError(f"{prefix}not found (HTTP 404) at {where}: {str(exc.message)[:_MESSAGE_CHARS]}",
-                              status=404, attempts=attempts, hint=hints.not_found)
+        return TransportError(
+            f"{prefix}not found (HTTP 404) at {where}: {str(exc.message)[:_MESSAGE_CHARS]}",
+            status=404,
+            attempts=attempts,
+            hint=hints.not_found,
+        )
     if isinstance(exc, openai.APIStatusError):
         default = "the request was retried" if retryable else "this error is not retried"
         return TransportError(
             f"{prefix}the server answered HTTP {exc.status_code}: {str(exc.message)[:_MESSAGE_CHARS]}",
-            status=exc.status_code, attempts=attempts, retryable=retryable,
-            hint=default if hints.status is None else hints.status)
+            status=exc.status_code,
+            attempts=attempts,
+            retryable=retryable,
+            hint=default if hints.status is None else hints.status,
+        )
     kind = "timed out" if isinstance(exc, openai.APITimeoutError) else "could not connect"
     after = f" after {attempts} attempt(s)" if hints.count_attempts else ""
-    return TransportError(f"{prefix}{kind} to {where}{after}", attempts=attempts, retryable=True,
-                          hint=hints.connection)
+    return TransportError(f"{prefix}{kind} to {where}{after}", attempts=attempts, retryable=True, hint=hints.connection)
 
 
 # -- the completion parser ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Completion:
@@ -231,8 +275,9 @@ def parse_usage(usage: Any) -> Usage | None:
         return None
     details = _field(usage, "prompt_tokens_details")
     cached = _field(details, "cached_tokens") if details else 0
-    return Usage(int(_field(usage, "prompt_tokens") or 0), int(_field(usage, "completion_tokens") or 0),
-                 int(cached or 0))
+    return Usage(
+        int(_field(usage, "prompt_tokens") or 0), int(_field(usage, "completion_tokens") or 0), int(cached or 0)
+    )
 
 
 def parse_completion(response: Any) -> Completion:
@@ -241,12 +286,17 @@ def parse_completion(response: Any) -> Completion:
     choice = choices[0] if choices else None
     message = _field(choice, "message") if choice is not None else None
     text = (_field(message, "content") if message is not None else None) or ""
-    return Completion(text=text, finish_reason=_field(choice, "finish_reason") if choice is not None else None,
-                      usage=parse_usage(_field(response, "usage")), model=_field(response, "model") or None,
-                      has_choices=bool(choices))
+    return Completion(
+        text=text,
+        finish_reason=_field(choice, "finish_reason") if choice is not None else None,
+        usage=parse_usage(_field(response, "usage")),
+        model=_field(response, "model") or None,
+        has_choices=bool(choices),
+    )
 
 
 # -- chat completions --------------------------------------------------------------------------
+
 
 def response_format_for(schema: dict[str, Any], name: str, format_mode: str = "json_schema") -> dict[str, Any]:
     """The ``response_format`` asking for JSON matching ``schema`` in a format mode."""
@@ -257,8 +307,13 @@ def response_format_for(schema: dict[str, Any], name: str, format_mode: str = "j
     return {"type": "json_object"}
 
 
-async def post_chat(client: Any, body: dict[str, Any], *, gate: RequestGate | None = None,
-                    on_rate_limit: Callable[[float | None], None] | None = None) -> ChatCompletion:
+async def post_chat(
+    client: Any,
+    body: dict[str, Any],
+    *,
+    gate: RequestGate | None = None,
+    on_rate_limit: Callable[[float | None], None] | None = None,
+) -> ChatCompletion:
     """One HTTP request, no retries; openai's exceptions propagate. ``gate`` is held around the
     request only; ``on_rate_limit`` hears the Retry-After (or None) of a 429."""
     if gate is not None:
@@ -314,8 +369,14 @@ async def send_chat(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def complete_json(settings: Settings, messages: list[dict[str, str]], schema: dict[str, Any], *,
-                        name: str = "result", client: Any | None = None) -> tuple[str, Usage]:
+async def complete_json(
+    settings: Settings,
+    messages: list[dict[str, str]],
+    schema: dict[str, Any],
+    *,
+    name: str = "result",
+    client: Any | None = None,
+) -> tuple[str, Usage]:
     """Send ``messages`` once (with the transport retries and the format fallback) asking for JSON
     matching ``schema``; return the reply text and the tokens spent. Raises :class:`TransportError`
     like the judge; the caller validates the JSON. Used by
@@ -324,8 +385,11 @@ async def complete_json(settings: Settings, messages: list[dict[str, str]], sche
 
     def body() -> dict[str, Any]:
         request: dict[str, Any] = {
-            "model": settings.model, "messages": current, "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens, "response_format": response_format_for(schema, name, mode),
+            "model": settings.model,
+            "messages": current,
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "response_format": response_format_for(schema, name, mode),
         }
         if settings.seed is not None:
             request["seed"] = settings.seed
@@ -346,8 +410,9 @@ async def complete_json(settings: Settings, messages: list[dict[str, str]], sche
     owned = client is None
     chat = make_async_client(settings) if client is None else client
     try:
-        response = await send_chat(chat, settings, body, counter=[0], hints=chat_hints(settings.model),
-                                   fall_back=fall_back)
+        response = await send_chat(
+            chat, settings, body, counter=[0], hints=chat_hints(settings.model), fall_back=fall_back
+        )
     finally:
         if owned:
             await chat.close()
@@ -357,14 +422,21 @@ async def complete_json(settings: Settings, messages: list[dict[str, str]], sche
 
 # -- the Files and Batches API -----------------------------------------------------------------
 
+
 class BatchClient:
     """The Files and Batches calls of the Batch API (synchronous), each through the transport retry
     policy and the error mapping. ``what`` names the operation in an error message; ``hints`` are
     the caller's. ``client`` is an ``openai.OpenAI`` (default: :func:`make_sync_client`; pass one
     with ``max_retries=0`` so retries are not stacked)."""
 
-    def __init__(self, settings: Settings, *, hints: ErrorHints, client: Any | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        hints: ErrorHints,
+        client: Any | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.settings = settings
         self.hints = hints
         self.client = client if client is not None else make_sync_client(settings)
@@ -379,19 +451,34 @@ class BatchClient:
                     attempts += 1
                     return fn(*args, **kwargs)
         except (openai.APIStatusError, openai.APIConnectionError) as exc:
-            raise transport_error(exc, attempts=attempts, base_url=self.settings.base_url, hints=self.hints,
-                                  what=what) from None
+            raise transport_error(
+                exc, attempts=attempts, base_url=self.settings.base_url, hints=self.hints, what=what
+            ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def upload(self, filename: str, data: bytes, *, timeout: float, what: str = "uploading the batch input") -> Any:
         """Upload a JSONL input file (``purpose="batch"``); returns the file object (``.id``)."""
-        return self.call(what, self.client.files.create, file=(filename, data, "application/jsonl"),
-                         purpose="batch", timeout=timeout)
+        return self.call(
+            what, self.client.files.create, file=(filename, data, "application/jsonl"), purpose="batch", timeout=timeout
+        )
 
-    def create_batch(self, input_file_id: str, *, endpoint: str, metadata: dict[str, str],
-                     completion_window: str = "24h", what: str = "creating the batch") -> Any:
-        return self.call(what, self.client.batches.create, input_file_id=input_file_id, endpoint=endpoint,
-                         completion_window=completion_window, metadata=metadata)
+    def create_batch(
+        self,
+        input_file_id: str,
+        *,
+        endpoint: str,
+        metadata: dict[str, str],
+        completion_window: str = "24h",
+        what: str = "creating the batch",
+    ) -> Any:
+        return self.call(
+            what,
+            self.client.batches.create,
+            input_file_id=input_file_id,
+            endpoint=endpoint,
+            completion_window=completion_window,
+            metadata=metadata,
+        )
 
     def list_batches(self, *, limit: int = 100, what: str = "listing batches") -> list[Any]:
         """The first page of batches, newest first."""

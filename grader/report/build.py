@@ -37,10 +37,11 @@ import hashlib
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -49,8 +50,18 @@ from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import FLAG_CODES, GradeResult
 from grader.tables import is_jsonl, open_table
 
-__all__ = ["AnswerEntry", "Candidate", "Report", "QuestionStats", "ReviewItem", "load_results", "build_report",
-           "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
+__all__ = [
+    "AnswerEntry",
+    "Candidate",
+    "Report",
+    "QuestionStats",
+    "ReviewItem",
+    "load_results",
+    "build_report",
+    "alias_for",
+    "REVIEW_FLAGS",
+    "DEFAULT_PASS_MARK",
+]
 
 DEFAULT_PASS_MARK = 60.0
 REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
@@ -136,6 +147,7 @@ class Report:
 
 # -- reading ----------------------------------------------------------------------------------------
 
+
 def load_results(path: str | Path) -> list[AnswerEntry]:
     """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``; read by
     :func:`grader.tables.open_table`). Every row must be readable: a problem names its line."""
@@ -158,8 +170,12 @@ def load_results(path: str | Path) -> list[AnswerEntry]:
 
 
 def _not_results(source: str) -> InputError:
-    return InputError("not a grader results file (needs candidate_id, question_id, status, result_json)",
-                      source=source, line=1, hint="give the output of `grader batch`")
+    return InputError(
+        "not a grader results file (needs candidate_id, question_id, status, result_json)",
+        source=source,
+        line=1,
+        hint="give the output of `grader batch`",
+    )
 
 
 def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
@@ -167,8 +183,7 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     result = None
     if raw:
         try:
-            result = (GradeResult.model_validate_json(raw) if isinstance(raw, str)
-                      else GradeResult.model_validate(raw))
+            result = GradeResult.model_validate_json(raw) if isinstance(raw, str) else GradeResult.model_validate(raw)
         except ValidationError as e:
             raise InputError(f"the result does not parse: {e.errors()[0]['msg']}", source=source, line=line) from None
     status = str(rec.get("status") or (result.status if result else "error"))
@@ -179,11 +194,15 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     return AnswerEntry(
         candidate_id=str(rec.get("candidate_id") or ""),
         question_id=str(rec.get("question_id") or (result.question_id if result else "")),
-        row=row, status=status, reason=str(rec.get("reason") or ""), result=result,
+        row=row,
+        status=status,
+        reason=str(rec.get("reason") or ""),
+        result=result,
     )
 
 
 # -- aliases ----------------------------------------------------------------------------------------
+
 
 def alias_for(candidate_id: str, digits: int = 6) -> str:
     return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
@@ -200,6 +219,7 @@ def _aliases(ids: Iterable[str]) -> dict[str, str]:
 
 
 # -- building -----------------------------------------------------------------------------------------
+
 
 def build_report(
     entries: list[AnswerEntry],
@@ -234,7 +254,7 @@ def build_report(
         max_by_q.setdefault(q, 10.0)
 
     method, pairs = _duplicates(latest, answers, dup_threshold)
-    for (a, b, sim) in pairs:  # shown by name (the alias when anonymising)
+    for a, b, sim in pairs:  # shown by name (the alias when anonymising)
         latest[a].duplicates.append((names[b[0]], sim))
         latest[b].duplicates.append((names[a[0]], sim))
 
@@ -251,15 +271,24 @@ def build_report(
             verdict = "undecided"
         else:
             verdict = "fail"
-        candidates.append(Candidate(cid, names[cid], mine, total, max_total, percent, 0, verdict,
-                                    [q for q in question_ids if q not in mine]))
+        candidates.append(
+            Candidate(
+                cid, names[cid], mine, total, max_total, percent, 0, verdict, [q for q in question_ids if q not in mine]
+            )
+        )
     candidates.sort(key=lambda c: (-c.total, c.name))
     for i, c in enumerate(candidates):
         c.rank = candidates[i - 1].rank if i and c.total == candidates[i - 1].total else i + 1
 
     needs_human: list[ReviewItem] = []
-    severity = {"injection_suspected": 0, "error": 1, "unscored": 1, "near_duplicate": 2, "low_confidence": 3,
-                "unverified_evidence": 4}
+    severity = {
+        "injection_suspected": 0,
+        "error": 1,
+        "unscored": 1,
+        "near_duplicate": 2,
+        "low_confidence": 3,
+        "unverified_evidence": 4,
+    }
     for c in candidates:
         for q in question_ids:
             e = c.answers.get(q)
@@ -272,12 +301,26 @@ def build_report(
                 reasons.sort(key=lambda r: severity.get(r[0], 9))
                 needs_human.append(ReviewItem(c.name, q, reasons))
         if c.verdict == "undecided":
-            needs_human.append(ReviewItem(c.name, "", [("undecided", (
-                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it")) ]))
+            needs_human.append(
+                ReviewItem(
+                    c.name,
+                    "",
+                    [
+                        (
+                            "undecided",
+                            (
+                                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it"
+                            ),
+                        )
+                    ],
+                )
+            )
     needs_human.sort(key=lambda r: min(severity.get(code, 9) for code, _ in r.reasons))
 
-    stats = [_question_stats(q, question_texts.get(q, ""), max_by_q[q], [e for (_, qq), e in latest.items() if qq == q])
-             for q in question_ids]
+    stats = [
+        _question_stats(q, question_texts.get(q, ""), max_by_q[q], [e for (_, qq), e in latest.items() if qq == q])
+        for q in question_ids
+    ]
     criterion_texts = {}
     for q in question_ids:
         rubric = _rubric(bank, q)
@@ -285,11 +328,20 @@ def build_report(
             for crit in rubric.criteria:
                 criterion_texts[(q, crit.id)] = crit.text
     report = Report(
-        title=title, source=source, generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        pass_mark=pass_mark, anonymised=anonymise, candidates=candidates, questions=stats, needs_human=needs_human,
-        duplicate_method=method, duplicate_pairs=len(pairs), rows=len(entries),
+        title=title,
+        source=source,
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        pass_mark=pass_mark,
+        anonymised=anonymise,
+        candidates=candidates,
+        questions=stats,
+        needs_human=needs_human,
+        duplicate_method=method,
+        duplicate_pairs=len(pairs),
+        rows=len(entries),
         errors=sum(1 for e in latest.values() if e.status == "error"),
-        question_texts=question_texts, criterion_texts=criterion_texts,
+        question_texts=question_texts,
+        criterion_texts=criterion_texts,
     )
     if anonymise:
         _scrub_ids(report, names)
@@ -301,25 +353,31 @@ def _rubric(bank: Any | None, question_id: str):
         return None
     try:
         return bank.get(question_id)
-    except Exception:  # noqa: BLE001 - an unknown question just has no text in the report
+    except Exception:
         return None
 
 
-def _duplicates(latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None,
-                threshold: float) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
+def _duplicates(
+    latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None, threshold: float
+) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
     if answers is not None:
         items = []
         for key, e in latest.items():
             text = answers.get(key)
             if text is None:
                 continue
-            if e.result is not None and e.result.answer_sha256 and \
-                    hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256:
+            if (
+                e.result is not None
+                and e.result.answer_sha256
+                and hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256
+            ):
                 continue  # the answers file holds another version of this answer
             items.append((key, e.question_id, e.candidate_id, text))
         pairs = find_near_duplicates(items, threshold=threshold)
-        return (f"fuzzy: RapidFuzz token-sort similarity ≥ {threshold:g} % on normalised text",
-                [(p.a, p.b, p.similarity) for p in pairs])
+        return (
+            f"fuzzy: RapidFuzz token-sort similarity ≥ {threshold:g} % on normalised text",
+            [(p.a, p.b, p.similarity) for p in pairs],
+        )
     by_hash: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for key, e in latest.items():
         if e.result is not None and e.result.answer_sha256 and e.result.answer_words >= 8:
@@ -327,23 +385,32 @@ def _duplicates(latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[
     pairs = []
     for keys in by_hash.values():
         for i, a in enumerate(keys):
-            for b in keys[i + 1:]:
+            for b in keys[i + 1 :]:
                 if a[0] != b[0]:
                     pairs.append((a, b, 100.0))
     return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", pairs
 
 
 def _question_stats(question_id: str, text: str, max_score: float, entries: list[AnswerEntry]) -> QuestionStats:
-    percents = [100.0 * e.score / max_score for e in entries if e.status == "graded" and e.result is not None
-                and e.result.score is not None and max_score]
+    percents = [
+        100.0 * e.score / max_score
+        for e in entries
+        if e.status == "graded" and e.result is not None and e.result.score is not None and max_score
+    ]
     bins = [0] * 10
     for p in percents:
         bins[min(9, int(p // 10))] += 1
     return QuestionStats(
-        question_id, text, max_score, len(entries), len(entries) - len(percents),
+        question_id,
+        text,
+        max_score,
+        len(entries),
+        len(entries) - len(percents),
         round(statistics.fmean(percents), 1) if percents else None,
         round(statistics.median(percents), 1) if percents else None,
-        round(min(percents), 1) if percents else None, round(max(percents), 1) if percents else None, bins,
+        round(min(percents), 1) if percents else None,
+        round(max(percents), 1) if percents else None,
+        bins,
     )
 
 

@@ -35,8 +35,7 @@ from rapidfuzz import fuzz, process
 
 from grader.text import STOPWORDS, fold_text, word_count
 
-__all__ = ["DuplicatePair", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD",
-           "PREFILTER_COSINE"]
+__all__ = ["DuplicatePair", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD", "PREFILTER_COSINE"]
 
 DEFAULT_THRESHOLD = 90.0
 PREFILTER_COSINE = 0.5
@@ -97,12 +96,20 @@ def find_near_duplicates(
             rows, cols = rows[keep], cols[keep]
             if not len(rows):
                 continue
-            scores = process.cpdist([texts[i] for i in rows], [texts[j] for j in cols], scorer=fuzz.ratio,
-                                    score_cutoff=threshold, workers=workers)
+            scores = process.cpdist(
+                [texts[i] for i in rows],
+                [texts[j] for j in cols],
+                scorer=fuzz.ratio,
+                score_cutoff=threshold,
+                workers=workers,
+            )
             for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist()):
                 if score >= threshold:
-                    found.append(DuplicatePair(question_id, items[i][0], items[j][0], items[i][1], items[j][1],
-                                               round(float(score), 1)))
+                    found.append(
+                        DuplicatePair(
+                            question_id, items[i][0], items[j][0], items[i][1], items[j][1], round(float(score), 1)
+                        )
+                    )
         found.sort(key=lambda p: (-p.similarity, str(p.a), str(p.b)))
         pairs.extend(found)
     return pairs
@@ -114,7 +121,9 @@ def _bag_vectors(texts: list[str]) -> np.ndarray:
     for row, text in enumerate(texts):
         words = [w for w in text.split() if len(w) > 2 and w not in STOPWORDS]
         if words:
-            buckets = np.fromiter((zlib.crc32(w.encode()) & (_DIM - 1) for w in words), dtype=np.int64, count=len(words))
+            buckets = np.fromiter(
+                (zlib.crc32(w.encode()) & (_DIM - 1) for w in words), dtype=np.int64, count=len(words)
+            )
             matrix[row] = np.bincount(buckets, minlength=_DIM)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

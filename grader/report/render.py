@@ -37,14 +37,28 @@ def _chart(stats: QuestionStats, pass_mark: float) -> dict[str, Any]:
     bars = []
     for i, count in enumerate(stats.bins):
         h = round(_CHART_H * count / top, 1)
-        bars.append({"x": round(i * (width + _BAR_GAP), 1), "y": round(_CHART_H - h, 1), "w": round(width, 1),
-                     "h": h, "count": count, "label": f"{i * 10}–{i * 10 + 10} %"})
+        bars.append(
+            {
+                "x": round(i * (width + _BAR_GAP), 1),
+                "y": round(_CHART_H - h, 1),
+                "w": round(width, 1),
+                "h": h,
+                "count": count,
+                "label": f"{i * 10}–{i * 10 + 10} %",
+            }
+        )
     return {"w": _CHART_W, "h": _CHART_H, "bars": bars, "pass_x": round(_CHART_W * pass_mark / 100, 1)}
 
 
 def _html_env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
+    )
     env.filters["num"] = _num
     return env
 
@@ -57,8 +71,9 @@ def _num(value: float | None) -> str:
 
 def _context(report: Report) -> dict[str, Any]:
     return {
-        "r": report, "flag_text": FLAG_CODES, "charts": {q.question_id: _chart(q, report.pass_mark)
-                                                        for q in report.questions},
+        "r": report,
+        "flag_text": FLAG_CODES,
+        "charts": {q.question_id: _chart(q, report.pass_mark) for q in report.questions},
         "show_columns": len(report.questions) <= 12,
     }
 
@@ -68,9 +83,11 @@ _HASH_SLOT = "__STYLE_SHA256__"
 
 
 def render_html(report: Report) -> str:
-    csp = (f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
-           "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
-           "object-src 'none'")
+    csp = (
+        f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
+        "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
+        "object-src 'none'"
+    )
     page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
     # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
     # allow exactly that stylesheet and nothing else.
@@ -104,8 +121,15 @@ def _md_finalize(value: Any) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
-                      finalize=_md_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=_md_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["num"] = lambda v: Markup(_num(v))
     env.filters["safe_md"] = Markup  # for text the code itself wrote
     env.filters["bar"] = lambda count, top: Markup("█" * round(20 * count / top) if top else "")
@@ -120,8 +144,11 @@ def write_report(report: Report, path: str | Path) -> Path:
     elif suffix in (".md", ".markdown"):
         text = render_markdown(report)
     else:
-        raise InputError(f"unknown report format {suffix or '(none)'!r}", source=str(p),
-                         hint="name the output report.html or report.md")
+        raise InputError(
+            f"unknown report format {suffix or '(none)'!r}",
+            source=str(p),
+            hint="name the output report.html or report.md",
+        )
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(text, encoding="utf-8")
     return p

@@ -24,17 +24,43 @@ _LEAD_IN = re.compile(
     re.I | re.X,
 )
 _VERB_TEXT = {
-    "cover": "Covers", "include": "Includes", "explain": "Explains", "mention": "Mentions",
-    "discuss": "Discusses", "describe": "Describes", "demonstrate": "Demonstrates", "show": "Shows",
-    "involve": "Involves", "recommend": "Recommends", "address": "Addresses", "name": "Names",
-    "list": "Lists", "touch": "Touches on",
+    "cover": "Covers",
+    "include": "Includes",
+    "explain": "Explains",
+    "mention": "Mentions",
+    "discuss": "Discusses",
+    "describe": "Describes",
+    "demonstrate": "Demonstrates",
+    "show": "Shows",
+    "involve": "Involves",
+    "recommend": "Recommends",
+    "address": "Addresses",
+    "name": "Names",
+    "list": "Lists",
+    "touch": "Touches on",
 }
-_NOUN_TEXT = {"discussion": "Discusses", "mention": "Mentions", "explanation": "Explains",
-              "evidence": "Shows", "approaches": "Covers", "examples": "Gives examples of"}
+_NOUN_TEXT = {
+    "discussion": "Discusses",
+    "mention": "Mentions",
+    "explanation": "Explains",
+    "evidence": "Shows",
+    "approaches": "Covers",
+    "examples": "Gives examples of",
+}
 _ITEM_VERBS = {
-    "discuss": "Discusses", "suggest": "Suggests", "describe": "Describes", "explain": "Explains",
-    "mention": "Mentions", "recommend": "Recommends", "propose": "Proposes", "show": "Shows",
-    "cite": "Cites", "name": "Names", "offer": "Offers", "use": "Uses", "compare": "Compares",
+    "discuss": "Discusses",
+    "suggest": "Suggests",
+    "describe": "Describes",
+    "explain": "Explains",
+    "mention": "Mentions",
+    "recommend": "Recommends",
+    "propose": "Proposes",
+    "show": "Shows",
+    "cite": "Cites",
+    "name": "Names",
+    "offer": "Offers",
+    "use": "Uses",
+    "compare": "Compares",
 }
 _INTRODUCER = re.compile(r"(?:\bsuch as|\be\.g\.,?|\bi\.e\.,?|\blike|\bincluding|\bfor example,?|\bespecially)$", re.I)
 _STARTS_INTRODUCER = re.compile(r"^(?:such as|e\.g\.|i\.e\.|like|including|for example|especially)\b", re.I)
@@ -121,7 +147,7 @@ def _merge_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
     for i, (a, b) in enumerate(spans):
         piece = text[a:b].strip()
         if out:
-            prev = text[out[-1][0]:out[-1][1]]
+            prev = text[out[-1][0] : out[-1][1]]
             if _STARTS_INTRODUCER.match(piece):
                 out[-1] = (out[-1][0], b)  # "…, such as A or B" stays with its head
                 in_examples = True
@@ -130,7 +156,7 @@ def _merge_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
                 out[-1] = (out[-1][0], b)  # the example list goes on: "like Runway, Pika, or Kling"
                 in_examples = not _CONJ.match(piece)
                 continue
-            nxt = text[spans[i + 1][0]:spans[i + 1][1]].strip() if i + 1 < len(spans) else ""
+            nxt = text[spans[i + 1][0] : spans[i + 1][1]].strip() if i + 1 < len(spans) else ""
             if nwords(piece) <= 2 and nwords(prev) >= 5 and _CONJ.match(nxt):
                 out[-1] = (out[-1][0], spans[i + 1][1])  # "consistent objects, lighting, and physics …"
                 spans[i + 1] = (b, b)  # consumed
@@ -179,8 +205,8 @@ def _hint_items(hint: str, refine: int) -> list[_Item]:
             seps += r"|:\s+"  # "an API-driven pipeline: template prompts …"
         if not claim or refine >= 1:
             seps += r"|,\s*"
-        raw = [p for p in _split_top(hint, s0, s1, seps) if hint[p[0]:p[1]].strip(" ,;:-–—→>.")]
-        if not claim and len(raw) >= 2 and not _CONJ.match(hint[raw[-1][0]:raw[-1][1]].strip()):
+        raw = [p for p in _split_top(hint, s0, s1, seps) if hint[p[0] : p[1]].strip(" ,;:-–—→>.")]
+        if not claim and len(raw) >= 2 and not _CONJ.match(hint[raw[-1][0] : raw[-1][1]].strip()):
             # "A, B and C" (no comma before the last 'and'): the last piece holds two items
             last = _split_top(hint, raw[-1][0], raw[-1][1], r"\s+and\s+")
             if len(last) >= 2:
@@ -190,7 +216,7 @@ def _hint_items(hint: str, refine: int) -> list[_Item]:
             # a short leading phrase ("For video, it ensures …") belongs to what follows
             merged: list[tuple[int, int]] = []
             for p in spans:
-                if merged and (nwords(hint[p[0]:p[1]]) < 3 or nwords(hint[merged[-1][0]:merged[-1][1]]) < 3):
+                if merged and (nwords(hint[p[0] : p[1]]) < 3 or nwords(hint[merged[-1][0] : merged[-1][1]]) < 3):
                     merged[-1] = (merged[-1][0], p[1])
                 else:
                     merged.append(p)
@@ -203,14 +229,14 @@ def _split_and(hint: str, items: list[_Item]) -> list[_Item]:
     """Last resort for a hint with too few elements: split the longest item at a top-level 'and'."""
     order = sorted(range(len(items)), key=lambda k: -items[k].words(hint))
     for k in order:
-        (a, b), = items[k].spans[:1] or [(0, 0)]
+        ((a, b),) = items[k].spans[:1] or [(0, 0)]
         if len(items[k].spans) != 1:
             continue
         parts = [_trim(hint, p) for p in _split_top(hint, a, b, r"\s+and\s+")]
         parts = [p for p in parts if p[0] < p[1]]
-        if len(parts) >= 2 and all(nwords(hint[p[0]:p[1]]) >= 2 for p in parts):
+        if len(parts) >= 2 and all(nwords(hint[p[0] : p[1]]) >= 2 for p in parts):
             new = [_Item([p], items[k].verb, items[k].claim) for p in parts]
-            return items[:k] + new + items[k + 1:]
+            return items[:k] + new + items[k + 1 :]
     return items
 
 
@@ -220,7 +246,7 @@ def _merge_to(items: list[_Item], text: str, limit: int) -> list[_Item]:
     while len(items) > limit:
         k = min(range(len(items) - 1), key=lambda j: (items[j].words(text) + items[j + 1].words(text), j))
         a, b = items[k], items[k + 1]
-        items[k:k + 2] = [_Item(a.spans + b.spans, a.verb or b.verb, a.claim and b.claim)]
+        items[k : k + 2] = [_Item(a.spans + b.spans, a.verb or b.verb, a.claim and b.claim)]
     return items
 
 
@@ -261,11 +287,13 @@ def criteria_from_hint(hint: str) -> list[Criterion]:
     out = []
     for n, (cid, it) in enumerate(zip(ids, items)):
         covers = tuple(_clean_cover(f) for f in it.fragments(hint))
-        out.append(Criterion(id=cid, text=_item_text(hint, it), weight=3 if n == 0 else 2,
-                             covers=tuple(c for c in covers if c)))
+        out.append(
+            Criterion(
+                id=cid, text=_item_text(hint, it), weight=3 if n == 0 else 2, covers=tuple(c for c in covers if c)
+            )
+        )
     return out
 
 
 def _clean_cover(fragment: str) -> str:
     return fragment.strip().strip(",;").strip()
-

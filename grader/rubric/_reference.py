@@ -16,6 +16,7 @@ def _block_words(text: str) -> set[str]:
     """The words that tell whether two blocks of a reference answer say the same thing."""
     return content_words(text, BUILDER_STOPWORDS)
 
+
 # a line break before a list item or a capital starts a clause; other breaks are soft wraps
 _CLAUSE_BREAK = re.compile(
     r";\s*|(?<=[.!?])\s+(?=[\"“(\[A-Z0-9●○•])"
@@ -28,8 +29,9 @@ _META = re.compile(
     r"|possible\s+\w+\s*:?$|.*\bshould\s+be\s+given\s*:?$|.*\bare\s+considered\b.*:$)",
     re.I,
 )
-_ALTERNATIVE = re.compile(r"^\s*(?:alternatively|alternative(?:\s+\w+)?\s*:|or\s*:|another\s+(?:possible\s+)?answer)",
-                          re.I)
+_ALTERNATIVE = re.compile(
+    r"^\s*(?:alternatively|alternative(?:\s+\w+)?\s*:|or\s*:|another\s+(?:possible\s+)?answer)", re.I
+)
 _MIN_CLAIM_WORDS = 4
 
 
@@ -41,7 +43,7 @@ def _claim_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans = []
     begin = lo
     for m in _CLAUSE_BREAK.finditer(text, lo, hi):
-        if ABBREV.search(text[begin:m.start()]):
+        if ABBREV.search(text[begin : m.start()]):
             continue
         spans.append((begin, m.start()))
         begin = m.end()
@@ -114,7 +116,7 @@ def criteria_from_reference(reference_answer: str) -> list[Criterion]:
     if len(ref) < 5:
         raise ValueError("the reference answer is empty or too short to build criteria from")
     blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", ref, re.S)]
-    first_words = _block_words(ref[blocks[0][0]:blocks[0][1]])
+    first_words = _block_words(ref[blocks[0][0] : blocks[0][1]])
     main: list[tuple[int, int]] = [blocks[0]]
     alternatives: list[tuple[int, int]] = []
     for a, b in blocks[1:]:
@@ -132,16 +134,15 @@ def criteria_from_reference(reference_answer: str) -> list[Criterion]:
                 seen.add(key)
                 claims.append(c)
     if not claims:
-        claims = [_Claim([blocks[0]], [_claim_text(ref[blocks[0][0]:blocks[0][1]]) or ref[:MAX_TEXT]])]
+        claims = [_Claim([blocks[0]], [_claim_text(ref[blocks[0][0] : blocks[0][1]]) or ref[:MAX_TEXT]])]
     while len(claims) > MAX_REFERENCE_CRITERIA:
         k = min(range(len(claims) - 1), key=lambda j: (claims[j].words + claims[j + 1].words, j))
-        claims[k:k + 2] = [_Claim(claims[k].spans + claims[k + 1].spans, claims[k].texts + claims[k + 1].texts)]
+        claims[k : k + 2] = [_Claim(claims[k].spans + claims[k + 1].spans, claims[k].texts + claims[k + 1].texts)]
     extra: list[list[str]] = [[] for _ in claims]
     for a, b in alternatives:
         for alt in _claims(ref, a, b):
             words = _block_words(" ".join(alt.texts))
-            best = max(range(len(claims)),
-                       key=lambda k: (_jaccard(words, _block_words(" ".join(claims[k].texts))), -k))
+            best = max(range(len(claims)), key=lambda k: (_jaccard(words, _block_words(" ".join(claims[k].texts))), -k))
             extra[best].extend(" ".join(ref[x:y].split()) for x, y in alt.spans)
     ids = unique_ids([slug(" ".join(c.texts), max_words=3) for c in claims])
     out = []
@@ -149,4 +150,3 @@ def criteria_from_reference(reference_answer: str) -> list[Criterion]:
         covers = tuple(" ".join(ref[a:b].split()) for a, b in c.spans) + tuple(more)
         out.append(Criterion(id=cid, text=_claim_criterion_text(c), weight=1, covers=covers))
     return out
-

@@ -59,22 +59,58 @@ def _make_rubric(source: str, fields: dict[str, Any]) -> Rubric:
     return parse_rubric(data, source)
 
 
-def rubric_from_hint(hint: str, *, id: str | None = None, question: str, section: str = "General",
-                     bank: str = "custom", max_score: float = 10, number: int | None = None,
-                     criteria: Iterable[Criterion] | None = None) -> Rubric:
+def rubric_from_hint(
+    hint: str,
+    *,
+    id: str | None = None,
+    question: str,
+    section: str = "General",
+    bank: str = "custom",
+    max_score: float = 10,
+    number: int | None = None,
+    criteria: Iterable[Criterion] | None = None,
+) -> Rubric:
     """A ``kind="hint"`` rubric whose criteria are the hint's elements (or ``criteria`` if given)."""
     crits = list(criteria) if criteria is not None else criteria_from_hint(hint)
-    return _make_rubric(f"hint for {id or slug(question, 6, 80)}", dict(
-        id=id or slug(question, 6, 80), bank=bank, section=section, number=number, question=question,
-        hint=hint.strip(), max_score=max_score, criteria=crits))
+    return _make_rubric(
+        f"hint for {id or slug(question, 6, 80)}",
+        dict(
+            id=id or slug(question, 6, 80),
+            bank=bank,
+            section=section,
+            number=number,
+            question=question,
+            hint=hint.strip(),
+            max_score=max_score,
+            criteria=crits,
+        ),
+    )
 
 
-def rubric_from_reference(reference_answer: str, *, id: str | None = None, question: str,
-                          section: str = "General", bank: str = "custom", max_score: float = 10,
-                          number: int | None = None, criteria: Iterable[Criterion] | None = None) -> Rubric:
+def rubric_from_reference(
+    reference_answer: str,
+    *,
+    id: str | None = None,
+    question: str,
+    section: str = "General",
+    bank: str = "custom",
+    max_score: float = 10,
+    number: int | None = None,
+    criteria: Iterable[Criterion] | None = None,
+) -> Rubric:
     """A ``kind="reference"`` rubric whose criteria are the reference answer's claims."""
     crits = list(criteria) if criteria is not None else criteria_from_reference(reference_answer)
-    return _make_rubric(f"reference answer for {id or slug(question, 6, 80)}", dict(
-        id=id or slug(question, 6, 80), bank=bank, section=section, number=number, question=question,
-        reference_answer=reference_answer.strip(), kind="reference", max_score=max_score, criteria=crits))
-
+    return _make_rubric(
+        f"reference answer for {id or slug(question, 6, 80)}",
+        dict(
+            id=id or slug(question, 6, 80),
+            bank=bank,
+            section=section,
+            number=number,
+            question=question,
+            reference_answer=reference_answer.strip(),
+            kind="reference",
+            max_score=max_score,
+            criteria=crits,
+        ),
+    )

@@ -43,8 +43,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return [h.lower() for h in table.header], [(row.line, list(row.fields)) for row in rows]
 
 
-def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | None = None,
-                  section: str = "General") -> list[Rubric]:
+def bank_from_csv(
+    path: str | Path, *, split: str | None = None, bank: str | None = None, section: str = "General"
+) -> list[Rubric]:
     """Rubrics from a question-bank CSV: columns ``id`` (or ``question_id``), ``question`` and ``hint``
     or ``reference_answer``; optional ``section``, ``max_score`` (default 10), ``number``. A row with
     a hint gives a hint rubric, else a reference rubric. Rows repeating a question (same id and
@@ -58,9 +59,12 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
     missing = [name for name, ok in (("id", id_col), ("question", "question" in at)) if not ok]
     if missing or not ({"hint", "reference_answer"} & at.keys()):
         need = missing + ([] if {"hint", "reference_answer"} & at.keys() else ["hint or reference_answer"])
-        raise RubricError(src, "header", f"missing column(s): {', '.join(need)}; the columns are {', '.join(header)}",
-                          hint="a question bank CSV has id, question and hint or reference_answer "
-                               "(optional: section, max_score)")
+        raise RubricError(
+            src,
+            "header",
+            f"missing column(s): {', '.join(need)}; the columns are {', '.join(header)}",
+            hint="a question bank CSV has id, question and hint or reference_answer (optional: section, max_score)",
+        )
     if split is not None and "split" not in at:
         raise RubricError(src, "header", "no 'split' column to filter on")
     bank_id = bank or slug_id(p.stem)
@@ -85,8 +89,12 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
         if raw_id in seen_raw:
             first_line, first_content = seen_raw[raw_id]
             if first_content != content:
-                raise RubricError(src, where, f"id {raw_id!r} is used again with a different question or "
-                                              f"hint/reference (first at line {first_line})")
+                raise RubricError(
+                    src,
+                    where,
+                    f"id {raw_id!r} is used again with a different question or "
+                    f"hint/reference (first at line {first_line})",
+                )
             continue
         seen_raw[raw_id] = (line, content)
         if len(question) < 5:
@@ -98,17 +106,19 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
             try:
                 max_score = float(cell(rec, "max_score"))
             except ValueError:
-                raise RubricError(src, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} "
-                                              "is not a number") from None
+                raise RubricError(
+                    src, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} is not a number"
+                ) from None
             if not max_score > 0:
                 raise RubricError(src, where, f"question {raw_id!r}: max_score must be above 0")
         rid = slug_id(raw_id)
         if rid in rubrics:
             raise RubricError(src, where, f"ids {raw_id!r} and another id both become the rubric id {rid!r}")
-        kwargs = dict(id=rid, question=question, section=cell(rec, "section") or section, bank=bank_id,
-                      max_score=max_score)
+        kwargs = dict(
+            id=rid, question=question, section=cell(rec, "section") or section, bank=bank_id, max_score=max_score
+        )
         try:
-            rubrics[rid] = (rubric_from_hint(hint, **kwargs) if hint else rubric_from_reference(reference, **kwargs))
+            rubrics[rid] = rubric_from_hint(hint, **kwargs) if hint else rubric_from_reference(reference, **kwargs)
         except ValueError as e:  # too-short text, or a pydantic problem inside the builders
             raise RubricError(src, where, f"question {raw_id!r}: {e}") from None
         except RubricError as e:

@@ -67,7 +67,7 @@ class Rubric(BaseModel):
         return v.strip()
 
     @model_validator(mode="after")
-    def _check(self) -> "Rubric":
+    def _check(self) -> Rubric:
         ids = [c.id for c in self.criteria]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

@@ -113,12 +113,19 @@ class FakeJudge(BaseJudge):
                 level = Level.full
             else:
                 level = Level(levels[i]) if i < len(levels) else Level.missing
-            criteria.append(CriterionVerdict(criterion_id=c.id, level=level, rationale=_RATIONALE[level],
-                                             evidence=[quotes[i]] if level != Level.missing else []))
+            criteria.append(
+                CriterionVerdict(
+                    criterion_id=c.id,
+                    level=level,
+                    rationale=_RATIONALE[level],
+                    evidence=[quotes[i]] if level != Level.missing else [],
+                )
+            )
             if level != Level.full:
                 gaps.append(Gap(gap=f"{level.value}: {c.id}", next_step=f"Add one sentence on {c.id}."))
-        return Verdict(criteria=criteria, strengths=list(self.strengths), gaps=gaps, injection_attempt=False,
-                       summary=self.summary)
+        return Verdict(
+            criteria=criteria, strengths=list(self.strengths), gaps=gaps, injection_attempt=False, summary=self.summary
+        )
 
     def reseeded(self, seed: int) -> FakeJudge:
         """Itself (there is no server to send the seed to); the seed is recorded in :attr:`seeds`."""

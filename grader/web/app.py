@@ -50,8 +50,10 @@ __all__ = ["create_app", "CSP", "TEMPLATES_DIR"]
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 MAX_JOBS = 500
 
 
@@ -69,8 +71,12 @@ class _SecurityHeaders:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -83,8 +89,13 @@ class _Web:
         self.bank = grader.bank
         self.worker = GradingWorker(grader)
         self.jobs: dict[str, Job] = {}
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         env.filters["pct"] = lambda p: "–" if p is None else f"{p:.0f} %"
         env.filters["num"] = lambda v: "–" if v is None else f"{v:g}"
         env.globals.update(csp=CSP, backend_label=self._backend_label(), max_chars=settings.max_answer_chars)
@@ -112,11 +123,20 @@ class _Web:
         section = request.query_params.get("section") or None
         questions = self.bank.filter(section)
         best = best_by_question(self.store.attempts(user=self.user))
-        rows = [{"rubric": r, "best": best.get(r.id, (None, 0))[0], "attempts": best.get(r.id, (None, 0))[1]}
-                for r in questions]
+        rows = [
+            {"rubric": r, "best": best.get(r.id, (None, 0))[0], "attempts": best.get(r.id, (None, 0))[1]}
+            for r in questions
+        ]
         status = 200 if questions or not section else 404
-        return self.page(request, "list.html", status, rows=rows, sections=self.bank.sections(), section=section,
-                         attempted=sum(1 for r in rows if r["attempts"]))
+        return self.page(
+            request,
+            "list.html",
+            status,
+            rows=rows,
+            sections=self.bank.sections(),
+            section=section,
+            attempted=sum(1 for r in rows if r["attempts"]),
+        )
 
     async def random_question(self, request: Request) -> Response:
         section = request.query_params.get("section") or None
@@ -144,8 +164,15 @@ class _Web:
 
     def _question_page(self, request: Request, rubric: Rubric, answer: str, error: str = "", status: int = 200):
         attempts = [a for a in self.store.attempts(user=self.user, question_id=rubric.id)]
-        return self.page(request, "question.html", status, rubric=rubric, answer=answer, error=error,
-                         attempts=list(reversed(attempts)))
+        return self.page(
+            request,
+            "question.html",
+            status,
+            rubric=rubric,
+            answer=answer,
+            error=error,
+            attempts=list(reversed(attempts)),
+        )
 
     async def _read_answer(self, request: Request) -> str | None:
         """The ``answer`` field of a form post, or None if the body is over the size cap."""
@@ -169,21 +196,35 @@ class _Web:
     async def submit(self, request: Request, rubric: Rubric) -> Response:
         origin = request.headers.get("origin")
         if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-            return self.page(request, "error.html", 403, title="Forbidden",
-                             message="Answers can only be submitted from this page.")
+            return self.page(
+                request, "error.html", 403, title="Forbidden", message="Answers can only be submitted from this page."
+            )
         limit = self.settings.max_answer_chars
         answer = await self._read_answer(request)
         if answer is None:
-            return self._question_page(request, rubric, "", status=413, error=(
-                f"Your answer is far over the limit of {limit:,} characters; nothing was graded."))
+            return self._question_page(
+                request,
+                rubric,
+                "",
+                status=413,
+                error=(f"Your answer is far over the limit of {limit:,} characters; nothing was graded."),
+            )
         answer = answer.replace("\r\n", "\n").replace("\r", "\n")
         if len(answer) > limit:
-            return self._question_page(request, rubric, answer, status=413, error=(
-                f"Your answer is {len(answer):,} characters, over the limit of {limit:,}. "
-                "Shorten it and submit again; nothing was graded."))
+            return self._question_page(
+                request,
+                rubric,
+                answer,
+                status=413,
+                error=(
+                    f"Your answer is {len(answer):,} characters, over the limit of {limit:,}. "
+                    "Shorten it and submit again; nothing was graded."
+                ),
+            )
         if not answer.strip():
-            return self._question_page(request, rubric, answer, status=422,
-                                       error="Write an answer first; nothing was graded.")
+            return self._question_page(
+                request, rubric, answer, status=422, error="Write an answer first; nothing was graded."
+            )
         job = Job(id="j" + secrets.token_hex(8), rubric=rubric, created=time.monotonic())
         self._prune_jobs()
         self.jobs[job.id] = job
@@ -224,8 +265,13 @@ class _Web:
                 return self.not_found(request, "This grading job is unknown (the server may have restarted).")
             if job.status == "done":
                 return RedirectResponse(f"/attempt/{job.attempt_id}", status_code=303)
-            return self.page(request, "progress.html", 500 if job.status == "error" else 200, job=job,
-                             elapsed=round(time.monotonic() - job.created))
+            return self.page(
+                request,
+                "progress.html",
+                500 if job.status == "error" else 200,
+                job=job,
+                elapsed=round(time.monotonic() - job.created),
+            )
         row = self.store.get_attempt(int(key), user=self.user) if key.isdigit() else None
         if row is None:
             return self.not_found(request, "No saved attempt has this number.")
@@ -233,17 +279,35 @@ class _Web:
         rubric = self.rubric_or_none(row["question_id"])
         numbers = {c.id: i for i, c in enumerate(result.criteria, 1)}
         answer_html = highlight_answer(row["answer"], evidence_spans(result, row["answer"]), numbers)
-        previous = [a for a in self.store.attempts(user=self.user, question_id=row["question_id"]) if a["id"] != row["id"]]
+        previous = [
+            a for a in self.store.attempts(user=self.user, question_id=row["question_id"]) if a["id"] != row["id"]
+        ]
         best = max((a["percent"] for a in previous if a["percent"] is not None), default=None)
-        return self.page(request, "result.html", result=result, rubric=rubric, row=row, answer_html=answer_html,
-                         numbers=numbers, previous_best=best, attempt_no=1 + sum(a["id"] < row["id"] for a in previous))
+        return self.page(
+            request,
+            "result.html",
+            result=result,
+            rubric=rubric,
+            row=row,
+            answer_html=answer_html,
+            numbers=numbers,
+            previous_best=best,
+            attempt_no=1 + sum(a["id"] < row["id"] for a in previous),
+        )
 
     async def history(self, request: Request) -> Response:
         section = request.query_params.get("section") or None
         hist = summarize(self.store.attempts(user=self.user), section=section, order=self.bank.ids)
         questions = {r.id: r for r in self.bank}
-        return self.page(request, "history.html", hist=hist, chart=history_chart(hist.timeline), section=section,
-                         sections=self.bank.sections(), questions=questions)
+        return self.page(
+            request,
+            "history.html",
+            hist=hist,
+            chart=history_chart(hist.timeline),
+            section=section,
+            sections=self.bank.sections(),
+            questions=questions,
+        )
 
 
 def create_app(

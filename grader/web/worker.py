@@ -71,6 +71,12 @@ class Job:
     task: asyncio.Task | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "question_id": self.rubric.id, "status": self.status,
-                "elapsed_s": round(time.monotonic() - self.created, 1), "attempt_id": self.attempt_id,
-                "result_url": f"/attempt/{self.attempt_id}" if self.attempt_id else None, "error": self.error}
+        return {
+            "id": self.id,
+            "question_id": self.rubric.id,
+            "status": self.status,
+            "elapsed_s": round(time.monotonic() - self.created, 1),
+            "attempt_id": self.attempt_id,
+            "result_url": f"/attempt/{self.attempt_id}" if self.attempt_id else None,
+            "error": self.error,
+        }

@@ -68,8 +68,19 @@ from grader.types import BaseJudge, Feedback, JudgeOutcome
 from grader.verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 
 __all__ = [
-    "LocalJudge", "Calibration", "Segment", "segments", "load_calibration", "LOCAL_MODEL", "FEATURES",
-    "RubricVectors", "rubric_texts", "rubric_vectors", "answer_features", "allocate_levels", "requested_count",
+    "LocalJudge",
+    "Calibration",
+    "Segment",
+    "segments",
+    "load_calibration",
+    "LOCAL_MODEL",
+    "FEATURES",
+    "RubricVectors",
+    "rubric_texts",
+    "rubric_vectors",
+    "answer_features",
+    "allocate_levels",
+    "requested_count",
 ]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
@@ -89,8 +100,12 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
             strengths.append(f"Covers: {_lower_first(c.text)}.")
         else:
             what = "Not covered" if level == Level.missing else "Only partly covered"
-            gaps.append(Gap(gap=f"{what}: {_lower_first(c.text)}.",
-                            next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}."))
+            gaps.append(
+                Gap(
+                    gap=f"{what}: {_lower_first(c.text)}.",
+                    next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}.",
+                )
+            )
     n = len(rubric.criteria)
     full = sum(1 for v in levels if v == Level.full)
     partial = sum(1 for v in levels if v == Level.partial)
@@ -124,8 +139,9 @@ class LocalJudge(BaseJudge):
     model = LOCAL_MODEL
     deterministic = True
 
-    def __init__(self, embedder: Any | None = None, calibration: Calibration | None = None,
-                 max_batch: int = 16) -> None:
+    def __init__(
+        self, embedder: Any | None = None, calibration: Calibration | None = None, max_batch: int = 16
+    ) -> None:
         self._embedder = embedder
         self.calibration = calibration or load_calibration()
         self.version = f"local-{self.calibration.version}"
@@ -181,7 +197,7 @@ class LocalJudge(BaseJudge):
         out = []
         pos = 0
         for (rubric, answer), rv, segs in zip(items, vectors, all_segs):
-            seg_vecs = encoded[pos:pos + len(segs)]
+            seg_vecs = encoded[pos : pos + len(segs)]
             pos += len(segs)
             out.append(self._outcome(rubric, answer, rv, segs, seg_vecs))
         return out
@@ -189,8 +205,9 @@ class LocalJudge(BaseJudge):
     def judge_sync(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         return self.judge_many([(rubric, answer)])[0]
 
-    def _outcome(self, rubric: Rubric, answer: str, rv: RubricVectors, segs: list[Segment],
-                 seg_vecs: np.ndarray) -> JudgeOutcome:
+    def _outcome(
+        self, rubric: Rubric, answer: str, rv: RubricVectors, segs: list[Segment], seg_vecs: np.ndarray
+    ) -> JudgeOutcome:
         cal = self.calibration
         n = len(rubric.criteria)
         if segs:
@@ -213,22 +230,29 @@ class LocalJudge(BaseJudge):
             passage = segs[int(best_idx[i])].text if segs else ""
             if cal.fitted:
                 rank = sorted(best, reverse=True).index(best[i]) + 1
-                rationale = (f"closest passage similarity {best[i]:.2f} (rank {rank} of {n}); "
-                             f"answer coverage score {score:.2f} → {level.value}")
+                rationale = (
+                    f"closest passage similarity {best[i]:.2f} (rank {rank} of {n}); "
+                    f"answer coverage score {score:.2f} → {level.value}"
+                )
             else:
                 threshold = {Level.full: cal.full, Level.partial: cal.partial, Level.missing: cal.partial}[level]
                 relation = "≥" if level != Level.missing else "<"
                 rationale = f"closest passage similarity {best[i]:.2f} {relation} {threshold:.2f} ({level.value})"
-            criteria.append(CriterionVerdict(
-                criterion_id=c.id, level=level, rationale=rationale,
-                evidence=[passage] if level != Level.missing and passage else [],
-            ))
+            criteria.append(
+                CriterionVerdict(
+                    criterion_id=c.id,
+                    level=level,
+                    rationale=rationale,
+                    evidence=[passage] if level != Level.missing and passage else [],
+                )
+            )
         # No feedback here: the grader asks for it (self.feedback) once the evidence checks have set the
         # levels awarded. injection_attempt stays False: the grader runs the injection detector on every
         # answer itself and flags it, whatever the judge says.
         verdict = Verdict(criteria=criteria, strengths=[], gaps=[], injection_attempt=False, summary="")
-        return JudgeOutcome(verdict, Usage(), 1, self.model,
-                            details={"similarities": best, "score": score, "features": features})
+        return JudgeOutcome(
+            verdict, Usage(), 1, self.model, details={"similarities": best, "score": score, "features": features}
+        )
 
     def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> Feedback:
         """Templated feedback from the levels awarded after the evidence checks (called by the grader)."""
@@ -249,11 +273,11 @@ class LocalJudge(BaseJudge):
             queue.task = loop.create_task(self._flush(queue))
         return await future
 
-    async def _flush(self, queue: "_Queue") -> None:
+    async def _flush(self, queue: _Queue) -> None:
         try:
             await asyncio.sleep(0)  # let the other workers of this loop queue their answers
             while queue.pending:
-                chunk, queue.pending = queue.pending[: self.max_batch], queue.pending[self.max_batch:]
+                chunk, queue.pending = queue.pending[: self.max_batch], queue.pending[self.max_batch :]
                 try:
                     outcomes = await asyncio.to_thread(self.judge_many, [(r, a) for r, a, _ in chunk])
                 except Exception as exc:  # every caller of the chunk gets the error

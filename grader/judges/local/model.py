@@ -27,9 +27,20 @@ from grader.verdict import Level
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 __all__ = [
-    "Calibration", "Segment", "segments", "load_calibration", "FEATURES", "RubricVectors", "rubric_texts",
-    "rubric_vectors", "answer_features", "criterion_similarities", "allocate_levels", "requested_count",
-    "MAX_PASSAGE_WORDS", "PIECE_WORDS",
+    "Calibration",
+    "Segment",
+    "segments",
+    "load_calibration",
+    "FEATURES",
+    "RubricVectors",
+    "rubric_texts",
+    "rubric_vectors",
+    "answer_features",
+    "criterion_similarities",
+    "allocate_levels",
+    "requested_count",
+    "MAX_PASSAGE_WORDS",
+    "PIECE_WORDS",
 ]
 
 MAX_PASSAGE_WORDS = 30  # a longer sentence is cut into pieces …
@@ -56,7 +67,7 @@ def segments(answer: str) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
     for m in _SENTENCE_END.finditer(answer + "\n"):
-        piece = answer[pos:m.start()]
+        piece = answer[pos : m.start()]
         stripped = piece.strip()
         if stripped:
             start = pos + piece.index(stripped)
@@ -67,7 +78,7 @@ def segments(answer: str) -> list[Segment]:
                 n = math.ceil(len(words) / PIECE_WORDS)
                 size = math.ceil(len(words) / n)
                 for i in range(0, len(words), size):
-                    chunk = words[i:i + size]
+                    chunk = words[i : i + size]
                     a, b = start + chunk[0].start(), start + chunk[-1].end()
                     out.append(Segment(a, b, answer[a:b], sentence=False))
         pos = m.end()
@@ -85,8 +96,19 @@ def terms(text: str) -> frozenset[str]:
     return _terms(text, _TERM_STOPWORDS)
 
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "both": 2}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "both": 2,
+}
 _REQUESTED = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|both)\s+(?:[\w/-]+\s+){0,2}?"
     r"(reasons?|differences?|objectives?|challenges?|methods?|phases?|class(?:es)?|benefits?|drawbacks?|"
@@ -154,9 +176,13 @@ def rubric_vectors(rubric: Rubric, vectors: np.ndarray) -> RubricVectors:
     _, owners = rubric_texts(rubric)
     n = len(owners)
     return RubricVectors(
-        views=vectors[:n], owners=np.asarray(owners, dtype=np.int64), reference=vectors[n], question=vectors[n + 1],
+        views=vectors[:n],
+        owners=np.asarray(owners, dtype=np.int64),
+        reference=vectors[n],
+        question=vectors[n + 1],
         weights=np.asarray([c.weight for c in rubric.criteria], dtype=np.float64),
-        reference_terms=terms(_reference_text(rubric)), question_terms=terms(rubric.question),
+        reference_terms=terms(_reference_text(rubric)),
+        question_terms=terms(rubric.question),
         requested=requested_count(rubric.question),
     )
 
@@ -169,7 +195,9 @@ FEATURES = (
     "min_best",  # the lowest criterion similarity
     "top_half_mean",  # mean similarity of the better half of the criteria
     "top_k_mean",  # mean similarity of the k best criteria, k = the items the question asks for (else all)
-    "cover_50", "cover_60", "cover_70",  # weighted fraction of criteria with similarity ≥ 0.5 / 0.6 / 0.7
+    "cover_50",
+    "cover_60",
+    "cover_70",  # weighted fraction of criteria with similarity ≥ 0.5 / 0.6 / 0.7
     "answer_reference",  # cosine of the answer (mean of its passage vectors) with the reference text
     "answer_question",  # cosine of the answer with the question
     "precision",  # mean over the answer's passages of their best similarity to any criterion view
@@ -191,8 +219,9 @@ def criterion_similarities(rv: RubricVectors, seg_vecs: np.ndarray) -> np.ndarra
     return per
 
 
-def answer_features(rv: RubricVectors, answer: str, segs: Sequence[Segment], seg_vecs: np.ndarray,
-                    per: np.ndarray | None = None) -> dict[str, float]:
+def answer_features(
+    rv: RubricVectors, answer: str, segs: Sequence[Segment], seg_vecs: np.ndarray, per: np.ndarray | None = None
+) -> dict[str, float]:
     """Every feature of :data:`FEATURES` for one answer (``per`` = :func:`criterion_similarities`)."""
     if per is None:
         per = criterion_similarities(rv, seg_vecs)
@@ -280,10 +309,25 @@ class Calibration:
 
     @property
     def version(self) -> str:
-        payload = json.dumps([self.partial, self.full, self.features, self.mean, self.scale, self.coef,
-                              self.intercept, self.link, self.floor, self.level_intercept, self.level_slope,
-                              MAX_PASSAGE_WORDS, PIECE_WORDS],
-                             sort_keys=True, default=float)
+        payload = json.dumps(
+            [
+                self.partial,
+                self.full,
+                self.features,
+                self.mean,
+                self.scale,
+                self.coef,
+                self.intercept,
+                self.link,
+                self.floor,
+                self.level_intercept,
+                self.level_slope,
+                MAX_PASSAGE_WORDS,
+                PIECE_WORDS,
+            ],
+            sort_keys=True,
+            default=float,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
     def level(self, similarity: float) -> Level:
@@ -320,21 +364,31 @@ def load_calibration(path: Path | None = None) -> Calibration:
         data = json.loads(p.read_text(encoding="utf-8"))
         model = data.get("model") or {}
         return Calibration(
-            partial=float(data["partial"]), full=float(data["full"]), source=str(data.get("source", p.name)),
-            features=tuple(model.get("features", ())), mean=tuple(map(float, model.get("mean", ()))),
-            scale=tuple(map(float, model.get("scale", ()))), coef=tuple(map(float, model.get("coef", ()))),
-            intercept=float(model.get("intercept", 0.0)), link=str(model.get("link", "logistic")),
+            partial=float(data["partial"]),
+            full=float(data["full"]),
+            source=str(data.get("source", p.name)),
+            features=tuple(model.get("features", ())),
+            mean=tuple(map(float, model.get("mean", ()))),
+            scale=tuple(map(float, model.get("scale", ()))),
+            coef=tuple(map(float, model.get("coef", ()))),
+            intercept=float(model.get("intercept", 0.0)),
+            link=str(model.get("link", "logistic")),
             floor=float(data.get("floor", 0.0)),
             level_intercept=float((data.get("level_map") or {}).get("intercept", 0.0)),
-            level_slope=float((data.get("level_map") or {}).get("slope", 1.0)), extra=data,
+            level_slope=float((data.get("level_map") or {}).get("slope", 1.0)),
+            extra=data,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"invalid calibration file {p}: {exc}", setting="local calibration",
-                          hint="rebuild it with `python scripts/fit_local_calibration.py`") from None
+        raise ConfigError(
+            f"invalid calibration file {p}: {exc}",
+            setting="local calibration",
+            hint="rebuild it with `python scripts/fit_local_calibration.py`",
+        ) from None
 
 
-def allocate_levels(similarity: Sequence[float], weights: Sequence[float], score: float,
-                    floor: float = 0.0) -> list[Level]:
+def allocate_levels(
+    similarity: Sequence[float], weights: Sequence[float], score: float, floor: float = 0.0
+) -> list[Level]:
     """Per-criterion levels whose weighted sum tracks ``score`` (normalised, 0–1).
 
     The criteria are taken in order of decreasing similarity; each gets ``full`` if the credit

@@ -66,5 +66,15 @@ from grader.testing.devserver._cli import main
 from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
 from grader.testing.devserver._server import DevServer
 
-__all__ = ["DevServer", "FAULT_KINDS", "RECOVERABLE_FAULTS", "MODES", "RESPONSE_FORMATS", "BATCH_FINAL_STATUSES",
-           "API_FAULT_KINDS", "OPEN_TAG", "CLOSE_TAG", "main"]
+__all__ = [
+    "DevServer",
+    "FAULT_KINDS",
+    "RECOVERABLE_FAULTS",
+    "MODES",
+    "RESPONSE_FORMATS",
+    "BATCH_FINAL_STATUSES",
+    "API_FAULT_KINDS",
+    "OPEN_TAG",
+    "CLOSE_TAG",
+    "main",
+]

@@ -25,7 +25,6 @@ judges every batch line and the API-key check. The HTTP handler hands it every r
 from __future__ import annotations
 
 import collections
-
 import json
 import random
 import threading
@@ -92,17 +91,22 @@ class FilesAndBatches:
             fault = self.api_faults.popleft() if self.api_faults else None
         if fault in ("429", "429ms"):
             hint = {"Retry-After": "1"} if fault == "429" else {"retry-after-ms": "10"}
-            return _Reply(429, _error("Rate limit reached for requests (injected fault).", "requests",
-                                      "rate_limit_exceeded"), hint)
+            return _Reply(
+                429,
+                _error("Rate limit reached for requests (injected fault).", "requests", "rate_limit_exceeded"),
+                hint,
+            )
         if fault in ("500", "503"):
-            return _Reply(int(fault), _error(f"The server had an error (HTTP {fault}, injected fault).",
-                                             "server_error"))
+            return _Reply(
+                int(fault), _error(f"The server had an error (HTTP {fault}, injected fault).", "server_error")
+            )
         return None
 
     # -- routing ---------------------------------------------------------------------------------
 
-    def route(self, method: str, raw_path: str, authorization: str, content_type: str = "",
-              body: bytes = b"") -> _Reply | bytes | None:
+    def route(
+        self, method: str, raw_path: str, authorization: str, content_type: str = "", body: bytes = b""
+    ) -> _Reply | bytes | None:
         """The reply (raw bytes for a file's content) to a request under ``/v1/files`` or
         ``/v1/batches``; None for any other path."""
         path = (raw_path.split("?", 1)[0].rstrip("/") or "/").removeprefix("/v1")
@@ -146,8 +150,14 @@ class FilesAndBatches:
 
     def _store_file(self, filename: str, purpose: str, content: bytes) -> dict[str, Any]:
         meta: dict[str, Any] = {
-            "id": self._new_id("file-dev"), "object": "file", "bytes": len(content), "created_at": int(time.time()),
-            "filename": filename, "purpose": purpose, "status": "processed", "expires_at": None,
+            "id": self._new_id("file-dev"),
+            "object": "file",
+            "bytes": len(content),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+            "expires_at": None,
             "status_details": None,
         }
         with self._batch_lock:
@@ -163,8 +173,14 @@ class FilesAndBatches:
         if "file" not in fields:
             return _Reply(400, _error("missing the 'file' field", "invalid_request_error", param="file"))
         if purpose != "batch":
-            return _Reply(400, _error(f"this test server only accepts purpose 'batch', not {purpose!r}",
-                                      "invalid_request_error", param="purpose"))
+            return _Reply(
+                400,
+                _error(
+                    f"this test server only accepts purpose 'batch', not {purpose!r}",
+                    "invalid_request_error",
+                    param="purpose",
+                ),
+            )
         filename, content = fields["file"]
         with self._lock:
             self.file_uploads += 1
@@ -191,23 +207,49 @@ class FilesAndBatches:
         with self._batch_lock:
             f = self.files.get(file_id)
         if f is None or f["meta"]["purpose"] != "batch":
-            return _Reply(400, _error(f"Invalid input_file_id '{file_id}': no file with purpose 'batch'",
-                                      "invalid_request_error", param="input_file_id"))
+            return _Reply(
+                400,
+                _error(
+                    f"Invalid input_file_id '{file_id}': no file with purpose 'batch'",
+                    "invalid_request_error",
+                    param="input_file_id",
+                ),
+            )
         endpoint = payload.get("endpoint")
         if endpoint not in ("/v1/chat/completions",):
-            return _Reply(400, _error(f"this test server batches only /v1/chat/completions, not {endpoint!r}",
-                                      "invalid_request_error", param="endpoint"))
+            return _Reply(
+                400,
+                _error(
+                    f"this test server batches only /v1/chat/completions, not {endpoint!r}",
+                    "invalid_request_error",
+                    param="endpoint",
+                ),
+            )
         if payload.get("completion_window") != "24h":
-            return _Reply(400, _error("completion_window must be '24h'", "invalid_request_error",
-                                      param="completion_window"))
+            return _Reply(
+                400, _error("completion_window must be '24h'", "invalid_request_error", param="completion_window")
+            )
         total = sum(1 for line in f["content"].splitlines() if line.strip())
         now = int(time.time())
         batch = {
-            "id": self._new_id("batch_dev"), "object": "batch", "endpoint": endpoint, "errors": None,
-            "input_file_id": file_id, "completion_window": "24h", "status": "validating",
-            "output_file_id": None, "error_file_id": None, "created_at": now, "in_progress_at": None,
-            "expires_at": now + 86400, "finalizing_at": None, "completed_at": None, "failed_at": None,
-            "expired_at": None, "cancelling_at": None, "cancelled_at": None,
+            "id": self._new_id("batch_dev"),
+            "object": "batch",
+            "endpoint": endpoint,
+            "errors": None,
+            "input_file_id": file_id,
+            "completion_window": "24h",
+            "status": "validating",
+            "output_file_id": None,
+            "error_file_id": None,
+            "created_at": now,
+            "in_progress_at": None,
+            "expires_at": now + 86400,
+            "finalizing_at": None,
+            "completed_at": None,
+            "failed_at": None,
+            "expired_at": None,
+            "cancelling_at": None,
+            "cancelled_at": None,
             "request_counts": {"total": total, "completed": 0, "failed": 0},
             "metadata": payload.get("metadata") or None,
         }
@@ -221,8 +263,16 @@ class FilesAndBatches:
     def _list_batches(self) -> _Reply:
         with self._batch_lock:
             data = [dict(b["object"]) for b in reversed(list(self.batches.values()))]
-        return _Reply(200, {"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
-                            "last_id": data[-1]["id"] if data else None, "has_more": False})
+        return _Reply(
+            200,
+            {
+                "object": "list",
+                "data": data,
+                "first_id": data[0]["id"] if data else None,
+                "last_id": data[-1]["id"] if data else None,
+                "has_more": False,
+            },
+        )
 
     def _retrieve_batch(self, batch_id: str, authorization: str, *, count: bool = True) -> _Reply:
         finish = False
@@ -279,10 +329,21 @@ class FilesAndBatches:
         now = int(time.time())
         if status == "failed":
             with self._batch_lock:
-                obj.update(status="failed", failed_at=now, errors={"object": "list", "data": [{
-                    "code": "invalid_request", "line": None, "param": None,
-                    "message": "The batch failed validation (injected batch failure).",
-                }]})
+                obj.update(
+                    status="failed",
+                    failed_at=now,
+                    errors={
+                        "object": "list",
+                        "data": [
+                            {
+                                "code": "invalid_request",
+                                "line": None,
+                                "param": None,
+                                "message": "The batch failed validation (injected batch failure).",
+                            }
+                        ],
+                    },
+                )
             return
         lines = [raw for raw in content.splitlines() if raw.strip()]
         outputs: list[dict[str, Any]] = []
@@ -298,29 +359,59 @@ class FilesAndBatches:
                     raise ValueError(f"method/url must be POST {obj['endpoint']}")
             except (ValueError, KeyError, TypeError) as exc:
                 failed += 1
-                errors.append({"id": rid, "custom_id": None, "response": None,
-                               "error": {"code": "invalid_request", "message": f"line {line_no}: {exc}"}})
+                errors.append(
+                    {
+                        "id": rid,
+                        "custom_id": None,
+                        "response": None,
+                        "error": {"code": "invalid_request", "message": f"line {line_no}: {exc}"},
+                    }
+                )
                 continue
             if status == "cancelled" or (status == "expired" and line_no > (len(lines) + 1) // 2):
                 failed += 1
                 code = "batch_cancelled" if status == "cancelled" else "batch_expired"
-                message = ("The batch was cancelled before this request was executed." if status == "cancelled"
-                           else "This request could not be executed before the completion window expired.")
-                errors.append({"id": rid, "custom_id": custom_id, "response": None,
-                               "error": {"code": code, "message": message}})
+                message = (
+                    "The batch was cancelled before this request was executed."
+                    if status == "cancelled"
+                    else "This request could not be executed before the completion window expired."
+                )
+                errors.append(
+                    {"id": rid, "custom_id": custom_id, "response": None, "error": {"code": code, "message": message}}
+                )
                 continue
             fail = self._batch_fail(custom_id, line_no)
             if fail == "error_file":
                 failed += 1
-                errors.append({"id": rid, "custom_id": custom_id, "response": None, "error": {
-                    "code": "server_error", "message": "The request failed inside the batch (injected batch fault)."}})
+                errors.append(
+                    {
+                        "id": rid,
+                        "custom_id": custom_id,
+                        "response": None,
+                        "error": {
+                            "code": "server_error",
+                            "message": "The request failed inside the batch (injected batch fault).",
+                        },
+                    }
+                )
                 continue
             if fail == "status_500":
                 failed += 1
-                outputs.append({"id": rid, "custom_id": custom_id, "error": None, "response": {
-                    "status_code": 500, "request_id": f"req_{rid}",
-                    "body": _error("The server had an error while processing your request (injected batch fault).",
-                                   "server_error")}})
+                outputs.append(
+                    {
+                        "id": rid,
+                        "custom_id": custom_id,
+                        "error": None,
+                        "response": {
+                            "status_code": 500,
+                            "request_id": f"req_{rid}",
+                            "body": _error(
+                                "The server had an error while processing your request (injected batch fault).",
+                                "server_error",
+                            ),
+                        },
+                    }
+                )
                 continue
             reply = self._complete(json.dumps(body).encode(), authorization)
             if reply.action == "reset":
@@ -329,19 +420,35 @@ class FilesAndBatches:
                 ok += 1
             else:
                 failed += 1
-            outputs.append({"id": rid, "custom_id": custom_id, "error": None, "response": {
-                "status_code": reply.status, "request_id": reply.headers.get("x-request-id", f"req_{rid}"),
-                "body": reply.body}})
+            outputs.append(
+                {
+                    "id": rid,
+                    "custom_id": custom_id,
+                    "error": None,
+                    "response": {
+                        "status_code": reply.status,
+                        "request_id": reply.headers.get("x-request-id", f"req_{rid}"),
+                        "body": reply.body,
+                    },
+                }
+            )
         out_id = err_id = None
         if outputs:
-            out_id = self._store_file(f"{batch_id}_output.jsonl", "batch_output",
-                                      "".join(json.dumps(o) + "\n" for o in outputs).encode())["id"]
+            out_id = self._store_file(
+                f"{batch_id}_output.jsonl", "batch_output", "".join(json.dumps(o) + "\n" for o in outputs).encode()
+            )["id"]
         if errors:
-            err_id = self._store_file(f"{batch_id}_error.jsonl", "batch_output",
-                                      "".join(json.dumps(e) + "\n" for e in errors).encode())["id"]
+            err_id = self._store_file(
+                f"{batch_id}_error.jsonl", "batch_output", "".join(json.dumps(e) + "\n" for e in errors).encode()
+            )["id"]
         with self._batch_lock:
-            obj.update(status=status, output_file_id=out_id, error_file_id=err_id, finalizing_at=now,
-                       request_counts={"total": len(lines), "completed": ok, "failed": failed})
+            obj.update(
+                status=status,
+                output_file_id=out_id,
+                error_file_id=err_id,
+                finalizing_at=now,
+                request_counts={"total": len(lines), "completed": ok, "failed": failed},
+            )
             obj["in_progress_at"] = obj["in_progress_at"] or now
             obj[{"completed": "completed_at", "expired": "expired_at", "cancelled": "cancelled_at"}[status]] = now
 
@@ -354,7 +461,8 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | No
     if not content_type.lower().startswith("multipart/form-data"):
         raise ValueError(f"expected multipart/form-data, got {content_type or 'no Content-Type'!r}")
     msg = BytesParser(policy=policy.HTTP).parsebytes(
-        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
     if not msg.is_multipart():
         raise ValueError("not a multipart body")
     fields: dict[str, tuple[str | None, bytes]] = {}

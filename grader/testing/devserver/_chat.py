@@ -25,9 +25,18 @@ MODES = ("honest", "gullible")
 #: ``response_format`` variants, as named by ``reject_formats``.
 RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "none")
 FAULT_KINDS = (
-    "429", "429ms", "500", "503", "timeout", "reset",
-    "invalid_json", "schema_violation", "truncation",
-    "401", "400", "404",
+    "429",
+    "429ms",
+    "500",
+    "503",
+    "timeout",
+    "reset",
+    "invalid_json",
+    "schema_violation",
+    "truncation",
+    "401",
+    "400",
+    "404",
 )
 #: What ``fault_rate`` injects by default: faults a correct client recovers from without long waits.
 RECOVERABLE_FAULTS = ("429", "429ms", "500", "503", "reset", "invalid_json", "schema_violation", "truncation")
@@ -37,9 +46,14 @@ def auth_error(api_key: str | None, authorization: str) -> _Reply | None:
     """The 401 reply when ``api_key`` is required and the ``Authorization`` header does not present it."""
     presented = authorization.removeprefix("Bearer ").strip()
     if api_key is not None and presented != api_key:
-        return _Reply(401, _error(
-            f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
-            "invalid_request_error", "invalid_api_key"))
+        return _Reply(
+            401,
+            _error(
+                f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
+                "invalid_request_error",
+                "invalid_api_key",
+            ),
+        )
     return None
 
 
@@ -126,8 +140,12 @@ class ChatCompletions:
             rejected = req.format_name in self.reject_formats
             fault = None if rejected else self._next_fault()
         entry: dict[str, Any] = {
-            "n": n, "fault": fault, "mode": self.mode, "response_format": req.format_type,
-            "model": req.model, "criteria_source": req.criteria_source,
+            "n": n,
+            "fault": fault,
+            "mode": self.mode,
+            "response_format": req.format_type,
+            "model": req.model,
+            "criteria_source": req.criteria_source,
             "schema_in_prompt": req.schema_in_prompt,
         }
         reply = self._reply(req, n, fault, rejected, authorization)
@@ -143,35 +161,75 @@ class ChatCompletions:
         rid = {"x-request-id": f"req_dev{n:06d}"}
         presented = authorization.removeprefix("Bearer ").strip()
         if fault == "401" or (self.api_key is not None and presented != self.api_key):
-            return _Reply(401, _error(
-                f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
-                "invalid_request_error", "invalid_api_key"), rid)
+            return _Reply(
+                401,
+                _error(
+                    f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
+                    "invalid_request_error",
+                    "invalid_api_key",
+                ),
+                rid,
+            )
         if rejected:
             if req.format_name == "json_schema":  # llama.cpp's server, word for word
-                message = ("1 validation error for CreateChatCompletionRequest\nresponse_format.type\n"
-                           "  Input should be 'text' or 'json_object' [type=literal_error, "
-                           "input_value='json_schema', input_type=str]")
+                message = (
+                    "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n"
+                    "  Input should be 'text' or 'json_object' [type=literal_error, "
+                    "input_value='json_schema', input_type=str]"
+                )
             else:
                 message = f"response_format {req.format_name!r} is not supported by this server"
             return _Reply(500, {"error": {"code": 500, "message": message, "type": "server_error"}}, rid)
         if fault == "429":
-            return _Reply(429, _error("Rate limit reached for requests (injected fault).", "requests",
-                                      "rate_limit_exceeded"), {**rid, "Retry-After": "1"})
+            return _Reply(
+                429,
+                _error("Rate limit reached for requests (injected fault).", "requests", "rate_limit_exceeded"),
+                {**rid, "Retry-After": "1"},
+            )
         if fault == "429ms":
-            return _Reply(429, _error("Rate limit reached for tokens (injected fault).", "tokens",
-                                      "rate_limit_exceeded"), {**rid, "retry-after-ms": "10"})
+            return _Reply(
+                429,
+                _error("Rate limit reached for tokens (injected fault).", "tokens", "rate_limit_exceeded"),
+                {**rid, "retry-after-ms": "10"},
+            )
         if fault == "500":
-            return _Reply(500, _error("The server had an error while processing your request (injected fault).",
-                                      "server_error"), rid)
+            return _Reply(
+                500,
+                _error("The server had an error while processing your request (injected fault).", "server_error"),
+                rid,
+            )
         if fault == "503":
-            return _Reply(503, _error("The engine is currently overloaded, please try again later (injected fault).",
-                                      "server_error", "overloaded"), rid)
+            return _Reply(
+                503,
+                _error(
+                    "The engine is currently overloaded, please try again later (injected fault).",
+                    "server_error",
+                    "overloaded",
+                ),
+                rid,
+            )
         if fault == "400":
-            return _Reply(400, _error("Invalid value for 'temperature': expected a number (injected fault).",
-                                      "invalid_request_error", "invalid_value", "temperature"), rid)
+            return _Reply(
+                400,
+                _error(
+                    "Invalid value for 'temperature': expected a number (injected fault).",
+                    "invalid_request_error",
+                    "invalid_value",
+                    "temperature",
+                ),
+                rid,
+            )
         if fault == "404":
-            return _Reply(404, _error(f"The model '{req.model}' does not exist (injected fault).",
-                                      "invalid_request_error", "model_not_found", "model"), rid)
+            return _Reply(
+                404,
+                _error(
+                    f"The model '{req.model}' does not exist (injected fault).",
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
+                ),
+                rid,
+            )
         if fault == "reset":
             return _Reply(action="reset")
 
@@ -181,10 +239,15 @@ class ChatCompletions:
             content = "Sure! Here is the verdict: {oops"
         elif fault == "schema_violation":
             broken = dict(verdict)
-            broken["criteria"] = [*verdict["criteria"][:-1], {
-                "criterion_id": "not-a-criterion", "level": "full",
-                "rationale": "An extra criterion.", "evidence": [],
-            }]
+            broken["criteria"] = [
+                *verdict["criteria"][:-1],
+                {
+                    "criterion_id": "not-a-criterion",
+                    "level": "full",
+                    "rationale": "An extra criterion.",
+                    "evidence": [],
+                },
+            ]
             content = json.dumps(broken)
         else:
             content = json.dumps(verdict)
@@ -198,12 +261,14 @@ class ChatCompletions:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": req.model,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "logprobs": None,
-                "finish_reason": finish,
-            }],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "logprobs": None,
+                    "finish_reason": finish,
+                }
+            ],
             "usage": {
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,

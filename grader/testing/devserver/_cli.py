@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout-sleep", type=float, default=5.0, help="seconds the timeout fault sleeps")
     parser.add_argument("--reject-json-schema", action="store_true", help="answer json_schema like llama.cpp (500)")
     parser.add_argument("--api-key", default=None, help="require this bearer key (default: accept any)")
-    parser.add_argument("--batch-polls", type=int, default=2,
-                        help="Batches API: retrievals until a batch completes (0: at creation)")
+    parser.add_argument(
+        "--batch-polls", type=int, default=2, help="Batches API: retrievals until a batch completes (0: at creation)"
+    )
     parser.add_argument("--batch-fail-rate", type=float, default=0.0, help="Batches API: probability a line fails")
     parser.add_argument("--batch-final-status", choices=BATCH_FINAL_STATUSES, default="completed")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
@@ -46,11 +47,20 @@ def main(argv: list[str] | None = None) -> int:
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()]  # noqa: E731
     try:
         server = DevServer(
-            port=args.port, mode=args.mode, latency=args.latency, faults=split(args.faults),
-            fault_rate=args.fault_rate, seed=args.seed, fault_kinds=split(args.fault_kinds) or None,
-            reject_json_schema=args.reject_json_schema, timeout_sleep=args.timeout_sleep,
-            api_key=args.api_key, verbose=args.verbose, batch_polls_to_complete=args.batch_polls,
-            batch_fail_rate=args.batch_fail_rate, batch_final_status=args.batch_final_status,
+            port=args.port,
+            mode=args.mode,
+            latency=args.latency,
+            faults=split(args.faults),
+            fault_rate=args.fault_rate,
+            seed=args.seed,
+            fault_kinds=split(args.fault_kinds) or None,
+            reject_json_schema=args.reject_json_schema,
+            timeout_sleep=args.timeout_sleep,
+            api_key=args.api_key,
+            verbose=args.verbose,
+            batch_polls_to_complete=args.batch_polls,
+            batch_fail_rate=args.batch_fail_rate,
+            batch_final_status=args.batch_final_status,
         )
         server.start()
     except (ValueError, OSError) as exc:

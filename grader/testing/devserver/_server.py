@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.dev._track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         if self.dev.verbose:
             sys.stderr.write(f"devserver: {self.address_string()} {format % args}\n")
 
@@ -82,8 +82,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _batch_route(self, method: str, body: bytes = b"") -> bool:
         """Hand the request to the Files and Batches component; False when the path is not one of its."""
-        reply = self.dev.batch_api.route(method, self.path, self.headers.get("Authorization", ""),
-                                         self.headers.get("Content-Type", ""), body)
+        reply = self.dev.batch_api.route(
+            method, self.path, self.headers.get("Authorization", ""), self.headers.get("Content-Type", ""), body
+        )
         if reply is None:
             return False
         if isinstance(reply, bytes):
@@ -97,9 +98,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = self._path()
         if path in ("/v1/models", "/models"):
-            body = {"object": "list", "data": [
-                {"id": f"devserver-{self.dev.mode}", "object": "model", "created": 0, "owned_by": "grader"}
-            ]}
+            body = {
+                "object": "list",
+                "data": [{"id": f"devserver-{self.dev.mode}", "object": "model", "created": 0, "owned_by": "grader"}],
+            }
             self._send(_Reply(200, body))
         elif path == "/health":
             self._send(_Reply(200, {"status": "ok"}))
@@ -165,13 +167,25 @@ class DevServer:
         api_faults: list[str | None] | tuple[str | None, ...] = (),
     ) -> None:
         self.chat = ChatCompletions(
-            mode=mode, latency=latency, faults=faults, fault_rate=fault_rate, seed=seed, fault_kinds=fault_kinds,
+            mode=mode,
+            latency=latency,
+            faults=faults,
+            fault_rate=fault_rate,
+            seed=seed,
+            fault_kinds=fault_kinds,
             reject_formats=frozenset(reject_formats) | ({"json_schema"} if reject_json_schema else set()),
-            timeout_sleep=timeout_sleep, api_key=api_key, keep_bodies=keep_bodies,
+            timeout_sleep=timeout_sleep,
+            api_key=api_key,
+            keep_bodies=keep_bodies,
         )
         self.batch_api = FilesAndBatches(
-            self.chat.complete, self.chat.auth_error, polls_to_complete=batch_polls_to_complete,
-            fail_rate=batch_fail_rate, fail_lines=batch_fail_lines, final_status=batch_final_status, seed=seed + 1,
+            self.chat.complete,
+            self.chat.auth_error,
+            polls_to_complete=batch_polls_to_complete,
+            fail_rate=batch_fail_rate,
+            fail_lines=batch_fail_lines,
+            final_status=batch_final_status,
+            seed=seed + 1,
             api_faults=api_faults,
         )
         self.port = port
