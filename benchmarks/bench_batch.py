@@ -46,24 +46,35 @@ def _write_csv(path: Path, rows: int, question: str = "vid-05") -> None:
 
 def bench_overhead(n: int = 2000) -> dict:
     """Render + parse + verify + score + store, per answer, with the server's work excluded."""
-    from grader.testing.devserver import DevServer  # noqa: F401  (same verdict shape as the live path)
     from grader.injection.detector import detect_injection
     from grader.prompts import load_prompts
     from grader.result import GradeResult
-    from grader.rubric.model import default_bank
+    from grader.rubric import default_bank
     from grader.scoring import score_verdict
     from grader.store import Store
+    from grader.testing.devserver import DevServer  # noqa: F401  (same verdict shape as the live path)
     from grader.verdict import parse_verdict
 
     rubric = default_bank().get("vid-05")
     prompts = load_prompts()
     sentences = [s.strip() + "." for s in ANSWER.split(".") if s.strip()]
-    raw = json.dumps({
-        "criteria": [{"criterion_id": c.id, "level": "full", "rationale": "covered clearly",
-                      "evidence": [sentences[i % len(sentences)][:-1]]} for i, c in enumerate(rubric.criteria)],
-        "strengths": ["clear"], "gaps": [{"gap": "g", "next_step": "n"}], "injection_attempt": False,
-        "summary": "Good answer overall.",
-    })
+    raw = json.dumps(
+        {
+            "criteria": [
+                {
+                    "criterion_id": c.id,
+                    "level": "full",
+                    "rationale": "covered clearly",
+                    "evidence": [sentences[i % len(sentences)][:-1]],
+                }
+                for i, c in enumerate(rubric.criteria)
+            ],
+            "strengths": ["clear"],
+            "gaps": [{"gap": "g", "next_step": "n"}],
+            "injection_attempt": False,
+            "summary": "Good answer overall.",
+        }
+    )
     with tempfile.TemporaryDirectory() as d:
         store = Store(Path(d) / "s.sqlite3")
         start_cpu, start = time.process_time(), time.perf_counter()
@@ -74,22 +85,49 @@ def bench_overhead(n: int = 2000) -> dict:
             findings = detect_injection(answer)
             scored = score_verdict(rubric, answer, verdict, findings)
             result = GradeResult(
-                question_id=rubric.id, rubric_hash=rubric.hash, prompt_version=prompts.version, backend="llm",
-                model="m", status="graded", score=scored.score, max_score=rubric.max_score,
-                percent=scored.percent, band=scored.band, criteria=scored.criteria, verdict=verdict,
+                question_id=rubric.id,
+                rubric_hash=rubric.hash,
+                prompt_version=prompts.version,
+                backend="llm",
+                model="m",
+                status="graded",
+                score=scored.score,
+                max_score=rubric.max_score,
+                percent=scored.percent,
+                band=scored.band,
+                criteria=scored.criteria,
+                verdict=verdict,
             )
             store.put_result(f"k{i}", result)
         cpu = time.process_time() - start_cpu
         wall = time.perf_counter() - start
         store.close()
-    return {"answers": n, "cpu_ms_per_answer": round(1000 * cpu / n, 3), "wall_ms_per_answer": round(1000 * wall / n, 3),
-            "target_ms": 2.0}
+    return {
+        "answers": n,
+        "cpu_ms_per_answer": round(1000 * cpu / n, 3),
+        "wall_ms_per_answer": round(1000 * wall / n, 3),
+        "target_ms": 2.0,
+    }
 
 
 def _run_batch_subprocess(src: Path, out: Path, base_url: str, concurrency: int, store: Path) -> tuple[float, int]:
     env = {**os.environ, "GRADER_STORE": str(store), "OPENAI_API_KEY": "bench"}
-    cmd = [sys.executable, "-m", "grader", "batch", str(src), "-o", str(out), "--base-url", base_url,
-           "--model", "bench", "--concurrency", str(concurrency), "--overwrite"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(src),
+        "-o",
+        str(out),
+        "--base-url",
+        base_url,
+        "--model",
+        "bench",
+        "--concurrency",
+        str(concurrency),
+        "--overwrite",
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
@@ -105,9 +143,13 @@ async def _bare_client_rate(base_url: str, requests: int, concurrency: int) -> f
     import openai
 
     client = openai.AsyncOpenAI(api_key="bench", base_url=base_url, max_retries=0)
-    messages = [{"role": "system", "content": "grade"},
-                {"role": "user", "content": f"<<<CANDIDATE_ANSWER>>>\n{ANSWER}\n<<<END_CANDIDATE_ANSWER>>>\n"
-                                            "Valid criterion ids: a, b, c"}]
+    messages = [
+        {"role": "system", "content": "grade"},
+        {
+            "role": "user",
+            "content": f"<<<CANDIDATE_ANSWER>>>\n{ANSWER}\n<<<END_CANDIDATE_ANSWER>>>\nValid criterion ids: a, b, c",
+        },
+    ]
     gate = asyncio.Semaphore(concurrency)
 
     async def one() -> None:
@@ -128,7 +170,9 @@ def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 
     with tempfile.TemporaryDirectory() as d, DevServer(latency=latency) as server:
         src = Path(d) / "in.csv"
         _write_csv(src, rows)
-        elapsed, _ = _run_batch_subprocess(src, Path(d) / "out.csv", server.base_url, concurrency, Path(d) / "s.sqlite3")
+        elapsed, _ = _run_batch_subprocess(
+            src, Path(d) / "out.csv", server.base_url, concurrency, Path(d) / "s.sqlite3"
+        )
         # subtract the process start-up (import + reading the rubrics): measured with a 1-row run
         one = Path(d) / "one.csv"
         _write_csv(one, 1, question="vid-05")
@@ -136,10 +180,18 @@ def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 
         startup -= latency
         bare = asyncio.run(_bare_client_rate(server.base_url, rows, concurrency))
     rate = rows / max(1e-9, elapsed - startup)
-    return {"rows": rows, "latency_s": latency, "concurrency": concurrency, "answers_per_s": round(rate, 1),
-            "ideal_per_s": ideal, "ratio": round(rate / ideal, 3), "target_ratio": 0.9,
-            "startup_s_excluded": round(startup, 2),
-            "openai_client_alone_per_s": round(bare, 1), "client_alone_ratio": round(bare / ideal, 3)}
+    return {
+        "rows": rows,
+        "latency_s": latency,
+        "concurrency": concurrency,
+        "answers_per_s": round(rate, 1),
+        "ideal_per_s": ideal,
+        "ratio": round(rate / ideal, 3),
+        "target_ratio": 0.9,
+        "startup_s_excluded": round(startup, 2),
+        "openai_client_alone_per_s": round(bare, 1),
+        "client_alone_ratio": round(bare / ideal, 3),
+    }
 
 
 def _peak_rss_mb(rows: int, server_url: str) -> float:
@@ -168,7 +220,10 @@ def bench_memory(sizes: list[int]) -> dict:
     with DevServer(latency=0.0) as server:
         for n in sizes:
             t0 = time.perf_counter()
-            out[n] = {"peak_rss_mb": round(_peak_rss_mb(n, server.base_url), 1), "seconds": round(time.perf_counter() - t0, 1)}
+            out[n] = {
+                "peak_rss_mb": round(_peak_rss_mb(n, server.base_url), 1),
+                "seconds": round(time.perf_counter() - t0, 1),
+            }
     values = [v["peak_rss_mb"] for v in out.values()]
     return {"runs": out, "max_over_min": round(max(values) / min(values), 3), "target": "<= 1.10"}
 

@@ -139,8 +139,7 @@ def main() -> int:
     answers = make_answers(args.answers, 100, rng)
     sentences = [s for answer in answers for s in split_sentences(answer)]
     shorts = [
-        rng.choice(SHORT_POOL) + (" " + rng.choice(SHORT_POOL) if rng.random() < 0.2 else "")
-        for _ in range(args.short)
+        rng.choice(SHORT_POOL) + (" " + rng.choice(SHORT_POOL) if rng.random() < 0.2 else "") for _ in range(args.short)
     ]
 
     load_before = os.getloadavg()
@@ -167,10 +166,14 @@ def main() -> int:
         rows.append((label, len(texts), mean_tokens(texts), len(texts) / seconds, seconds))
 
     threads = embedder.threads
-    print(f"grader.embedding benchmark  (intra-op threads {threads}, os.cpu_count() {os.cpu_count()}, "
-          f"median of {args.repeat} runs, batch_size 32)")
-    print(f"load average before the run {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
-          "(other busy processes on the machine slow every figure)")
+    print(
+        f"grader.embedding benchmark  (intra-op threads {threads}, os.cpu_count() {os.cpu_count()}, "
+        f"median of {args.repeat} runs, batch_size 32)"
+    )
+    print(
+        f"load average before the run {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
+        "(other busy processes on the machine slow every figure)"
+    )
     print()
     print(f"cold start (median of {args.cold_runs} fresh processes)")
     print(f"  import grader.judges.local.embedding            {imported * 1000:7.0f} ms")

@@ -74,8 +74,26 @@ def cold(repeat: int) -> dict:
     walls = []
     for _ in range(repeat):
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "grader", "grade", "-q", QUESTION, "--backend", "local",
-                               "--no-cache", "--json", "-a", text], capture_output=True, text=True, env=env, cwd=REPO)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "grade",
+                "-q",
+                QUESTION,
+                "--backend",
+                "local",
+                "--no-cache",
+                "--json",
+                "-a",
+                text,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         walls.append(time.perf_counter() - t)
         if proc.returncode != 0:
             raise SystemExit(f"grade failed: {proc.stderr[-500:]}")
@@ -95,8 +113,9 @@ t3 = time.perf_counter()
 print(json.dumps({"import_cli": t1 - t0, "model_load": t2 - t1, "first_grade": t3 - t2, "score": r.score}))
 """
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", probe, QUESTION, text], capture_output=True, text=True, env=env,
-                          cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, QUESTION, text], capture_output=True, text=True, env=env, cwd=REPO
+    )
     total = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-800:])
@@ -119,9 +138,25 @@ def throughput(n: int, repeat: int) -> dict:
         for k in range(repeat):
             out = Path(tmp) / f"out{k}.jsonl"
             t = time.perf_counter()
-            proc = subprocess.run([*two_cores_prefix(), sys.executable, "-m", "grader", "batch", str(src), "-o",
-                                   str(out), "--backend", "local", "--no-cache"], capture_output=True, text=True,
-                                  env=env, cwd=REPO)
+            proc = subprocess.run(
+                [
+                    *two_cores_prefix(),
+                    sys.executable,
+                    "-m",
+                    "grader",
+                    "batch",
+                    str(src),
+                    "-o",
+                    str(out),
+                    "--backend",
+                    "local",
+                    "--no-cache",
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=REPO,
+            )
             wall = time.perf_counter() - t
             if proc.returncode != 0:
                 raise SystemExit(f"batch failed: {proc.stderr[-800:]}")
@@ -131,7 +166,7 @@ def throughput(n: int, repeat: int) -> dict:
         probe = r"""
 import sys, time, csv, json
 from grader.judges.local.judge import LocalJudge
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 rubric = default_bank().get(rows[0]["question_id"])
 judge = LocalJudge()
@@ -146,14 +181,24 @@ t = time.perf_counter()
 judge.embedder.encode(texts)
 print(json.dumps({"rate": rate, "encode_only": len(rows) / (time.perf_counter() - t)}))
 """
-        proc = subprocess.run([*two_cores_prefix(), sys.executable, "-c", probe, str(src)], capture_output=True,
-                              text=True, env=env, cwd=REPO)
+        proc = subprocess.run(
+            [*two_cores_prefix(), sys.executable, "-c", probe, str(src)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         lib = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else {}
-    return {"answers": n, "words_per_answer": 100, "cli_batch_answers_per_s_median": statistics.median(rates),
-            "cli_batch_all": rates, "library_judge_many_answers_per_s": lib.get("rate"),
-            "embedding_only_answers_per_s": lib.get("encode_only"),
-            "load_average_1min_after": os.getloadavg()[0],
-            "cores": "2 (taskset -c 0,1)" if two_cores_prefix() else f"{os.cpu_count()} (no taskset)"}
+    return {
+        "answers": n,
+        "words_per_answer": 100,
+        "cli_batch_answers_per_s_median": statistics.median(rates),
+        "cli_batch_all": rates,
+        "library_judge_many_answers_per_s": lib.get("rate"),
+        "embedding_only_answers_per_s": lib.get("encode_only"),
+        "load_average_1min_after": os.getloadavg()[0],
+        "cores": "2 (taskset -c 0,1)" if two_cores_prefix() else f"{os.cpu_count()} (no taskset)",
+    }
 
 
 def _dist_size(dist) -> int:
@@ -205,12 +250,16 @@ def size() -> dict:
     added = {k: v for k, v in seen.items() if k not in base}
     model = sum(p.stat().st_size for p in (REPO / "grader" / "judges" / "local" / "data").rglob("*") if p.is_file())
     mb = {k: round(v / 1e6, 1) for k, v in sorted(seen.items(), key=lambda kv: -kv[1])}
-    return {"runtime_dependencies_mb": mb, "dependencies_total_mb": round(sum(seen.values()) / 1e6, 1),
-            "model_and_calibration_mb": round(model / 1e6, 1),
-            "total_mb": round((sum(seen.values()) + model) / 1e6, 1),
-            "added_over_the_other_dependencies_mb": {k: round(v / 1e6, 1) for k, v in
-                                                     sorted(added.items(), key=lambda kv: -kv[1])},
-            "added_total_mb": round((sum(added.values()) + model) / 1e6, 1)}
+    return {
+        "runtime_dependencies_mb": mb,
+        "dependencies_total_mb": round(sum(seen.values()) / 1e6, 1),
+        "model_and_calibration_mb": round(model / 1e6, 1),
+        "total_mb": round((sum(seen.values()) + model) / 1e6, 1),
+        "added_over_the_other_dependencies_mb": {
+            k: round(v / 1e6, 1) for k, v in sorted(added.items(), key=lambda kv: -kv[1])
+        },
+        "added_total_mb": round((sum(added.values()) + model) / 1e6, 1),
+    }
 
 
 def main() -> int:

@@ -2,13 +2,16 @@
 
     python benchmarks/injection_detector.py              # detector recall / false-positive rate
     python benchmarks/injection_detector.py --gullible   # plus evidence-gated scores under a gullible judge
+    python benchmarks/injection_detector.py --pathological   # plus the time on quadratic-backtracking inputs
 
 Two pairs of sets: the development set (the detector was tuned on it) and the *fresh* set (written
 afterwards, never tuned on): the fresh figures are the honest estimate for unseen answers. With
 ``--gullible`` every attack is graded through the whole pipeline by DevServer's gullible judge (it
 marks everything full and quotes fabricated text or the answer's own words), and the script reports
 how many attack-only answers stay at or under 10 % of the maximum, and whether any benign answer
-loses credit to the defences compared with evidence checking alone. No network, no API key.
+loses credit to the defences compared with evidence checking alone. With ``--pathological`` it
+times the detector on the 20,000-character inputs of ``PATHOLOGICAL`` that would make a careless
+pattern backtrack quadratically (budget: 2 s each; exit status 1 over budget). No network, no API key.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,8 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL  # noqa: E402
+
 from grader.injection.detector import detect_injection  # noqa: E402
-from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN  # noqa: E402
 
 
 def detector_figures(name: str, attacks, benign) -> None:
@@ -32,8 +37,10 @@ def detector_figures(name: str, attacks, benign) -> None:
     flagged = [c for c in benign if detect_injection(c.text)]
     recall = 1 - len(missed) / len(attacks)
     fp_rate = len(flagged) / len(benign)
-    print(f"{name:<12} recall {recall:5.2f} ({len(attacks) - len(missed)}/{len(attacks)})   "
-          f"false-positive rate {fp_rate:5.2f} ({len(flagged)}/{len(benign)})")
+    print(
+        f"{name:<12} recall {recall:5.2f} ({len(attacks) - len(missed)}/{len(attacks)})   "
+        f"false-positive rate {fp_rate:5.2f} ({len(flagged)}/{len(benign)})"
+    )
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in attacks:
         by_category[c.category][0] += 1 if detect_injection(c.text) else 0
@@ -46,17 +53,42 @@ def detector_figures(name: str, attacks, benign) -> None:
         print(f"             false positive {c.id}: {', '.join(kinds)}")
 
 
+PATHOLOGICAL_BUDGET_S = 2.0
+
+
+def pathological_figures() -> bool:
+    """Best-of-three detector time per pathological input; True if every one is within budget."""
+    ok = True
+    for name, text, _ in PATHOLOGICAL:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            detect_injection(text)
+            times.append(time.perf_counter() - started)
+        best = min(times)
+        ok = ok and best < PATHOLOGICAL_BUDGET_S
+        print(f"{name:<12} {len(text):,} characters: {best * 1000:7.1f} ms (budget {PATHOLOGICAL_BUDGET_S:g} s)")
+    return ok
+
+
 async def gullible_figures(name: str, attacks, benign) -> None:
-    from grader.testing.devserver import DevServer
     from grader.grading import Grader
-    from grader.rubric.model import default_bank
+    from grader.rubric import default_bank
     from grader.scoring import score_verdict
     from grader.settings import Settings
+    from grader.testing.devserver import DevServer
 
     bank = default_bank()
     with DevServer(mode="gullible") as server:
-        settings = Settings(backend="llm", base_url=server.base_url, api_key="bench", model="devserver",
-                            use_cache=False, max_retries=0, min_words=0)
+        settings = Settings(
+            backend="llm",
+            base_url=server.base_url,
+            api_key="bench",
+            model="devserver",
+            use_cache=False,
+            max_retries=0,
+            min_words=0,
+        )
         grader = Grader(settings, bank=bank)
         try:
             only = [c for c in attacks if c.attack_only]
@@ -73,15 +105,22 @@ async def gullible_figures(name: str, attacks, benign) -> None:
                     lost.append(f"{c.id} ({r.score} < {alone.score})")
         finally:
             await grader.aclose()
-    print(f"{name:<12} gullible judge: attack-only answers at or under 10 % of the maximum: "
-          f"{len(only) - len(over)}/{len(only)}" + (f" (over: {', '.join(over)})" if over else ""))
-    print(f"{'':<12} benign answers that lose credit to the defences: {len(lost)}/{len(benign)}"
-          + (f" ({', '.join(lost)})" if lost else ""))
+    print(
+        f"{name:<12} gullible judge: attack-only answers at or under 10 % of the maximum: "
+        f"{len(only) - len(over)}/{len(only)}" + (f" (over: {', '.join(over)})" if over else "")
+    )
+    print(
+        f"{'':<12} benign answers that lose credit to the defences: {len(lost)}/{len(benign)}"
+        + (f" ({', '.join(lost)})" if lost else "")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gullible", action="store_true", help="also grade through DevServer's gullible judge")
+    parser.add_argument(
+        "--pathological", action="store_true", help="also time the detector on quadratic-backtracking inputs"
+    )
     args = parser.parse_args(argv)
     print("injection detector (deterministic, grader/injection.py)")
     detector_figures("development", ATTACKS, BENIGN)
@@ -90,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         asyncio.run(gullible_figures("development", ATTACKS, BENIGN))
         asyncio.run(gullible_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN))
+    if args.pathological:
+        print()
+        print("pathological inputs")
+        if not pathological_figures():
+            return 1
     return 0
 
 

@@ -24,7 +24,7 @@ from grader.errors import (
 )
 from grader.grading import Grader
 from grader.result import CriterionResult, Evidence, Flag, GradeResult
-from grader.rubric.model import Criterion, Rubric, RubricBank, default_bank, load_bank, load_rubric
+from grader.rubric import Criterion, Rubric, RubricBank, default_bank, load_bank, load_rubric
 from grader.settings import Settings
 from grader.verdict import Level, Verdict
 

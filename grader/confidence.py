@@ -15,8 +15,8 @@ criteria and evidence, not an average of them), with:
   the samples straddle the pass mark (some at or above it, some below), or when some samples could
   not be scored.
 
-The embedded grader (``backend == "local"``) is deterministic: one call, ``samples = [score]``,
-spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
+A deterministic judge (``judge.deterministic``: the embedded grader) gets one call, ``samples =
+[score]``, spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
 N = 1 is exactly the ordinary single grading.
 """
 
@@ -37,23 +37,19 @@ DEFAULT_SPREAD_THRESHOLD = 0.15
 
 
 def _seeded(grader: Grader, seed: int) -> Grader:
-    """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store and HTTP client)."""
+    """A grader like ``grader`` whose judge sends ``seed`` (sharing bank, prompts, store, and through
+    :meth:`~grader.types.Judge.reseeded` the HTTP client, format mode, request gate and 429 feedback).
+    The seed is in the settings too, hence in the cache key."""
     settings = grader.settings.model_copy(update={"seed": seed})
-    backend = grader.backend
-    from grader.judges.llm import LLMJudge
-
-    if isinstance(backend, LLMJudge):
-        seeded = LLMJudge(settings, grader.prompts, client=backend.client)
-        seeded.format_mode = backend.format_mode  # a server that rejected json_schema still rejects it
-        # in a batch: the same concurrency gate and 429 feedback as the first sample
-        seeded.set_request_gate(backend._gate)
-        seeded.set_rate_limit_callback(backend._on_rate_limit)
-        backend = seeded
-    return Grader(settings, bank=grader.bank, prompts=grader.prompts, backend=backend, store=grader.store)
+    return Grader(
+        settings, bank=grader.bank, prompts=grader.prompts, backend=grader.backend.reseeded(seed), store=grader.store
+    )
 
 
 def _deterministic(grader: Grader, first: GradeResult) -> bool:
-    return grader.backend.name == "local" or first.verdict is None and first.status == "graded"
+    """One grading is enough: the judge always gives the same verdict, or no judge was asked (empty or
+    too-short answers)."""
+    return grader.backend.deterministic or (first.verdict is None and first.status == "graded")
 
 
 async def grade_samples(
@@ -77,8 +73,12 @@ async def grade_samples(
     if n == 1:
         return first
     if _deterministic(grader, first):
-        return first.model_copy(update={"samples": [first.score] if first.score is not None else [],
-                                        "score_spread": 0.0 if first.score is not None else None})
+        return first.model_copy(
+            update={
+                "samples": [first.score] if first.score is not None else [],
+                "score_spread": 0.0 if first.score is not None else None,
+            }
+        )
     base = grader.settings.seed or 0
     others = await asyncio.gather(
         *(_seeded(grader, base + i).agrade(rubric, answer, use_cache=use_cache) for i in range(1, n))
@@ -86,8 +86,9 @@ async def grade_samples(
     return combine([first, *others], threshold=threshold, pass_mark=pass_mark)
 
 
-def combine(results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THRESHOLD,
-            pass_mark: float | None = None) -> GradeResult:
+def combine(
+    results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THRESHOLD, pass_mark: float | None = None
+) -> GradeResult:
     """Merge repeated gradings of one answer into the median one (see the module docstring)."""
     graded = [r for r in results if r.status == "graded" and r.score is not None]
     scores = [r.score for r in graded]
@@ -101,13 +102,16 @@ def combine(results: list[GradeResult], *, threshold: float = DEFAULT_SPREAD_THR
     reasons = []
     max_score = chosen.max_score
     if spread is not None and spread > threshold * max_score:
-        reasons.append(f"scores of {len(scores)} gradings range from {min(scores):g} to {max(scores):g} "
-                       f"(spread {spread:g} > {threshold * max_score:g}, {threshold:.0%} of {max_score:g})")
+        reasons.append(
+            f"scores of {len(scores)} gradings range from {min(scores):g} to {max(scores):g} "
+            f"(spread {spread:g} > {threshold * max_score:g}, {threshold:.0%} of {max_score:g})"
+        )
     if pass_mark is not None and scores:
         percents = [100.0 * s / max_score for s in scores]
         if min(percents) < pass_mark <= max(percents):
-            reasons.append(f"the gradings straddle the pass mark of {pass_mark:g} % "
-                           f"({min(percents):.0f} %–{max(percents):.0f} %)")
+            reasons.append(
+                f"the gradings straddle the pass mark of {pass_mark:g} % ({min(percents):.0f} %–{max(percents):.0f} %)"
+            )
     unscored = len(results) - len(graded)
     if unscored and graded:
         reasons.append(f"{unscored} of {len(results)} gradings could not be scored")

@@ -14,13 +14,16 @@ The tree::
     │                                (.attempts, .last_output, .usage, .reason)
     └── BudgetExceeded               --max-cost reached (.spent, .limit)
 
-Library code raises these; only the CLI turns them into one line and an exit code.
+Library code raises these; only the CLI turns them into one line and an exit code (each class's
+``exit_code``, a :class:`grader.exit_codes.ExitCode`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from grader.exit_codes import ExitCode
 
 __all__ = [
     "GraderError",
@@ -48,7 +51,7 @@ class Usage:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def add(self, other: "Usage") -> "Usage":
+    def add(self, other: Usage) -> Usage:
         return Usage(
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
@@ -67,7 +70,7 @@ class Usage:
 class GraderError(Exception):
     """Root of the grader's errors. ``hint`` says what the user can do."""
 
-    exit_code = 1
+    exit_code: ExitCode = ExitCode.INTERNAL_ERROR
     hint: str = ""
 
     def __init__(self, message: str, *, hint: str = "") -> None:
@@ -82,7 +85,7 @@ class GraderError(Exception):
 
 
 class ConfigError(GraderError):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str, *, setting: str = "", hint: str = "") -> None:
         super().__init__(message, hint=hint)
@@ -90,7 +93,7 @@ class ConfigError(GraderError):
 
 
 class RubricError(GraderError):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, path: str, field: str, problem: str, *, hint: str = "") -> None:
         where = f"{path}: {field}" if field else path
@@ -114,7 +117,7 @@ class UnknownQuestionError(RubricError):
 
 
 class InputError(GraderError):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str, *, source: str = "", line: int | None = None, hint: str = "") -> None:
         where = source + (f":{line}" if line is not None else "")
@@ -124,7 +127,7 @@ class InputError(GraderError):
 
 
 class JudgeError(GraderError):
-    exit_code = 3
+    exit_code = ExitCode.JUDGE_FAILED
 
 
 class TransportError(JudgeError):
@@ -158,7 +161,7 @@ class VerdictError(JudgeError):
 
 
 class BudgetExceeded(GraderError):
-    exit_code = 4
+    exit_code = ExitCode.BUDGET_REACHED
 
     def __init__(self, spent: float, limit: float) -> None:
         super().__init__(

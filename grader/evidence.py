@@ -2,7 +2,8 @@
 
 Tolerance (stated, and tested): before comparing, both the answer and the quote are normalised —
 Unicode NFKC, case-folded, curly quotes → straight quotes, every dash → ``-``, look-alike angle
-brackets → ``<``/``>``, zero-width characters dropped, runs of whitespace → one space, and the quote's
+brackets → ``<``/``>``, invisible characters dropped (:func:`grader.text.fold`: zero-width characters,
+soft hyphens, bidi controls, tag characters …), runs of whitespace → one space, and the quote's
 surrounding quotation marks, spaces and trailing sentence punctuation trimmed. A quote with an
 ellipsis (``...`` or ``…``) is split into pieces that must each occur, in order. Nothing else is
 forgiven: a paraphrase, a changed word or a quote shorter than ``MIN_QUOTE_CHARS`` does not verify.
@@ -11,22 +12,14 @@ forgiven: a paraphrase, a changed word or a quote shorter than ``MIN_QUOTE_CHARS
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+
+from grader.text import fold
 
 __all__ = ["normalise", "locate", "AnswerIndex", "Span", "MIN_QUOTE_CHARS"]
 
 MIN_QUOTE_CHARS = 8
 
-_CHAR_MAP = {
-    **{c: "'" for c in "‘’‚‛′`´"},
-    **{c: '"' for c in "“”„‟″«»"},
-    **{c: "-" for c in "‐‑‒–—―−﹘﹣－"},
-    "‹": "<",
-    "›": ">",
-}
-_ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.+|…)\s*")
 
 
@@ -36,24 +29,13 @@ class Span:
     end: int
 
 
-@lru_cache(maxsize=4096)
-def _fold(ch: str) -> str:
-    """One character, normalised: NFKC, case-folded, look-alikes mapped; whitespace → " "."""
-    if ch in _ZERO_WIDTH:
-        return ""
-    out = []
-    for c in unicodedata.normalize("NFKC", ch).casefold():
-        c = _CHAR_MAP.get(c, c)
-        out.append(" " if c.isspace() else c)
-    return "".join(out)
-
-
 _ASCII_TABLE = str.maketrans({"`": "'"})
 _NON_SPACE = re.compile(r"\S+")
 
 
 def _normalise_ascii(text: str) -> tuple[str, list[int]]:
-    """Fast path for ASCII text: NFKC is the identity, so lower-case and collapse whitespace."""
+    """Fast path for ASCII text: NFKC is the identity and nothing is invisible, so lower-case (and map
+    the backquote, :func:`grader.text.fold`'s only ASCII look-alike) and collapse whitespace."""
     low = text.lower().translate(_ASCII_TABLE)
     parts: list[str] = []
     idx: list[int] = []
@@ -75,7 +57,6 @@ def _normalise_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     idx: list[int] = []
     prev_space = True
-    fold = _fold
     for i, ch in enumerate(text):
         folded = fold(ch)
         for c in folded:

@@ -1,6 +1,6 @@
-"""Grade one answer: rubric + answer → backend verdict → verified score → GradeResult.
+"""Grade one answer: rubric + answer → judge verdict → verified score → GradeResult.
 
-:class:`Grader` holds what is resolved once (settings, bank, prompts, backend, store) and grades
+:class:`Grader` holds what is resolved once (settings, bank, prompts, judge, store) and grades
 answers with :meth:`Grader.agrade` (async) or :meth:`Grader.grade`. Empty and too-short answers are
 graded 0 without calling any backend. A verdict that cannot be obtained after the re-asks gives an
 *unscored* result with the reason and the last output; transport failures raise
@@ -11,38 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import time
-from typing import Any, Protocol
+from typing import Any
 
 from grader.errors import InputError, Usage, VerdictError
 from grader.injection.detector import detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
-from grader.rubric.model import Rubric, RubricBank, load_bank
+from grader.rubric import Rubric, RubricBank, load_bank
 from grader.scoring import score_verdict
 from grader.settings import Settings
+from grader.text import word_count  # re-exported: the too-short check's word count
+from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
-__all__ = ["Grader", "Backend", "cache_key", "word_count"]
-
-
-class Backend(Protocol):
-    name: str
-    model: str
-
-    async def judge(self, rubric: Rubric, answer: str) -> Any: ...
-
-
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_WORDS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
-
-
-def word_count(text: str) -> int:
-    """Words for the too-short check: whitespace-separated runs, and each CJK character as one
-    word (Chinese and Japanese do not separate words with spaces)."""
-    return len(_WORDS.findall(text))
+__all__ = ["Grader", "cache_key", "word_count"]
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
@@ -53,7 +37,8 @@ def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: s
     return h.hexdigest()
 
 
-def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Backend:
+def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Judge:
+    """The judge the settings ask for: the LLM judge, or the embedded one (``effective_backend``)."""
     if settings.effective_backend == "llm":
         from grader.judges.llm import LLMJudge
 
@@ -70,14 +55,14 @@ class Grader:
         *,
         bank: RubricBank | None = None,
         prompts: PromptSet | None = None,
-        backend: Backend | None = None,
+        backend: Judge | None = None,
         store: Any | None = None,
         **backend_kwargs: Any,
     ) -> None:
         self.settings = settings or Settings()
         self.bank = bank or load_bank(self.settings.rubrics)
         self.prompts = prompts or load_prompts()
-        self.backend = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
+        self.backend: Judge = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
 
@@ -87,9 +72,8 @@ class Grader:
 
     @property
     def prompt_version(self) -> str:
-        if self.backend.name == "local":
-            return getattr(self.backend, "version", "local")
-        return self.prompts.version
+        """The judge's version (the prompts' for the LLM judge): recorded in results, part of the cache key."""
+        return self.backend.version
 
     def rubric(self, question: str | Rubric) -> Rubric:
         return question if isinstance(question, Rubric) else self.bank.get(question)
@@ -115,15 +99,23 @@ class Grader:
         if words == 0:
             code, detail = "empty", "the answer is empty; graded 0 without calling the judge"
         elif words < self.settings.min_words:
-            code, detail = "too_short", (
-                f"the answer has {words} word(s), fewer than the minimum of {self.settings.min_words}; "
-                "graded 0 without calling the judge"
+            code, detail = (
+                "too_short",
+                (
+                    f"the answer has {words} word(s), fewer than the minimum of {self.settings.min_words}; "
+                    "graded 0 without calling the judge"
+                ),
             )
         else:
             return None
         return GradeResult(
-            **self._base(rubric, answer), status="graded", score=0.0, percent=0.0, band="weak",
-            flags=[Flag(code=code, detail=detail)], summary=detail,
+            **self._base(rubric, answer),
+            status="graded",
+            score=0.0,
+            percent=0.0,
+            band="weak",
+            flags=[Flag(code=code, detail=detail)],
+            summary=detail,
         )
 
     async def agrade(self, question: str | Rubric, answer: str, *, use_cache: bool | None = None) -> GradeResult:
@@ -173,8 +165,10 @@ class Grader:
         except VerdictError as exc:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
-        return self._scored(rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts,
-                            outcome.model, latency, findings)
+        return self._scored(
+            rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts, outcome.model, latency, findings,
+            criterion_details=outcome.details.get("criteria"),
+        )
 
     def result_from_output(
         self,
@@ -194,32 +188,51 @@ class Grader:
         verdict (or ``finish_reason == "length"``) gives an *unscored* result with the reason and
         the raw text, as the live path does once its re-asks are spent. ``price_factor`` scales
         the cost (the Batch API costs half the list price)."""
-        if isinstance(usage, dict):
-            details = usage.get("prompt_tokens_details") or {}
-            usage = Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0),
-                          int((details.get("cached_tokens") if isinstance(details, dict) else 0) or 0))
+        if isinstance(usage, dict):  # a response's "usage" object, read by the one usage parser
+            from grader.judges.openai_api import parse_usage
+
+            usage = parse_usage(usage)
         usage = usage or Usage()
         findings = detect_injection(answer)
         base = self._base(rubric, answer)
         if finish_reason == "length":
-            problem = ("the reply was cut off at the token limit (finish_reason=length); "
-                       "keep rationales to one sentence and quotes short")
+            problem = (
+                "the reply was cut off at the token limit (finish_reason=length); "
+                "keep rationales to one sentence and quotes short"
+            )
         else:
             try:
                 verdict = parse_verdict(raw_text or "", rubric)
             except VerdictProblem as exc:
                 problem = str(exc)
             else:
-                return self._scored(rubric, answer, base, verdict, usage, attempts, model, latency, findings,
-                                    price_factor=price_factor)
+                return self._scored(
+                    rubric, answer, base, verdict, usage, attempts, model, latency, findings, price_factor=price_factor
+                )
         exc = VerdictError(problem, attempts=attempts, last_output=raw_text or "", usage=usage)
         if model:
             base = {**base, "model": model}
         return self._unscored(base, exc, latency, findings, price_factor=price_factor)
 
-    def _scored(self, rubric: Rubric, answer: str, base: dict[str, Any], verdict: Verdict, usage: Usage,
-                attempts: int, model: str | None, latency: float, findings, *, price_factor: float = 1.0) -> GradeResult:
+    def _scored(
+        self,
+        rubric: Rubric,
+        answer: str,
+        base: dict[str, Any],
+        verdict: Verdict,
+        usage: Usage,
+        attempts: int,
+        model: str | None,
+        latency: float,
+        findings,
+        *,
+        price_factor: float = 1.0,
+        criterion_details: dict[str, dict[str, float]] | None = None,
+    ) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
+        criteria = scored.criteria
+        if criterion_details:  # the judge's per-criterion numbers (the embedded judge's signals), for --json
+            criteria = [c.model_copy(update={"details": criterion_details.get(c.id, {})}) for c in criteria]
         flags = list(scored.flags)
         if verdict.injection_attempt or findings:
             kinds = sorted({f.kind for f in findings})
@@ -230,33 +243,55 @@ class Grader:
                 detail.append("detector: " + ", ".join(kinds))
             flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
         strengths, gaps, summary = verdict.strengths, verdict.gaps, verdict.summary
-        templated = getattr(self.backend, "feedback", None)
-        if templated is not None:  # feedback that follows the levels awarded, not the levels claimed
-            strengths, gaps, summary = templated(rubric, [c.awarded for c in scored.criteria])
+        # a judge with feedback of its own computes it from the levels awarded, not the levels claimed
+        feedback = self.backend.feedback(rubric, [c.awarded for c in scored.criteria])
+        if feedback is not None:
+            strengths, gaps, summary = feedback
         return GradeResult(
             **{**base, "model": model or base["model"]},
-            status="graded", score=scored.score, percent=scored.percent, band=scored.band,
-            criteria=scored.criteria, strengths=strengths, gaps=gaps, summary=summary,
-            flags=flags, verdict=verdict, usage=usage.as_dict(), cost_usd=self._cost(usage, price_factor),
-            latency_s=round(latency, 3), attempts=attempts,
+            status="graded",
+            score=scored.score,
+            percent=scored.percent,
+            band=scored.band,
+            criteria=criteria,
+            strengths=strengths,
+            gaps=gaps,
+            summary=summary,
+            flags=flags,
+            verdict=verdict,
+            usage=usage.as_dict(),
+            cost_usd=self._cost(usage, price_factor),
+            latency_s=round(latency, 3),
+            attempts=attempts,
         )
 
     def _cost(self, usage: Usage, factor: float = 1.0) -> float | None:
-        if self.backend.name != "llm":
+        if not self.backend.costs_money:
             return 0.0
         cost = cost_of(usage, price_for(self.backend.model, self.settings.prices, self.settings.base_url))
         return None if cost is None else cost * factor
 
-    def _unscored(self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *,
-                  price_factor: float = 1.0) -> GradeResult:
+    def _unscored(
+        self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *, price_factor: float = 1.0
+    ) -> GradeResult:
         flags = [Flag(code="unscored", detail=exc.reason)]
         if findings:
-            flags.append(Flag(code="injection_suspected",
-                              detail="detector: " + ", ".join(sorted({f.kind for f in findings}))))
+            flags.append(
+                Flag(code="injection_suspected", detail="detector: " + ", ".join(sorted({f.kind for f in findings})))
+            )
         return GradeResult(
-            **base, status="unscored", score=None, percent=None, band=None, flags=flags,
-            usage=exc.usage.as_dict(), cost_usd=self._cost(exc.usage, price_factor), latency_s=round(latency, 3),
-            attempts=exc.attempts, unscored_reason=exc.reason, last_output=exc.last_output[:4000],
+            **base,
+            status="unscored",
+            score=None,
+            percent=None,
+            band=None,
+            flags=flags,
+            usage=exc.usage.as_dict(),
+            cost_usd=self._cost(exc.usage, price_factor),
+            latency_s=round(latency, 3),
+            attempts=exc.attempts,
+            unscored_reason=exc.reason,
+            last_output=exc.last_output[:4000],
         )
 
     def grade(self, question: str | Rubric, answer: str, **kwargs: Any) -> GradeResult:
@@ -269,6 +304,4 @@ class Grader:
             await self.aclose()
 
     async def aclose(self) -> None:
-        close = getattr(self.backend, "aclose", None)
-        if close:
-            await close()
+        await self.backend.aclose()

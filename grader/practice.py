@@ -22,7 +22,7 @@ from typing import Any
 
 from grader.errors import InputError
 from grader.result import GradeResult
-from grader.rubric.model import Rubric, RubricBank
+from grader.rubric import Rubric, RubricBank
 
 __all__ = [
     "choose_question",
@@ -226,8 +226,15 @@ def summarize(
             if h.best is None or pct >= h.best:
                 h.best = pct
                 h.best_attempt_id = r.get("id")
-        timeline.append({"id": r.get("id"), "question_id": qid, "section": r.get("section") or "",
-                         "percent": pct, "created_at": r["created_at"]})
+        timeline.append(
+            {
+                "id": r.get("id"),
+                "question_id": qid,
+                "section": r.get("section") or "",
+                "percent": pct,
+                "created_at": r["created_at"],
+            }
+        )
     questions = list(by_q.values())
     if order:
         rank = {qid: i for i, qid in enumerate(order)}

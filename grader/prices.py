@@ -22,7 +22,9 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 }
 
 
-def price_for(model: str, overrides: dict[str, tuple[float, float]] | None = None, base_url: str | None = None) -> tuple[float, float] | None:
+def price_for(
+    model: str, overrides: dict[str, tuple[float, float]] | None = None, base_url: str | None = None
+) -> tuple[float, float] | None:
     """The model's price, or None when it is unknown (the cost is then reported as unknown)."""
     table = {**DEFAULT_PRICES, **(overrides or {})}
     if model in table:

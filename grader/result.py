@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +42,7 @@ class CriterionResult(BaseModel):
     max_points: float
     rationale: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
+    details: dict[str, float] = Field(default_factory=dict)  # the judge's numbers behind the level, if any
 
 
 class Flag(BaseModel):
@@ -55,7 +56,7 @@ class GradeResult(BaseModel):
     question_id: str
     rubric_hash: str
     prompt_version: str
-    backend: Literal["llm", "local", "none"]
+    backend: Literal["llm", "local", "fake", "none"]  # Judge.name ("fake": the test double)
     model: str
     status: Literal["graded", "unscored"]
     score: float | None
@@ -80,7 +81,7 @@ class GradeResult(BaseModel):
     settings_key: str = ""
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
-    created_at: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
     def flag_codes(self) -> list[str]:

@@ -3,10 +3,11 @@
 - Each evidence quote is located in the answer (:mod:`grader.evidence`). A quote that is not in the
   answer, or that lies inside a span the injection detector flagged, does not count.
 - A verified quote that does not bear on its criterion does not count either: it shares no content
-  word with the criterion's text and ``covers`` (lower-cased, stopwords dropped, simple suffix
-  stemming, a shared 5-letter prefix counts) **and** it is talk about grading itself (*grade*,
-  *marks*, *score*, *criteria*, *rubric*, *10/10*, *this answer* …). Why not a lexical check alone, or
-  embedding similarity: on the hand-annotated honest quotes in ``tests/injection_cases.py``, 27 of
+  word with the criterion's text and ``covers`` (:func:`grader.text.terms`: case-folded, stopwords
+  and the words criteria are phrased with dropped, simple suffix stemming; a shared 5-letter prefix
+  counts too) **and** it is talk about grading itself (*grade*, *marks*, *score*, *criteria*,
+  *rubric*, *10/10*, *this answer* …). Why not a lexical check alone, or
+  embedding similarity: on the hand-annotated honest quotes in ``tests/injection_cases.py``, 28 of
   192 share no content word with their criterion (paraphrases such as *six shots cut on motion* for
   "proposes alternative solutions"), and MiniLM cosine similarity does not separate them from attack
   sentences (honest paraphrases go down to 0.06, attack sentences up to 0.31) — either would cost
@@ -26,6 +27,7 @@ from grader.evidence import AnswerIndex
 from grader.injection.detector import Finding
 from grader.result import CriterionResult, Evidence, Flag
 from grader.rubric.model import Rubric
+from grader.text import CRITERION_WORDS, STOPWORDS, terms
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 __all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEARING"]
@@ -51,18 +53,7 @@ class Scored:
         self.flags = flags
 
 
-_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below between
-    both but by can could did do does doing down during each few for from further had has have having he her here hers
-    him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours
-    out over own same she should so some such than that the their theirs them then there these they this those through
-    to too under until up very was we were what when where which while who whom why will with would you your yours
-    name names explain explains describe describes mention mentions note notes state states give gives use uses using
-    make makes rather instead like etc way ways""".split()
-)
-_TOKEN = re.compile(r"[^\W_]+")
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ness", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "ers",
-             "er", "ities", "ity", "al", "ive", "ous")
+_RELEVANCE_STOPWORDS = STOPWORDS | CRITERION_WORDS
 GRADING_TALK = re.compile(
     r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
     r"graders?\s*[:,]|graders?\s+(?:should|must|will|please)|rubric|verdict|evaluators?|examiners?|assessors?|marks|full\s+credit|"
@@ -75,18 +66,9 @@ GRADING_TALK = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
 @lru_cache(maxsize=4096)
 def _content_stems(text: str) -> frozenset[str]:
-    words = (m.group().lower() for m in _TOKEN.finditer(text))
-    return frozenset(_stem(w) for w in words if w not in _STOPWORDS and (len(w) >= 3 or w.isdigit()))
+    return terms(text, _RELEVANCE_STOPWORDS)
 
 
 def _shares_content_word(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -103,8 +85,11 @@ def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str
     return not GRADING_TALK.search(quote)
 
 
-_SHORT_REASON = {"not found in the answer": "not in the answer", "inside a suspected injection": "inside an attack",
-                 NOT_BEARING: "off the criterion"}
+_SHORT_REASON = {
+    "not found in the answer": "not in the answer",
+    "inside a suspected injection": "inside an attack",
+    NOT_BEARING: "off the criterion",
+}
 
 
 def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
@@ -128,7 +113,7 @@ def score_verdict(
         cv = by_id.get(crit.id)
         claimed = cv.level if cv else Level.missing
         evidence: list[Evidence] = []
-        for quote in (cv.evidence if cv else []):
+        for quote in cv.evidence if cv else []:
             span = index.locate(quote)
             if span is None:
                 evidence.append(Evidence(quote=quote, verified=False, reason="not found in the answer"))
@@ -136,12 +121,19 @@ def score_verdict(
             attack = _inside(span.start, span.end, list(findings))
             if attack is not None:
                 evidence.append(
-                    Evidence(quote=quote, verified=False, start=span.start, end=span.end,
-                             reason=f"inside a suspected injection ({attack.kind})")
+                    Evidence(
+                        quote=quote,
+                        verified=False,
+                        start=span.start,
+                        end=span.end,
+                        reason=f"inside a suspected injection ({attack.kind})",
+                    )
                 )
                 continue
             if check_relevance and not bears_on(quote, crit.text, crit.covers):
-                evidence.append(Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING))
+                evidence.append(
+                    Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING)
+                )
                 continue
             evidence.append(Evidence(quote=quote, verified=True, start=span.start, end=span.end))
         awarded = claimed
@@ -154,15 +146,22 @@ def score_verdict(
         earned += points
         results.append(
             CriterionResult(
-                id=crit.id, text=crit.text, weight=crit.weight, claimed=claimed, awarded=awarded,
-                points=round(points, 4), max_points=round(max_points, 4),
-                rationale=cv.rationale if cv else "", evidence=evidence,
+                id=crit.id,
+                text=crit.text,
+                weight=crit.weight,
+                claimed=claimed,
+                awarded=awarded,
+                points=round(points, 4),
+                max_points=round(max_points, 4),
+                rationale=cv.rationale if cv else "",
+                evidence=evidence,
             )
         )
     flags: list[Flag] = []
     if unverified:
-        flags.append(Flag(code="unverified_evidence",
-                          detail=f"no verified quote for a credited level: {', '.join(unverified)}"))
+        flags.append(
+            Flag(code="unverified_evidence", detail=f"no verified quote for a credited level: {', '.join(unverified)}")
+        )
     score = round(earned, 2)
     percent = round(100.0 * earned / rubric.max_score, 1)
     return Scored(results, score, percent, flags)

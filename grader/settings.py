@@ -67,7 +67,9 @@ class Settings(BaseSettings):
         return v or None
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         sources = [init_settings, env_settings]
         path = config_path()
         if path.is_file():
@@ -93,7 +95,12 @@ class Settings(BaseSettings):
         backend = self.effective_backend
         relevant = {"backend": backend}
         if backend == "llm":
-            relevant.update(model=self.model, base_url=self.base_url or "", temperature=self.temperature,
-                            seed=self.seed, max_tokens=self.max_tokens)
+            relevant.update(
+                model=self.model,
+                base_url=self.base_url or "",
+                temperature=self.temperature,
+                seed=self.seed,
+                max_tokens=self.max_tokens,
+            )
         relevant["min_words"] = self.min_words
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.errors import ConfigError
@@ -69,13 +69,27 @@ CREATE TABLE IF NOT EXISTS batch_jobs (
 CREATE INDEX IF NOT EXISTS batch_jobs_out ON batch_jobs(output_path, input_sha256);
 """
 
-_BATCH_JOB_COLS = ("job_id", "output_path", "input_sha256", "settings_key", "model", "chunk", "state", "batch_id",
-                   "input_file_id", "batch_status", "request_count", "mapping_json", "created_at", "updated_at")
+_BATCH_JOB_COLS = (
+    "job_id",
+    "output_path",
+    "input_sha256",
+    "settings_key",
+    "model",
+    "chunk",
+    "state",
+    "batch_id",
+    "input_file_id",
+    "batch_status",
+    "request_count",
+    "mapping_json",
+    "created_at",
+    "updated_at",
+)
 _BATCH_JOB_UPDATABLE = frozenset({"state", "batch_id", "input_file_id", "batch_status"})
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -88,8 +102,11 @@ class Store:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
         except (OSError, sqlite3.DatabaseError) as e:
-            raise ConfigError(f"cannot open the store {self.path}: {e}", setting="store",
-                              hint="set GRADER_STORE to a writable file path") from None
+            raise ConfigError(
+                f"cannot open the store {self.path}: {e}",
+                setting="store",
+                hint="set GRADER_STORE to a writable file path",
+            ) from None
         self._lock = threading.Lock()
 
     # -- results cache -------------------------------------------------------------------------
@@ -125,14 +142,26 @@ class Store:
             cur = self._conn.execute(
                 "INSERT INTO attempts(user, question_id, section, answer, score, max_score, percent, backend, "
                 "result_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (user, result.question_id, section, answer, result.score, result.max_score, result.percent,
-                 result.backend, result.model_dump_json(), _now()),
+                (
+                    user,
+                    result.question_id,
+                    section,
+                    answer,
+                    result.score,
+                    result.max_score,
+                    result.percent,
+                    result.backend,
+                    result.model_dump_json(),
+                    _now(),
+                ),
             )
             return int(cur.lastrowid)
 
     def attempts(self, *, user: str = "me", question_id: str | None = None) -> list[dict]:
-        sql = ("SELECT id, question_id, section, answer, score, max_score, percent, backend, result_json, created_at "
-               "FROM attempts WHERE user = ?")
+        sql = (
+            "SELECT id, question_id, section, answer, score, max_score, percent, backend, result_json, created_at "
+            "FROM attempts WHERE user = ?"
+        )
         args: list = [user]
         if question_id:
             sql += " AND question_id = ?"
@@ -140,14 +169,34 @@ class Store:
         sql += " ORDER BY id"
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
-        cols = ["id", "question_id", "section", "answer", "score", "max_score", "percent", "backend",
-                "result_json", "created_at"]
+        cols = [
+            "id",
+            "question_id",
+            "section",
+            "answer",
+            "score",
+            "max_score",
+            "percent",
+            "backend",
+            "result_json",
+            "created_at",
+        ]
         return [dict(zip(cols, r)) for r in rows]
 
     def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict | None:
         """One practice attempt by id (same keys as :meth:`attempts`), or None."""
-        cols = ["id", "question_id", "section", "answer", "score", "max_score", "percent", "backend",
-                "result_json", "created_at"]
+        cols = [
+            "id",
+            "question_id",
+            "section",
+            "answer",
+            "score",
+            "max_score",
+            "percent",
+            "backend",
+            "result_json",
+            "created_at",
+        ]
         with self._lock:
             row = self._conn.execute(
                 f"SELECT {', '.join(cols)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
@@ -156,15 +205,39 @@ class Store:
 
     # -- Batch API ledger ----------------------------------------------------------------------
 
-    def add_batch_job(self, *, job_id: str, output_path: str, input_sha256: str, settings_key: str, model: str,
-                      chunk: int, mapping: dict[str, list[int]], input_file_id: str | None = None,
-                      state: str = "uploaded") -> None:
+    def add_batch_job(
+        self,
+        *,
+        job_id: str,
+        output_path: str,
+        input_sha256: str,
+        settings_key: str,
+        model: str,
+        chunk: int,
+        mapping: dict[str, list[int]],
+        input_file_id: str | None = None,
+        state: str = "uploaded",
+    ) -> None:
         now = _now()
         with self._lock:
             self._conn.execute(
                 f"INSERT INTO batch_jobs({', '.join(_BATCH_JOB_COLS)}) VALUES ({', '.join('?' * len(_BATCH_JOB_COLS))})",
-                (job_id, output_path, input_sha256, settings_key, model, chunk, state, None, input_file_id, "",
-                 len(mapping), json.dumps(mapping, separators=(",", ":")), now, now),
+                (
+                    job_id,
+                    output_path,
+                    input_sha256,
+                    settings_key,
+                    model,
+                    chunk,
+                    state,
+                    None,
+                    input_file_id,
+                    "",
+                    len(mapping),
+                    json.dumps(mapping, separators=(",", ":")),
+                    now,
+                    now,
+                ),
             )
 
     def update_batch_job(self, job_id: str, **fields: object) -> None:
@@ -175,8 +248,9 @@ class Store:
             return
         sets = ", ".join(f"{k} = ?" for k in fields)
         with self._lock:
-            self._conn.execute(f"UPDATE batch_jobs SET {sets}, updated_at = ? WHERE job_id = ?",
-                               (*fields.values(), _now(), job_id))
+            self._conn.execute(
+                f"UPDATE batch_jobs SET {sets}, updated_at = ? WHERE job_id = ?", (*fields.values(), _now(), job_id)
+            )
 
     def batch_jobs(self, output_path: str, input_sha256: str | None = None) -> list[dict]:
         """The ledger's jobs for an output file (and input file, when given), oldest first, with

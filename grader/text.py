@@ -1,25 +1,360 @@
-"""TEMPORARY (issue 10 branch): replaced by the shared text module of issue 9."""
+"""Text primitives shared by the whole grader: one definition each, so that components agree.
+
+- **Invisible characters** (:data:`INVISIBLE`, :func:`is_invisible`, :func:`strip_invisible`): one
+  set, in named groups. Everything that *matches* text drops all of them: evidence quotes
+  (:mod:`grader.evidence`), the injection detector's view (:mod:`grader.injection.detector`) and
+  near-duplicate comparison (:mod:`grader.report.duplicates`) — so "ig\\u00adnore" reads as "ignore"
+  everywhere. What the detector additionally *flags* as ``hidden-text`` is narrower
+  (:data:`HIDDEN_TEXT_CHARS`: zero-width characters, bidi embeddings/overrides/isolates and tag
+  characters), because the other invisible characters — soft hyphens, left-to-right / right-to-left
+  marks, the combining grapheme joiner, invisible math operators — are common in honest text pasted
+  from web pages and word processors.
+- **Folding for matching** (:func:`fold`, :func:`fold_text`): NFKC, case-folded, curly quotes →
+  straight, every dash → ``-``, look-alike angle brackets → ``<``/``>``, invisible characters dropped.
+- **Words**: :func:`word_count` (whitespace-separated runs, each CJK character one word),
+  :func:`words` (letter/digit runs, case-folded), :func:`content_words` and :func:`terms` (content
+  words, stemmed by :func:`stem`).
+- **Stopwords**: one base list, :data:`STOPWORDS` (English function words and the abbreviations
+  ``e.g.``/``i.e.``/``vs``/``via``/``per``/``etc``), and two named extensions for callers whose
+  texts carry words that say nothing about the topic: :data:`CRITERION_WORDS` (how a rubric
+  criterion is phrased: *explain*, *name*, *describe* …; used by the relevance gate in
+  :mod:`grader.scoring`) and :data:`HINT_WORDS` (how a hint opens: *a strong answer covers* …;
+  used by the embedded judge's word-overlap features). The rubric builders leave out a fixed subset
+  of it (``grader.rubric._common.BUILDER_STOPWORDS``) so that criterion ids stay what they were.
+
+Standard library only (the test server imports nothing else either).
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import lru_cache
 
-STOPWORDS = frozenset("""a about above after again against all also am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have having he her here hers
-him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our ours out over
-own same she should so some such than that the their theirs them then there these they this those through to too under
-until up very was we were what when where which while who whom why will with would you your yours e g ie eg etc vs via per
-""".split())
-_SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "edly", "ities", "ity", "ies", "ied",
-             "es", "ed", "ers", "er", "ly", "s", "al", "ive", "ous")
+__all__ = [
+    "ZERO_WIDTH",
+    "SOFT_INVISIBLE",
+    "BIDI_MARKS",
+    "BIDI_CONTROLS",
+    "TAG_RANGE",
+    "INVISIBLE",
+    "HIDDEN_TEXT_CHARS",
+    "is_tag",
+    "is_invisible",
+    "strip_invisible",
+    "fold",
+    "fold_text",
+    "word_count",
+    "words",
+    "content_words",
+    "terms",
+    "stem",
+    "STOPWORDS",
+    "CRITERION_WORDS",
+    "HINT_WORDS",
+]
+
+# -- invisible characters -------------------------------------------------------------------------
+
+#: Zero-width characters: space, non-joiner, joiner, word joiner, BOM / zero-width no-break space,
+#: Mongolian vowel separator (zero-width since Unicode 6.3).
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
+#: Invisible format characters that honest pasted text often holds: soft hyphen, combining grapheme
+#: joiner, invisible function application / times / separator / plus.
+SOFT_INVISIBLE = frozenset("\u00ad\u034f\u2061\u2062\u2063\u2064")
+#: Left-to-right and right-to-left marks.
+BIDI_MARKS = frozenset("\u200e\u200f")
+#: Bidi embeddings, overrides, their terminator, and isolates (they can reorder what a reader sees).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Unicode tag characters (U+E0000–U+E007F): invisible copies of ASCII.
+TAG_RANGE = (0xE0000, 0xE007F)
+
+#: Every character the grader treats as invisible (tag characters: see :func:`is_tag`).
+INVISIBLE = ZERO_WIDTH | SOFT_INVISIBLE | BIDI_MARKS | BIDI_CONTROLS
+#: The ones whose presence the injection detector reports as ``hidden-text`` (plus tag characters).
+HIDDEN_TEXT_CHARS = ZERO_WIDTH | BIDI_CONTROLS
+
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE)) + "\U000e0000-\U000e007f]")
+
+
+def is_tag(ch: str) -> bool:
+    """A Unicode tag character (U+E0000–U+E007F)."""
+    return TAG_RANGE[0] <= ord(ch) <= TAG_RANGE[1]
+
+
+def is_invisible(ch: str) -> bool:
+    """One character of :data:`INVISIBLE` or a tag character."""
+    return ch in INVISIBLE or is_tag(ch)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its invisible characters (ASCII text is returned as is)."""
+    return text if text.isascii() else _INVISIBLE_RE.sub("", text)
+
+
+# -- folding for matching -------------------------------------------------------------------------
+
+_CHAR_MAP = {
+    **{c: "'" for c in "‘’‚‛′`´"},
+    **{c: '"' for c in "“”„‟″«»"},
+    **{c: "-" for c in "‐‑‒–—―−﹘﹣－"},
+    "‹": "<",
+    "›": ">",
+}
+
+
+@lru_cache(maxsize=4096)
+def fold(ch: str) -> str:
+    """One character folded for matching: "" if invisible, else NFKC, case-folded, quote/dash/angle
+    look-alikes mapped to ASCII, any whitespace → " " (may return several characters: "ﬁ" → "fi")."""
+    if is_invisible(ch):
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch).casefold():
+        c = _CHAR_MAP.get(c, c)
+        out.append(" " if c.isspace() else c)
+    return "".join(out)
+
+
+def fold_text(text: str) -> str:
+    """A whole text folded like :func:`fold` (NFKC over the whole text, so combining sequences compose)."""
+    folded = unicodedata.normalize("NFKC", strip_invisible(text)).casefold()
+    return "".join(" " if c.isspace() else _CHAR_MAP.get(c, c) for c in folded)
+
+
+# -- words ----------------------------------------------------------------------------------------
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_COUNTED = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def word_count(text: str) -> int:
+    """Words for length checks: whitespace-separated runs, and each CJK character as one word
+    (Chinese and Japanese do not separate words with spaces)."""
+    return len(_COUNTED.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """The runs of letters and digits of ``text``, case-folded (punctuation and ``_`` separate)."""
+    return _WORD.findall(text.casefold())
+
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "e",
+        "g",
+        "eg",
+        "ie",
+        "etc",
+        "per",
+        "via",
+        "vs",
+    ]
+)
+"""English function words, and abbreviations (``e.g.``, ``i.e.``, ``etc``, ``per``, ``via``, ``vs``)."""
+
+CRITERION_WORDS = frozenset(
+    [
+        "name",
+        "names",
+        "explain",
+        "explains",
+        "describe",
+        "describes",
+        "mention",
+        "mentions",
+        "note",
+        "notes",
+        "state",
+        "states",
+        "give",
+        "gives",
+        "use",
+        "uses",
+        "using",
+        "make",
+        "makes",
+        "rather",
+        "instead",
+        "like",
+        "way",
+        "ways",
+    ]
+)
+"""Words a rubric criterion is phrased with ("Explains …", "Names a way to …") that say nothing about its
+topic: a quote sharing only these with a criterion does not bear on it (:mod:`grader.scoring`)."""
+
+HINT_WORDS = frozenset(
+    [
+        "strong",
+        "good",
+        "great",
+        "best",
+        "answer",
+        "answers",
+        "candidate",
+        "candidates",
+        "covers",
+        "cover",
+        "discuss",
+        "discusses",
+        "discussion",
+        "mention",
+        "mentions",
+        "include",
+        "includes",
+        "explain",
+        "explains",
+        "describe",
+        "describes",
+        "demonstrate",
+        "demonstrates",
+        "show",
+        "shows",
+        "look",
+        "involves",
+        "comprehensive",
+    ]
+)
+"""The vocabulary of a hint's lead-in ("A strong answer covers …", "Look for discussion of …"): not part of
+what the answer should say (the embedded judge's word-overlap features, :mod:`grader.judges.local.model`)."""
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    for s in _SUFFIXES:
-        if word.endswith(s) and len(word) - len(s) >= 4:
-            word = word[: -len(s)]
-            break
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
+    """A crude suffix stemmer (``-ing``, ``-ed``, ``-es``, ``-s``), keeping at least 4 letters: enough to
+    match "encodes"/"encoding"/"encoded" while leaving short words alone."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
     return word
+
+
+def content_words(text: str, stopwords: frozenset[str] = STOPWORDS) -> set[str]:
+    """The words of ``text`` (:func:`words`) of at least 3 characters that are not stopwords."""
+    return {w for w in words(text) if len(w) >= 3 and w not in stopwords}
+
+
+def terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> frozenset[str]:
+    """The stemmed content words of ``text``."""
+    return frozenset(stem(w) for w in content_words(text, stopwords))

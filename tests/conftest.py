@@ -1,16 +1,20 @@
-"""Shared fixtures: an isolated environment (autouse), a small rubric built in code, a DevServer
-factory, and the cassette matcher used by ``tests/test_cassettes.py``."""
+"""Shared fixtures: an isolated environment (autouse), a small rubric built in code, the ``cli``
+runner (the ``grader`` command in-process, at a fixed width), a DevServer factory, and the cassette
+matcher used by ``tests/test_cassettes.py``."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import pytest
 
+from grader.rubric import Criterion, Rubric, RubricBank
 from grader.testing.devserver import DevServer
-from grader.rubric.model import Criterion, Rubric, RubricBank
 
 #: A three-criterion rubric (weights 2, 1, 1), and an answer that DevServer's honest judge grades
 #: full / full / partial: 8.75 out of 10.
@@ -20,12 +24,21 @@ RUBRIC = Rubric(
     question="How do diffusion models generate video?",
     hint="A strong answer covers denoising, temporal consistency and how quality is evaluated.",
     criteria=(
-        Criterion(id="denoising", weight=2,
-                  text="Explains that diffusion models learn to reverse a gradual noising process by iterative denoising"),
-        Criterion(id="temporal", weight=1,
-                  text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers"),
-        Criterion(id="evaluation", weight=1,
-                  text="Names metrics for evaluating generated video quality such as FVD or human preference studies"),
+        Criterion(
+            id="denoising",
+            weight=2,
+            text="Explains that diffusion models learn to reverse a gradual noising process by iterative denoising",
+        ),
+        Criterion(
+            id="temporal",
+            weight=1,
+            text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers",
+        ),
+        Criterion(
+            id="evaluation",
+            weight=1,
+            text="Names metrics for evaluating generated video quality such as FVD or human preference studies",
+        ),
     ),
     max_score=10,
 )
@@ -66,6 +79,56 @@ def bank(rubric: Rubric) -> RubricBank:
     return RubricBank([rubric], source="tests")
 
 
+# -- the command line ----------------------------------------------------------------------------
+
+#: The width of the consoles in CLI tests, whatever the terminal or ``COLUMNS`` says.
+CLI_WIDTH = 80
+
+
+class CliResult(NamedTuple):
+    """What one ``grader`` run gave: the exit code, stdout and stderr (``code, out, err = cli(...)``)."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        """stdout, then stderr."""
+        return self.out + self.err
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``grader`` in-process: ``cli("grade", "-q", "vid-05", "-a", text)`` → :class:`CliResult`.
+
+    The arguments may be strings, paths or numbers; ``input`` is what stdin holds (nothing by default, and
+    never a terminal). The consoles are replaced by ones of width :data:`CLI_WIDTH` that are not a
+    terminal (no colours, no live progress), so the output does not depend on the terminal, on
+    ``COLUMNS`` or on ``FORCE_COLOR``.
+    """
+    from rich.console import Console
+
+    from grader.cli import common, main
+
+    for name, stderr in (("console", False), ("err_console", True)):
+        monkeypatch.setattr(
+            common,
+            name,
+            Console(stderr=stderr, width=CLI_WIDTH, force_terminal=False, force_interactive=False, color_system=None),
+        )
+
+    def run(*args: object, input: str = "") -> CliResult:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        capsys.readouterr()  # what the test printed before is not the command's output
+        with pytest.raises(SystemExit) as exc:
+            main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return CliResult(int(exc.value.code or 0), out, err)
+
+    return run
+
+
 @pytest.fixture
 def dev_server() -> Iterator[Callable[..., DevServer]]:
     """Factory: ``dev_server(faults=[...], mode=..., ...)`` starts a DevServer, stopped after the test."""
@@ -102,3 +165,16 @@ def chat_shape(r1, r2) -> None:
 
 def pytest_recording_configure(config: pytest.Config, vcr) -> None:
     vcr.register_matcher("chat_shape", chat_shape)
+
+
+# -- the shared in-process judge -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_judge() -> Callable[..., Any]:
+    """Factory: ``fake_judge(levels=..., delay=..., fail=..., deterministic=..., usage=...)`` makes a
+    :class:`grader.testing.fake.FakeJudge` (``name = "fake"``), the suite's one in-process judge double.
+    By default criterion *i* is ``full`` and quotes the answer's *i*-th sentence."""
+    from grader.testing.fake import FakeJudge
+
+    return FakeJudge

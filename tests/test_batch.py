@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from grader.batch.runner import AdaptiveLimit, FatalBatchError, run_batch
 from grader.batch.io import done_rows
+from grader.batch.runner import AdaptiveLimit, FatalBatchError, run_batch
 from grader.errors import BudgetExceeded
 from grader.grading import Grader
 from grader.settings import Settings
@@ -38,8 +38,14 @@ def read_out(path):
 
 
 def make_grader(server, bank, tmp_path, **overrides):
-    settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=2,
-                        store=tmp_path / "store.sqlite3", **overrides)
+    settings = Settings(
+        api_key="test-key",
+        base_url=server.base_url,
+        model="test-model",
+        timeout=2,
+        store=tmp_path / "store.sqlite3",
+        **overrides,
+    )
     return Grader(settings, bank=bank, store=Store(settings.store_path), sleep=_no_sleep)
 
 
@@ -49,18 +55,22 @@ def run(grader, src, out, **kw):
             return await run_batch(grader, src, out, **kw)
         finally:
             await grader.aclose()
+
     return asyncio.run(go())
 
 
 def test_every_row_out_once_with_errors_reported(dev_server, bank, tmp_path, good_answer):
     server = dev_server()
-    src = write_csv(tmp_path / "in.csv", [
-        ("c1", "t-diffusion", good_answer),
-        ("c2", "no-such-question", good_answer),
-        ("c3", "t-diffusion", ""),
-        ("c4", "t-diff", good_answer + " Extra."),  # unique prefix works
-        ("c5", "t-diffusion", "too short"),
-    ])
+    src = write_csv(
+        tmp_path / "in.csv",
+        [
+            ("c1", "t-diffusion", good_answer),
+            ("c2", "no-such-question", good_answer),
+            ("c3", "t-diffusion", ""),
+            ("c4", "t-diff", good_answer + " Extra."),  # unique prefix works
+            ("c5", "t-diffusion", "too short"),
+        ],
+    )
     stats = run(make_grader(server, bank, tmp_path), src, tmp_path / "out.csv")
     rows = {r["candidate_id"]: r for r in read_out(tmp_path / "out.csv")}
     assert sorted(rows) == ["c1", "c2", "c3", "c4", "c5"]
@@ -68,7 +78,9 @@ def test_every_row_out_once_with_errors_reported(dev_server, bank, tmp_path, goo
     assert rows["c2"]["status"] == "error" and "unknown question id 'no-such-question'" in rows["c2"]["reason"]
     assert "(line 3)" in rows["c2"]["reason"]
     assert rows["c3"]["status"] == "graded" and rows["c3"]["score"] == "0.0" and "empty" in rows["c3"]["flags"]
-    assert rows["c4"]["question_id"] == "t-diff" and json.loads(rows["c4"]["result_json"])["question_id"] == "t-diffusion"
+    assert (
+        rows["c4"]["question_id"] == "t-diff" and json.loads(rows["c4"]["result_json"])["question_id"] == "t-diffusion"
+    )
     assert "too_short" in rows["c5"]["flags"]
     assert server.requests == 2  # empty and too-short answers call nothing
     assert (stats.graded, stats.errors, stats.unscored) == (4, 1, 0)
@@ -149,6 +161,7 @@ def test_adaptive_limit_halves_on_429_and_recovers():
             await limit.acquire()
             await limit.release(success=True)
         return limit.limit
+
     assert asyncio.run(scenario()) == 5
 
 

@@ -10,8 +10,8 @@ import re
 from collections import Counter
 
 import pytest
+from test_batch import read_out, write_csv
 
-from grader.batch.runner import run_batch
 from grader.batch.api import (
     BATCH_ENDPOINT,
     SERVER_ERROR_FLAG,
@@ -21,14 +21,12 @@ from grader.batch.api import (
     request_line,
     run_batch_api,
 )
-from grader.cli.app import main
+from grader.batch.runner import run_batch
 from grader.errors import InputError
 from grader.grading import Grader
 from grader.judges.llm import request_body
 from grader.settings import Settings
 from grader.store import Store
-
-from test_batch import read_out, write_csv
 
 OTHER_ANSWER = (
     "Video diffusion models denoise a noisy latent step by step. They keep temporal consistency across "
@@ -46,8 +44,9 @@ def _answers(n: int, good_answer: str) -> list[str]:
 
 
 def make_settings(server, tmp_path, store="store.sqlite3", **overrides) -> Settings:
-    return Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5,
-                    store=tmp_path / store, **overrides)
+    return Settings(
+        api_key="test-key", base_url=server.base_url, model="test-model", timeout=5, store=tmp_path / store, **overrides
+    )
 
 
 @pytest.fixture
@@ -95,6 +94,7 @@ def grade_live(server, bank, tmp_path, src, out, **overrides):
 
 # -- request lines -----------------------------------------------------------------------------
 
+
 def test_request_lines_carry_the_live_judges_body(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(keep_bodies=True)
     answers = [good_answer, OTHER_ANSWER, WEAK_ANSWER]
@@ -129,18 +129,22 @@ def test_request_lines_carry_the_live_judges_body(dev_server, bank, batch_run, t
 
 # -- chunking ----------------------------------------------------------------------------------
 
+
 def _fake_lines(sizes: list[int]) -> list[RequestLine]:
     return [RequestLine(f"row-{i}-x", "k", [i], b"x" * (n - 1) + b"\n") for i, n in enumerate(sizes, start=1)]
 
 
-@pytest.mark.parametrize("sizes, max_requests, max_bytes, expected", [
-    ([10] * 5, 2, 10_000, [2, 2, 1]),  # by count
-    ([10] * 5, 50, 25, [2, 2, 1]),  # by size
-    ([10] * 4, 50, 20, [2, 2]),  # exactly full
-    ([10, 30, 10], 50, 25, [1, 1, 1]),  # a line over the limit goes alone (the caller rejects it first)
-    ([10] * 6, 4, 30, [3, 3]),  # whichever limit comes first
-    ([], 2, 10, []),
-])
+@pytest.mark.parametrize(
+    "sizes, max_requests, max_bytes, expected",
+    [
+        ([10] * 5, 2, 10_000, [2, 2, 1]),  # by count
+        ([10] * 5, 50, 25, [2, 2, 1]),  # by size
+        ([10] * 4, 50, 20, [2, 2]),  # exactly full
+        ([10, 30, 10], 50, 25, [1, 1, 1]),  # a line over the limit goes alone (the caller rejects it first)
+        ([10] * 6, 4, 30, [3, 3]),  # whichever limit comes first
+        ([], 2, 10, []),
+    ],
+)
 def test_chunk_requests(sizes, max_requests, max_bytes, expected):
     chunks = list(chunk_requests(_fake_lines(sizes), max_requests=max_requests, max_bytes=max_bytes))
     assert [len(c) for c in chunks] == expected
@@ -175,6 +179,7 @@ def test_several_chunks_become_several_jobs(dev_server, bank, batch_run, tmp_pat
 
 # -- a full run --------------------------------------------------------------------------------
 
+
 def test_full_run_writes_every_row_once_with_live_scores(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server()
     rows = [
@@ -200,8 +205,11 @@ def test_full_run_writes_every_row_once_with_live_scores(dev_server, bank, batch
     grade_live(server, bank, tmp_path, src, tmp_path / "live.csv")
     live = {r["row"]: r for r in read_out(tmp_path / "live.csv")}
     for r in got:
-        assert (r["status"], r["score"], r["band"]) == (live[r["row"]]["status"], live[r["row"]]["score"],
-                                                        live[r["row"]]["band"]), r["candidate_id"]
+        assert (r["status"], r["score"], r["band"]) == (
+            live[r["row"]]["status"],
+            live[r["row"]]["score"],
+            live[r["row"]]["band"],
+        ), r["candidate_id"]
         assert r["flags"] == live[r["row"]]["flags"]
     by_id = {r["candidate_id"]: r for r in got}
     assert float(by_id["c1"]["score"]) == 8.75
@@ -231,12 +239,16 @@ def test_jsonl_output_and_invalid_verdicts_are_unscored(dev_server, bank, batch_
 
 # -- resume ------------------------------------------------------------------------------------
 
+
 def test_resume_after_the_process_died_uses_the_same_job(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(batch_polls_to_complete=3)
-    src = write_csv(tmp_path / "in.csv", [
-        *[(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))],
-        ("e", "t-diffusion", ""),
-    ])
+    src = write_csv(
+        tmp_path / "in.csv",
+        [
+            *[(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))],
+            ("e", "t-diffusion", ""),
+        ],
+    )
     out = tmp_path / "out.csv"
     first = batch_run(server, tmp_path, src, out, wait=False)  # submit, then "die"
     assert server.batch_creations == 1 and first.pending and first.pending[0]["batch_id"]
@@ -280,11 +292,12 @@ def test_died_between_creating_and_recording_the_batch(dev_server, bank, batch_r
 
     result = batch_run(server, tmp_path, src, out, resume=True)
     assert server.batch_creations == 1 and result.batches_created == 0  # found by its metadata
-    assert ("adopted" in [k for k, _ in batch_run.events])
+    assert "adopted" in [k for k, _ in batch_run.events]
     assert sorted(int(r["row"]) for r in read_out(out)) == [1, 2, 3]
 
 
 # -- failures ----------------------------------------------------------------------------------
+
 
 def test_failed_lines_are_reported_and_retried(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server(batch_fail_lines=[2, 4])  # line 2 → error file, line 4 → HTTP 500 in the output
@@ -314,11 +327,14 @@ def test_failed_lines_are_reported_and_retried(dev_server, bank, batch_run, tmp_
     assert not list(tmp_path.glob("out.csv.*.tmp"))  # the rewrite left no temp file
 
 
-@pytest.mark.parametrize("status, words", [
-    ("failed", "failed: invalid_request"),
-    ("expired", "batch_expired"),
-    ("cancelled", "batch_cancelled"),
-])
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        ("failed", "failed: invalid_request"),
+        ("expired", "batch_expired"),
+        ("cancelled", "batch_cancelled"),
+    ],
+)
 def test_terminal_statuses_are_reported(dev_server, bank, batch_run, tmp_path, good_answer, status, words):
     server = dev_server(batch_final_status=status)
     src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(_answers(4, good_answer))])
@@ -338,6 +354,7 @@ def test_terminal_statuses_are_reported(dev_server, bank, batch_run, tmp_path, g
 
 
 # -- the cache ---------------------------------------------------------------------------------
+
 
 def test_cached_rows_are_not_submitted(dev_server, bank, batch_run, tmp_path, good_answer):
     server = dev_server()
@@ -370,7 +387,8 @@ def test_everything_cached_creates_no_batch(dev_server, bank, batch_run, tmp_pat
 
 # -- the command line --------------------------------------------------------------------------
 
-def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monkeypatch, capsys):
+
+def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monkeypatch, cli):
     server = dev_server(batch_polls_to_complete=1, batch_fail_lines=[1])
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
@@ -378,19 +396,14 @@ def test_cli_batch_api_resume_and_retry(dev_server, tmp_path, good_answer, monke
     out = tmp_path / "out.csv"
     base = ["batch", str(src), "-o", str(out), "--batch-api", "--base-url", server.base_url, "--model", "m"]
 
-    def cli(*extra):
-        with pytest.raises(SystemExit) as exc:
-            main([*base, *extra])
-        return exc.value.code, capsys.readouterr().err
-
-    code, err = cli("--no-wait")
+    code, _, err = cli(*base, "--no-wait")
     assert code == 0 and "submitted batch_dev" in err and "--resume" in err
-    code, err = cli("--poll-interval", "0")
+    code, _, err = cli(*base, "--poll-interval", "0")
     assert code == 2 and "still pending" in err
-    code, err = cli("--resume", "--poll-interval", "0")
+    code, _, err = cli(*base, "--resume", "--poll-interval", "0")
     assert code == 5, err  # one row failed on the server
     assert "completed" in err and "--retry-failed" in err and "batch summary" in err
-    code, err = cli("--resume", "--retry-failed", "--poll-interval", "0")
+    code, _, err = cli(*base, "--resume", "--retry-failed", "--poll-interval", "0")
     assert code == 0, err
     assert "re-submitting 1 row" in err
     assert server.batch_creations == 2
@@ -403,14 +416,16 @@ def test_batch_results_cost_half_the_live_price(dev_server, bank, batch_run, tmp
     live = Grader(make_settings(server, tmp_path, store="live.sqlite3", prices=prices), bank=bank)
     live_result = live.grade("t-diffusion", good_answer)
     src = write_csv(tmp_path / "in.csv", [("c1", "t-diffusion", good_answer)])
-    result = batch_run(server, tmp_path, src, tmp_path / "out.csv", settings=make_settings(server, tmp_path, prices=prices))
+    result = batch_run(
+        server, tmp_path, src, tmp_path / "out.csv", settings=make_settings(server, tmp_path, prices=prices)
+    )
     row = read_out(tmp_path / "out.csv")[0]
     assert live_result.cost_usd > 0
     assert float(row["cost_usd"]) == pytest.approx(live_result.cost_usd / 2)
     assert result.stats.cost_usd == pytest.approx(live_result.cost_usd / 2)
 
 
-def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, good_answer, monkeypatch, capsys):
+def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, good_answer, monkeypatch, cli):
     from grader.batch import api as batch_api
 
     server = dev_server(batch_polls_to_complete=5)
@@ -422,11 +437,10 @@ def test_cli_ctrl_c_prints_the_batch_and_how_to_resume(dev_server, tmp_path, goo
     def interrupted(*args, **kwargs):
         def ctrl_c(_seconds):
             raise KeyboardInterrupt
+
         return real(*args, **{**kwargs, "sleep": ctrl_c})
 
     monkeypatch.setattr(batch_api, "run_batch_api", interrupted)
-    with pytest.raises(SystemExit) as exc:
-        main(["batch", str(src), "-o", str(tmp_path / "out.csv"), "--batch-api", "--base-url", server.base_url])
-    err = capsys.readouterr().err
-    assert exc.value.code == 130
+    code, _, err = cli("batch", src, "-o", tmp_path / "out.csv", "--batch-api", "--base-url", server.base_url)
+    assert code == 130
     assert "batch_dev" in err and "in_progress on the server" in err and "--batch-api --resume" in err

@@ -20,13 +20,23 @@ def _write(tmp_path, data: bytes, name="in.csv"):
 @pytest.mark.parametrize(
     "name, data, expected",
     [
-        ("plain", f"{HEADER}\nc1,q1,hello world\nc2,q2,second\n".encode(), [("c1", "q1", "hello world", 2), ("c2", "q2", "second", 3)]),
+        (
+            "plain",
+            f"{HEADER}\nc1,q1,hello world\nc2,q2,second\n".encode(),
+            [("c1", "q1", "hello world", 2), ("c2", "q2", "second", 3)],
+        ),
         ("bom+crlf", codecs.BOM_UTF8 + f"{HEADER}\r\nc1,q1,hi there\r\n".encode(), [("c1", "q1", "hi there", 2)]),
-        ("quoted newline", f'{HEADER}\nc1,q1,"line one\nline two, with comma"\nc2,q2,x\n'.encode(),
-         [("c1", "q1", "line one\nline two, with comma", 2), ("c2", "q2", "x", 4)]),
-        ("excel semicolon", "candidate_id;question_id;answer\r\nc1;q1;a; b\r\n".encode(), [("c1", "q1", "a", 2)]),
-        ("excel utf16 tab", ("\ufeffcandidate_id\tquestion_id\tanswer\r\nc1\tq1\tcafé\r\n").encode("utf-16-le"),
-         [("c1", "q1", "café", 2)]),
+        (
+            "quoted newline",
+            f'{HEADER}\nc1,q1,"line one\nline two, with comma"\nc2,q2,x\n'.encode(),
+            [("c1", "q1", "line one\nline two, with comma", 2), ("c2", "q2", "x", 4)],
+        ),
+        ("excel semicolon", b"candidate_id;question_id;answer\r\nc1;q1;a; b\r\n", [("c1", "q1", "a", 2)]),
+        (
+            "excel utf16 tab",
+            ("\ufeffcandidate_id\tquestion_id\tanswer\r\nc1\tq1\tcafé\r\n").encode("utf-16-le"),
+            [("c1", "q1", "café", 2)],
+        ),
         ("no trailing newline", f"{HEADER}\nc1,q1,end".encode(), [("c1", "q1", "end", 2)]),
         ("escaped quotes", f'{HEADER}\nc1,q1,"she said ""hi"""\n'.encode(), [("c1", "q1", 'she said "hi"', 2)]),
     ],
@@ -68,8 +78,12 @@ def test_missing_column_is_one_clear_error(tmp_path):
 
 
 def test_jsonl_input(tmp_path):
-    lines = [json.dumps({"candidate_id": "c1", "question_id": "q1", "answer": "a"}), "", "{not json",
-             json.dumps({"candidate_id": "c3", "question_id": "q1"})]
+    lines = [
+        json.dumps({"candidate_id": "c1", "question_id": "q1", "answer": "a"}),
+        "",
+        "{not json",
+        json.dumps({"candidate_id": "c3", "question_id": "q1"}),
+    ]
     rows = list(read_rows(_write(tmp_path, "\n".join(lines).encode(), "in.jsonl")))
     assert [r.index for r in rows] == [1, 2, 3]
     assert not rows[0].error and "invalid JSON" in rows[1].error and "missing field(s): answer" in rows[2].error
@@ -86,11 +100,20 @@ def test_writer_torn_tail_is_cut_on_resume(tmp_path, suffix):
     out = tmp_path / f"out{suffix}"
     w = ResultWriter(out, append=False)
     for i in (1, 2):
-        w.write({"row": i, "line": i + 1, "candidate_id": f"c{i}", "question_id": "q", "status": "graded",
-                 "reason": "multi\nline reason", "result_json": json.dumps({"x": i})})
+        w.write(
+            {
+                "row": i,
+                "line": i + 1,
+                "candidate_id": f"c{i}",
+                "question_id": "q",
+                "status": "graded",
+                "reason": "multi\nline reason",
+                "result_json": json.dumps({"x": i}),
+            }
+        )
     w.close()
     with out.open("ab") as fh:  # a kill in the middle of writing row 3
-        fh.write(b'3,4,c3,q,gra' if suffix == ".csv" else b'{"row": 3, "li')
+        fh.write(b"3,4,c3,q,gra" if suffix == ".csv" else b'{"row": 3, "li')
     assert done_rows(out) == {1, 2}
     w = ResultWriter(out, append=True)
     w.write({"row": 3, "line": 4, "candidate_id": "c3", "question_id": "q", "status": "graded", "result_json": ""})

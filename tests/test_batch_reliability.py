@@ -5,7 +5,6 @@ Sleeps are shortened (the judge's backoff sleep is a no-op, the server's "timeou
 """
 
 import asyncio
-import csv
 import hashlib
 import json
 import os
@@ -17,27 +16,34 @@ import time
 from collections import Counter
 
 import pytest
+from test_batch import read_out, write_csv
 
 from grader.batch.runner import AdaptiveLimit, run_batch
-from grader.testing.devserver import RECOVERABLE_FAULTS
 from grader.grading import Grader
 from grader.settings import Settings
 from grader.store import Store
-
-from test_batch import read_out, write_csv
+from grader.testing.devserver import RECOVERABLE_FAULTS
 
 
 async def _no_sleep(_seconds: float) -> None:
     return None
 
 
+@pytest.mark.slow
 def test_thousand_rows_with_thirty_percent_faults(dev_server, bank, tmp_path, good_answer):
     server = dev_server(fault_rate=0.3, seed=7, fault_kinds=RECOVERABLE_FAULTS, timeout_sleep=0.3)
     n = 1000
     answers = [f"{good_answer} Variant {i}." for i in range(n)]
     src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(answers)])
-    settings = Settings(api_key="k", base_url=server.base_url, model="m", timeout=0.2, concurrency=32,
-                        max_retries=4, store=tmp_path / "s.sqlite3")
+    settings = Settings(
+        api_key="k",
+        base_url=server.base_url,
+        model="m",
+        timeout=0.2,
+        concurrency=32,
+        max_retries=4,
+        store=tmp_path / "s.sqlite3",
+    )
     grader = Grader(settings, bank=bank, store=Store(settings.store_path), sleep=_no_sleep)
 
     async def go():
@@ -61,8 +67,21 @@ def test_thousand_rows_with_thirty_percent_faults(dev_server, bank, tmp_path, go
 
 
 def _kill_script(tmp_path, server_url):
-    return [sys.executable, "-m", "grader", "batch", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"),
-            "--base-url", server_url, "--model", "m", "--concurrency", "4"]
+    return [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(tmp_path / "in.csv"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--base-url",
+        server_url,
+        "--model",
+        "m",
+        "--concurrency",
+        "4",
+    ]
 
 
 @pytest.mark.slow
@@ -73,10 +92,15 @@ def test_sigkill_midway_then_resume_grades_each_row_once(dev_server, bank, tmp_p
     write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(answers)])
     (tmp_path / "bank").mkdir()
     (tmp_path / "bank" / "t.yaml").write_text(json.dumps(bank.get("t-diffusion").model_dump(mode="json")))
-    env = {**os.environ, "GRADER_STORE": str(tmp_path / "s.sqlite3"), "GRADER_RUBRICS": str(tmp_path / "bank"),
-           "OPENAI_API_KEY": "k"}
-    proc = subprocess.Popen(_kill_script(tmp_path, server.base_url), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "GRADER_STORE": str(tmp_path / "s.sqlite3"),
+        "GRADER_RUBRICS": str(tmp_path / "bank"),
+        "OPENAI_API_KEY": "k",
+    }
+    proc = subprocess.Popen(
+        _kill_script(tmp_path, server.base_url), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     out = tmp_path / "out.csv"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -90,8 +114,9 @@ def test_sigkill_midway_then_resume_grades_each_row_once(dev_server, bank, tmp_p
     assert 0 < len(stored) < n, "the kill must land midway"
     sent_before = Counter(server.answers)
 
-    done = subprocess.run(_kill_script(tmp_path, server.base_url) + ["--resume"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        _kill_script(tmp_path, server.base_url) + ["--resume"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     rows = read_out(out)
     assert sorted(int(r["row"]) for r in rows) == list(range(1, n + 1))  # every row exactly once
@@ -111,12 +136,35 @@ def test_ctrl_c_keeps_finished_rows_and_exits_130(dev_server, bank, tmp_path, go
     write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", f"{good_answer} Try {i}.") for i in range(n)])
     (tmp_path / "bank").mkdir()
     (tmp_path / "bank" / "t.yaml").write_text(json.dumps(bank.get("t-diffusion").model_dump(mode="json")))
-    env = {**os.environ, "GRADER_STORE": str(tmp_path / "s.sqlite3"), "GRADER_RUBRICS": str(tmp_path / "bank"),
-           "OPENAI_API_KEY": "k"}
-    cmd = [sys.executable, "-m", "grader", "batch", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"),
-           "--base-url", server.base_url, "--model", "m", "--concurrency", "2"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    env = {
+        **os.environ,
+        "GRADER_STORE": str(tmp_path / "s.sqlite3"),
+        "GRADER_RUBRICS": str(tmp_path / "bank"),
+        "OPENAI_API_KEY": "k",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "grader",
+        "batch",
+        str(tmp_path / "in.csv"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "m",
+        "--concurrency",
+        "2",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     out = tmp_path / "out.csv"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not (out.exists() and out.read_text().count("\n") > 6):

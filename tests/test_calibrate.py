@@ -13,30 +13,77 @@ import numpy as np
 import pytest
 
 from grader.agreement import metrics as M
-from grader.agreement.measure import (DEFAULT_THRESHOLDS, LABELS, CalibrationColumns, GradedScores, Thresholds,
-                              _clauses, build_report, fit_thresholds, grade_rows, labels_from_scores,
-                              read_calibration_csv, read_results, rubric_for, rubric_id, saf_bank, write_chart)
-from grader.cli.app import main
+from grader.agreement.measure import (
+    DEFAULT_THRESHOLDS,
+    LABELS,
+    CalibrationColumns,
+    GradedScores,
+    Thresholds,
+    build_report,
+    fit_thresholds,
+    grade_rows,
+    labels_from_scores,
+    read_calibration_csv,
+    read_results,
+    rubric_for,
+    rubric_id,
+    saf_bank,
+    write_chart,
+)
 from grader.errors import InputError, RubricError, TransportError, UnknownQuestionError
 from grader.grading import Grader
 from grader.result import GradeResult
 from grader.settings import Settings
 from grader.store import Store
+from grader.testing.fake import FakeJudge
 
 SAF = Path("/work/shared/datasets/saf/saf_en.csv")
 
 # id, question, answer, human score (of 10), label, grader score (of 10)
 ROWS = [
     ("a1", "t-diffusion", "Diffusion models reverse a noising process step by step with denoising.", 10, "Correct", 9),
-    ("a2", "t-diffusion", "They denoise noise into frames and use temporal attention for consistency.", 8, "Correct", 8),
-    ("a3", "t-diffusion", "Something about noise and frames that I cannot remember well at all.", 4, "Partially correct", 5),
+    (
+        "a2",
+        "t-diffusion",
+        "They denoise noise into frames and use temporal attention for consistency.",
+        8,
+        "Correct",
+        8,
+    ),
+    (
+        "a3",
+        "t-diffusion",
+        "Something about noise and frames that I cannot remember well at all.",
+        4,
+        "Partially correct",
+        5,
+    ),
     ("a4", "t-diffusion", "Video models make video out of text prompts in some way I think.", 2, "Incorrect", 1),
-    ("a5", "t-diffusion", "They learn to remove noise; evaluation uses FVD and human preference studies too.", 7,
-     "Correct", 6),
-    ("a6", "t-diffusion", "Noise is removed over many steps until a clip appears, frame by frame.", 5,
-     "Partially correct", 6),
+    (
+        "a5",
+        "t-diffusion",
+        "They learn to remove noise; evaluation uses FVD and human preference studies too.",
+        7,
+        "Correct",
+        6,
+    ),
+    (
+        "a6",
+        "t-diffusion",
+        "Noise is removed over many steps until a clip appears, frame by frame.",
+        5,
+        "Partially correct",
+        6,
+    ),
     ("a7", "t-diffusion", "I do not know this topic well enough to explain it in any detail.", 0, "Incorrect", 2),
-    ("a8", "t-diffusion", "Denoising diffusion with temporal layers, judged by FVD scores and raters.", 9, "Correct", 10),
+    (
+        "a8",
+        "t-diffusion",
+        "Denoising diffusion with temporal layers, judged by FVD scores and raters.",
+        9,
+        "Correct",
+        10,
+    ),
 ]
 
 
@@ -50,8 +97,11 @@ def write_csv(path: Path, header, rows) -> Path:
 
 @pytest.fixture
 def scored_csv(tmp_path) -> Path:
-    return write_csv(tmp_path / "scored.csv", ["candidate_id", "question_id", "answer", "score", "max_score", "label"],
-                     [(i, q, a, s, 10, lab) for i, q, a, s, lab, _ in ROWS])
+    return write_csv(
+        tmp_path / "scored.csv",
+        ["candidate_id", "question_id", "answer", "score", "max_score", "label"],
+        [(i, q, a, s, 10, lab) for i, q, a, s, lab, _ in ROWS],
+    )
 
 
 @pytest.fixture
@@ -59,14 +109,21 @@ def results_jsonl(tmp_path) -> Path:
     path = tmp_path / "results.jsonl"
     with path.open("w", encoding="utf-8") as fh:
         for i, q, _, _, _, g in ROWS:  # shaped like `grader batch` JSONL output
-            fh.write(json.dumps({"row": 1, "candidate_id": i, "question_id": q, "status": "graded", "score": g,
-                                 "max_score": 10, "percent": g * 10}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "row": 1,
+                        "candidate_id": i,
+                        "question_id": q,
+                        "status": "graded",
+                        "score": g,
+                        "max_score": 10,
+                        "percent": g * 10,
+                    }
+                )
+                + "\n"
+            )
     return path
-
-
-class FakeBackend:
-    name = "fake"
-    model = "fake-1"
 
 
 class FakeGrader:
@@ -74,7 +131,7 @@ class FakeGrader:
 
     def __init__(self, scores: dict[str, float], fail: set[str] = frozenset()):
         self.scores, self.fail = scores, fail
-        self.backend, self.backend_name = FakeBackend(), "fake"
+        self.backend, self.backend_name = FakeJudge(model="fake-1"), "fake"
         self.active = self.peak = self.calls = 0
         self.closed = False
 
@@ -86,9 +143,18 @@ class FakeGrader:
         self.active -= 1
         if answer in self.fail:
             raise TransportError("server down", status=503)
-        return GradeResult(question_id=rubric.id, rubric_hash=rubric.hash, prompt_version="x", backend="local",
-                           model="fake-1", status="graded", score=self.scores[answer], max_score=10, percent=0,
-                           band="weak")
+        return GradeResult(
+            question_id=rubric.id,
+            rubric_hash=rubric.hash,
+            prompt_version="x",
+            backend="local",
+            model="fake-1",
+            status="graded",
+            score=self.scores[answer],
+            max_score=10,
+            percent=0,
+            band="weak",
+        )
 
     async def aclose(self):
         self.closed = True
@@ -106,31 +172,40 @@ def test_read_calibration_csv(scored_csv):
 
 
 def test_missing_max_score_uses_the_highest_score_per_question(tmp_path):
-    path = write_csv(tmp_path / "s.csv", ["answer_id", "question_id", "answer", "score"],
-                     [("x", "q1", "a b c", 2), ("y", "q1", "d e f", 4), ("z", "q2", "g h", 1)])
+    path = write_csv(
+        tmp_path / "s.csv",
+        ["answer_id", "question_id", "answer", "score"],
+        [("x", "q1", "a b c", 2), ("y", "q1", "d e f", 4), ("z", "q2", "g h", 1)],
+    )
     data = read_calibration_csv(path)
     assert [r.human for r in data.rows] == [0.5, 1.0, 1.0]
     assert [r.row_id for r in data.rows] == ["x", "y", "z"]  # answer_id is the fallback id column
     assert not data.has_labels and "highest human score" in data.notes[0]
 
 
-@pytest.mark.parametrize("columns, kwargs, match", [
-    (CalibrationColumns(score="points"), {}, r"no column 'points'; the columns are candidate_id, question_id"),
-    (CalibrationColumns(label="verdict"), {}, "no column 'verdict'"),
-    (CalibrationColumns(), {"split": "test"}, "no column 'split'"),
-])
+@pytest.mark.parametrize(
+    "columns, kwargs, match",
+    [
+        (CalibrationColumns(score="points"), {}, r"no column 'points'; the columns are candidate_id, question_id"),
+        (CalibrationColumns(label="verdict"), {}, "no column 'verdict'"),
+        (CalibrationColumns(), {"split": "test"}, "no column 'split'"),
+    ],
+)
 def test_missing_column_names_it_and_the_columns_found(scored_csv, columns, kwargs, match):
     with pytest.raises(InputError, match=match):
         read_calibration_csv(scored_csv, columns, **kwargs)
 
 
-@pytest.mark.parametrize("rows, match", [
-    ([("a", "q", "x", "lots", 10, "Correct")], "score 'lots' is not a number"),
-    ([("a", "q", "x", 12, 10, "Correct")], "above the max score"),
-    ([("a", "q", "x", 1, 10, "Maybe")], "label 'Maybe' is not one of"),
-    ([("a", "q", "x", 1, 10, "Correct"), ("a", "q", "y", 1, 10, "Correct")], "duplicate ids"),
-    ([], "no data rows"),
-])
+@pytest.mark.parametrize(
+    "rows, match",
+    [
+        ([("a", "q", "x", "lots", 10, "Correct")], "score 'lots' is not a number"),
+        ([("a", "q", "x", 12, 10, "Correct")], "above the max score"),
+        ([("a", "q", "x", 1, 10, "Maybe")], "label 'Maybe' is not one of"),
+        ([("a", "q", "x", 1, 10, "Correct"), ("a", "q", "y", 1, 10, "Correct")], "duplicate ids"),
+        ([], "no data rows"),
+    ],
+)
 def test_bad_rows_are_clear_errors(tmp_path, rows, match):
     header = ["candidate_id", "question_id", "answer", "score", "max_score", "label"]
     path = write_csv(tmp_path / "bad.csv", header, rows)
@@ -139,8 +214,11 @@ def test_bad_rows_are_clear_errors(tmp_path, rows, match):
 
 
 def test_split_filter(tmp_path):
-    path = write_csv(tmp_path / "s.csv", ["split", "answer_id", "question_id", "answer", "score", "max_score"],
-                     [("train", "1", "q", "a", 1, 1), ("test", "2", "q", "b", 0, 1)])
+    path = write_csv(
+        tmp_path / "s.csv",
+        ["split", "answer_id", "question_id", "answer", "score", "max_score"],
+        [("train", "1", "q", "a", 1, 1), ("test", "2", "q", "b", 0, 1)],
+    )
     assert [r.row_id for r in read_calibration_csv(path, split="test").rows] == ["2"]
     with pytest.raises(InputError, match="no rows with split 'dev'; the splits are test, train"):
         read_calibration_csv(path, split="dev")
@@ -171,8 +249,9 @@ def test_grade_rows_reraises_when_nothing_could_be_graded(scored_csv, bank):
 
 def test_grading_through_the_devserver_is_cached_on_the_second_run(dev_server, bank, scored_csv, tmp_path):
     server = dev_server()
-    settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5,
-                        store=tmp_path / "store.sqlite3")
+    settings = Settings(
+        api_key="test-key", base_url=server.base_url, model="test-model", timeout=5, store=tmp_path / "store.sqlite3"
+    )
     grader = Grader(settings, bank=bank, store=Store(settings.store_path))
     data = read_calibration_csv(scored_csv)
     first = grade_rows(grader, data, bank, concurrency=4)
@@ -190,8 +269,9 @@ def test_read_results_of_a_real_batch_run(dev_server, bank, scored_csv, tmp_path
     from grader.batch.runner import run_batch
 
     server = dev_server()
-    settings = Settings(api_key="test-key", base_url=server.base_url, model="test-model", timeout=5,
-                        store=tmp_path / "store.sqlite3")
+    settings = Settings(
+        api_key="test-key", base_url=server.base_url, model="test-model", timeout=5, store=tmp_path / "store.sqlite3"
+    )
     grader = Grader(settings, bank=bank, store=Store(settings.store_path))
     data = read_calibration_csv(scored_csv)
     direct = grade_rows(grader, data, bank)
@@ -213,15 +293,19 @@ def test_read_results_jsonl_and_csv(scored_csv, results_jsonl, tmp_path):
     data = read_calibration_csv(scored_csv)
     from_jsonl = read_results(results_jsonl, data)
     assert from_jsonl.scores == [g / 10 for *_, g in ROWS]
-    res_csv = write_csv(tmp_path / "res.csv", ["candidate_id", "status", "score", "max_score"],
-                        [(i, "unscored" if i == "a2" else "graded", "" if i == "a2" else g, 10)
-                         for i, *_, g in ROWS[:-1]])
+    res_csv = write_csv(
+        tmp_path / "res.csv",
+        ["candidate_id", "status", "score", "max_score"],
+        [(i, "unscored" if i == "a2" else "graded", "" if i == "a2" else g, 10) for i, *_, g in ROWS[:-1]],
+    )
     from_csv = read_results(res_csv, data)
     assert from_csv.scores[0] == 0.9 and from_csv.scores[1] is None and from_csv.scores[-1] is None
     assert from_csv.skipped == {"without a score in the results": 1, "missing from results": 1}
     as_array = tmp_path / "res.json"
-    as_array.write_text(json.dumps([{"candidate_id": "a1", "result": {"score": 3, "max_score": 4, "backend": "llm",
-                                                                      "model": "m1"}}]), encoding="utf-8")
+    as_array.write_text(
+        json.dumps([{"candidate_id": "a1", "result": {"score": 3, "max_score": 4, "backend": "llm", "model": "m1"}}]),
+        encoding="utf-8",
+    )
     from_array = read_results(as_array, data)
     assert from_array.scores[0] == 0.75 and (from_array.backend, from_array.model) == ("llm", "m1")
 
@@ -229,9 +313,22 @@ def test_read_results_jsonl_and_csv(scored_csv, results_jsonl, tmp_path):
 def test_read_results_joins_bare_grade_results_on_the_answer_hash(scored_csv, tmp_path):
     data = read_calibration_csv(scored_csv)
     path = tmp_path / "bare.jsonl"
-    path.write_text("".join(json.dumps({"question_id": q, "answer_sha256": hashlib.sha256(a.encode()).hexdigest(),
-                                        "status": "graded", "score": g, "max_score": 10}) + "\n"
-                            for _, q, a, _, _, g in ROWS), encoding="utf-8")
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "question_id": q,
+                    "answer_sha256": hashlib.sha256(a.encode()).hexdigest(),
+                    "status": "graded",
+                    "score": g,
+                    "max_score": 10,
+                }
+            )
+            + "\n"
+            for _, q, a, _, _, g in ROWS
+        ),
+        encoding="utf-8",
+    )
     assert read_results(path, data).scores == [g / 10 for *_, g in ROWS]
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({"candidate_id": "zzz", "score": 1, "max_score": 1}) + "\n", encoding="utf-8")
@@ -282,7 +379,11 @@ def test_fit_thresholds_recovers_separable_labels():
     assert 0.2 < t.partial <= 0.45 and 0.55 < t.correct <= 0.8
     assert labels_from_scores(scores, t) == labels
     assert labels_from_scores([0.34, 0.35, 0.74, 0.75], Thresholds(partial=0.35, correct=0.75)) == [
-        "Incorrect", "Partially correct", "Partially correct", "Correct"]
+        "Incorrect",
+        "Partially correct",
+        "Partially correct",
+        "Correct",
+    ]
 
 
 def test_no_grader_scores_is_a_clear_error(scored_csv):
@@ -308,16 +409,17 @@ def test_png_chart(tmp_path):
 # -- the CLI ------------------------------------------------------------------------------------
 
 
-def run_cli(capsys, *args):
-    with pytest.raises(SystemExit) as exc:
-        main(["calibrate", *map(str, args)])
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
-
-
-def test_cli_report_json_and_chart(capsys, scored_csv, results_jsonl, tmp_path):
-    code, out, err = run_cli(capsys, scored_csv, "--results", results_jsonl, "--json", tmp_path / "r.json",
-                             "--chart", tmp_path / "c.svg")
+def test_cli_report_json_and_chart(cli, scored_csv, results_jsonl, tmp_path):
+    code, out, err = cli(
+        "calibrate",
+        scored_csv,
+        "--results",
+        results_jsonl,
+        "--json",
+        tmp_path / "r.json",
+        "--chart",
+        tmp_path / "c.svg",
+    )
     assert code == 0, err
     assert "Pearson r" in out and "label macro-F1" in out and "majority" in out and "length" in out
     assert "human \\ grader" in out and "fixed thresholds" in out
@@ -326,25 +428,28 @@ def test_cli_report_json_and_chart(capsys, scored_csv, results_jsonl, tmp_path):
     assert "Pearson r = " in (tmp_path / "c.svg").read_text()
 
 
-@pytest.mark.parametrize("args, match", [
-    (["--score-col", "points"], "no column 'points'; the columns are candidate_id, question_id, answer, score"),
-    (["--split", "test"], "no column 'split'"),
-    (["--chart", "x.pdf"], "the chart must be an .svg or .png file"),
-])
-def test_cli_errors_are_one_line(capsys, scored_csv, results_jsonl, args, match):
-    code, out, err = run_cli(capsys, scored_csv, "--results", results_jsonl, *args)
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (["--score-col", "points"], "no column 'points'; the columns are candidate_id, question_id, answer, score"),
+        (["--split", "test"], "no column 'split'"),
+        (["--chart", "x.pdf"], "the chart must be an .svg or .png file"),
+    ],
+)
+def test_cli_errors_are_one_line(cli, scored_csv, results_jsonl, args, match):
+    code, out, err = cli("calibrate", scored_csv, "--results", results_jsonl, *args)
     assert code == 2 and match in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_cli_unreadable_and_empty_files(capsys, tmp_path, results_jsonl):
-    code, _, err = run_cli(capsys, tmp_path / "nope.csv", "--results", results_jsonl)
+def test_cli_unreadable_and_empty_files(cli, tmp_path, results_jsonl):
+    code, _, err = cli("calibrate", tmp_path / "nope.csv", "--results", results_jsonl)
     assert code == 2 and "nope.csv: file not found" in err
     empty = write_csv(tmp_path / "empty.csv", ["candidate_id", "question_id", "answer", "score"], [])
-    code, _, err = run_cli(capsys, empty, "--results", results_jsonl)
+    code, _, err = cli("calibrate", empty, "--results", results_jsonl)
     assert code == 2 and "no data rows" in err
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"candidate_id,score\n\xff\xfe\x00x,1\n")
-    code, _, err = run_cli(capsys, binary, "--results", results_jsonl)
+    code, _, err = cli("calibrate", binary, "--results", results_jsonl)
     assert code == 2 and "not UTF-8" in err
 
 
@@ -379,14 +484,20 @@ def test_saf_bank_on_three_questions(saf_slice):
     assert r.kind == "reference" and r.bank == "saf" and r.max_score == 2.5
     assert r.question.startswith("Assume you have a local network with 3 users")
     assert r.reference_answer.startswith("Binary Encoding")
-    assert [c.id for c in r.criteria] == ["c1", "c2", "c3", "c4"] and {c.weight for c in r.criteria} == {1}
+    # the claims of the reference answer (grader.rubric.build.criteria_from_reference), weight 1 each
+    assert [c.id for c in r.criteria] == [
+        "binary-encoding-most",
+        "additionally-you-do",
+        "therefore-self-clocking",
+        "simple-cheap-also",
+    ] and {c.weight for c in r.criteria} == {1}
     assert r.criteria[0].text.startswith("Binary Encoding, as it is the most efficient")
     for rubric in bank:
         assert 1 <= len(rubric.criteria) <= 12
         reference = _norm(rubric.reference_answer)
-        for c in rubric.criteria:  # every piece of a criterion is verbatim from the reference answer
-            for piece in c.text.split("; "):
-                assert _norm(piece.rstrip("…")) in reference, (rubric.id, piece)
+        for c in rubric.criteria:  # every piece a criterion stands for is verbatim from the reference answer
+            for piece in c.covers:
+                assert _norm(piece) in reference, (rubric.id, piece)
     assert len(rubric_for(bank, "4.1_LM_v1.0").criteria) == 1
     assert rubric_for(bank, "10.1_TC").max_score == 1.0
     with pytest.raises(UnknownQuestionError):
@@ -394,21 +505,40 @@ def test_saf_bank_on_three_questions(saf_slice):
     assert saf_bank(saf_slice, split="unseen_answers").ids == bank.ids
 
 
-def test_clauses_split_merge_and_cap():
-    text = "First point is here. Second point is here; third clause goes on\n\nFourth one after a gap.\n- ok"
-    assert _clauses(text) == ["First point is here.", "Second point is here", "third clause goes on",
-                              "Fourth one after a gap.; ok"]
-    assert _clauses("Fields we need :\n-Sequence number\n-Window size") == [
-        "Fields we need : Sequence number; Window size"]
-    assert _clauses("a soft\nwrapped line of text") == ["a soft wrapped line of text"]
-    many = " ".join(f"Sentence number {i} is here." for i in range(30))
-    assert len(_clauses(many)) == 12
+def test_saf_bank_builds_the_rubrics_the_local_calibration_was_fitted_on(saf_slice):
+    """scripts/fit_local_calibration.py builds its SAF rubrics with bank_from_csv(…, bank="saf", section="SAF"):
+    `grader calibrate` must grade with the very same rubrics (same criteria, same hash)."""
+    from grader.rubric.io import bank_from_csv
+
+    fitted = {r.id: r for r in bank_from_csv(saf_slice, bank="saf", section="SAF")}
+    assert {r.id: r.hash for r in saf_bank(saf_slice)} == {i: r.hash for i, r in fitted.items()}
+
+
+def test_rubric_ids_and_reference_claims():
     assert rubric_id("10.1_TC") == "10-1-tc" and rubric_id("...") == "q"
+    from grader.rubric.build import criteria_from_reference
+
+    text = "First point is here. Second point is here; third clause goes on\n\nFourth one after a gap.\n- ok"
+    assert [c.text for c in criteria_from_reference(text)] == [
+        "First point is here",
+        "Second point is here",
+        "third clause goes on",
+        "Fourth one after a gap; ok",
+    ]
+    assert [c.text for c in criteria_from_reference("Fields we need :\n-Sequence number\n-Window size")] == [
+        "Fields we need : Sequence number; Window size"
+    ]
+    assert [c.text for c in criteria_from_reference("a soft\nwrapped line of text")] == ["a soft wrapped line of text"]
+    many = " ".join(f"Sentence number {i} is here." for i in range(30))
+    assert len(criteria_from_reference(many)) == 12
 
 
 def test_saf_bank_errors(tmp_path, scored_csv):
-    bad = write_csv(tmp_path / "bad.csv", ["question_id", "question", "reference_answer", "max_score"],
-                    [("q1", "Why?", "Because it is so and always has been.", 1)])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        ["question_id", "question", "reference_answer", "max_score"],
+        [("q1", "Why?", "Because it is so and always has been.", 1)],
+    )
     with pytest.raises(RubricError, match=r"bad.csv:2: question q1: question: String should have at least 5"):
         saf_bank(bad)
     with pytest.raises(InputError, match="no column 'question'; the columns are") as exc:
@@ -419,20 +549,20 @@ def test_saf_bank_errors(tmp_path, scored_csv):
 # -- end to end with the embedded grader ----------------------------------------------------------
 
 
-def test_calibrate_saf_slice_with_the_embedded_grader(capsys, tmp_path, monkeypatch):
+def test_calibrate_saf_slice_with_the_embedded_grader(cli, tmp_path, monkeypatch):
     """30 unseen answers of SAF graded by the embedded grader (no LLM); the second run is all cache."""
     if not SAF.is_file():
         pytest.skip("the SAF dataset is not on this machine")
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
     args = [SAF, "--split", "unseen_answers", "--limit", 30, "--backend", "local", "--json", tmp_path / "r.json"]
-    code, out, err = run_cli(capsys, *args)
+    code, out, err = cli("calibrate", *args)
     assert code == 0, err
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["n"] + sum(report["skipped"].values()) == 30 and report["n"] >= 25
     assert report["backend"] == "local" and report["labels"] == list(LABELS)
     assert report["rmse"] is not None and 0 <= report["rmse"] <= 1
     assert {b["name"] for b in report["baselines"]} == {"majority", "length"}
-    code, out, err = run_cli(capsys, *args)
+    code, out, err = cli("calibrate", *args)
     again = json.loads((tmp_path / "r.json").read_text())
     # answers under min_words are graded 0 without the cache; every other row comes from it
     assert code == 0 and again["n_cached"] > 0 and again["pearson"] == report["pearson"]

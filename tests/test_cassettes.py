@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.testing.devserver import DevServer
 from grader.grading import Grader
 from grader.settings import Settings
+from grader.testing.devserver import DevServer
 
 BASE_URL = "http://127.0.0.1:8765/v1"
 API_KEY = "test-key-cassette-7c1e"
@@ -65,8 +65,9 @@ def make_grader(bank):
         pass
 
     def make(base_url: str) -> Grader:
-        settings = Settings(api_key=API_KEY, base_url=base_url, model="test-model", timeout=10.0,
-                            max_retries=0, max_reasks=2)
+        settings = Settings(
+            api_key=API_KEY, base_url=base_url, model="test-model", timeout=10.0, max_retries=0, max_reasks=2
+        )
         return Grader(settings, bank=bank, sleep=no_sleep)
 
     return make

@@ -6,15 +6,6 @@ import sys
 
 import pytest
 
-from grader.cli.app import main
-
-
-def run(args, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(args)
-    out = capsys.readouterr()
-    return e.value.code, out.out, out.err
-
 
 @pytest.mark.parametrize(
     "args, code, fragment",
@@ -30,74 +21,119 @@ def run(args, capsys):
         (["batch", "/no/in.csv", "-o", "x.csv"], 2, "/no/in.csv: file not found"),
     ],
 )
-def test_errors_are_one_line_with_exit_code(args, code, fragment, capsys):
-    rc, out, err = run(args, capsys)
+def test_errors_are_one_line_with_exit_code(args, code, fragment, cli):
+    rc, out, err = cli(*args)
     assert rc == code
     lines = [l for l in err.splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], err
     assert "Traceback" not in err
 
 
-def test_bad_rubric_file_names_file_and_field(tmp_path, capsys):
+def test_bad_rubric_file_names_file_and_field(tmp_path, cli):
     (tmp_path / "bad.yaml").write_text("id: q1\nquestion: Why does it matter?\nhint: h\ncriteria: []\n")
-    rc, _, err = run(["rubrics", "list", "--rubrics", str(tmp_path)], capsys)
+    rc, _, err = cli("rubrics", "list", "--rubrics", str(tmp_path))
     assert rc == 2 and "bad.yaml: criteria:" in err and "at least 1 item" in err
 
 
-def test_usage_error_exit_2(capsys):
-    rc, _, err = run(["grade"], capsys)
+def test_usage_error_exit_2(cli):
+    rc, _, err = cli("grade")
     assert rc == 2 and "--question" in err
 
 
-def test_grade_json_has_the_audit_fields(capsys):
-    rc, out, _ = run(["grade", "-q", "vid-05", "--backend", "local", "--json", "--no-cache",
-                      "-a", "Temporal consistency means objects and lighting stay stable across frames; "
-                            "flickering and identity drift are typical failures."], capsys)
+def test_grade_json_has_the_audit_fields(cli):
+    rc, out, _ = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--backend",
+        "local",
+        "--json",
+        "--no-cache",
+        "-a",
+        "Temporal consistency means objects and lighting stay stable across frames; "
+        "flickering and identity drift are typical failures.",
+    )
     assert rc == 0
     data = json.loads(out)
-    for key in ("question_id", "rubric_hash", "prompt_version", "backend", "model", "verdict", "score", "band",
-                "flags", "usage", "latency_s", "attempts", "criteria"):
+    for key in (
+        "question_id",
+        "rubric_hash",
+        "prompt_version",
+        "backend",
+        "model",
+        "verdict",
+        "score",
+        "band",
+        "flags",
+        "usage",
+        "latency_s",
+        "attempts",
+        "criteria",
+    ):
         assert key in data
     assert data["backend"] == "local" and data["question_id"] == "vid-05-temporal-consistency"
     assert all(e["verified"] for c in data["criteria"] for e in c["evidence"] if c["awarded"] != "missing")
 
 
-def test_too_short_answer_is_zero_without_a_call(capsys):
-    rc, out, _ = run(["grade", "-q", "vid-05", "--json", "--base-url", "http://127.0.0.1:9/v1", "-a", "flicker"], capsys)
+def test_too_short_answer_is_zero_without_a_call(cli):
+    rc, out, _ = cli("grade", "-q", "vid-05", "--json", "--base-url", "http://127.0.0.1:9/v1", "-a", "flicker")
     assert rc == 0
     data = json.loads(out)
     assert data["score"] == 0 and data["flags"][0]["code"] == "too_short" and data["attempts"] == 0
 
 
-def test_unreachable_server_is_exit_3(capsys):
-    rc, _, err = run(["grade", "-q", "vid-05", "--base-url", "http://127.0.0.1:9/v1", "--no-cache",
-                      "-a", "Temporal consistency keeps objects stable across frames."], capsys)
+def test_unreachable_server_is_exit_3(cli):
+    rc, _, err = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--no-cache",
+        "-a",
+        "Temporal consistency keeps objects stable across frames.",
+    )
     assert rc == 3 and "could not connect" in err and "--base-url" in err
 
 
 def test_answer_from_stdin():
-    proc = subprocess.run([sys.executable, "-m", "grader", "prompt", "vid-05"], input="piped answer text here",
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "prompt", "vid-05"],
+        input="piped answer text here",
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0 and "piped answer text here" in proc.stdout
 
 
-def test_rubrics_list_json_and_show_yaml(capsys):
-    rc, out, _ = run(["rubrics", "list", "--json", "--section", "Behavioral"], capsys)
+def test_rubrics_list_json_and_show_yaml(cli):
+    rc, out, _ = cli("rubrics", "list", "--json", "--section", "Behavioral")
     assert rc == 0 and len(out.splitlines()) == 5
-    rc, out, _ = run(["rubrics", "show", "vid-05", "--yaml"], capsys)
+    rc, out, _ = cli("rubrics", "show", "vid-05", "--yaml")
     assert rc == 0 and "criteria:" in out and "temporal" in out
 
 
-def test_unscored_answer_exits_5(dev_server, capsys):
+def test_unscored_answer_exits_5(dev_server, cli):
     server = dev_server(faults=["invalid_json"] * 3)
-    rc, out, err = run(["grade", "-q", "vid-05", "--base-url", server.base_url, "--no-cache", "--json",
-                        "-a", "Temporal consistency keeps objects stable across frames and avoids flicker."], capsys)
+    rc, out, err = cli(
+        "grade",
+        "-q",
+        "vid-05",
+        "--base-url",
+        server.base_url,
+        "--no-cache",
+        "--json",
+        "-a",
+        "Temporal consistency keeps objects stable across frames and avoids flicker.",
+    )
     data = json.loads(out)
     assert rc == 5 and data["status"] == "unscored" and data["score"] is None and data["attempts"] == 3
     assert data["unscored_reason"] and data["last_output"]
 
 
-@pytest.mark.parametrize("text, words", [("hello world  foo", 3), ("时间一致性意味着物体", 10), ("Temporal 一致 ok", 4), ("", 0)])
+@pytest.mark.parametrize(
+    "text, words", [("hello world  foo", 3), ("时间一致性意味着物体", 10), ("Temporal 一致 ok", 4), ("", 0)]
+)
 def test_word_count_counts_cjk_characters(text, words):
     from grader.grading import word_count
 

@@ -19,7 +19,7 @@ from grader.agreement.criteria import (
 )
 from grader.agreement.measure import rubric_for
 from grader.errors import InputError
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 
 BANK = default_bank()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.judges.local.embedding import EMBEDDING_DIM, MAX_TOKENS, Embedder, get_embedder
 from grader.errors import ConfigError, GraderError
+from grader.judges.local.embedding import EMBEDDING_DIM, MAX_TOKENS, Embedder, get_embedder
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.npz"
 
@@ -110,7 +110,9 @@ def _long_text(tokenizer, words: list[str], at_least: int) -> str:
 
 
 def test_long_texts_are_not_truncated_at_128_tokens(embedder: Embedder, tokenizer) -> None:
-    base = _long_text(tokenizer, "the committee reviewed the annual budget report in detail".split(), 150)
+    base = _long_text(
+        tokenizer, ["the", "committee", "reviewed", "the", "annual", "budget", "report", "in", "detail"], 150
+    )
     first = base + " Afterwards everyone went to the beach to swim in the sea and eat ice cream." * 4
     second = base + " Then the fire alarm rang and the building was evacuated by the police." * 4
     counts = [len(tokenizer.encode(t).ids) for t in (base, first, second)]
@@ -120,7 +122,9 @@ def test_long_texts_are_not_truncated_at_128_tokens(embedder: Embedder, tokenize
 
 
 def test_texts_are_truncated_at_256_tokens(embedder: Embedder, tokenizer) -> None:
-    base = _long_text(tokenizer, "the committee reviewed the annual budget report in detail".split(), 300)
+    base = _long_text(
+        tokenizer, ["the", "committee", "reviewed", "the", "annual", "budget", "report", "in", "detail"], 300
+    )
     a, b = embedder.encode([base + " cats and dogs", base + " stock market crash"])
     assert cos(a, b) == pytest.approx(1.0, abs=1e-5)
 

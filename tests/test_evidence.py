@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.evidence import AnswerIndex, MIN_QUOTE_CHARS, locate, normalise
+from grader.evidence import MIN_QUOTE_CHARS, AnswerIndex, locate, normalise
 
 ANSWER = (
     "We light it at “golden hour” — warm tones only.\n"
@@ -13,18 +13,18 @@ ANSWER = (
 @pytest.mark.parametrize(
     "quote, found",
     [
-        ("golden hour\" — warm tones only", True),          # curly vs straight quotes
-        ("golden hour\" - warm tones only", True),          # em dash vs hyphen
-        ("GOLDEN HOUR\" – WARM TONES ONLY", True),          # case, en dash
-        ("Then a slow dolly shot", True),                    # collapsed whitespace
-        ("  \"Then a slow dolly shot.\"  ", True),          # surrounding quotes and punctuation trimmed
-        ("shallow DOF. Finally we ship it", True),           # zero-width character dropped
-        ("slow dolly shot ... we ship it", True),            # ellipsis: pieces in order
-        ("slow dolly shot … we ship it", True),              # unicode ellipsis
-        ("we ship it ... slow dolly shot", False),           # pieces out of order
-        ("a slow crane shot", False),                        # changed word
-        ("Then a quick dolly shot", False),                  # paraphrase
-        ("warm", False),                                     # shorter than the minimum
+        ('golden hour" — warm tones only', True),  # curly vs straight quotes
+        ('golden hour" - warm tones only', True),  # em dash vs hyphen
+        ('GOLDEN HOUR" – WARM TONES ONLY', True),  # case, en dash
+        ("Then a slow dolly shot", True),  # collapsed whitespace
+        ('  "Then a slow dolly shot."  ', True),  # surrounding quotes and punctuation trimmed
+        ("shallow DOF. Finally we ship it", True),  # zero-width character dropped
+        ("slow dolly shot ... we ship it", True),  # ellipsis: pieces in order
+        ("slow dolly shot … we ship it", True),  # unicode ellipsis
+        ("we ship it ... slow dolly shot", False),  # pieces out of order
+        ("a slow crane shot", False),  # changed word
+        ("Then a quick dolly shot", False),  # paraphrase
+        ("warm", False),  # shorter than the minimum
         ("", False),
     ],
 )
@@ -35,12 +35,12 @@ def test_locate_tolerance(quote, found):
 def test_span_maps_back_to_original_text():
     span = locate("then a slow dolly shot", ANSWER)
     assert span is not None
-    assert ANSWER[span.start:span.end] == "Then a slow   dolly shot"
+    assert ANSWER[span.start : span.end] == "Then a slow   dolly shot"
 
 
 def test_span_with_ellipsis_covers_first_to_last_piece():
     span = locate("golden hour ... dolly shot", ANSWER)
-    original = ANSWER[span.start:span.end]
+    original = ANSWER[span.start : span.end]
     assert original.startswith("golden hour") and original.endswith("dolly shot")
 
 

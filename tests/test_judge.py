@@ -14,10 +14,10 @@ from collections import Counter
 import pytest
 
 from grader import prompts
-from grader.testing import devserver
 from grader.errors import TransportError
 from grader.grading import Grader
 from grader.settings import Settings
+from grader.testing import devserver
 
 API_KEY = "test-key"
 GOOD_SCORE = 8.75  # conftest's good_answer: (2 × full + 1 × full + 1 × partial) / 4 × 10
@@ -75,7 +75,9 @@ def test_happy_path_is_one_call(dev_server, make_grader, waits, good_answer):
     assert result.cost_usd == 0.0  # a local server costs nothing
     assert result.score == GOOD_SCORE
     assert [(c.id, c.awarded.value) for c in result.criteria] == [
-        ("denoising", "full"), ("temporal", "full"), ("evaluation", "partial"),
+        ("denoising", "full"),
+        ("temporal", "full"),
+        ("evaluation", "partial"),
     ]
     for criterion in result.criteria:
         assert criterion.evidence and all(e.verified for e in criterion.evidence)
@@ -214,7 +216,9 @@ def test_server_without_json_schema_falls_back_to_json_mode(dev_server, make_gra
     assert first.attempts == 2  # the rejected json_schema call, then JSON mode
     assert second.attempts == 1  # the judge remembers: no second rejection
     assert [(e["response_format"], e["status"]) for e in server.log] == [
-        ("json_schema", 500), ("json_object", 200), ("json_object", 200),
+        ("json_schema", 500),
+        ("json_object", 200),
+        ("json_object", 200),
     ]
     assert grader.backend.format_mode != "json_schema"
 
@@ -257,7 +261,9 @@ def test_retry_after_fallback_keeps_the_schema_in_the_prompt(dev_server, make_gr
 
     assert result.status == "graded"
     assert [(e["response_format"], e["status"]) for e in server.log] == [
-        ("json_schema", 500), ("json_object", 503), ("json_object", 200),
+        ("json_schema", 500),
+        ("json_object", 503),
+        ("json_object", 200),
     ]
     assert [e["schema_in_prompt"] for e in server.log[1:]] == [True, True]
 
@@ -268,7 +274,9 @@ def test_server_rejecting_json_schema_and_schema_mode_falls_back_to_plain_json(d
 
     assert result.status == "graded"
     assert [(e["response_format"], e["status"]) for e in server.log] == [
-        ("json_schema", 500), ("json_object", 500), ("json_object", 200),
+        ("json_schema", 500),
+        ("json_object", 500),
+        ("json_object", 200),
     ]
     assert server.log[-1]["criteria_source"] == "user_prompt"  # plain JSON mode: no schema in response_format
     assert server.log[-1]["schema_in_prompt"] is True

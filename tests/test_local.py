@@ -16,7 +16,7 @@ from grader.grading import Grader
 from grader.judges.local.judge import LocalJudge, sentence_span
 from grader.judges.local.model import MODEL_FILE, CriterionModel, Profile, load_model, segments
 from grader.judges.local.signals import FEATURES, content_terms, is_restatement, profile_texts
-from grader.rubric.model import Criterion, Rubric, default_bank
+from grader.rubric import Criterion, Rubric, default_bank
 from grader.settings import Settings
 from grader.verdict import Level
 
@@ -181,7 +181,7 @@ def test_every_level_has_a_plain_rationale_and_details(judge):
     for c in outcome.verdict.criteria:
         assert c.rationale.split(":")[0] in ("Covered", "Partly covered", "Not covered")
         assert "similarity" not in c.rationale  # numbers go to the details, not the sentence
-        assert set(outcome.details[c.criterion_id]) >= {"similarity", "key_terms", "p_partial", "p_full"}
+        assert set(outcome.details["criteria"][c.criterion_id]) >= {"similarity", "key_terms", "p_partial", "p_full"}
 
 
 def example_scores(grader: Grader) -> dict[str, dict[str, object]]:

@@ -44,8 +44,9 @@ def test_pearson_and_spearman_match_scipy(stats, a, b):
 @pytest.mark.parametrize("bins", [2, 3, 5, 10])
 @pytest.mark.parametrize("a, b", [(A, B), (TIED_A, TIED_B), (A, 1 - A)])
 def test_qwk_matches_sklearn_on_the_bins(skm, a, b, bins):
-    expected = skm.cohen_kappa_score(M.to_bins(a, bins), M.to_bins(b, bins), weights="quadratic",
-                                     labels=list(range(bins)))
+    expected = skm.cohen_kappa_score(
+        M.to_bins(a, bins), M.to_bins(b, bins), weights="quadratic", labels=list(range(bins))
+    )
     assert M.quadratic_weighted_kappa(a, b, bins) == pytest.approx(expected, abs=1e-12)
 
 
@@ -106,9 +107,17 @@ def test_hand_computed_values():
 
 
 def test_every_metric_returns_a_plain_float():
-    for value in (M.pearson(A, B), M.spearman(A, B), M.quadratic_weighted_kappa(A, B), M.rmse(A, B),
-                  M.exact_agreement(A, B), M.adjacent_agreement(A, B), M.length_bias(A, B),
-                  M.accuracy(["a"], ["a"]), M.macro_f1(["a"], ["a"])):
+    for value in (
+        M.pearson(A, B),
+        M.spearman(A, B),
+        M.quadratic_weighted_kappa(A, B),
+        M.rmse(A, B),
+        M.exact_agreement(A, B),
+        M.adjacent_agreement(A, B),
+        M.length_bias(A, B),
+        M.accuracy(["a"], ["a"]),
+        M.macro_f1(["a"], ["a"]),
+    ):
         assert type(value) is float
 
 
@@ -133,8 +142,20 @@ def test_qwk_with_everything_in_one_bin_is_undefined():
     assert M.quadratic_weighted_kappa([0.5, 0.5, 0.5], [0.1, 0.5, 0.9]) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("fn", [M.pearson, M.spearman, M.quadratic_weighted_kappa, M.rmse, M.exact_agreement,
-                                M.adjacent_agreement, M.length_bias, M.accuracy, M.macro_f1])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        M.pearson,
+        M.spearman,
+        M.quadratic_weighted_kappa,
+        M.rmse,
+        M.exact_agreement,
+        M.adjacent_agreement,
+        M.length_bias,
+        M.accuracy,
+        M.macro_f1,
+    ],
+)
 def test_empty_input_is_a_clear_error(fn):
     with pytest.raises(M.MetricInputError, match="empty"):
         fn([], [])

@@ -3,7 +3,6 @@
 
 import shutil
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
@@ -13,8 +12,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _clean_copy(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           capture_output=True, check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, files):
         src = ROOT / rel
         if src.is_file():
@@ -35,24 +42,44 @@ def test_pip_install_from_clean_copy_ships_data(tmp_path):
     grader = env_dir / "bin" / "grader"
     work = tmp_path / "elsewhere"
     work.mkdir()
-    env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path / "home"),
-           "GRADER_STORE": str(tmp_path / "store.sqlite3")}
+    env = {
+        "PATH": f"{env_dir / 'bin'}:/usr/bin:/bin",
+        "HOME": str(tmp_path / "home"),
+        "GRADER_STORE": str(tmp_path / "store.sqlite3"),
+    }
 
-    listed = subprocess.run([str(grader), "rubrics", "list", "--json"], cwd=work, env=env, capture_output=True, text=True)
+    listed = subprocess.run(
+        [str(grader), "rubrics", "list", "--json"], cwd=work, env=env, capture_output=True, text=True
+    )
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.splitlines()) == 50
 
     answer = work / "a.txt"
     answer.write_text("Temporal consistency means objects stay stable across frames; flicker is a failure.")
-    shown = subprocess.run([str(grader), "prompt", "vid-05", "--answer-file", str(answer)], cwd=work, env=env,
-                           capture_output=True, text=True)
+    shown = subprocess.run(
+        [str(grader), "prompt", "vid-05", "--answer-file", str(answer)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert shown.returncode == 0, shown.stderr
     assert "<<<CANDIDATE_ANSWER>>>" in shown.stdout and "flicker is a failure" in shown.stdout
 
-    graded = subprocess.run([str(grader), "grade", "-q", "vid-05", "--answer-file", str(answer), "--json"], cwd=work,
-                            env=env, capture_output=True, text=True)
+    graded = subprocess.run(
+        [str(grader), "grade", "-q", "vid-05", "--answer-file", str(answer), "--json"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert graded.returncode == 0, graded.stderr
     assert '"backend": "local"' in graded.stdout  # the embedded model shipped too
-    site = subprocess.run([str(py), "-c", "import grader, pathlib; print(pathlib.Path(grader.__file__).parent)"],
-                          capture_output=True, text=True, env=env, cwd=work).stdout.strip()
+    site = subprocess.run(
+        [str(py), "-c", "import grader, pathlib; print(pathlib.Path(grader.__file__).parent)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=work,
+    ).stdout.strip()
     assert str(env_dir) in site

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 import re
-from types import SimpleNamespace
 
 import pytest
-from typer.testing import CliRunner
 
-from grader.errors import InputError, Usage
+from grader.errors import InputError
 from grader.practice import (
     Highlight,
     best_by_question,
@@ -22,44 +19,23 @@ from grader.practice import (
     summarize,
 )
 from grader.result import CriterionResult, Evidence, GradeResult
-from grader.rubric.model import RubricBank, default_bank
-from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-
-
-class FakeJudge:
-    """A deterministic backend: criterion i is 'full', quoting the answer's i-th sentence."""
-
-    name = "local"
-    model = "fake"
-    version = "fake-1"
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.calls = 0
-
-    async def judge(self, rubric, answer):
-        self.calls += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if len(s.strip()) >= 12]
-        criteria, gaps = [], []
-        for i, c in enumerate(rubric.criteria):
-            if i < len(sentences):
-                criteria.append(CriterionVerdict(criterion_id=c.id, level=Level.full, rationale="covered",
-                                                 evidence=[sentences[i]]))
-            else:
-                criteria.append(CriterionVerdict(criterion_id=c.id, level=Level.missing, rationale="not covered",
-                                                 evidence=[]))
-                gaps.append(Gap(gap=f"missing: {c.text}", next_step=f"add one sentence on {c.id}"))
-        verdict = Verdict(criteria=criteria, strengths=["clear first point"] if sentences else [], gaps=gaps,
-                          injection_attempt=False, summary="A fake verdict for tests.")
-        return SimpleNamespace(verdict=verdict, usage=Usage(), attempts=1, model=self.model, raw="")
+from grader.rubric import RubricBank, default_bank
+from grader.verdict import Level
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GRADER_MODEL", "GRADER_BACKEND", "GRADER_CACHE",
-                "GRADER_STORE", "GRADER_RUBRICS", "EDITOR", "VISUAL"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "GRADER_MODEL",
+        "GRADER_BACKEND",
+        "GRADER_CACHE",
+        "GRADER_STORE",
+        "GRADER_RUBRICS",
+        "EDITOR",
+        "VISUAL",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRADER_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
@@ -68,8 +44,8 @@ def isolated(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def fake(monkeypatch):
-    judge = FakeJudge()
+def fake(monkeypatch, fake_judge):
+    judge = fake_judge()
     monkeypatch.setattr("grader.grading.make_backend", lambda *a, **k: judge)
     return judge
 
@@ -148,8 +124,13 @@ def test_collect_answer(lines, text, eof):
 
 
 def _row(i, qid, pct, section="Beginner", day=1):
-    return {"id": i, "question_id": qid, "section": section, "percent": pct,
-            "created_at": f"2026-11-{day:02d}T10:00:{i:02d}+00:00"}
+    return {
+        "id": i,
+        "question_id": qid,
+        "section": section,
+        "percent": pct,
+        "created_at": f"2026-11-{day:02d}T10:00:{i:02d}+00:00",
+    }
 
 
 def test_summarize_per_question_and_section():
@@ -188,39 +169,60 @@ def test_best_by_question_and_sparkline():
 
 
 def _result(criteria):
-    return GradeResult(question_id="q", rubric_hash="h", prompt_version="p", backend="local", model="m",
-                       status="graded", score=1, max_score=10, percent=10, band="weak", criteria=criteria)
+    return GradeResult(
+        question_id="q",
+        rubric_hash="h",
+        prompt_version="p",
+        backend="local",
+        model="m",
+        status="graded",
+        score=1,
+        max_score=10,
+        percent=10,
+        band="weak",
+        criteria=criteria,
+    )
 
 
 def _crit(cid, *spans, verified=True):
-    return CriterionResult(id=cid, text="t", weight=1, claimed=Level.full, awarded=Level.full, points=1,
-                           max_points=1, evidence=[Evidence(quote="x", verified=verified, start=s, end=e)
-                                                   for s, e in spans])
+    return CriterionResult(
+        id=cid,
+        text="t",
+        weight=1,
+        claimed=Level.full,
+        awarded=Level.full,
+        points=1,
+        max_points=1,
+        evidence=[Evidence(quote="x", verified=verified, start=s, end=e) for s, e in spans],
+    )
 
 
 def test_evidence_spans_merge_overlaps_and_skip_unverified():
     answer = "0123456789abcdefghij"
-    res = _result([_crit("a", (0, 5), (12, 15)), _crit("b", (3, 8)), _crit("c", (14, 18), (15, 16)),
-                   _crit("d", (1, 19), verified=False), _crit("e", (18, 99))])
+    res = _result(
+        [
+            _crit("a", (0, 5), (12, 15)),
+            _crit("b", (3, 8)),
+            _crit("c", (14, 18), (15, 16)),
+            _crit("d", (1, 19), verified=False),
+            _crit("e", (18, 99)),
+        ]
+    )
     spans = evidence_spans(res, answer)
     assert spans == [Highlight(0, 8, ["a", "b"]), Highlight(12, 18, ["a", "c"]), Highlight(18, 20, ["e"])]
 
 
 # -- the CLI --------------------------------------------------------------------------------------
 
-ANSWER = ("Text-to-video starts from a prompt alone and invents every frame. "
-          "Image-to-video animates a given still, so composition is locked from the start.")
+ANSWER = (
+    "Text-to-video starts from a prompt alone and invents every frame. "
+    "Image-to-video animates a given still, so composition is locked from the start."
+)
 
 
-def _cli(args, input_text):
-    from grader.cli.app import app
-
-    return CliRunner().invoke(app, args, input=input_text)
-
-
-def test_practice_grades_saves_and_quits(fake, tmp_path):
-    res = _cli(["practice", "--question", "vid-01"], ANSWER + "\n.\nq\n")
-    assert res.exit_code == 0, res.output
+def test_practice_grades_saves_and_quits(fake, tmp_path, cli):
+    res = cli("practice", "--question", "vid-01", input=ANSWER + "\n.\nq\n")
+    assert res.code == 0, res.output
     assert "Text-to-video" in res.output and "vid-01" in res.output
     assert "[r]etry / [n]ext / [q]uit" in res.output
     assert re.search(r"\d+(\.\d+)? / 10", res.output)
@@ -233,11 +235,19 @@ def test_practice_grades_saves_and_quits(fake, tmp_path):
     assert fake.calls == 1
 
 
-def test_practice_retry_then_next_never_repeats(fake, tmp_path):
+def test_practice_retry_then_next_never_repeats(fake, tmp_path, cli):
     second = ANSWER + " Both need a clear motion description to avoid drifting subjects."
-    res = _cli(["practice", "--question", "vid-01", "--section", "Beginner", "--seed", "5"],
-               f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n")
-    assert res.exit_code == 0, res.output
+    res = cli(
+        "practice",
+        "--question",
+        "vid-01",
+        "--section",
+        "Beginner",
+        "--seed",
+        "5",
+        input=f"{ANSWER}\n.\nr\n{second}\n.\nn\nA short answer that still has enough words.\n.\nq\n",
+    )
+    assert res.code == 0, res.output
     from grader.store import Store
 
     rows = Store(tmp_path / "store.sqlite3").attempts()
@@ -248,55 +258,65 @@ def test_practice_retry_then_next_never_repeats(fake, tmp_path):
     assert "Attempt 2 at this question" in res.output
 
 
-def test_practice_empty_and_oversized_answers_are_not_graded(fake, monkeypatch, tmp_path):
+def test_practice_empty_and_oversized_answers_are_not_graded(fake, monkeypatch, tmp_path, cli):
     monkeypatch.setenv("GRADER_MAX_ANSWER_CHARS", "100")
-    res = _cli(["practice", "-q", "vid-01"], f"\n.\nr\n{'word ' * 40}\n.\nq\n")
-    assert res.exit_code == 0, res.output
+    res = cli("practice", "-q", "vid-01", input=f"\n.\nr\n{'word ' * 40}\n.\nq\n")
+    assert res.code == 0, res.output
     assert "No answer given" in res.output and "over the limit of 100" in res.output
     assert fake.calls == 0
 
 
-def test_practice_ends_at_end_of_input(fake):
-    res = _cli(["practice", "-q", "vid-01"], ANSWER + "\n")
-    assert res.exit_code == 0, res.output
+def test_practice_ends_at_end_of_input(fake, cli):
+    res = cli("practice", "-q", "vid-01", input=ANSWER + "\n")
+    assert res.code == 0, res.output
     assert fake.calls == 1
 
 
-def test_practice_editor(fake, monkeypatch, tmp_path):
+def test_practice_editor(fake, monkeypatch, tmp_path, cli):
     def fake_edit(text, **kwargs):
         assert "#> vid-01" in text
         return text + ANSWER + "\n"
 
     monkeypatch.setattr("click.edit", fake_edit)
-    res = _cli(["practice", "-q", "vid-01", "--editor"], "q\n")
-    assert res.exit_code == 0, res.output
+    res = cli("practice", "-q", "vid-01", "--editor", input="q\n")
+    assert res.code == 0, res.output
     from grader.store import Store
 
     assert Store(tmp_path / "store.sqlite3").attempts()[0]["answer"] == ANSWER
 
 
-def test_history_text_and_json(fake):
-    assert "No practice attempts yet" in _cli(["history"], "").output
-    _cli(["practice", "-q", "vid-01"], f"{ANSWER}\n.\nr\nOnly one sentence here, about prompts and frames.\n.\nq\n")
-    res = _cli(["history"], "")
-    assert res.exit_code == 0, res.output
+def test_history_text_and_json(fake, cli):
+    assert "No practice attempts yet" in cli("history").output
+    cli("practice", "-q", "vid-01", input=f"{ANSWER}\n.\nr\nOnly one sentence here, about prompts and frames.\n.\nq\n")
+    res = cli("history")
+    assert res.code == 0, res.output
     assert "vid-01" in res.output and "by section" in res.output and "Beginner" in res.output
-    data = json.loads(_cli(["history", "--json"], "").output)
+    data = json.loads(cli("history", "--json").out)
     q = data["questions"][0]
     assert q["attempts"] == 2 and q["best"] >= q["latest"] and q["trend"] < 0
     assert data["sections"][0]["section"] == "Beginner"
-    assert json.loads(_cli(["history", "--json", "--section", "Behavioral"], "").output)["attempts"] == 0
-    assert json.loads(_cli(["history", "--json", "--question", "vid-01"], "").output)["attempts"] == 2
+    assert json.loads(cli("history", "--json", "--section", "Behavioral").out)["attempts"] == 0
+    assert json.loads(cli("history", "--json", "--question", "vid-01").out)["attempts"] == 2
 
 
-def test_practice_with_an_llm_backend_reuses_the_client(tmp_path):
+def test_practice_with_an_llm_backend_reuses_the_client(tmp_path, cli):
     """`practice` against the project's local OpenAI-compatible server: two gradings in one session."""
-    from grader.testing.devserver import DevServer
     from grader.store import Store
+    from grader.testing.devserver import DevServer
 
     with DevServer(mode="honest") as dev:
-        res = _cli(["practice", "-q", "vid-01", "--backend", "llm", "--base-url", dev.base_url, "--model", "m"],
-                   f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n")
-        assert res.exit_code == 0, res.output
+        res = cli(
+            "practice",
+            "-q",
+            "vid-01",
+            "--backend",
+            "llm",
+            "--base-url",
+            dev.base_url,
+            "--model",
+            "m",
+            input=f"{ANSWER}\n.\nr\n{ANSWER} Objects and lighting must stay consistent across frames.\n.\nq\n",
+        )
+        assert res.code == 0, res.output
         assert dev.requests == 2
     assert [a["backend"] for a in Store(tmp_path / "store.sqlite3").attempts()] == ["llm", "llm"]

@@ -1,7 +1,7 @@
 """Prompt rendering: stable prefix, answer last, markers the answer cannot close."""
 
 from grader.prompts import CLOSE_TAG, OPEN_TAG, load_prompts, neutralise
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 
 
 def _rubric():

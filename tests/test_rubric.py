@@ -3,7 +3,7 @@
 import pytest
 
 from grader.errors import RubricError, UnknownQuestionError
-from grader.rubric.model import SECTIONS, default_bank, load_bank, load_rubric
+from grader.rubric import SECTIONS, default_bank, load_bank, load_rubric
 
 GOOD = """\
 id: my-q
@@ -83,3 +83,40 @@ def test_bank_directory_and_duplicate_ids(tmp_path):
 def test_missing_bank_path(tmp_path):
     with pytest.raises(RubricError, match="no such file"):
         load_bank(tmp_path / "nowhere")
+
+
+def test_rubric_modules_import_one_way():
+    """model ← build (with its private _common, _hint, _reference) ← io ← bank, and llm ← build: no module
+    imports one to its right, at any level."""
+    import ast
+    from pathlib import Path
+
+    import grader.rubric
+
+    allowed = {
+        "model": set(),
+        "_common": set(),
+        "_hint": {"model", "_common"},
+        "_reference": {"model", "_common"},
+        "build": {"model", "_common", "_hint", "_reference"},
+        "io": {"model", "build"},
+        "bank": {"model", "io"},
+        "llm": {"model", "build", "_common"},
+    }
+    folder = Path(grader.rubric.__file__).parent
+    assert {p.stem for p in folder.glob("*.py")} - {"__init__"} == allowed.keys()
+    for name, ok in allowed.items():
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        used = {
+            node.module.split(".")[2]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("grader.rubric.")
+        }
+        used |= {
+            a.name.split(".")[2]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for a in node.names
+            if a.name.startswith("grader.rubric.")
+        }
+        assert used <= ok, (name, used - ok)

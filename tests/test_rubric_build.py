@@ -12,12 +12,19 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from grader.cli.app import main
 from grader.errors import ConfigError, RubricError
-from grader.rubric.model import default_bank, load_bank, load_rubric, parse_rubric
-from grader.rubric.build import criteria_from_hint, criteria_from_reference, rubric_from_hint, rubric_from_reference, slug, slug_id
+from grader.rubric import default_bank, load_bank, load_rubric
+from grader.rubric.build import (
+    criteria_from_hint,
+    criteria_from_reference,
+    rubric_from_hint,
+    rubric_from_reference,
+    slug,
+    slug_id,
+)
 from grader.rubric.io import bank_from_csv, rubric_to_yaml
 from grader.rubric.llm import criteria_with_llm
+from grader.rubric.model import parse_rubric
 from grader.settings import Settings
 
 BANK = default_bank()
@@ -33,11 +40,22 @@ def covers(criteria) -> list[list[str]]:
 
 def test_vid06_enumeration_keeps_parenthesised_groups_with_their_head():
     crits = criteria_from_hint(BANK.get("vid-06").hint)
-    assert covers(crits) == [["camera movement (dolly, orbit)"], ["lighting descriptor (golden hour, warm tones)"],
-                             ["lens specification (wide-angle, shallow DOF)"], ["subject detail"], ["mood"],
-                             ["style reference"]]
-    assert [c.id for c in crits] == ["camera-movement", "lighting-descriptor", "lens-specification",
-                                     "subject-detail", "mood", "style-reference"]
+    assert covers(crits) == [
+        ["camera movement (dolly, orbit)"],
+        ["lighting descriptor (golden hour, warm tones)"],
+        ["lens specification (wide-angle, shallow DOF)"],
+        ["subject detail"],
+        ["mood"],
+        ["style reference"],
+    ]
+    assert [c.id for c in crits] == [
+        "camera-movement",
+        "lighting-descriptor",
+        "lens-specification",
+        "subject-detail",
+        "mood",
+        "style-reference",
+    ]
     assert crits[0].text == "Includes camera movement (dolly, orbit)."  # the lead-in's verb starts the text
     assert [c.weight for c in crits] == [3, 2, 2, 2, 2, 2]  # the first element is heavier
 
@@ -45,28 +63,68 @@ def test_vid06_enumeration_keeps_parenthesised_groups_with_their_head():
 def test_vid36_arrow_sequence_is_split_then_merged_to_seven_in_order():
     hint = BANK.get("vid-36").hint
     crits = criteria_from_hint(hint)
-    steps = ["brief interpretation", "prompt drafting", "tool selection", "generation", "output curation",
-             "editing (DaVinci/Premiere)", "compositing", "audio", "upscaling", "delivery", "archiving"]
+    steps = [
+        "brief interpretation",
+        "prompt drafting",
+        "tool selection",
+        "generation",
+        "output curation",
+        "editing (DaVinci/Premiere)",
+        "compositing",
+        "audio",
+        "upscaling",
+        "delivery",
+        "archiving",
+    ]
     assert [f for c in crits for f in c.covers] == steps  # every step, in order, none lost
     assert len(crits) == 7
     assert all(f in hint for c in crits for f in c.covers)
 
 
-@pytest.mark.parametrize("qid, expected", [
-    # "such as" / "like" example lists stay with their head
-    ("vid-02", [["hands-on experience with tools like Runway, Pika, Sora, or Kling"],
-                ["citing specific features rather than generic praise"]]),
-    # a claim sentence stays whole; the lead-in sentence is split
-    ("vid-05", [["Temporal consistency means objects, lighting, and physics remain stable frame-to-frame"],
-                ["flickering"], ["morphing"], ["identity drift as common failure modes"]]),
-    # a colon after the lead-in separates its first element
-    ("vid-17", [["an API-driven pipeline"], ["template prompts with variable slots"],
-                ["batch generation via async API calls"], ["automated post-production (FFmpeg)"], ["QA sampling"],
-                ["delivery orchestration"]]),
-    # "e.g." with a quoted list is kept whole; the quote ends the sentence
-    ("vid-14", [["Negative prompts specify what to avoid-e.g., 'blurry, distorted faces, watermarks.'"],
-                ["They're critical for suppressing common artifacts"], ["steering output quality"]]),
-])
+@pytest.mark.parametrize(
+    "qid, expected",
+    [
+        # "such as" / "like" example lists stay with their head
+        (
+            "vid-02",
+            [
+                ["hands-on experience with tools like Runway, Pika, Sora, or Kling"],
+                ["citing specific features rather than generic praise"],
+            ],
+        ),
+        # a claim sentence stays whole; the lead-in sentence is split
+        (
+            "vid-05",
+            [
+                ["Temporal consistency means objects, lighting, and physics remain stable frame-to-frame"],
+                ["flickering"],
+                ["morphing"],
+                ["identity drift as common failure modes"],
+            ],
+        ),
+        # a colon after the lead-in separates its first element
+        (
+            "vid-17",
+            [
+                ["an API-driven pipeline"],
+                ["template prompts with variable slots"],
+                ["batch generation via async API calls"],
+                ["automated post-production (FFmpeg)"],
+                ["QA sampling"],
+                ["delivery orchestration"],
+            ],
+        ),
+        # "e.g." with a quoted list is kept whole; the quote ends the sentence
+        (
+            "vid-14",
+            [
+                ["Negative prompts specify what to avoid-e.g., 'blurry, distorted faces, watermarks.'"],
+                ["They're critical for suppressing common artifacts"],
+                ["steering output quality"],
+            ],
+        ),
+    ],
+)
 def test_seed_hints_split_into_expected_elements(qid, expected):
     assert covers(criteria_from_hint(BANK.get(qid).hint)) == expected
 
@@ -99,9 +157,11 @@ def test_empty_hint_is_an_error():
 
 
 def test_reference_answer_becomes_its_claims():
-    ref = ("Binary Encoding, as it is the most efficient in terms of bandwidth. Additionally, you do not have to "
-           "deal with clock drift as all clocks are perfect; therefore self-clocking is not necessary.\n"
-           "Advantage: it is simple and cheap to implement.")
+    ref = (
+        "Binary Encoding, as it is the most efficient in terms of bandwidth. Additionally, you do not have to "
+        "deal with clock drift as all clocks are perfect; therefore self-clocking is not necessary.\n"
+        "Advantage: it is simple and cheap to implement."
+    )
     crits = criteria_from_reference(ref)
     assert [c.text for c in crits] == [
         "Binary Encoding, as it is the most efficient in terms of bandwidth",
@@ -114,19 +174,26 @@ def test_reference_answer_becomes_its_claims():
 
 
 def test_reference_lists_headings_notes_and_points():
-    ref = ("Possible Differences :\nThe UDP header (8 bytes) is much shorter than the TCP header (0.25)\n"
-           "One of the following should be given:\n- sequence number field in TCP only\n- TCP has flow control "
-           "with a window\nNote: naming them is enough for 0.25")
+    ref = (
+        "Possible Differences :\nThe UDP header (8 bytes) is much shorter than the TCP header (0.25)\n"
+        "One of the following should be given:\n- sequence number field in TCP only\n- TCP has flow control "
+        "with a window\nNote: naming them is enough for 0.25"
+    )
     texts = [c.text for c in criteria_from_reference(ref)]
-    assert texts == ["The UDP header (8 bytes) is much shorter than the TCP header",
-                     "sequence number field in TCP only", "TCP has flow control with a window"]
+    assert texts == [
+        "The UDP header (8 bytes) is much shorter than the TCP header",
+        "sequence number field in TCP only",
+        "TCP has flow control with a window",
+    ]
 
 
 def test_blank_line_blocks_are_parts_unless_they_are_alternatives():
     parts = "Slow start: cwnd doubles every round trip.\n\nCongestion avoidance: cwnd grows by one per round trip."
     assert len(criteria_from_reference(parts)) == 2
-    alt = ("The bridge table maps MAC addresses to outgoing ports.\n\n"
-           "Alternatively: a table of MAC addresses and the ports they are reached on.")
+    alt = (
+        "The bridge table maps MAC addresses to outgoing ports.\n\n"
+        "Alternatively: a table of MAC addresses and the ports they are reached on."
+    )
     crits = criteria_from_reference(alt)
     assert len(crits) == 1  # the alternative answer is an extra view of the first, not a new criterion
     assert crits[0].covers[1].startswith("Alternatively")
@@ -161,11 +228,21 @@ def write(path: Path, header, rows) -> Path:
 
 
 def test_bank_from_csv_hint_and_reference_rows(tmp_path):
-    p = write(tmp_path / "bank.csv", ["id", "question", "hint", "reference_answer", "section", "max_score"], [
-        ["q-one", "What is a seed?", "A good answer covers reproducibility, A/B testing and debugging.", "",
-         "Basics", "5"],
-        ["q-two", "Why use UDP?", "", "UDP has less overhead. It needs no connection setup.", "", ""],
-    ])
+    p = write(
+        tmp_path / "bank.csv",
+        ["id", "question", "hint", "reference_answer", "section", "max_score"],
+        [
+            [
+                "q-one",
+                "What is a seed?",
+                "A good answer covers reproducibility, A/B testing and debugging.",
+                "",
+                "Basics",
+                "5",
+            ],
+            ["q-two", "Why use UDP?", "", "UDP has less overhead. It needs no connection setup.", "", ""],
+        ],
+    )
     one, two = bank_from_csv(p)
     assert one.kind == "hint" and one.max_score == 5 and one.section == "Basics" and one.bank == "bank"
     assert covers(one.criteria) == [["reproducibility"], ["A/B testing"], ["debugging"]]
@@ -176,27 +253,44 @@ def test_bank_from_csv_hint_and_reference_rows(tmp_path):
 
 
 def test_bank_from_csv_reads_dataset_rows_once_and_filters_split(tmp_path):
-    p = write(tmp_path / "graded.csv", ["split", "question_id", "question", "reference_answer", "answer"], [
-        ["training", "1.2_X", "Why is the sky blue?", "Rayleigh scattering of short wavelengths.", "a"],
-        ["training", "1.2_X", "Why is the sky blue?", "Rayleigh scattering of short wavelengths.", "b"],
-        ["test", "3.4", "Why is grass green?", "Chlorophyll reflects green light.", "c"],
-    ])
+    p = write(
+        tmp_path / "graded.csv",
+        ["split", "question_id", "question", "reference_answer", "answer"],
+        [
+            ["training", "1.2_X", "Why is the sky blue?", "Rayleigh scattering of short wavelengths.", "a"],
+            ["training", "1.2_X", "Why is the sky blue?", "Rayleigh scattering of short wavelengths.", "b"],
+            ["test", "3.4", "Why is grass green?", "Chlorophyll reflects green light.", "c"],
+        ],
+    )
     assert [r.id for r in bank_from_csv(p)] == ["1-2-x", "3-4"]
     assert [r.id for r in bank_from_csv(p, split="test")] == ["3-4"]
 
 
-@pytest.mark.parametrize("header, rows, problem", [
-    (["id", "hint"], [["a", "A good answer covers x, y and z."]], "header: missing column(s): question"),
-    (["id", "question"], [["a", "What is it?"]], "missing column(s): hint or reference_answer"),
-    (["id", "question", "hint"], [["", "What is it?", "covers x"]], "row at line 2: empty 'id'"),
-    (["id", "question", "hint"], [["a", "What is it?", ""]], "row at line 2: question 'a': neither a hint"),
-    (["id", "question", "hint"], [["a", "Why?", "A strong answer covers x."]], "the question is empty or too short"),
-    (["id", "question", "hint", "max_score"], [["a", "What is it?", "Covers x and y.", "ten"]],
-     "max_score 'ten' is not a number"),
-    (["id", "question", "hint"], [["a", "What is it?", "Covers x and y."], ["a", "What else?", "Covers z."]],
-     "row at line 3: id 'a' is used again"),
-    (["id", "question", "hint"], [], "no questions found"),
-])
+@pytest.mark.parametrize(
+    "header, rows, problem",
+    [
+        (["id", "hint"], [["a", "A good answer covers x, y and z."]], "header: missing column(s): question"),
+        (["id", "question"], [["a", "What is it?"]], "missing column(s): hint or reference_answer"),
+        (["id", "question", "hint"], [["", "What is it?", "covers x"]], "row at line 2: empty 'id'"),
+        (["id", "question", "hint"], [["a", "What is it?", ""]], "row at line 2: question 'a': neither a hint"),
+        (
+            ["id", "question", "hint"],
+            [["a", "Why?", "A strong answer covers x."]],
+            "the question is empty or too short",
+        ),
+        (
+            ["id", "question", "hint", "max_score"],
+            [["a", "What is it?", "Covers x and y.", "ten"]],
+            "max_score 'ten' is not a number",
+        ),
+        (
+            ["id", "question", "hint"],
+            [["a", "What is it?", "Covers x and y."], ["a", "What else?", "Covers z."]],
+            "row at line 3: id 'a' is used again",
+        ),
+        (["id", "question", "hint"], [], "no questions found"),
+    ],
+)
 def test_bank_from_csv_errors_name_file_row_and_problem(tmp_path, header, rows, problem):
     p = write(tmp_path / "bad.csv", header, rows)
     with pytest.raises(RubricError) as e:
@@ -217,7 +311,7 @@ def test_yaml_round_trips_every_packaged_rubric(tmp_path):
     for rubric in BANK:
         assert parse_rubric(yaml.safe_load(rubric_to_yaml(rubric)), "t") == rubric
     # a reference answer with line breaks, tabs and quotes survives too
-    ref = "Line one: \"quoted\".\n\t● item with a tab\n\nSecond part: it's done."
+    ref = 'Line one: "quoted".\n\t● item with a tab\n\nSecond part: it\'s done.'
     r = rubric_from_reference(ref, id="r-1", question="What is the answer?", max_score=2.5)
     path = tmp_path / "r.yaml"
     path.write_text(rubric_to_yaml(r), encoding="utf-8")
@@ -234,66 +328,93 @@ def test_yaml_layout_matches_the_bank_files():
 # -- the CLI --------------------------------------------------------------------------------------------
 
 
-def run(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(argv)
-    out, err = capsys.readouterr()
-    return e.value.code, out, err
-
-
-def test_cli_builds_validates_and_prints_yaml(capsys):
-    code, out, _ = run(["rubric", "build", "--hint", BANK.get("vid-06").hint, "--question",
-                        "How do you structure a cinematic prompt?", "--id", "my-q"], capsys)
+def test_cli_builds_validates_and_prints_yaml(cli):
+    code, out, _ = cli(
+        "rubric",
+        "build",
+        "--hint",
+        BANK.get("vid-06").hint,
+        "--question",
+        "How do you structure a cinematic prompt?",
+        "--id",
+        "my-q",
+    )
     assert code == 0
     r = parse_rubric(yaml.safe_load(out), "stdout")
     assert r.id == "my-q" and len(r.criteria) == 6
 
 
-def test_cli_diffs_against_an_existing_file_and_replaces_it(tmp_path, capsys):
+def test_cli_diffs_against_an_existing_file_and_replaces_it(tmp_path, cli):
     src = REPO / "rubrics/ai-video-generation-specialist/vid-06-cinematic-prompt-anatomy.yaml"
     target = tmp_path / "vid-06.yaml"
     target.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     rubric = BANK.get("vid-06")
-    args = ["rubric", "build", "--hint", rubric.hint, "--question", rubric.question, "--id", rubric.id,
-            "--section", rubric.section, "--bank", rubric.bank, "-o", str(target)]
-    code, out, err = run([*args, "--dry-run"], capsys)
+    args = [
+        "rubric",
+        "build",
+        "--hint",
+        rubric.hint,
+        "--question",
+        rubric.question,
+        "--id",
+        rubric.id,
+        "--section",
+        rubric.section,
+        "--bank",
+        rubric.bank,
+        "-o",
+        str(target),
+    ]
+    code, out, err = cli(*args, "--dry-run")
     assert code == 0 and "would change" in err
     assert out.startswith(f"--- {target} (existing)\n+++ {target} (built)\n")
     assert '-    text: "Specifies a camera movement, such as a dolly or an orbit."' in out
     assert '+    text: "Includes camera movement (dolly, orbit)."' in out
     assert "-number: 6" in out
     assert target.read_text(encoding="utf-8") == src.read_text(encoding="utf-8")  # dry run: untouched
-    code, out, err = run([*args, "--number", "6"], capsys)
+    code, out, err = cli(*args, "--number", "6")
     assert code == 0 and "updated" in err and "-number: 6" not in out
     assert load_rubric(target).criteria[0].text == "Includes camera movement (dolly, orbit)."
-    code, out, err = run([*args, "--number", "6"], capsys)  # built again: identical
+    code, out, err = cli(*args, "--number", "6")  # built again: identical
     assert code == 0 and out == "" and "unchanged" in err
 
 
-def test_cli_from_csv_writes_a_directory(tmp_path, capsys):
-    p = write(tmp_path / "bank.csv", ["id", "question", "hint"], [
-        ["q-one", "What is a seed?", "A good answer covers reproducibility, A/B testing and debugging."],
-        ["q-two", "What is CFG?", "Look for discussion of prompt adherence, diversity, and artifacts."]])
+def test_cli_from_csv_writes_a_directory(tmp_path, cli):
+    p = write(
+        tmp_path / "bank.csv",
+        ["id", "question", "hint"],
+        [
+            ["q-one", "What is a seed?", "A good answer covers reproducibility, A/B testing and debugging."],
+            ["q-two", "What is CFG?", "Look for discussion of prompt adherence, diversity, and artifacts."],
+        ],
+    )
     out_dir = tmp_path / "rubrics"
-    code, _, err = run(["rubric", "build", "--from-csv", str(p), "-o", str(out_dir)], capsys)
+    code, _, err = cli("rubric", "build", "--from-csv", str(p), "-o", str(out_dir))
     assert code == 0 and "2 rubric(s) written" in err
     assert len(load_bank(out_dir)) == 2
     # and the same bank is usable directly by other commands
-    code, out, _ = run(["rubrics", "list", "--rubrics", str(p), "--json"], capsys)
+    code, out, _ = cli("rubrics", "list", "--rubrics", str(p), "--json")
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["q-one", "q-two"]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["rubric", "build", "--question", "What is it?"], "give exactly one of --hint, --reference or --from-csv"),
-    (["rubric", "build", "--hint", "Covers a and b.", "--reference", "x y z"], "got --hint, --reference"),
-    (["rubric", "build", "--hint", "Covers a, b and c."], "--question is needed"),
-    (["rubric", "build", "--hint", "A good answer covers a, b and c.", "-q", "What is it?", "--id", "Bad Id"],
-     "id: String should match pattern"),
-    (["rubric", "build", "--hint", "A good answer covers a, b and c.", "-q", "What is it?", "--llm"],
-     "no LLM is configured for --llm"),
-])
-def test_cli_errors_are_one_line(capsys, argv, message):
-    code, _, err = run(argv, capsys)
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["rubric", "build", "--question", "What is it?"], "give exactly one of --hint, --reference or --from-csv"),
+        (["rubric", "build", "--hint", "Covers a and b.", "--reference", "x y z"], "got --hint, --reference"),
+        (["rubric", "build", "--hint", "Covers a, b and c."], "--question is needed"),
+        (
+            ["rubric", "build", "--hint", "A good answer covers a, b and c.", "-q", "What is it?", "--id", "Bad Id"],
+            "id: String should match pattern",
+        ),
+        (
+            ["rubric", "build", "--hint", "A good answer covers a, b and c.", "-q", "What is it?", "--llm"],
+            "no LLM is configured for --llm",
+        ),
+    ],
+)
+def test_cli_errors_are_one_line(cli, argv, message):
+    code, _, err = cli(*argv)
     assert code == 2 and message in err and err.count("\n") <= 2
 
 
@@ -310,8 +431,11 @@ class FakeClient:
     async def post(self, path, body, cast_to):
         self.bodies.append(body)
         message = SimpleNamespace(content=self.content)
-        return SimpleNamespace(choices=[SimpleNamespace(message=message, finish_reason="stop")],
-                               usage=SimpleNamespace(prompt_tokens=10, completion_tokens=5), model="fake")
+        return SimpleNamespace(
+            choices=[SimpleNamespace(message=message, finish_reason="stop")],
+            usage=SimpleNamespace(prompt_tokens=10, completion_tokens=5),
+            model="fake",
+        )
 
     async def close(self):
         pass
@@ -319,12 +443,24 @@ class FakeClient:
 
 def test_llm_builder_validates_and_keeps_only_verbatim_covers():
     hint = BANK.get("vid-06").hint
-    reply = json.dumps({"criteria": [
-        {"id": "Camera Movement", "text": "Names a camera movement such as a dolly.", "weight": 9,
-         "covers": ["camera movement (dolly, orbit)", "invented fragment"]},
-        {"id": "lighting", "text": "Describes the lighting.", "weight": 2,
-         "covers": ["lighting descriptor (golden hour, warm tones)"]},
-    ]})
+    reply = json.dumps(
+        {
+            "criteria": [
+                {
+                    "id": "Camera Movement",
+                    "text": "Names a camera movement such as a dolly.",
+                    "weight": 9,
+                    "covers": ["camera movement (dolly, orbit)", "invented fragment"],
+                },
+                {
+                    "id": "lighting",
+                    "text": "Describes the lighting.",
+                    "weight": 2,
+                    "covers": ["lighting descriptor (golden hour, warm tones)"],
+                },
+            ]
+        }
+    )
     client = FakeClient(reply)
     crits, notes = criteria_with_llm(Settings(api_key="k"), question="How?", hint=hint, client=client)
     assert [c.id for c in crits] == ["camera-movement", "lighting"]
@@ -340,7 +476,11 @@ def test_llm_builder_validates_and_keeps_only_verbatim_covers():
 
 def test_llm_builder_rejects_invalid_json_and_needs_a_configured_llm():
     with pytest.raises(ValueError, match="not valid"):
-        criteria_with_llm(Settings(api_key="k"), question="How?", hint="Covers a, b and c.",
-                          client=FakeClient('{"criteria": [{"id": "a"}]}'))
+        criteria_with_llm(
+            Settings(api_key="k"),
+            question="How?",
+            hint="Covers a, b and c.",
+            client=FakeClient('{"criteria": [{"id": "a"}]}'),
+        )
     with pytest.raises(ConfigError, match="no LLM is configured"):
         criteria_with_llm(Settings(), question="How?", hint="Covers a, b and c.")

@@ -17,10 +17,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 try:
-    from grader.rubric.model import SECTIONS, load_bank, load_rubric
+    from grader.rubric import SECTIONS, load_bank, load_rubric
 except ImportError:  # plain `pytest` from a checkout where the package is not installed
     sys.path.insert(0, str(REPO))
-    from grader.rubric.model import SECTIONS, load_bank, load_rubric
+    from grader.rubric import SECTIONS, load_bank, load_rubric
 
 BANK_ID = "ai-video-generation-specialist"
 BANK_DIR = REPO / "rubrics" / BANK_ID
@@ -38,11 +38,29 @@ ID_RE = re.compile(r"^vid-(\d{2})-[a-z0-9]+(?:-[a-z0-9]+){1,4}$")
 
 # Words of 4+ letters that carry no rubric content ("A strong answer covers ...").
 FILLER = {
-    "strong", "answer", "answers", "covers", "candidate", "should", "discuss",
-    "look", "discussion", "mentions", "good", "best", "demonstrates", "describe",
-    "explains", "include", "includes", "involves",
+    "strong",
+    "answer",
+    "answers",
+    "covers",
+    "candidate",
+    "should",
+    "discuss",
+    "look",
+    "discussion",
+    "mentions",
+    "good",
+    "best",
+    "demonstrates",
+    "describe",
+    "explains",
+    "include",
+    "includes",
+    "involves",
     # inflections / synonyms of the above that the seed uses the same way
-    "cover", "mention", "comprehensive", "explanation",
+    "cover",
+    "mention",
+    "comprehensive",
+    "explanation",
 }
 
 

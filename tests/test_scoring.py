@@ -8,7 +8,8 @@ from grader.scoring import band_for, score_verdict
 from grader.verdict import CriterionVerdict, Level, Verdict
 
 RUBRIC = Rubric(
-    id="t-1", question="Explain temporal consistency in video generation.",
+    id="t-1",
+    question="Explain temporal consistency in video generation.",
     hint="Temporal consistency means objects stay stable; mentions flicker and identity drift.",
     criteria=[
         Criterion(id="define", text="Defines temporal consistency as frame-to-frame stability.", weight=3),
@@ -19,13 +20,20 @@ RUBRIC = Rubric(
 ANSWER = "Temporal consistency means objects stay stable from frame to frame. A common failure is flickering."
 
 
-def verdict(define=("full", ["objects stay stable from frame to frame"]), flicker=("full", ["a common failure is flickering"]), injection=False):
+def verdict(
+    define=("full", ["objects stay stable from frame to frame"]),
+    flicker=("full", ["a common failure is flickering"]),
+    injection=False,
+):
     return Verdict(
         criteria=[
             CriterionVerdict(criterion_id="define", level=define[0], rationale="r", evidence=list(define[1])),
             CriterionVerdict(criterion_id="flicker", level=flicker[0], rationale="r", evidence=list(flicker[1])),
         ],
-        strengths=[], gaps=[], injection_attempt=injection, summary="",
+        strengths=[],
+        gaps=[],
+        injection_attempt=injection,
+        summary="",
     )
 
 
@@ -71,6 +79,9 @@ def test_quote_inside_detected_attack_earns_nothing():
     assert "injection" in s.criteria[1].evidence[0].reason
 
 
-@pytest.mark.parametrize("percent, band", [(100, "strong"), (75, "strong"), (74.9, "adequate"), (45, "adequate"), (44.9, "weak"), (0, "weak")])
+@pytest.mark.parametrize(
+    "percent, band",
+    [(100, "strong"), (75, "strong"), (74.9, "adequate"), (45, "adequate"), (44.9, "weak"), (0, "weak")],
+)
 def test_bands(percent, band):
     assert band_for(percent) == band

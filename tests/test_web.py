@@ -1,80 +1,57 @@
-"""The practice web page (grader.web) through Starlette's TestClient, with a fake backend."""
+"""The practice web page (grader.web) through Starlette's TestClient, with the shared fake judge."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
 from types import SimpleNamespace
 
 import pytest
 from starlette.testclient import TestClient
 
-from grader.errors import TransportError, Usage
 from grader.grading import Grader
 from grader.practice import Highlight
-from grader.rubric.model import default_bank
+from grader.rubric import default_bank
 from grader.settings import Settings
 from grader.store import Store
-from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-from grader.web.app import CSP, create_app, highlight_answer, history_chart
+from grader.verdict import Level
+from grader.web.app import CSP, create_app
+from grader.web.render import highlight_answer, history_chart
 
-
-class FakeJudge:
-    """Criterion i is 'full', quoting the answer's i-th sentence. ``block`` simulates CPU work that
-    does not yield to the event loop (time.sleep), ``fail`` raises a transport error."""
-
-    name = "local"
-    model = "fake"
-    version = "fake-1"
-
-    def __init__(self, block: float = 0.0, fail: bool = False) -> None:
-        self.block, self.fail, self.calls = block, fail, 0
-
-    async def judge(self, rubric, answer):
-        self.calls += 1
-        if self.block:
-            time.sleep(self.block)
-        if self.fail:
-            raise TransportError("the judge could not be reached", status=503)
-        sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if len(s.strip()) >= 12]
-        criteria = [
-            CriterionVerdict(criterion_id=c.id, level=Level.full if i < len(sentences) else Level.missing,
-                             rationale="covered" if i < len(sentences) else "not covered",
-                             evidence=[sentences[i]] if i < len(sentences) else [])
-            for i, c in enumerate(rubric.criteria)
-        ]
-        gaps = [Gap(gap=f"missing: {c.id}", next_step=f"Add one sentence on {c.id}.")
-                for c in rubric.criteria[len(sentences):]]
-        verdict = Verdict(criteria=criteria, strengths=["Opens with the key difference."], gaps=gaps,
-                          injection_attempt=False, summary="A fake verdict for tests.")
-        return SimpleNamespace(verdict=verdict, usage=Usage(), attempts=1, model=self.model, raw="")
-
-
-ANSWER = ("Text-to-video starts from a prompt alone and invents every frame.\r\n"
-          "Image-to-video animates a given still, so composition is locked from the start.")
+ANSWER = (
+    "Text-to-video starts from a prompt alone and invents every frame.\r\n"
+    "Image-to-video animates a given still, so composition is locked from the start."
+)
 QID = "vid-01-text-to-video-vs-image"
 
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "GRADER_MODEL", "GRADER_BACKEND", "GRADER_CACHE",
-                "GRADER_STORE", "GRADER_RUBRICS"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "GRADER_MODEL",
+        "GRADER_BACKEND",
+        "GRADER_CACHE",
+        "GRADER_STORE",
+        "GRADER_RUBRICS",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRADER_CONFIG", str(tmp_path / "no-config.toml"))
 
 
-def make_client(tmp_path, judge=None, **settings_kw):
+def make_client(tmp_path, judge, **settings_kw):
     settings = Settings(store=tmp_path / "store.sqlite3", backend="local", **settings_kw)
     store = Store(settings.store_path)
-    judge = judge or FakeJudge()
     app = create_app(settings, grader=Grader(settings, backend=judge, store=store), store=store)
     return TestClient(app), judge, store
 
 
 @pytest.fixture
-def web(tmp_path):
-    client, judge, store = make_client(tmp_path)
+def web(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge())
     with client:
         yield SimpleNamespace(client=client, judge=judge, store=store)
     store.close()
@@ -134,8 +111,11 @@ def test_question_page_hides_the_hint(web):
 
 def test_random_never_repeats_last(web):
     for _ in range(20):
-        r = web.client.get("/random", params={"section": "Behavioral", "last": "vid-46-project-failure-ownership"},
-                           follow_redirects=False)
+        r = web.client.get(
+            "/random",
+            params={"section": "Behavioral", "last": "vid-46-project-failure-ownership"},
+            follow_redirects=False,
+        )
         assert r.status_code == 303 and r.headers["location"] != "/q/vid-46-project-failure-ownership"
         assert default_bank().get(r.headers["location"][3:]).section == "Behavioral"
 
@@ -146,8 +126,10 @@ def test_submit_grade_result_with_highlight_and_history(web):
     assert status["attempt_id"] == 1 and str(page.url).endswith("/attempt/1")
     assert re.search(r"\d+(\.\d+)? / 10", html) and "78 %" in html and "STRONG" in html
     marks = re.findall(r"<mark[^>]*>(.*?)</mark>", html, re.S)
-    assert marks == ["Text-to-video starts from a prompt alone and invents every frame",  # sentence dot trimmed
-                     "Image-to-video animates a given still, so composition is locked from the start"]
+    assert marks == [
+        "Text-to-video starts from a prompt alone and invents every frame",  # sentence dot trimmed
+        "Image-to-video animates a given still, so composition is locked from the start",
+    ]
     assert '<sup class="ref">1</sup>' in html
     assert "Opens with the key difference." in html and "Add one sentence on" in html
     assert 'class="level full"' in html and 'class="level missing"' in html
@@ -170,30 +152,47 @@ def test_second_attempt_shows_progress_in_history(web):
     assert hist.count("<circle") == 2 and "▲ +" in hist
 
 
-def test_progress_page_refreshes_and_server_is_not_blocked(tmp_path):
-    client, judge, store = make_client(tmp_path, FakeJudge(block=1.5))
+def test_progress_page_refreshes_and_server_is_not_blocked(tmp_path, fake_judge):
+    """The judge blocks its thread (like the embedded grader's CPU work) until the test has been
+    served two pages. Were grading on the server's event loop, no page could be served meanwhile:
+    the judge's wait would run out unreleased (and the test fail) instead."""
+    entered, release = threading.Event(), threading.Event()
+
+    class BlockingJudge(type(fake_judge())):
+        released: bool | None = None
+
+        async def judge(self, rubric, answer):
+            entered.set()
+            self.released = release.wait(timeout=30)  # blocks the loop it runs on; no wall-clock assert
+            return await super().judge(rubric, answer)
+
+    client, judge, store = make_client(tmp_path, BlockingJudge())
     with client:
         r = submit(client, QID, ANSWER)
+        assert entered.wait(timeout=30)  # grading has started and is blocked
         progress = client.get(r.headers["location"])
         assert progress.status_code == 200 and '<meta http-equiv="refresh" content="1">' in progress.text
         assert "Grading your answer" in progress.text or "Waiting for the grader" in progress.text
-        started = time.monotonic()
         assert client.get("/").status_code == 200  # the blocking judge runs off the server's loop
-        assert time.monotonic() - started < 1.0
+        release.set()
         assert wait_done(client, r.headers["location"])["status"] == "done"
+    assert judge.released is True
     store.close()
 
 
-def test_size_limit_gives_a_clear_message_and_grades_nothing(tmp_path):
-    client, judge, store = make_client(tmp_path, max_answer_chars=200)
+def test_size_limit_gives_a_clear_message_and_grades_nothing(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge(), max_answer_chars=200)
     with client:
         long_answer = "A sentence that is long enough to count. " * 10
         r = submit(client, QID, long_answer)
         assert r.status_code == 413
         assert "over the limit of 200" in r.text and "nothing was graded" in r.text
         assert "A sentence that is long enough to count." in r.text  # the answer is kept in the box
-        huge = client.post(f"/q/{QID}", content=b"answer=" + b"x" * 200_000,
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+        huge = client.post(
+            f"/q/{QID}",
+            content=b"answer=" + b"x" * 200_000,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
         assert huge.status_code == 413 and "far over the limit" in huge.text
         blank = submit(client, QID, "   \n ")
         assert blank.status_code == 422 and "Write an answer first" in blank.text
@@ -202,8 +201,10 @@ def test_size_limit_gives_a_clear_message_and_grades_nothing(tmp_path):
 
 
 def test_candidate_text_is_escaped_everywhere(web):
-    evil = ("I would use <script>alert(1)</script> in every frame of the video. "
-            'Then <img src=x onerror="alert(2)"> keeps the composition locked.')
+    evil = (
+        "I would use <script>alert(1)</script> in every frame of the video. "
+        'Then <img src=x onerror="alert(2)"> keeps the composition locked.'
+    )
     page, _ = grade_via_page(web.client, QID, evil)
     html = page.text
     assert "<script>" not in html and "<img src=x" not in html
@@ -227,24 +228,29 @@ def test_security_headers_and_csp(web):
 
 
 def test_cross_origin_post_is_refused(web):
-    r = web.client.post(f"/q/{QID}", data={"answer": ANSWER}, headers={"origin": "http://evil.example"},
-                        follow_redirects=False)
+    r = web.client.post(
+        f"/q/{QID}", data={"answer": ANSWER}, headers={"origin": "http://evil.example"}, follow_redirects=False
+    )
     assert r.status_code == 403 and web.judge.calls == 0
 
 
-def test_host_header_is_checked_when_asked(tmp_path):
+def test_host_header_is_checked_when_asked(tmp_path, fake_judge):
     settings = Settings(store=tmp_path / "s.sqlite3", backend="local")
     store = Store(settings.store_path)
-    app = create_app(settings, grader=Grader(settings, backend=FakeJudge(), store=store), store=store,
-                     allowed_hosts=["127.0.0.1", "localhost"])
+    app = create_app(
+        settings,
+        grader=Grader(settings, backend=fake_judge(), store=store),
+        store=store,
+        allowed_hosts=["127.0.0.1", "localhost"],
+    )
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/").status_code == 200
         assert client.get("/", headers={"host": "evil.example"}).status_code == 400
     store.close()
 
 
-def test_grading_error_is_shown_not_crashed(tmp_path):
-    client, judge, store = make_client(tmp_path, FakeJudge(fail=True))
+def test_grading_error_is_shown_not_crashed(tmp_path, fake_judge):
+    client, judge, store = make_client(tmp_path, fake_judge(fail=True))
     with client:
         r = submit(client, QID, ANSWER)
         status = wait_done(client, r.headers["location"])
@@ -267,37 +273,44 @@ def test_unknown_attempt_and_job(web):
 def test_highlight_answer_escapes_each_segment():
     answer = "a<b & c>d \"e\" 'f'"
     html = highlight_answer(answer, [Highlight(1, 4, ["x"]), Highlight(6, 9, ["y", "z"])], {"x": 1, "y": 2, "z": 3})
-    assert str(html) == ('a<mark title="evidence for x">&lt;b </mark><sup class="ref">1</sup>&amp; '
-                         '<mark title="evidence for y, z">c&gt;d</mark><sup class="ref">2,3</sup>'
-                         ' &#34;e&#34; &#39;f&#39;')
+    assert str(html) == (
+        'a<mark title="evidence for x">&lt;b </mark><sup class="ref">1</sup>&amp; '
+        '<mark title="evidence for y, z">c&gt;d</mark><sup class="ref">2,3</sup>'
+        " &#34;e&#34; &#39;f&#39;"
+    )
     # overlapping or empty spans are never emitted twice
-    assert str(highlight_answer("abcdef", [Highlight(0, 3, ["a"]), Highlight(2, 5, ["b"]), Highlight(5, 5, ["c"])])) \
+    assert (
+        str(highlight_answer("abcdef", [Highlight(0, 3, ["a"]), Highlight(2, 5, ["b"]), Highlight(5, 5, ["c"])]))
         == '<mark title="evidence for a">abc</mark>def'
+    )
 
 
 def test_history_chart_is_plain_svg():
-    svg = str(history_chart([
-        {"id": 1, "question_id": "q<1>", "percent": 30.0, "created_at": "2026-11-01T10:00:00+00:00"},
-        {"id": 2, "question_id": "q<1>", "percent": None, "created_at": "2026-11-02T10:00:00+00:00"},
-        {"id": 3, "question_id": "q<1>", "percent": 80.0, "created_at": "2026-11-03T10:00:00+00:00"},
-    ]))
+    svg = str(
+        history_chart(
+            [
+                {"id": 1, "question_id": "q<1>", "percent": 30.0, "created_at": "2026-11-01T10:00:00+00:00"},
+                {"id": 2, "question_id": "q<1>", "percent": None, "created_at": "2026-11-02T10:00:00+00:00"},
+                {"id": 3, "question_id": "q<1>", "percent": 80.0, "created_at": "2026-11-03T10:00:00+00:00"},
+            ]
+        )
+    )
     assert svg.startswith("<svg") and svg.count("<circle") == 2 and "<polyline" in svg
     assert "q&lt;1&gt;" in svg and "<script" not in svg
     assert "no graded attempts yet" in str(history_chart([]))
 
 
-def test_worker_runs_on_its_own_loop(tmp_path):
-    from grader.web.app import GradingWorker
+def test_worker_runs_on_its_own_loop(tmp_path, fake_judge):
+    from grader.web.worker import GradingWorker
 
     seen = {}
 
-    class Probe(FakeJudge):
-        async def judge(self, rubric, answer):
-            seen["loop"] = asyncio.get_running_loop()
-            return await super().judge(rubric, answer)
+    def levels(rubric, answer):  # called inside the judge, on the loop that grades
+        seen["loop"] = asyncio.get_running_loop()
+        return [Level.full] * len(rubric.criteria)
 
     settings = Settings(store=tmp_path / "s.sqlite3", backend="local")
-    worker = GradingWorker(Grader(settings, backend=Probe()))
+    worker = GradingWorker(Grader(settings, backend=fake_judge(levels)))
 
     async def main():
         result = await worker.grade(default_bank().get(QID), ANSWER)
@@ -314,18 +327,27 @@ def test_llm_backend_against_the_dev_server(tmp_path):
     from grader.testing.devserver import DevServer
 
     with DevServer(mode="honest") as dev:
-        settings = Settings(store=tmp_path / "s.sqlite3", backend="llm", base_url=dev.base_url, model="dev-model",
-                            max_retries=0)
+        settings = Settings(
+            store=tmp_path / "s.sqlite3", backend="llm", base_url=dev.base_url, model="dev-model", max_retries=0
+        )
         store = Store(settings.store_path)
         app = create_app(settings, store=store)
         with TestClient(app) as client:
             assert "LLM judge · dev-model" in client.get("/").text
-            page, status = grade_via_page(client, QID, (
-                "Temporal coherence is the core challenge that makes text-to-video harder than text-to-image. "
-                "Objects, lighting and physics must stay consistent across frames."))
+            page, status = grade_via_page(
+                client,
+                QID,
+                (
+                    "Temporal coherence is the core challenge that makes text-to-video harder than text-to-image. "
+                    "Objects, lighting and physics must stay consistent across frames."
+                ),
+            )
             assert "<mark" in page.text and re.search(r"\d+(\.\d+)? / 10", page.text)
-            grade_via_page(client, QID, "A text-to-image model produces a single frame and never has to keep "
-                                        "anything consistent over time.")
+            grade_via_page(
+                client,
+                QID,
+                "A text-to-image model produces a single frame and never has to keep anything consistent over time.",
+            )
         assert dev.requests == 2 and [a["backend"] for a in store.attempts()] == ["llm", "llm"]
         store.close()
 
@@ -336,9 +358,14 @@ def test_embedded_grader_end_to_end(tmp_path):
     store = Store(settings.store_path)
     with TestClient(create_app(settings, store=store)) as client:
         assert "embedded grader" in client.get("/").text
-        page, status = grade_via_page(client, QID, (
-            "Text-to-video must keep every frame coherent with the previous ones, which a single image never has to do. "
-            "Objects, lighting and physics have to stay consistent across frames, or faces morph and hands flicker."))
+        page, status = grade_via_page(
+            client,
+            QID,
+            (
+                "Text-to-video must keep every frame coherent with the previous ones, which a single image never has to do. "
+                "Objects, lighting and physics have to stay consistent across frames, or faces morph and hands flicker."
+            ),
+        )
         assert re.search(r"\d+(\.\d+)? / 10", page.text) and 'id="answer"' in page.text
         assert store.attempts()[0]["backend"] == "local"
     store.close()

@@ -1,7 +1,7 @@
 """End to end in a real headless browser: Debian's chromium driven by Playwright.
 
 The practice app runs under uvicorn on a free 127.0.0.1 port in a thread, with a temporary store and a
-deterministic fake backend. The browser opens the list, filters a section, opens a question, types an
+deterministic fake judge. The browser opens the list, filters a section, opens a question, types an
 answer, submits, waits through the progress page for the result, checks the score and the evidence
 highlight, saves a screenshot (docs/screenshots/result.png) and finds the attempt in the history.
 
@@ -23,8 +23,15 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
 ]
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "result.png"
 #: The README's screenshot is refreshed only on request (GRADER_UPDATE_SCREENSHOT=1), so a test run
@@ -44,40 +51,9 @@ if not Path(CHROMIUM).exists():
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:
-    pytest.skip("the playwright Python package is not installed: run scripts/install_browser.sh",
-                allow_module_level=True)
-
-
-class SlowFakeJudge:
-    """Deterministic verdict (criterion 1 full, 2 partial, the rest missing, quoting the answer's own
-    sentences) after a short pause, so the browser goes through the progress page."""
-
-    name = "local"
-    model = "fake"
-    version = "fake-1"
-
-    async def judge(self, rubric, answer):
-        import asyncio
-
-        from grader.errors import Usage
-        from grader.verdict import CriterionVerdict, Gap, Level, Verdict
-
-        await asyncio.sleep(1.2)
-        sentences = [s.strip() for s in answer.splitlines() if s.strip()]
-        levels = [Level.full, Level.partial]
-        criteria, gaps = [], []
-        for i, c in enumerate(rubric.criteria):
-            level = levels[i] if i < len(levels) and i < len(sentences) else Level.missing
-            criteria.append(CriterionVerdict(
-                criterion_id=c.id, level=level, evidence=[sentences[i]] if level != Level.missing else [],
-                rationale={"full": "Named clearly and explained.", "partial": "Mentioned, but without an example.",
-                           "missing": "Not addressed."}[level.value]))
-            if level != Level.full:
-                gaps.append(Gap(gap=c.text, next_step=f"Add a concrete example for: {c.text.lower()}"))
-        verdict = Verdict(criteria=criteria, strengths=["Opens with the core difference: temporal coherence."],
-                          gaps=gaps, injection_attempt=False,
-                          summary="A solid start; make the contrast with single images explicit.")
-        return SimpleNamespace(verdict=verdict, usage=Usage(), attempts=1, model=self.model, raw="")
+    pytest.skip(
+        "the playwright Python package is not installed: run scripts/install_browser.sh", allow_module_level=True
+    )
 
 
 def _free_port() -> int:
@@ -87,7 +63,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path, monkeypatch):
+def server(tmp_path, monkeypatch, fake_judge):
     import uvicorn
 
     from grader.grading import Grader
@@ -100,8 +76,20 @@ def server(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_CONFIG", str(tmp_path / "no-config.toml"))
     settings = Settings(store=tmp_path / "store.sqlite3", backend="local")
     store = Store(settings.store_path)
-    app = create_app(settings, grader=Grader(settings, backend=SlowFakeJudge(), store=store), store=store,
-                     allowed_hosts=["127.0.0.1", "localhost"])
+    # criterion 1 full, 2 partial, the rest missing, quoting the answer's own sentences, after a short
+    # pause, so the browser goes through the progress page
+    judge = fake_judge(
+        ["full", "partial"],
+        delay=1.2,
+        strengths=["Opens with the core difference: temporal coherence."],
+        summary="A solid start; make the contrast with single images explicit.",
+    )
+    app = create_app(
+        settings,
+        grader=Grader(settings, backend=judge, store=store),
+        store=store,
+        allowed_hosts=["127.0.0.1", "localhost"],
+    )
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, name="e2e-uvicorn", daemon=True)
@@ -122,8 +110,12 @@ def test_practice_in_the_browser(server, tmp_path):
     problems: list[str] = []
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1100, "height": 900}, device_scale_factor=1,
+            str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1100, "height": 900},
+            device_scale_factor=1,
         )
         try:
             page = context.new_page()

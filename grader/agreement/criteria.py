@@ -35,7 +35,7 @@ import numpy as np
 
 from grader.agreement import metrics as M
 from grader.errors import InputError, JudgeError
-from grader.rubric.model import Rubric, RubricBank
+from grader.rubric import Rubric, RubricBank
 
 __all__ = ["LabelledAnswer", "CriterionAgreement", "CriteriaReport", "build_criteria_report", "read_criteria_file", "grade_labelled", "criterion_agreement",
            "LEVELS", "verdict_line"]

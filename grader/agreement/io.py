@@ -1,16 +1,14 @@
 """Calibration input: the human-scored CSV (:func:`read_calibration_csv`) and a results file written
-earlier (:func:`read_results`, e.g. ``grader batch`` output), joined row by row.
+earlier (:func:`read_results`, e.g. ``grader batch`` output), joined row by row. Both are read by
+:func:`grader.tables.open_table`.
 
-Everything here is also importable from :mod:`grader.calibrate`, which grades the rows and compares.
+Everything here is also importable from :mod:`grader.agreement.measure`, which grades the rows and
+compares.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,18 +17,22 @@ from typing import Any
 import numpy as np
 
 from grader.errors import InputError
-from grader.grading import word_count
+from grader.tables import NOT_AN_OBJECT, open_table
+from grader.text import word_count
 
 __all__ = [
-    "LABELS", "CalibrationColumns", "CalibrationRow", "CalibrationData", "GradedScores",
-    "read_calibration_csv", "read_results", "rubric_id",
+    "LABELS",
+    "CalibrationColumns",
+    "CalibrationRow",
+    "CalibrationData",
+    "GradedScores",
+    "read_calibration_csv",
+    "read_results",
+    "rubric_id",
 ]
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
 LABELS = ("Incorrect", "Partially correct", "Correct")  # ordinal order
-_LABEL_ALIASES = {"incorrect": LABELS[0], "partially correct": LABELS[1], "partial": LABELS[1],
-                  "correct": LABELS[2]}
+_LABEL_ALIASES = {"incorrect": LABELS[0], "partially correct": LABELS[1], "partial": LABELS[1], "correct": LABELS[2]}
 
 
 # -- reading the human-scored CSV ---------------------------------------------------------------
@@ -79,35 +81,32 @@ class CalibrationData:
 
 
 def _open_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and non-blank records (with the line each starts on) of a UTF-8 CSV (, ; or tab)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise InputError("file not found", source=str(path)) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text (byte {e.start})", source=str(path), hint="save the file as UTF-8") from None
-    except OSError as e:
-        raise InputError(f"cannot read the file: {e.strerror}", source=str(path)) from None
-    first = text.split("\n", 1)[0]
-    if not first.strip():
-        raise InputError("the file is empty (no header row)", source=str(path), line=1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((",", ";", "\t"), key=first.count))
-    try:
-        header = [h.strip() for h in next(reader)]
-        records, line = [], reader.line_num
-        for rec in reader:
-            if rec and any(f.strip() for f in rec):
-                records.append((line + 1, rec))
-            line = reader.line_num
-    except csv.Error as e:
-        raise InputError(f"malformed CSV: {e}", source=str(path), line=reader.line_num) from None
-    return header, records
+    """Header and non-blank records (with the line each starts on) of a CSV (``,`` ``;`` or tab; read by
+    :func:`grader.tables.open_table`). Bytes that are not UTF-8 anywhere in it are an error."""
+    with open_table(path, fmt="csv") as table:
+        if table.header_undecodable:
+            raise _not_utf8(table.source, 1)
+        rows = list(table.rows())
+    for row in rows:
+        if row.error:
+            raise InputError(row.error, source=table.source, line=row.line)
+        if row.undecodable:
+            raise _not_utf8(table.source, row.line)
+    return table.header, [(row.line, list(row.fields)) for row in rows]
+
+
+def _not_utf8(source: str, line: int) -> InputError:
+    return InputError("not UTF-8 text", source=source, line=line, hint="save the file as UTF-8")
 
 
 def _need(header: list[str], name: str, flag: str, source: str, hint: str = "") -> str:
     if name not in header:
-        raise InputError(f"no column {name!r}; the columns are {', '.join(header)}", source=source, line=1,
-                         hint=hint or f"name the right column with {flag}")
+        raise InputError(
+            f"no column {name!r}; the columns are {', '.join(header)}",
+            source=source,
+            line=1,
+            hint=hint or f"name the right column with {flag}",
+        )
     return name
 
 
@@ -125,20 +124,31 @@ def _canonical_label(text: str) -> str | None:
     return _LABEL_ALIASES.get(" ".join(text.replace("_", " ").replace("-", " ").split()).casefold())
 
 
-def read_calibration_csv(path: str | Path, columns: CalibrationColumns = CalibrationColumns(), *,
-                         split: str | None = None, limit: int | None = None) -> CalibrationData:
+def read_calibration_csv(
+    path: str | Path,
+    columns: CalibrationColumns = CalibrationColumns(),
+    *,
+    split: str | None = None,
+    limit: int | None = None,
+) -> CalibrationData:
     """Read and check the human-scored rows (filtered by ``split``, first ``limit`` rows)."""
     p = Path(path)
     src = str(p)
     header, records = _open_csv(p)
     at = {name: i for i, name in enumerate(header)}
-    id_col = (_need(header, columns.id, "--id-col", src) if columns.id
-              else next((c for c in ("candidate_id", "answer_id") if c in at), None))
+    id_col = (
+        _need(header, columns.id, "--id-col", src)
+        if columns.id
+        else next((c for c in ("candidate_id", "answer_id") if c in at), None)
+    )
     q_col = _need(header, columns.question, "--question-col", src)
     a_col = _need(header, columns.answer, "--answer-col", src)
     s_col = _need(header, columns.score, "--score-col", src)
-    m_col = (_need(header, columns.max_score, "--max-score-col", src) if columns.max_score
-             else ("max_score" if "max_score" in at else None))
+    m_col = (
+        _need(header, columns.max_score, "--max-score-col", src)
+        if columns.max_score
+        else ("max_score" if "max_score" in at else None)
+    )
     l_col = _need(header, columns.label, "--label-col", src) if columns.label else ("label" if "label" in at else None)
     notes: list[str] = []
     if split is not None:
@@ -162,8 +172,17 @@ def read_calibration_csv(path: str | Path, columns: CalibrationColumns = Calibra
             label = _canonical_label(rec[at[l_col]])
             if label is None:
                 raise InputError(f"label {rec[at[l_col]]!r} is not one of {', '.join(LABELS)}", source=src, line=line)
-        rows.append(CalibrationRow(rec[at[id_col]] if id_col else f"row-{len(rows) + 1}", line,
-                                   rec[at[q_col]].strip(), rec[at[a_col]], score, max_score, label))
+        rows.append(
+            CalibrationRow(
+                rec[at[id_col]] if id_col else f"row-{len(rows) + 1}",
+                line,
+                rec[at[q_col]].strip(),
+                rec[at[a_col]],
+                score,
+                max_score,
+                label,
+            )
+        )
     if m_col is None:
         top: dict[str, float] = {}
         for r in rows:
@@ -177,8 +196,11 @@ def read_calibration_csv(path: str | Path, columns: CalibrationColumns = Calibra
     ids = Counter(r.row_id for r in rows)
     dupes = [i for i, c in ids.items() if c > 1]
     if dupes:
-        raise InputError(f"duplicate ids in column {id_col!r}: {', '.join(dupes[:5])}", source=src,
-                         hint="pass --id-col with a column whose values are unique")
+        raise InputError(
+            f"duplicate ids in column {id_col!r}: {', '.join(dupes[:5])}",
+            source=src,
+            hint="pass --id-col with a column whose values are unique",
+        )
     has_labels = l_col is not None and all(r.label for r in rows)
     if l_col and not has_labels:
         notes.append(f"some rows have no {l_col!r}: label metrics are left out")
@@ -228,26 +250,16 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
 
     p, src = Path(path), str(path)
     objs: list[tuple[int, dict[str, Any]]] = []
-    if p.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        try:
-            text = p.read_text(encoding="utf-8-sig")
-        except (FileNotFoundError, IsADirectoryError):
-            raise InputError("file not found", source=src) from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"cannot read the file: {e}", source=src) from None
-        if text.lstrip().startswith("["):  # a JSON array of result objects
-            try:
-                text = "\n".join(json.dumps(o) for o in json.loads(text))
-            except ValueError as e:
-                raise InputError(f"invalid JSON: {e}", source=src) from None
-        for n, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    obj = json.loads(line)
-                except ValueError as e:
-                    raise InputError(f"invalid JSON line: {e}", source=src, line=n) from None
-                if isinstance(obj, dict):
-                    objs.append((n, obj))
+    if p.suffix.lower() in (".jsonl", ".ndjson", ".json"):  # JSON lines, or one JSON array of result objects
+        with open_table(p, fmt="json") as table:
+            for row in table.rows():
+                if row.error == NOT_AN_OBJECT:
+                    continue
+                if row.error:
+                    raise InputError(row.error, source=src, line=row.line)
+                if row.undecodable:
+                    raise _not_utf8(src, row.line)
+                objs.append((row.line, row.values))
     else:
         header, records = _open_csv(p)
         objs = [(n, dict(zip(header, rec))) for n, rec in records]
@@ -271,16 +283,21 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
     missing = object()
     for i, r in enumerate(data.rows):
         sha = hashlib.sha256(r.answer.encode()).hexdigest()
-        found = [by_id.get(r.row_id, missing), by_hash.get((r.question_id, sha), missing),
-                 by_hash.get((rubric_id(r.question_id), sha), missing)]
+        found = [
+            by_id.get(r.row_id, missing),
+            by_hash.get((r.question_id, sha), missing),
+            by_hash.get((rubric_id(r.question_id), sha), missing),
+        ]
         score = next((f for f in found if f is not missing), missing)
-        why = ("missing from results" if score is missing else "without a score in the results" if score is None
-               else "")
+        why = "missing from results" if score is missing else "without a score in the results" if score is None else ""
         if why:
             out.skipped[why] = out.skipped.get(why, 0) + 1
         else:
             out.scores[i] = min(1.0, max(0.0, float(score)))
     if out.skipped.get("missing from results", 0) == len(data.rows):
-        raise InputError(f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",
-                         source=src, hint="pass --id-col with the column the results file uses")
+        raise InputError(
+            f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",
+            source=src,
+            hint="pass --id-col with the column the results file uses",
+        )
     return out

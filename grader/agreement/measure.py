@@ -6,43 +6,71 @@ through the Grader's store so a second run costs nothing) or from a results file
 (:func:`read_results`), then compare (:func:`build_report`) into an :class:`AgreementReport`.
 
 Every score is normalised to ``[0, 1]`` (score / max score). Ordinal metrics use equal-width bins
-(see :mod:`grader.metrics`). Labels (``Correct`` / ``Partially correct`` / ``Incorrect``) are derived
+(see :mod:`grader.agreement.metrics`). Labels (``Correct`` / ``Partially correct`` / ``Incorrect``) are derived
 from a normalised score by two thresholds: fixed defaults (≥ 0.75 Correct, ≥ 0.35 Partially correct,
 else Incorrect) unless ``fit_labels`` asks to fit them on the same rows (an optimistic estimate).
 
 Two baselines are scored on the same rows: *majority* (always the most common human label and the
 mean human score) and *length* (a least-squares line ``score ~ a + b·words`` fitted on these rows).
 
-:func:`saf_bank` builds rubrics for the SAF dataset (one per question, criteria ``c1..cn`` = the
-clauses of the reference answer); :func:`grader.rubric_build.bank_from_csv` is the general builder
-(named criteria, claims rather than clauses).
+:func:`saf_bank` builds rubrics for the SAF dataset (one per question, criteria = the claims of the
+reference answer, by the same builder as :func:`grader.rubric.io.bank_from_csv`, so ``grader
+calibrate`` grades SAF with the rubrics the embedded grader's calibration was fitted on).
 
-Reading the inputs (the CSV, a results file) lives in :mod:`grader.calibrate_io`; its public names
+Reading the inputs (the CSV, a results file) lives in :mod:`grader.agreement.io`; its public names
 are re-exported here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from grader.agreement import metrics as M
-from grader.agreement.io import (LABELS, CalibrationColumns, CalibrationData, CalibrationRow, GradedScores, _need,
-                           _number, _open_csv, read_calibration_csv, read_results, rubric_id)
+from grader.agreement.io import (
+    LABELS,
+    CalibrationColumns,
+    CalibrationData,
+    CalibrationRow,
+    GradedScores,
+    _need,
+    _number,
+    _open_csv,
+    read_calibration_csv,
+    read_results,
+    rubric_id,
+)
 from grader.errors import InputError, JudgeError, RubricError
-from grader.rubric.model import Criterion, Rubric, RubricBank
+from grader.rubric import Rubric, RubricBank
+from grader.rubric.build import rubric_from_reference
 
 __all__ = [
-    "LABELS", "DEFAULT_THRESHOLDS", "CalibrationColumns", "CalibrationRow", "CalibrationData",
-    "GradedScores", "Thresholds", "SystemMetrics", "AgreementReport", "read_calibration_csv",
-    "saf_bank", "rubric_id", "rubric_for", "grade_rows", "read_results", "labels_from_scores",
-    "fit_thresholds", "paired", "build_report", "write_chart",
+    "LABELS",
+    "DEFAULT_THRESHOLDS",
+    "CalibrationColumns",
+    "CalibrationRow",
+    "CalibrationData",
+    "GradedScores",
+    "Thresholds",
+    "SystemMetrics",
+    "AgreementReport",
+    "read_calibration_csv",
+    "saf_bank",
+    "rubric_id",
+    "rubric_for",
+    "grade_rows",
+    "read_results",
+    "labels_from_scores",
+    "fit_thresholds",
+    "paired",
+    "build_report",
+    "write_chart",
 ]
 
 
@@ -56,39 +84,12 @@ DEFAULT_THRESHOLDS = Thresholds(partial=0.35, correct=0.75)
 
 # -- SAF rubrics --------------------------------------------------------------------------------
 
-# blank line | ; | sentence end | a line break before a list item or a capital (other breaks are soft wraps)
-_CLAUSE_END = re.compile(r"\n\s*\n|;|(?<=[.!?])\s+(?=[\"“(\[A-Z0-9])"
-                         r"|\n(?=[ \t]*(?:[-•●○*]|\d+[.)]|[ivx]+\)|[A-Z]))")
-_MIN_WORDS = 4
-_MAX_CRITERIA = 12
-_MAX_TEXT = 400
-
-
-def _clauses(reference: str) -> list[str]:
-    """The reference answer's sentences/clauses; tiny ones merged into a neighbour; at most 12."""
-    parts = [" ".join(p.split()).strip(" -•●○*") for p in _CLAUSE_END.split(reference)]
-    parts = [p for p in parts if p]
-    merged: list[str] = []
-    intro = ""
-    for p in parts:  # "…:" introduces the next clause; a fragment under _MIN_WORDS words joins the previous
-        p, intro = (f"{intro} {p}" if intro else p), ""
-        if p.endswith(":"):
-            intro = p
-        elif merged and (len(p.split()) < _MIN_WORDS or len(merged[-1].split()) < _MIN_WORDS):
-            merged[-1] = f"{merged[-1]}; {p}"
-        else:
-            merged.append(p)
-    if intro:
-        merged.append(intro)
-    while len(merged) > _MAX_CRITERIA:  # join the shortest adjacent pair
-        i = min(range(len(merged) - 1), key=lambda k: len(merged[k]) + len(merged[k + 1]))
-        merged[i: i + 2] = [f"{merged[i]}; {merged[i + 1]}"]
-    return [m if len(m) <= _MAX_TEXT else m[: _MAX_TEXT - 1].rsplit(" ", 1)[0] + "…" for m in merged]
-
 
 def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
-    """One ``kind="reference"`` rubric per SAF ``question_id``: criteria ``c1..cn`` (weight 1) are the
-    clauses of the reference answer; ``max_score`` comes from the CSV."""
+    """One ``kind="reference"`` rubric per SAF ``question_id`` (bank ``saf``, section ``SAF``): the
+    criteria are the reference answer's claims, split by :func:`grader.rubric.build.rubric_from_reference`
+    — the same rubrics ``scripts/fit_local_calibration.py`` fitted the embedded grader's calibration on
+    (it reads them with :func:`grader.rubric.io.bank_from_csv`); ``max_score`` comes from the CSV."""
     src = str(csv_path)
     header, records = _open_csv(Path(csv_path))
     at = {h: i for i, h in enumerate(header)}
@@ -101,19 +102,26 @@ def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
         qid = rec[at["question_id"]].strip()
         if qid in rubrics or not qid:
             continue
-        reference = rec[at["reference_answer"]].strip()
-        clauses = [c for c in _clauses(reference) if len(c) >= 5] or [reference[:_MAX_TEXT]]
         try:
-            rubrics[qid] = Rubric(
-                id=rubric_id(qid), bank="saf", section="SAF", question=rec[at["question"]],
-                reference_answer=reference, kind="reference",
+            rubrics[qid] = rubric_from_reference(
+                rec[at["reference_answer"]],
+                id=rubric_id(qid),
+                question=rec[at["question"]],
+                section="SAF",
+                bank="saf",
                 max_score=_number(rec[at["max_score"]], "max score", src, line) or 1.0,
-                criteria=tuple(Criterion(id=f"c{i}", text=c, weight=1) for i, c in enumerate(clauses, 1)),
             )
-        except ValidationError as e:
-            first = e.errors()[0]
-            raise RubricError(f"{src}:{line}", f"question {qid}: {'.'.join(map(str, first['loc']))}",
-                              first["msg"], hint="fix the question or reference answer in the CSV") from None
+        except RubricError as e:  # the rubric does not validate: name the row and the field
+            raise RubricError(
+                f"{src}:{line}",
+                f"question {qid}: {e.field}",
+                e.problem,
+                hint="fix the question or reference answer in the CSV",
+            ) from None
+        except ValueError as e:  # no reference answer to build criteria from
+            raise RubricError(
+                f"{src}:{line}", f"question {qid}", str(e), hint="fix the question or reference answer in the CSV"
+            ) from None
     if not rubrics:
         raise InputError("no questions found" + (f" in split {split!r}" if split else ""), source=src)
     return RubricBank(list(rubrics.values()), source=src)
@@ -130,8 +138,9 @@ def rubric_for(bank: RubricBank, question_id: str) -> Rubric:
 # -- grader scores: grade the rows (or read a results file: calibrate_io.read_results) ----------
 
 
-async def _grade_all(grader: Any, data: CalibrationData, bank: RubricBank, concurrency: int,
-                     progress: Callable[[int, int], None] | None) -> GradedScores:
+async def _grade_all(
+    grader: Any, data: CalibrationData, bank: RubricBank, concurrency: int, progress: Callable[[int, int], None] | None
+) -> GradedScores:
     rubrics = {q: rubric_for(bank, q) for q in sorted({r.question_id for r in data.rows})}
     gate = asyncio.Semaphore(max(1, concurrency))
     out = GradedScores([None] * len(data.rows), backend=grader.backend_name, model=grader.backend.model)
@@ -166,8 +175,14 @@ async def _grade_all(grader: Any, data: CalibrationData, bank: RubricBank, concu
     return out
 
 
-def grade_rows(grader: Any, data: CalibrationData, bank: RubricBank, *, concurrency: int = 8,
-               progress: Callable[[int, int], None] | None = None) -> GradedScores:
+def grade_rows(
+    grader: Any,
+    data: CalibrationData,
+    bank: RubricBank,
+    *,
+    concurrency: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> GradedScores:
     """Grade every row with ``grader`` (a :class:`~grader.grading.Grader`); failures are counted."""
     return asyncio.run(_grade_all(grader, data, bank, concurrency, progress))
 
@@ -250,8 +265,17 @@ def _metric(x: float, name: str, undefined: dict[str, str], inputs: tuple[str, s
     return round(float(x), 6)
 
 
-def _system(name: str, description: str, human: np.ndarray, pred: np.ndarray, words: np.ndarray, bins: int,
-            human_labels: list[str] | None, pred_labels: list[str] | None, t: Thresholds | None) -> SystemMetrics:
+def _system(
+    name: str,
+    description: str,
+    human: np.ndarray,
+    pred: np.ndarray,
+    words: np.ndarray,
+    bins: int,
+    human_labels: list[str] | None,
+    pred_labels: list[str] | None,
+    t: Thresholds | None,
+) -> SystemMetrics:
     u: dict[str, str] = {}
     vs_human, vs_words = (f"the {name} scores", "the human scores"), (f"the {name} scores", "the answer lengths")
     values = dict(
@@ -264,9 +288,11 @@ def _system(name: str, description: str, human: np.ndarray, pred: np.ndarray, wo
         length_bias=_metric(M.length_bias(pred, words), "length_bias", u, vs_words),
     )
     if human_labels is not None and pred_labels is not None:
-        values.update(accuracy=_metric(M.accuracy(human_labels, pred_labels), "accuracy", u),
-                      macro_f1=_metric(M.macro_f1(human_labels, pred_labels, LABELS), "macro_f1", u),
-                      confusion=M.confusion_matrix(human_labels, pred_labels, LABELS).tolist())
+        values.update(
+            accuracy=_metric(M.accuracy(human_labels, pred_labels), "accuracy", u),
+            macro_f1=_metric(M.macro_f1(human_labels, pred_labels, LABELS), "macro_f1", u),
+            confusion=M.confusion_matrix(human_labels, pred_labels, LABELS).tolist(),
+        )
     return SystemMetrics(name=name, description=description, thresholds=t, undefined=u, **values)
 
 
@@ -275,14 +301,23 @@ def paired(data: CalibrationData, graded: GradedScores) -> tuple[list[Calibratio
     keep = [i for i, s in enumerate(graded.scores) if s is not None]
     if not keep:
         why = ", ".join(f"{n} {k}" for k, n in graded.skipped.items()) or "none"
-        raise InputError(f"no row has a grader score to compare ({why})" +
-                         (f"; first error: {graded.first_error}" if graded.first_error else ""), source=data.source)
+        raise InputError(
+            f"no row has a grader score to compare ({why})"
+            + (f"; first error: {graded.first_error}" if graded.first_error else ""),
+            source=data.source,
+        )
     rows = [data.rows[i] for i in keep]
     return rows, np.array([r.human for r in rows]), np.array([graded.scores[i] for i in keep], dtype=float)
 
 
-def build_report(data: CalibrationData, graded: GradedScores, *, bins: int = M.DEFAULT_BINS,
-                 fit_labels: bool = False, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> AgreementReport:
+def build_report(
+    data: CalibrationData,
+    graded: GradedScores,
+    *,
+    bins: int = M.DEFAULT_BINS,
+    fit_labels: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> AgreementReport:
     """Compare the grader's normalised scores with the human ones on the rows that have both."""
     rows, human, pred = paired(data, graded)
     words = np.array([r.words for r in rows], dtype=float)
@@ -300,23 +335,39 @@ def build_report(data: CalibrationData, graded: GradedScores, *, bins: int = M.D
     majority_desc = (f"always {majority!r}; " if majority else "") + f"score = mean human score {mean:.3f}"
     b, a = np.polyfit(words, human, 1) if np.ptp(words) > 0 else (0.0, mean)
     length_desc = f"score = {a:.3f} + {b:.4f}·words (least squares on these rows, clipped to [0, 1])"
-    baselines = [system("majority", majority_desc, np.full(human.size, mean), majority),
-                 system("length", length_desc, np.clip(a + b * words, 0.0, 1.0))]
+    baselines = [
+        system("majority", majority_desc, np.full(human.size, mean), majority),
+        system("length", length_desc, np.clip(a + b * words, 0.0, 1.0)),
+    ]
     undefined = dict(grader.undefined)
-    human_length_bias = _metric(M.length_bias(human, words), "human_length_bias", undefined,
-                                ("the human scores", "the answer lengths"))
+    human_length_bias = _metric(
+        M.length_bias(human, words), "human_length_bias", undefined, ("the human scores", "the answer lengths")
+    )
     t = grader.thresholds
     rule = ""
     if t is not None:
-        rule = (("thresholds fitted on these same rows (optimistic): " if fitted else "fixed thresholds: ")
-                + f"≥ {t.correct:g} Correct, ≥ {t.partial:g} Partially correct, else Incorrect")
+        rule = (
+            "thresholds fitted on these same rows (optimistic): " if fitted else "fixed thresholds: "
+        ) + f"≥ {t.correct:g} Correct, ≥ {t.partial:g} Partially correct, else Incorrect"
     return AgreementReport(
-        **grader.model_dump(exclude={"undefined"}), undefined=undefined, human_length_bias=human_length_bias,
-        source=data.source, split=data.split, backend=graded.backend, model=graded.model, n=len(rows),
-        n_rows=len(data.rows), n_cached=graded.n_cached, skipped=dict(graded.skipped), bins=bins,
+        **grader.model_dump(exclude={"undefined"}),
+        undefined=undefined,
+        human_length_bias=human_length_bias,
+        source=data.source,
+        split=data.split,
+        backend=graded.backend,
+        model=graded.model,
+        n=len(rows),
+        n_rows=len(data.rows),
+        n_cached=graded.n_cached,
+        skipped=dict(graded.skipped),
+        bins=bins,
         binning=f"normalised scores in {bins} equal-width bins of {1 / bins:g} (a score of 1 is in the top bin)",
-        labels=list(LABELS) if labels else None, label_rule=rule, thresholds_fitted=fitted,
-        baselines=baselines, notes=list(data.notes),
+        labels=list(LABELS) if labels else None,
+        label_rule=rule,
+        thresholds_fitted=fitted,
+        baselines=baselines,
+        notes=list(data.notes),
     )
 
 
@@ -335,8 +386,9 @@ def write_chart(path: str | Path, human: Sequence[float], grader: Sequence[float
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
         except ImportError:
-            raise InputError("a PNG chart needs matplotlib", source=str(p),
-                             hint="pip install matplotlib, or write an .svg chart") from None
+            raise InputError(
+                "a PNG chart needs matplotlib", source=str(p), hint="pip install matplotlib, or write an .svg chart"
+            ) from None
         fig, ax = plt.subplots(figsize=(6, 6), dpi=100)
         ax.plot([0, 1], [0, 1], "--", color="#888")
         ax.scatter(human, grader, s=14, alpha=0.35, color="#1f6feb")
@@ -357,23 +409,31 @@ def write_chart(path: str | Path, human: Sequence[float], grader: Sequence[float
     X = lambda v: pad + v * span  # noqa: E731
     Y = lambda v: size - pad - v * span  # noqa: E731
     esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
-             'font-family="sans-serif" font-size="12">',
-             f'<rect width="{size}" height="{size}" fill="white"/>',
-             f'<text x="{size / 2}" y="28" text-anchor="middle" font-size="14">{esc(title)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<rect width="{size}" height="{size}" fill="white"/>',
+        f'<text x="{size / 2}" y="28" text-anchor="middle" font-size="14">{esc(title)}</text>',
+    ]
     for k in range(6):
         v = k / 5
-        parts += [f'<line x1="{X(v):.1f}" y1="{Y(0):.1f}" x2="{X(v):.1f}" y2="{Y(1):.1f}" stroke="#eee"/>',
-                  f'<line x1="{X(0):.1f}" y1="{Y(v):.1f}" x2="{X(1):.1f}" y2="{Y(v):.1f}" stroke="#eee"/>',
-                  f'<text x="{X(v):.1f}" y="{Y(0) + 16:.1f}" text-anchor="middle">{v:.1f}</text>',
-                  f'<text x="{X(0) - 8:.1f}" y="{Y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>']
-    parts += [f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" fill="none" stroke="#444"/>',
-              f'<line x1="{X(0)}" y1="{Y(0)}" x2="{X(1)}" y2="{Y(1)}" stroke="#888" stroke-dasharray="5,4"/>',
-              f'<text x="{size / 2}" y="{size - 14}" text-anchor="middle">human score (normalised)</text>',
-              f'<text x="16" y="{size / 2}" text-anchor="middle" transform="rotate(-90 16 {size / 2})">'
-              'grader score (normalised)</text>']
-    parts += [f'<circle cx="{X(h):.1f}" cy="{Y(g):.1f}" r="3" fill="#1f6feb" fill-opacity="0.35"/>'
-              for h, g in zip(human, grader)]
+        parts += [
+            f'<line x1="{X(v):.1f}" y1="{Y(0):.1f}" x2="{X(v):.1f}" y2="{Y(1):.1f}" stroke="#eee"/>',
+            f'<line x1="{X(0):.1f}" y1="{Y(v):.1f}" x2="{X(1):.1f}" y2="{Y(v):.1f}" stroke="#eee"/>',
+            f'<text x="{X(v):.1f}" y="{Y(0) + 16:.1f}" text-anchor="middle">{v:.1f}</text>',
+            f'<text x="{X(0) - 8:.1f}" y="{Y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>',
+        ]
+    parts += [
+        f'<rect x="{pad}" y="{pad}" width="{span}" height="{span}" fill="none" stroke="#444"/>',
+        f'<line x1="{X(0)}" y1="{Y(0)}" x2="{X(1)}" y2="{Y(1)}" stroke="#888" stroke-dasharray="5,4"/>',
+        f'<text x="{size / 2}" y="{size - 14}" text-anchor="middle">human score (normalised)</text>',
+        f'<text x="16" y="{size / 2}" text-anchor="middle" transform="rotate(-90 16 {size / 2})">'
+        "grader score (normalised)</text>",
+    ]
+    parts += [
+        f'<circle cx="{X(h):.1f}" cy="{Y(g):.1f}" r="3" fill="#1f6feb" fill-opacity="0.35"/>'
+        for h, g in zip(human, grader)
+    ]
     parts.append("</svg>")
     try:
         p.write_text("\n".join(parts) + "\n", encoding="utf-8")

@@ -58,7 +58,7 @@ class Undefined(float):
 
     reason: str
 
-    def __new__(cls, reason: str) -> "Undefined":
+    def __new__(cls, reason: str) -> Undefined:
         self = super().__new__(cls, math.nan)
         self.reason = reason
         return self
@@ -71,8 +71,9 @@ def is_undefined(x: float) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
-def _pair(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
-          metric: str) -> tuple[np.ndarray, np.ndarray]:
+def _pair(
+    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(a, dtype=float).ravel()
     y = np.asarray(b, dtype=float).ravel()
     if x.size != y.size:

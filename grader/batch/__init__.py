@@ -4,5 +4,14 @@
 from grader.batch.io import BatchRow, Columns, ResultWriter, done_rows, read_rows
 from grader.batch.runner import AdaptiveLimit, BatchStats, FatalBatchError, run_batch
 
-__all__ = ["BatchRow", "Columns", "ResultWriter", "done_rows", "read_rows", "AdaptiveLimit", "BatchStats",
-           "FatalBatchError", "run_batch"]
+__all__ = [
+    "BatchRow",
+    "Columns",
+    "ResultWriter",
+    "done_rows",
+    "read_rows",
+    "AdaptiveLimit",
+    "BatchStats",
+    "FatalBatchError",
+    "run_batch",
+]

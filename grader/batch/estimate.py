@@ -15,8 +15,9 @@ from grader.errors import UnknownQuestionError, Usage
 from grader.grading import cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
-from grader.rubric.model import RubricBank
+from grader.rubric import RubricBank
 from grader.settings import Settings
+from grader.text import word_count
 
 __all__ = ["estimate_batch", "estimate_row_tokens"]
 
@@ -30,7 +31,9 @@ def estimate_row_tokens(messages: list[dict[str, str]], n_criteria: int) -> tupl
     return chars // CHARS_PER_TOKEN + 8 * len(messages), COMPLETION_BASE + COMPLETION_PER_CRITERION * n_criteria
 
 
-def estimate_batch(source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store=None) -> dict[str, Any]:
+def estimate_batch(
+    source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store=None
+) -> dict[str, Any]:
     prompts = load_prompts()
     rows = bad = cached = 0
     usage = Usage()
@@ -44,10 +47,12 @@ def estimate_batch(source: str | Path, columns: Columns, settings: Settings, ban
         except UnknownQuestionError:
             bad += 1
             continue
-        if store is not None and store.has_result(cache_key(settings, prompts.version, rubric, row.answer, settings.model)):
+        if store is not None and store.has_result(
+            cache_key(settings, prompts.version, rubric, row.answer, settings.model)
+        ):
             cached += 1
             continue
-        if len(row.answer.split()) < settings.min_words:
+        if word_count(row.answer) < settings.min_words:
             continue
         p, c = estimate_row_tokens(prompts.messages(rubric, row.answer), len(rubric.criteria))
         usage = usage.add(Usage(p, c))
@@ -64,6 +69,5 @@ def estimate_batch(source: str | Path, columns: Columns, settings: Settings, ban
         "price_per_million": list(price) if price else None,
         "cost_usd_est": None if cost is None else round(cost, 4) if settings.effective_backend == "llm" else 0.0,
         "method": f"~{CHARS_PER_TOKEN} characters per prompt token; completion ≈ {COMPLETION_BASE} + "
-                  f"{COMPLETION_PER_CRITERION} per criterion; cached rows and too-short answers cost 0",
+        f"{COMPLETION_PER_CRITERION} per criterion; cached rows and too-short answers cost 0",
     }
-

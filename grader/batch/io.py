@@ -1,8 +1,8 @@
 """Streaming batch input (CSV / JSONL) and output (CSV / JSONL).
 
-Input quirks handled: UTF-8 BOM, CRLF, quoted newlines, very long fields, Excel exports (``;`` or
-tab delimiters, UTF-16 with BOM), undecodable bytes (reported on their row, never dropped). Rows are
-read lazily: memory does not grow with the file.
+Input is read by :func:`grader.tables.open_table`, which handles the quirks: UTF-8 BOM, CRLF, quoted
+newlines, very long fields, Excel exports (``;`` or tab delimiters, UTF-16 with BOM), undecodable
+bytes (reported on their row, never dropped). Rows are read lazily: memory does not grow with the file.
 
 Output: one physical line per input row, written and flushed as each row finishes, so a crash keeps
 every finished row; on ``--resume`` a torn last line is cut off and the rows already present are
@@ -11,27 +11,40 @@ skipped.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import json
 import os
-import re
-import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import Any
 
 from grader.errors import InputError
+from grader.tables import UNDECODABLE, Table, clean, has_undecodable, is_jsonl, open_table
 
 __all__ = ["BatchRow", "Columns", "read_rows", "count_rows", "ResultWriter", "OUTPUT_FIELDS", "done_rows"]
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-
 OUTPUT_FIELDS = [
-    "row", "line", "candidate_id", "question_id", "status", "score", "max_score", "percent", "band",
-    "flags", "reason", "backend", "model", "cached", "prompt_tokens", "completion_tokens", "cost_usd",
-    "latency_s", "attempts", "result_json",
+    "row",
+    "line",
+    "candidate_id",
+    "question_id",
+    "status",
+    "score",
+    "max_score",
+    "percent",
+    "band",
+    "flags",
+    "reason",
+    "backend",
+    "model",
+    "cached",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
+    "latency_s",
+    "attempts",
+    "result_json",
 ]
 
 
@@ -53,135 +66,77 @@ class BatchRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _is_jsonl(path: Path) -> bool:
-    return path.suffix.lower() in (".jsonl", ".ndjson")
-
-
-def _open_text(path: Path) -> IO[str]:
-    raw = path.open("rb")
-    head = raw.read(4)
-    raw.seek(0)
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
-    return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
-
-
-_SURROGATE = re.compile("[\udc80-\udcff]")
-
-
-def _has_undecodable(text: str) -> bool:
-    """Bytes that were not UTF-8 come through as lone surrogates (errors="surrogateescape")."""
-    return _SURROGATE.search(text) is not None
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
-
-
 def _check_header(header: list[str], cols: Columns, source: str) -> None:
     missing = [c for c in (cols.id, cols.question, cols.answer) if c not in header]
     if missing:
         flag = {cols.id: "--id-col", cols.question: "--question-col", cols.answer: "--answer-col"}
         raise InputError(
             f"missing column(s) {', '.join(repr(m) for m in missing)}; the header has {header}",
-            source=source, line=1,
+            source=source,
+            line=1,
             hint="map your column names with " + ", ".join(flag[m] for m in missing),
         )
 
 
 def _row_problem(candidate_id: str, question_id: str, answer: str) -> str:
-    if _has_undecodable(candidate_id + question_id + answer):
-        return "undecodable bytes (the file is not valid UTF-8 here); re-save the file as UTF-8"
+    if has_undecodable(candidate_id + question_id + answer):
+        return UNDECODABLE
     if not question_id.strip():
         return "empty question id"
     return ""
 
 
-def _clean(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8") if _has_undecodable(text) else text
-
-
 def read_rows(path: str | Path, cols: Columns = Columns()) -> Iterator[BatchRow]:
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", source=str(p))
-    if _is_jsonl(p):
-        yield from _read_jsonl(p, cols)
-    else:
-        yield from _read_csv(p, cols)
+    """The batch input's rows (:func:`grader.tables.open_table`), lazily; a row that cannot be graded
+    carries the reason in ``error`` instead of stopping the batch."""
+    with open_table(path) as table:
+        if table.format == "jsonl":
+            yield from _jsonl_rows(table, cols)
+        else:
+            yield from _csv_rows(table, cols)
 
 
-def _read_csv(p: Path, cols: Columns) -> Iterator[BatchRow]:
-    with _open_text(p) as fh:
-        first = fh.readline()
-        if not first.strip():
-            raise InputError("the file is empty (no header row)", source=str(p), line=1)
-        delimiter = _sniff_delimiter(first)
-        header = next(csv.reader([first], delimiter=delimiter))
-        header = [h.strip() for h in header]
-        _check_header(header, cols, str(p))
-        reader = csv.reader(fh, delimiter=delimiter)
-        positions = {name: header.index(name) for name in (cols.id, cols.question, cols.answer)}
-        index = 0
-        prev_line = 1
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                index += 1
-                yield BatchRow(index, prev_line + 1, "", "", "", error=f"malformed CSV record: {e}")
-                prev_line = reader.line_num + 1
-                continue
-            line = prev_line + 1
-            prev_line = reader.line_num + 1  # reader.line_num counts lines after the header line
-            if not record or all(not f.strip() for f in record):
-                continue  # blank line between records: not a row
-            index += 1
-            if len(record) < len(header):
-                values = dict(zip(header, record))
-                yield BatchRow(
-                    index, line, _clean(values.get(cols.id, "")), _clean(values.get(cols.question, "")), "",
-                    error=f"the row has {len(record)} field(s) but the header has {len(header)}",
-                )
-                continue
-            cid = record[positions[cols.id]]
-            qid = record[positions[cols.question]].strip()
-            answer = record[positions[cols.answer]]
-            problem = _row_problem(cid, qid, answer)
-            yield BatchRow(index, line, _clean(cid), _clean(qid), _clean(answer), error=problem)
+def _csv_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
+    header = table.header
+    _check_header(header, cols, table.source)
+    positions = {name: header.index(name) for name in (cols.id, cols.question, cols.answer)}
+    for row in table.rows():
+        if row.error:
+            yield BatchRow(row.index, row.line, "", "", "", error=row.error)
+        elif row.short:
+            yield BatchRow(
+                row.index,
+                row.line,
+                clean(row.values.get(cols.id, "")),
+                clean(row.values.get(cols.question, "")),
+                "",
+                error=row.problem(),
+            )
+        else:
+            cid = row.fields[positions[cols.id]]
+            qid = row.fields[positions[cols.question]].strip()
+            answer = row.fields[positions[cols.answer]]
+            yield BatchRow(
+                row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer)
+            )
 
 
-def _read_jsonl(p: Path, cols: Columns) -> Iterator[BatchRow]:
-    with _open_text(p) as fh:
-        index = 0
-        for line_no, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            index += 1
-            try:
-                obj = json.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("not a JSON object")
-            except ValueError as e:
-                yield BatchRow(index, line_no, "", "", "", error=f"invalid JSON line: {e}")
-                continue
-            missing = [c for c in (cols.id, cols.question, cols.answer) if c not in obj]
-            cid = str(obj.get(cols.id, ""))
-            qid = str(obj.get(cols.question, "")).strip()
-            answer = obj.get(cols.answer, "")
-            if missing:
-                yield BatchRow(index, line_no, cid, qid, "", error=f"missing field(s): {', '.join(missing)}")
-                continue
-            if not isinstance(answer, str):
-                answer = "" if answer is None else str(answer)
-            yield BatchRow(index, line_no, _clean(cid), _clean(qid), _clean(answer),
-                           error=_row_problem(cid, qid, answer))
+def _jsonl_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
+    for row in table.rows():
+        if row.error:
+            yield BatchRow(row.index, row.line, "", "", "", error=row.error)
+            continue
+        obj = row.values
+        missing = [c for c in (cols.id, cols.question, cols.answer) if c not in obj]
+        cid = str(obj.get(cols.id, ""))
+        qid = str(obj.get(cols.question, "")).strip()
+        answer = obj.get(cols.answer, "")
+        if missing:
+            yield BatchRow(row.index, row.line, cid, qid, "", error=f"missing field(s): {', '.join(missing)}")
+            continue
+        if not isinstance(answer, str):
+            answer = "" if answer is None else str(answer)
+        yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer))
 
 
 def count_rows(path: str | Path, cols: Columns = Columns()) -> int:
@@ -198,7 +153,7 @@ class ResultWriter:
 
     def __init__(self, path: str | Path, *, append: bool) -> None:
         self.path = Path(path)
-        self.jsonl = _is_jsonl(self.path)
+        self.jsonl = is_jsonl(self.path)
         if append:
             _truncate_torn_tail(self.path)
         exists = self.path.exists() and self.path.stat().st_size > 0
@@ -218,8 +173,9 @@ class ResultWriter:
                 out.pop("result_json", None)
             self._fh.write(json.dumps(out, ensure_ascii=False) + "\n")
         else:
-            self._csv.writerow({k: _one_line(v) if isinstance(v, str) and k != "result_json" else v
-                                for k, v in record.items()})
+            self._csv.writerow(
+                {k: _one_line(v) if isinstance(v, str) and k != "result_json" else v for k, v in record.items()}
+            )
         self._fh.flush()
 
     def close(self) -> None:
@@ -260,14 +216,18 @@ def done_rows(path: str | Path) -> set[int]:
     if not p.exists():
         return set()
     _truncate_torn_tail(p)
+    if p.stat().st_size == 0:
+        return set()
     done: set[int] = set()
-    with p.open(encoding="utf-8", newline="") as fh:
-        if _is_jsonl(p):
-            for line in fh:
-                if line.strip():
-                    done.add(int(json.loads(line)["row"]))
-        else:
-            for rec in csv.DictReader(fh):
-                if rec.get("row"):
-                    done.add(int(rec["row"]))
+    with open_table(p) as table:
+        for row in table.rows():
+            if row.error:
+                raise InputError(
+                    f"not a grader output line: {row.error}",
+                    source=table.source,
+                    line=row.line,
+                    hint="write the results to a new file, or repair this line",
+                )
+            if row.values.get("row") not in (None, ""):
+                done.add(int(row.values["row"]))
     return done

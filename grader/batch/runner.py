@@ -21,26 +21,38 @@ import json
 import statistics
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grader.batch.io import BatchRow, Columns, ResultWriter, done_rows, read_rows
 from grader.errors import BudgetExceeded, GraderError, InputError, TransportError
+from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
 
-__all__ = ["BatchStats", "run_batch", "AdaptiveLimit", "BatchStopped", "result_record", "error_record", "FatalBatchError"]
+__all__ = [
+    "BatchStats",
+    "run_batch",
+    "AdaptiveLimit",
+    "BatchStopped",
+    "result_record",
+    "error_record",
+    "FatalBatchError",
+]
 
 FATAL_STATUSES = {401, 403, 404}
 
 
 class FatalBatchError(GraderError):
-    exit_code = 3
+    exit_code = ExitCode.JUDGE_FAILED
 
     def __init__(self, cause: TransportError, done: int) -> None:
-        super().__init__(f"stopped after {done} row(s): {cause.message}",
-                         hint=(cause.hint + "; " if cause.hint else "") + "fix it and rerun with --resume")
+        super().__init__(
+            f"stopped after {done} row(s): {cause.message}",
+            hint=(cause.hint + "; " if cause.hint else "") + "fix it and rerun with --resume",
+        )
         self.cause = cause
 
 
@@ -194,23 +206,50 @@ def result_record(row: BatchRow, result: GradeResult) -> dict[str, Any]:
     usage = {} if result.cached else (result.usage or {})
     reasons = [f"{f.code}: {f.detail}" for f in result.flags if f.code in ("empty", "too_short", "unscored")]
     return {
-        "row": row.index, "line": row.line, "candidate_id": row.candidate_id, "question_id": row.question_id,
-        "status": result.status, "score": result.score, "max_score": result.max_score, "percent": result.percent,
-        "band": result.band or "", "flags": _flags(result),
+        "row": row.index,
+        "line": row.line,
+        "candidate_id": row.candidate_id,
+        "question_id": row.question_id,
+        "status": result.status,
+        "score": result.score,
+        "max_score": result.max_score,
+        "percent": result.percent,
+        "band": result.band or "",
+        "flags": _flags(result),
         "reason": result.unscored_reason or "; ".join(reasons),
-        "backend": result.backend, "model": result.model, "cached": result.cached,
-        "prompt_tokens": usage.get("prompt_tokens", 0), "completion_tokens": usage.get("completion_tokens", 0),
-        "cost_usd": 0.0 if result.cached else result.cost_usd, "latency_s": result.latency_s, "attempts": result.attempts,
+        "backend": result.backend,
+        "model": result.model,
+        "cached": result.cached,
+        "prompt_tokens": usage.get("prompt_tokens", 0),
+        "completion_tokens": usage.get("completion_tokens", 0),
+        "cost_usd": 0.0 if result.cached else result.cost_usd,
+        "latency_s": result.latency_s,
+        "attempts": result.attempts,
         "result_json": result.model_dump_json(),
     }
 
 
 def error_record(row: BatchRow, reason: str) -> dict[str, Any]:
     return {
-        "row": row.index, "line": row.line, "candidate_id": row.candidate_id, "question_id": row.question_id,
-        "status": "error", "score": None, "max_score": None, "percent": None, "band": "", "flags": "error",
-        "reason": f"{reason} (line {row.line})", "backend": "", "model": "", "cached": False,
-        "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0, "latency_s": 0.0, "attempts": 0,
+        "row": row.index,
+        "line": row.line,
+        "candidate_id": row.candidate_id,
+        "question_id": row.question_id,
+        "status": "error",
+        "score": None,
+        "max_score": None,
+        "percent": None,
+        "band": "",
+        "flags": "error",
+        "reason": f"{reason} (line {row.line})",
+        "backend": "",
+        "model": "",
+        "cached": False,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "cost_usd": 0.0,
+        "latency_s": 0.0,
+        "attempts": 0,
         "result_json": "",
     }
 
@@ -241,19 +280,20 @@ async def run_batch(
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
     limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency)
-    if hasattr(grader.backend, "set_rate_limit_callback"):
-        grader.backend.set_rate_limit_callback(limit.on_rate_limit)
+    judge = grader.backend
+    judge.set_rate_limit_callback(limit.on_rate_limit)
     rpm_limiter = tpm_limiter = None
     if rpm or tpm:
         from aiolimiter import AsyncLimiter
 
         rpm_limiter = AsyncLimiter(rpm, 60) if rpm else None
         tpm_limiter = AsyncLimiter(tpm, 60) if tpm else None
-    # With an LLM the limit gates the HTTP requests themselves, and a few more workers than
-    # requests in flight prepare and score answers meanwhile; otherwise it gates whole answers.
-    gate_requests = hasattr(grader.backend, "set_request_gate")
+    # With a judge that makes HTTP requests (an LLM) the limit gates the requests themselves, and a
+    # few more workers than requests in flight prepare and score answers meanwhile; otherwise it
+    # gates whole answers.
+    gate_requests = judge.gates_requests
     if gate_requests:
-        grader.backend.set_request_gate(limit)
+        judge.set_request_gate(limit)
     workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[BaseException] = []
@@ -358,7 +398,7 @@ async def run_batch(
             t.cancel()
         writer.close()
         if gate_requests:
-            grader.backend.set_request_gate(None)
+            judge.set_request_gate(None)
     if fatal:
         stats.stopped_reason = "fatal server error"
         raise FatalBatchError(fatal[0], stats.done)

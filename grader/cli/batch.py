@@ -1,17 +1,24 @@
-"""``grader batch``: grade a CSV/JSONL of answers (CLI side: options, progress, summary)."""
+"""``grader batch``: grade a CSV/JSONL of answers (CLI side: options, progress, summary, and the
+Batch API path's progress lines and resume hints).
+
+The work is in :mod:`grader.batch` (the runner, the estimate, the Batch API).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.console import Console
 
 from grader.batch.io import Columns
+from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -19,16 +26,20 @@ from grader.cli.common import (
     NoCacheOpt,
     RubricsOpt,
     bank_for,
-    console,
-    err_console,
+    echo,
     grading_settings,
     open_store,
 )
-from grader.errors import InputError
+from grader.cli.render import batch_summary_tables
+from grader.errors import ConfigError, InputError
+from grader.exit_codes import ExitCode
+from grader.rubric import RubricBank
+from grader.settings import Settings
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from grader.store import Store
 
-EXIT_ROWS_FAILED = 5
+__all__ = ["register", "batch"]
 
 
 def _progress_printer(total: int, plain: bool):
@@ -40,150 +51,346 @@ def _progress_printer(total: int, plain: bool):
             now = time.monotonic()
             if now - last[0] >= 5 or stats.done + stats.skipped_done >= total:
                 last[0] = now
-                err_console.print(
+                echo(
                     f"[batch] {stats.done + stats.skipped_done}/{total} rows · {stats.rate:.1f}/s · "
                     f"graded {stats.graded} unscored {stats.unscored} errors {stats.errors} cached {stats.cached} · "
                     f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f}",
-                    markup=False, highlight=False, soft_wrap=True,
+                    err=True,
                 )
 
         return None, log
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     progress = Progress(
-        TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}/s"),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
-        console=err_console, transient=False,
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        console=common.err_console,
+        transient=False,
     )
     task = progress.add_task("batch", total=total, rate="0.0", info="")
 
     def update(stats) -> None:
         progress.update(
-            task, completed=stats.done + stats.skipped_done, rate=f"{stats.rate:.1f}",
+            task,
+            completed=stats.done + stats.skipped_done,
+            rate=f"{stats.rate:.1f}",
             info=f"tokens {stats.prompt_tokens + stats.completion_tokens} · ${stats.cost_usd:.4f} · "
-                 f"unscored {stats.unscored} · errors {stats.errors}",
+            f"unscored {stats.unscored} · errors {stats.errors}",
         )
 
     return progress, update
 
 
-def _summary_tables(summary: dict) -> list[Table]:
-    t = Table(title="batch summary")
-    t.add_column("")
-    t.add_column("value", justify="right")
-    for key in ("rows", "already_done", "graded", "unscored", "errors", "served_from_cache",
-                "prompt_tokens", "completion_tokens", "cost_usd", "elapsed_s"):
-        t.add_row(key.replace("_", " "), str(summary[key]))
-    if summary.get("cost_unknown_rows"):
-        t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
-    q = Table(title="per question")
-    q.add_column("question")
-    q.add_column("count", justify="right")
-    q.add_column("mean", justify="right")
-    q.add_column("strong / adequate / weak", justify="right")
-    for qid, s in summary["per_question"].items():
-        b = s["bands"]
-        q.add_row(qid, str(s["count"]), "" if s["mean"] is None else f"{s['mean']:.2f}",
-                  f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}")
-    return [t, q]
+def batch(
+    source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
+    id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
+    question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
+    answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-j", help="Requests in flight (default 8).")
+    ] = None,
+    rpm: Annotated[float | None, typer.Option("--rpm", help="At most this many requests per minute.")] = None,
+    tpm: Annotated[float | None, typer.Option("--tpm", help="At most this many tokens per minute (estimated).")] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
+    batch_api: Annotated[
+        bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server."),
+    ] = False,
+    poll_interval: Annotated[
+        float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")
+    ] = 30.0,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")
+    ] = False,
+    summary_json: Annotated[Path | None, typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=1,
+            max=20,
+            help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).",
+        ),
+    ] = 1,
+    pass_mark: Annotated[
+        float | None,
+        typer.Option(
+            "--pass-mark",
+            min=0,
+            max=100,
+            help="With --samples: samples on both sides of this percent flag the answer low_confidence.",
+        ),
+    ] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    backend: BackendOpt = None,
+    rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Grade every answer of a CSV/JSONL file; results are written as they finish."""
+    settings = grading_settings(
+        model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+    )
+    columns = Columns(id=id_col, question=question_col, answer=answer_col)
+    if not source.is_file():
+        raise InputError("file not found", source=str(source))
+    bank = bank_for(settings)
+    if dry_run:
+        from grader.batch.estimate import estimate_batch
+
+        est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
+        common.console.print_json(json.dumps(est))
+        return
+    if output is None:
+        raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
+    if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
+        raise InputError(
+            "the output file exists",
+            source=str(output),
+            hint="use --resume to continue it or --overwrite to replace it",
+        )
+    if (retry_failed or no_wait) and not batch_api:
+        raise InputError("--retry-failed and --no-wait work with --batch-api")
+    if batch_api:
+        ignored = [
+            name
+            for name, value in (
+                ("--concurrency", concurrency),
+                ("--rpm", rpm),
+                ("--tpm", tpm),
+                ("--max-cost", max_cost),
+            )
+            if value is not None
+        ]
+        if ignored:
+            echo(f"{', '.join(ignored)}: not used with --batch-api", err=True, style="yellow", highlight=True)
+        run_batch_api_cli(
+            settings,
+            bank,
+            source,
+            output,
+            columns,
+            resume=resume,
+            console=common.err_console,
+            retry_failed=retry_failed,
+            overwrite=overwrite,
+            wait=not no_wait,
+            poll_interval=poll_interval,
+            summary_json=summary_json,
+        )
+        return
+
+    from grader.batch.io import count_rows
+    from grader.batch.runner import run_batch
+    from grader.grading import Grader
+
+    total = count_rows(source, columns)
+    store = open_store(settings)
+    grader = Grader(settings, bank=bank, store=store)
+    plain = not common.err_console.is_terminal
+    progress, on_progress = _progress_printer(total, plain)
+    if settings.effective_backend == "local":
+        echo(
+            "grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
+            err=True,
+            style="dim",
+            highlight=True,
+        )
+
+    async def go():
+        try:
+            return await run_batch(
+                grader,
+                source,
+                output,
+                columns=columns,
+                resume=resume,
+                rpm=rpm,
+                tpm=tpm,
+                max_cost=max_cost,
+                on_progress=on_progress,
+                total=total,
+                samples=samples,
+                pass_mark=pass_mark,
+            )
+        finally:
+            await grader.aclose()
+
+    try:
+        if progress is not None:
+            with progress:
+                stats = asyncio.run(go())
+        else:
+            stats = asyncio.run(go())
+    finally:
+        if store is not None:
+            store.close()
+    summary = stats.summary()
+    for table in batch_summary_tables(summary):
+        common.err_console.print(table)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, indent=2))
+    echo(f"results: {output}", err=True, style="dim", highlight=True)
+    if stats.failed:
+        raise typer.Exit(ExitCode.ROWS_FAILED)
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
-    def batch(
-        source: Annotated[Path, typer.Argument(help="Answers: CSV (candidate_id, question_id, answer) or JSONL.")],
-        output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Results file (.csv or .jsonl).")] = None,
-        id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column.")] = "candidate_id",
-        question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
-        answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
-        resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
-        overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output file.")] = False,
-        concurrency: Annotated[Optional[int], typer.Option("--concurrency", "-j", help="Requests in flight (default 8).")] = None,
-        rpm: Annotated[Optional[float], typer.Option("--rpm", help="At most this many requests per minute.")] = None,
-        tpm: Annotated[Optional[float], typer.Option("--tpm", help="At most this many tokens per minute (estimated).")] = None,
-        max_cost: Annotated[Optional[float], typer.Option("--max-cost", help="Stop starting new rows at this spend (USD).")] = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Estimate tokens and cost; call nothing.")] = False,
-        batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (asynchronous, cheaper).")] = False,
-        retry_failed: Annotated[bool, typer.Option("--retry-failed", help="With --batch-api --resume: re-submit the rows that failed on the server.")] = False,
-        poll_interval: Annotated[float, typer.Option("--poll-interval", min=0.0, help="With --batch-api: seconds between status checks.")] = 30.0,
-        no_wait: Annotated[bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")] = False,
-        summary_json: Annotated[Optional[Path], typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
-        samples: Annotated[int, typer.Option("--samples", min=1, max=20, help="Grade each answer N times with varied seeds; flag disagreement (N calls per answer).")] = 1,
-        pass_mark: Annotated[Optional[float], typer.Option("--pass-mark", min=0, max=100, help="With --samples: samples on both sides of this percent flag the answer low_confidence.")] = None,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        backend: BackendOpt = None,
-        rubrics: RubricsOpt = None,
-        no_cache: NoCacheOpt = False,
-    ) -> None:
-        """Grade every answer of a CSV/JSONL file; results are written as they finish."""
-        settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency)
-        columns = Columns(id=id_col, question=question_col, answer=answer_col)
-        if not source.is_file():
-            raise InputError("file not found", source=str(source))
-        bank = bank_for(settings)
-        if dry_run:
-            from grader.batch.estimate import estimate_batch
+    """Add ``batch`` to the ``grader`` app."""
+    app.command("batch")(batch)
 
-            est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
-            console.print_json(json.dumps(est))
-            return
-        if output is None:
-            raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
-        if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
-            raise InputError("the output file exists", source=str(output),
-                             hint="use --resume to continue it or --overwrite to replace it")
-        if (retry_failed or no_wait) and not batch_api:
-            raise InputError("--retry-failed and --no-wait work with --batch-api")
-        if batch_api:
-            from grader.batch.api import run_batch_api_cli
 
-            ignored = [name for name, value in (("--concurrency", concurrency), ("--rpm", rpm), ("--tpm", tpm),
-                                                ("--max-cost", max_cost)) if value is not None]
-            if ignored:
-                err_console.print(f"{', '.join(ignored)}: not used with --batch-api", style="yellow")
-            run_batch_api_cli(settings, bank, source, output, columns, resume=resume, console=err_console,
-                              retry_failed=retry_failed, overwrite=overwrite, wait=not no_wait,
-                              poll_interval=poll_interval, summary_json=summary_json)
-            return
+# -- the OpenAI Batch API path (--batch-api): the run itself is grader.batch.api.run_batch_api ---------
 
-        from grader.batch.runner import run_batch
-        from grader.batch.io import count_rows
-        from grader.grading import Grader
 
-        total = count_rows(source, columns)
-        store = open_store(settings)
-        grader = Grader(settings, bank=bank, store=store)
-        plain = not err_console.is_terminal
-        progress, on_progress = _progress_printer(total, plain)
-        if settings.effective_backend == "local":
-            err_console.print("grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
-                              style="dim")
+def run_batch_api_cli(
+    settings: Settings,
+    bank: RubricBank,
+    source: Path,
+    output: Path,
+    columns: Columns,
+    *,
+    resume: bool,
+    console: Console,
+    retry_failed: bool = False,
+    overwrite: bool = False,
+    wait: bool = True,
+    poll_interval: float = 30.0,
+    summary_json: Path | None = None,
+) -> None:
+    """Run :func:`grader.batch.api.run_batch_api` for the CLI: progress lines and the summary on
+    ``console``; exit code ``ExitCode.ROWS_FAILED`` when rows failed."""
+    from grader.batch import api  # imports openai: only when the Batch API is used
+    from grader.grading import Grader
+    from grader.store import Store
 
-        async def go():
-            try:
-                return await run_batch(grader, source, output, columns=columns, resume=resume, rpm=rpm, tpm=tpm,
-                                       max_cost=max_cost, on_progress=on_progress, total=total,
-                                       samples=samples, pass_mark=pass_mark)
-            finally:
-                await grader.aclose()
+    if settings.effective_backend != "llm":
+        raise ConfigError(
+            "the Batch API needs an LLM server; none is configured",
+            setting="backend",
+            hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server), or pass --backend llm --base-url URL",
+        )
+    ledger = Store(settings.store_path)  # the ledger is needed even with --no-cache
+    grader = Grader(settings, bank=bank, store=ledger if settings.use_cache else None)
+    client = api.make_client(settings)
+    resume_cmd = f"grader batch {shlex.quote(str(source))} -o {shlex.quote(str(output))} --batch-api --resume"
 
+    def say(text: str, style: str | None = None) -> None:
+        console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+    def on_event(kind: str, info: dict[str, Any]) -> None:
+        if kind == "submitted":
+            say(
+                f"[batch-api] submitted {info['batch_id']} (chunk {info['chunk']}): {info['requests']} request(s) "
+                f"for {info['rows']} row(s) · {info['status']}"
+            )
+        elif kind == "adopted":
+            say(f"[batch-api] found {info['batch_id']} created by an interrupted run · {info['status']}")
+        elif kind == "status":
+            say(
+                f"[batch-api] {info['batch_id']} {info['status']} · completed {info['completed']} "
+                f"failed {info['failed']} of {info['total']}"
+            )
+        elif kind == "collected":
+            style = "bold red" if info["status"] in ("failed", "expired", "cancelled") else None
+            say(
+                f"[batch-api] {info['batch_id']} {info['status']}: wrote {info['rows']} row(s), "
+                f"{info['errors']} error(s)",
+                style,
+            )
+        elif kind == "retry":
+            say(f"[batch-api] re-submitting {info['rows']} row(s) that failed on the server")
+        elif kind == "warning":
+            say(f"[batch-api] warning: {info['message']}", "yellow")
+
+    try:
         try:
-            if progress is not None:
-                with progress:
-                    stats = asyncio.run(go())
-            else:
-                stats = asyncio.run(go())
+            result = api.run_batch_api(
+                grader,
+                source,
+                output,
+                client=client,
+                ledger=ledger,
+                columns=columns,
+                resume=resume,
+                retry_failed=retry_failed,
+                overwrite=overwrite,
+                wait=wait,
+                poll_interval=poll_interval,
+                on_event=on_event,
+            )
+        except KeyboardInterrupt:
+            _print_pending(ledger, output, source, say, resume_cmd)
+            raise
         finally:
-            if store is not None:
-                store.close()
+            client.close()
+        stats = result.stats
         summary = stats.summary()
-        for table in _summary_tables(summary):
-            err_console.print(table)
+        for table in batch_summary_tables(summary):
+            console.print(table)
         if summary_json:
-            summary_json.write_text(json.dumps(summary, indent=2))
-        err_console.print(f"results: {output}", style="dim")
+            summary_json.write_text(
+                json.dumps(
+                    {
+                        **summary,
+                        "batch_api": {
+                            "submitted_requests": result.submitted_requests,
+                            "batches_created": result.batches_created,
+                            "pending": result.pending,
+                        },
+                    },
+                    indent=2,
+                )
+            )
+        say(f"results: {output}", "dim")
+        for job in result.pending:
+            say(
+                f"[batch-api] {job['batch_id'] or job['job_id']} is {job['status']}; collect it later with: "
+                f"{resume_cmd}"
+            )
         if stats.failed:
-            raise typer.Exit(EXIT_ROWS_FAILED)
+            if result.server_errors:
+                say(f"rows that failed on the server can be re-submitted with: {resume_cmd} --retry-failed", "dim")
+            raise typer.Exit(ExitCode.ROWS_FAILED)
+    finally:
+        ledger.close()
 
+
+def _print_pending(ledger: Store, output: Path, source: Path, say: Callable[..., None], resume_cmd: str) -> None:
+    """After Ctrl-C: the batches still running on the server, and the command that collects them."""
+    from grader.batch.api import LIVE_STATES
+    from grader.batch.api_files import file_sha256
+
+    try:
+        jobs = ledger.batch_jobs(str(output.resolve()), file_sha256(source))
+    except Exception:
+        return
+    for job in jobs:
+        if job["state"] in LIVE_STATES:
+            say(
+                f"[batch-api] {job['batch_id'] or job['job_id']} is {job['batch_status'] or job['state']} on the server"
+            )
+    say(f"[batch-api] pick it up later with: {resume_cmd}")

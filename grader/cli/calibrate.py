@@ -1,21 +1,36 @@
 """``grader calibrate``: measure how far the grader agrees with human graders on a scored CSV.
 
-The command is defined inside :func:`register` (called by :mod:`grader.cli` once its shared options
-exist), so importing this module first does not import the CLI in a circle. No ``from __future__
-import annotations`` here: typer reads the option annotations, which name :mod:`grader.cli` objects.
+The measures are in :mod:`grader.agreement`; this module reads the options, grades (or reads a
+results file) and prints the tables.
 """
+
+from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from grader.cli import common
+from grader.cli.common import (
+    BackendOpt,
+    BaseUrlOpt,
+    ModelOpt,
+    NoCacheOpt,
+    RubricsOpt,
+    bank_for,
+    echo,
+    grading_settings,
+    open_store,
+    print_line,
+)
 from grader.errors import InputError
 
-__all__ = ["register", "metrics_table", "confusion_table"]
+__all__ = ["register", "calibrate", "metrics_table", "confusion_table"]
 
 _ROWS = [  # (field, label)
     ("pearson", "Pearson r"),
@@ -28,15 +43,17 @@ _ROWS = [  # (field, label)
     ("accuracy", "label accuracy"),
     ("macro_f1", "label macro-F1"),
 ]
-_LEGEND = ("scores normalised to 0–1; QWK, exact (same bin) and adjacent (±1 bin) agreement on the bins; "
-           "length bias = Pearson r of score vs answer words")
+_LEGEND = (
+    "scores normalised to 0–1; QWK, exact (same bin) and adjacent (±1 bin) agreement on the bins; "
+    "length bias = Pearson r of score vs answer words"
+)
 
 
 def _fmt(v: float | None) -> str:
     return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
 
-def metrics_table(report) -> Table:
+def metrics_table(report: Any) -> Table:
     systems = [report, *report.baselines]
     table = Table(title="agreement with the human scores", title_justify="left")
     table.add_column("metric")
@@ -51,7 +68,7 @@ def metrics_table(report) -> Table:
     return table
 
 
-def confusion_table(report) -> Table:
+def confusion_table(report: Any) -> Table:
     table = Table(title="labels: rows = human, columns = grader", title_justify="left")
     table.add_column("human \\ grader")
     for lab in report.labels:
@@ -63,13 +80,22 @@ def confusion_table(report) -> Table:
     return table
 
 
-def _render(console: Console, report) -> None:
+def _render(console: Console, report: Any) -> None:
     where = report.source + (f" (split {report.split})" if report.split else "")
-    console.print(f"[bold]{report.n}[/] of {report.n_rows} rows compared · {where} · grader "
-                  f"{report.description or 'from results file'}"
-                  + (f" · {report.n_cached} from cache" if report.n_cached else ""), highlight=False)
+    print_line(
+        console,
+        f"[bold]{report.n}[/] of {report.n_rows} rows compared · {escape(where)} · grader "
+        f"{escape(report.description or 'from results file')}"
+        + (f" · {report.n_cached} from cache" if report.n_cached else ""),
+        markup=True,
+    )
     if report.skipped:
-        console.print("left out: " + ", ".join(f"{n} {why}" for why, n in report.skipped.items()), style="yellow")
+        print_line(
+            console,
+            "left out: " + ", ".join(f"{n} {why}" for why, n in report.skipped.items()),
+            style="yellow",
+            highlight=True,
+        )
     console.print(metrics_table(report))
     if report.labels and report.confusion:
         console.print(confusion_table(report))
@@ -81,98 +107,122 @@ def _render(console: Console, report) -> None:
         lines += [f"{system.name} {k}: n/a, {why}" for k, why in system.undefined.items()]
     lines += report.notes
     for line in lines:
-        console.print(line, style="dim", highlight=False, markup=False)
+        print_line(console, line, style="dim")
 
 
-def _run(opts: dict, cli) -> None:
-    """The command's work; ``cli`` is the :mod:`grader.cli` module (console, settings, bank, store)."""
-    from grader.agreement.measure import (CalibrationColumns, build_report, grade_rows, paired, read_calibration_csv,
-                            read_results, saf_bank, write_chart)
+def calibrate(
+    csv_path: Annotated[Path, typer.Argument(help="CSV of answers with human scores.")],
+    id_col: Annotated[
+        str | None, typer.Option("--id-col", help="Row id column [default: candidate_id, else answer_id].")
+    ] = None,
+    question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
+    answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
+    score_col: Annotated[str, typer.Option("--score-col", help="Human score column.")] = "score",
+    max_score_col: Annotated[
+        str | None,
+        typer.Option(
+            "--max-score-col",
+            help="Max score column [default: max_score if present, else the highest score per question].",
+        ),
+    ] = None,
+    label_col: Annotated[
+        str | None,
+        typer.Option(
+            "--label-col",
+            help="Human label column (Correct / Partially correct / Incorrect) [default: label if present].",
+        ),
+    ] = None,
+    split: Annotated[str | None, typer.Option("--split", help="Only rows whose 'split' column has this value.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N rows (after --split).")] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", help="Read the grader's scores from this JSONL/CSV results file instead of grading."),
+    ] = None,
+    fit_labels: Annotated[
+        bool,
+        typer.Option(
+            "--fit-labels", help="Fit the two label thresholds on these rows (optimistic) instead of 0.35 / 0.75."
+        ),
+    ] = False,
+    bins: Annotated[int, typer.Option("--bins", min=2, max=100, help="Equal-width bins for QWK and agreement.")] = 5,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a scatter chart (.svg, or .png with matplotlib).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON to this file.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=512, help="Answers graded at once.")
+    ] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    backend: BackendOpt = None,
+    rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Compare the grader's scores with human scores: correlations, QWK, RMSE, labels, baselines."""
+    from grader.agreement.measure import (
+        CalibrationColumns,
+        build_report,
+        grade_rows,
+        paired,
+        read_calibration_csv,
+        read_results,
+        saf_bank,
+        write_chart,
+    )
 
-    chart, json_out, csv_path = opts["chart"], opts["json_out"], opts["csv_path"]
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         raise InputError("the chart must be an .svg or .png file", source=str(chart))
-    columns = CalibrationColumns(id=opts["id_col"], question=opts["question_col"], answer=opts["answer_col"],
-                                 score=opts["score_col"], max_score=opts["max_score_col"], label=opts["label_col"])
-    data = read_calibration_csv(csv_path, columns, split=opts["split"], limit=opts["limit"])
-    if opts["results"] is not None:
-        graded = read_results(opts["results"], data, id_col=opts["id_col"])
+    columns = CalibrationColumns(
+        id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
+    )
+    data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
+    if results is not None:
+        graded = read_results(results, data, id_col=id_col)
     else:
-        settings = cli.grading_settings(model=opts["model"], base_url=opts["base_url"], backend=opts["backend"],
-                                        rubrics=opts["rubrics"], no_cache=opts["no_cache"],
-                                        concurrency=opts["concurrency"])
+        settings = grading_settings(
+            model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+        )
         # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
-        use_csv = opts["rubrics"] is None and "reference_answer" in data.header
-        bank = saf_bank(csv_path) if use_csv else cli.bank_for(settings)
+        use_csv = rubrics is None and "reference_answer" in data.header
+        bank = saf_bank(csv_path) if use_csv else bank_for(settings)
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
         from grader.grading import Grader
 
-        grader = Grader(settings, bank=bank, store=cli.open_store(settings))
-        with Progress("grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=cli.err_console, transient=True) as bar:
+        grader = Grader(settings, bank=bank, store=open_store(settings))
+        with Progress(
+            "grading",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=common.err_console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("grading", total=len(data.rows))
-            graded = grade_rows(grader, data, bank, concurrency=settings.concurrency,
-                                progress=lambda done, total: bar.update(task, completed=done))
+            graded = grade_rows(
+                grader,
+                data,
+                bank,
+                concurrency=settings.concurrency,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
         if graded.first_error:
-            cli.err_console.print(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: "
-                                  f"{graded.first_error}", markup=False, highlight=False)
-    report = build_report(data, graded, bins=opts["bins"], fit_labels=opts["fit_labels"])
-    _render(cli.console, report)
+            echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
+    report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+    _render(common.console, report)
     if chart is not None:
         _, human, pred = paired(data, graded)
         r = "n/a" if report.pearson is None else f"{report.pearson:.3f}"
         write_chart(chart, human, pred, f"grader vs human (normalised), Pearson r = {r}, n = {report.n}")
-        cli.err_console.print(f"chart: {chart}", highlight=False)
+        echo(f"chart: {chart}", err=True)
     if json_out is not None:
         try:
             json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
         except OSError as e:
             raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
-        cli.err_console.print(f"report: {json_out}", highlight=False)
+        echo(f"report: {json_out}", err=True)
 
 
 def register(app: typer.Typer) -> None:
-    from grader.cli import common as cli
-    from grader.cli.common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt
-
-    def calibrate(
-        csv_path: Annotated[Path, typer.Argument(help="CSV of answers with human scores.")],
-        id_col: Annotated[Optional[str], typer.Option(
-            "--id-col", help="Row id column [default: candidate_id, else answer_id].")] = None,
-        question_col: Annotated[str, typer.Option("--question-col", help="Question id column.")] = "question_id",
-        answer_col: Annotated[str, typer.Option("--answer-col", help="Answer text column.")] = "answer",
-        score_col: Annotated[str, typer.Option("--score-col", help="Human score column.")] = "score",
-        max_score_col: Annotated[Optional[str], typer.Option(
-            "--max-score-col",
-            help="Max score column [default: max_score if present, else the highest score per question].")] = None,
-        label_col: Annotated[Optional[str], typer.Option(
-            "--label-col",
-            help="Human label column (Correct / Partially correct / Incorrect) [default: label if present].")] = None,
-        split: Annotated[Optional[str], typer.Option(
-            "--split", help="Only rows whose 'split' column has this value.")] = None,
-        limit: Annotated[Optional[int], typer.Option(
-            "--limit", min=1, help="Only the first N rows (after --split).")] = None,
-        results: Annotated[Optional[Path], typer.Option(
-            "--results", help="Read the grader's scores from this JSONL/CSV results file instead of grading.")] = None,
-        fit_labels: Annotated[bool, typer.Option(
-            "--fit-labels",
-            help="Fit the two label thresholds on these rows (optimistic) instead of 0.35 / 0.75.")] = False,
-        bins: Annotated[int, typer.Option(
-            "--bins", min=2, max=100, help="Equal-width bins for QWK and agreement.")] = 5,
-        chart: Annotated[Optional[Path], typer.Option(
-            "--chart", help="Write a scatter chart (.svg, or .png with matplotlib).")] = None,
-        json_out: Annotated[Optional[Path], typer.Option(
-            "--json", help="Write the report as JSON to this file.")] = None,
-        concurrency: Annotated[Optional[int], typer.Option(
-            "--concurrency", min=1, max=512, help="Answers graded at once.")] = None,
-        model: ModelOpt = None,
-        base_url: BaseUrlOpt = None,
-        backend: BackendOpt = None,
-        rubrics: RubricsOpt = None,
-        no_cache: NoCacheOpt = False,
-    ) -> None:
-        """Compare the grader's scores with human scores: correlations, QWK, RMSE, labels, baselines."""
-        _run(dict(locals()), cli)
-
+    """Add ``calibrate`` to the ``grader`` app."""
     app.command("calibrate")(calibrate)

@@ -1,14 +1,24 @@
-"""Shared pieces of the command line: consoles, common options, settings resolution, input.
+"""Shared pieces of the command line: the consoles, message output, common options, settings, input.
 
-Command modules (``cli``, ``cli_batch``, ``cli_practice`` …) import from here, never from each
-other, so any of them can be imported on its own.
+Command modules import from here, never from each other or from :mod:`grader.cli.app`, so each of
+them can be imported on its own.
+
+Output has two kinds, printed two ways:
+
+- **messages** (a note, a warning, an error with its hint, a path): :func:`echo` (or
+  :func:`print_line` on a given console). They are printed with rich's ``soft_wrap``: rich never
+  inserts a line break, the terminal wraps a long line, and a pipe or a test sees the line whole.
+- **views** (tables, panels, progress bars): ``console.print(view)``; they wrap to the width.
+
+The consoles are read from this module when used (``common.console``), never bound at import, so a
+test can replace them with consoles of a fixed width (see ``tests/conftest.py``).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -17,28 +27,82 @@ from rich.console import Console
 from grader.errors import ConfigError, InputError
 from grader.settings import Settings
 
+if TYPE_CHECKING:
+    from grader.rubric import RubricBank
+    from grader.store import Store
+
 __all__ = [
-    "console", "err_console", "ModelOpt", "BaseUrlOpt", "BackendOpt", "RubricsOpt", "NoCacheOpt",
-    "resolve_settings", "grading_settings", "bank_for", "read_answer", "open_store",
+    "console",
+    "err_console",
+    "echo",
+    "print_line",
+    "ModelOpt",
+    "BaseUrlOpt",
+    "BackendOpt",
+    "RubricsOpt",
+    "NoCacheOpt",
+    "resolve_settings",
+    "grading_settings",
+    "bank_for",
+    "read_answer",
+    "open_store",
 ]
 
+#: Results and views (stdout).
 console = Console()
+#: Progress, notes, warnings and errors (stderr), so that stdout stays clean for ``--json`` and pipes.
 err_console = Console(stderr=True)
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+
+def print_line(
+    target: Console,
+    text: str,
+    *,
+    style: str | None = None,
+    markup: bool = False,
+    highlight: bool = False,
+    end: str = "\n",
+) -> None:
+    """Print a message on ``target`` as one line (soft wrap: the terminal wraps it, rich does not).
+
+    ``markup`` is off by default because messages quote paths, ids and user text verbatim.
+    """
+    target.print(text, style=style, markup=markup, highlight=highlight, soft_wrap=True, end=end)
+
+
+def echo(
+    text: str,
+    *,
+    err: bool = False,
+    style: str | None = None,
+    markup: bool = False,
+    highlight: bool = False,
+    end: str = "\n",
+) -> None:
+    """Print a message on stdout (``err=True``: stderr) as one line; see :func:`print_line`."""
+    print_line(err_console if err else console, text, style=style, markup=markup, highlight=highlight, end=end)
+
 
 # -- shared options ----------------------------------------------------------------------------
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
 BaseUrlOpt = Annotated[
-    Optional[str], typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
+    str | None, typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
 ]
 BackendOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--backend", help="llm, local (embedded, no LLM) or auto (llm if a key/URL is configured)."),
 ]
 RubricsOpt = Annotated[
-    Optional[Path], typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
+    Path | None, typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even if a cached result exists.")]
+
+
+# -- settings, bank, input, store ------------------------------------------------------------------
 
 
 def resolve_settings(**flags: object) -> Settings:
@@ -56,20 +120,30 @@ def resolve_settings(**flags: object) -> Settings:
         ) from None
 
 
-def grading_settings(*, model: str | None, base_url: str | None, backend: str | None, rubrics: Path | None,
-                     no_cache: bool, **more: object) -> Settings:
+def grading_settings(
+    *,
+    model: str | None,
+    base_url: str | None,
+    backend: str | None,
+    rubrics: Path | None,
+    no_cache: bool,
+    **more: object,
+) -> Settings:
     """Settings from the grading options every command shares (``--model`` … ``--no-cache``)."""
-    return resolve_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics,
-                            use_cache=False if no_cache else None, **more)
+    return resolve_settings(
+        model=model, base_url=base_url, backend=backend, rubrics=rubrics, use_cache=False if no_cache else None, **more
+    )
 
 
-def bank_for(settings: Settings):
-    from grader.rubric.model import load_bank
+def bank_for(settings: Settings) -> RubricBank:
+    """The question bank the settings name (``--rubrics``, ``GRADER_RUBRICS`` or the shipped one)."""
+    from grader.rubric import load_bank
 
     return load_bank(settings.rubrics)
 
 
 def read_answer(answer: str | None, answer_file: Path | None) -> str:
+    """The answer from ``--answer``, ``--answer-file`` (``-``: stdin) or piped stdin."""
     if answer is not None and answer_file is not None:
         raise InputError("give either --answer or --answer-file, not both")
     if answer is not None:
@@ -82,14 +156,16 @@ def read_answer(answer: str | None, answer_file: Path | None) -> str:
         except FileNotFoundError:
             raise InputError("file not found", source=str(answer_file)) from None
         except UnicodeDecodeError as e:
-            raise InputError(f"not UTF-8 text (byte {e.start})", source=str(answer_file),
-                             hint="save the answer as UTF-8") from None
+            raise InputError(
+                f"not UTF-8 text (byte {e.start})", source=str(answer_file), hint="save the answer as UTF-8"
+            ) from None
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError("no answer given", hint="use --answer TEXT, --answer-file FILE, or pipe the answer on stdin")
     return sys.stdin.read()
 
 
-def open_store(settings: Settings):
+def open_store(settings: Settings) -> Store | None:
+    """The result cache, or None with ``--no-cache``."""
     if not settings.use_cache:
         return None
     from grader.store import Store

@@ -11,13 +11,14 @@ import json
 import os
 import random
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -25,8 +26,7 @@ from grader.cli.common import (
     NoCacheOpt,
     RubricsOpt,
     bank_for,
-    console,
-    err_console,
+    echo,
     grading_settings,
     resolve_settings,
 )
@@ -48,10 +48,10 @@ def _open_attempt_store(settings):
 
 def _read_line(prompt: str) -> str | None:
     """One line from stdin after ``prompt``; None at the end of input."""
-    console.print(prompt, end="", markup=False, highlight=False)
+    echo(prompt, end="")
     line = sys.stdin.readline()
     if not line:
-        console.print()
+        echo("")
         return None
     return line.rstrip("\r\n")
 
@@ -65,7 +65,7 @@ def _stdin_lines():
 
 
 def _read_answer_terminal() -> tuple[str, bool]:
-    console.print("Write your answer. End with a line containing only '.' (or Ctrl-D).", style="dim")
+    echo("Write your answer. End with a line containing only '.' (or Ctrl-D).", style="dim", highlight=True)
     return collect_answer(_stdin_lines())
 
 
@@ -86,9 +86,13 @@ def _read_answer_editor(rubric) -> str:
 
 
 def _show_question(rubric, number: int) -> None:
-    console.print(
-        Panel(Text(rubric.question, style="bold"), title=f"question {number} · {rubric.id}",
-              subtitle=rubric.section, expand=True)
+    common.console.print(
+        Panel(
+            Text(rubric.question, style="bold"),
+            title=f"question {number} · {rubric.id}",
+            subtitle=rubric.section,
+            expand=True,
+        )
     )
 
 
@@ -98,22 +102,28 @@ def _progress_line(store, rubric, result) -> None:
     rows = store.attempts(question_id=rubric.id)
     scored = [r["percent"] for r in rows if r["percent"] is not None]
     if len(scored) < 2:
-        console.print(f"First graded attempt at this question: {result.percent:.0f} %.", style="dim")
+        echo(f"First graded attempt at this question: {result.percent:.0f} %.", style="dim", highlight=True)
         return
     previous, best_before = scored[-2], max(scored[:-1])
     delta = result.percent - previous
     sign = "+" if delta >= 0 else ""
     line = f"Attempt {len(rows)} at this question: {result.percent:.0f} % ({sign}{delta:.0f} vs last"
     line += ", new best)" if result.percent > best_before else f", best {best_before:.0f} %)"
-    console.print(line, style="bold cyan" if delta > 0 else "dim")
+    echo(line, style="bold cyan" if delta > 0 else "dim", highlight=True)
 
 
 def practice(
-    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only questions of this section (prefix ok).")] = None,
-    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Start with this question (id or prefix).")] = None,
-    same: Annotated[bool, typer.Option("--same", help="Allow the same question twice in a row when moving on.")] = False,
+    section: Annotated[
+        str | None, typer.Option("--section", "-s", help="Only questions of this section (prefix ok).")
+    ] = None,
+    question: Annotated[
+        str | None, typer.Option("--question", "-q", help="Start with this question (id or prefix).")
+    ] = None,
+    same: Annotated[
+        bool, typer.Option("--same", help="Allow the same question twice in a row when moving on.")
+    ] = False,
     editor: Annotated[bool, typer.Option("--editor", "-e", help="Write each answer in $EDITOR.")] = False,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed the random choice of questions.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed the random choice of questions.")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -128,14 +138,19 @@ def practice(
     if question and section and not rubric.section.casefold().startswith(section.casefold()):
         raise InputError(f"question {rubric.id} is in section {rubric.section!r}, not {section!r}")
     if editor and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
-        err_console.print("$EDITOR is not set; using the system default editor", style="dim")
+        echo("$EDITOR is not set; using the system default editor", err=True, style="dim", highlight=True)
     store = _open_attempt_store(settings)
     from grader.cli.render import render_result
     from grader.grading import Grader
 
     grader = Grader(settings, bank=bank, store=store if settings.use_cache else None)
     if grader.backend_name == "local":
-        err_console.print("grading with the embedded grader (no LLM); --backend llm to use an LLM", style="dim")
+        echo(
+            "grading with the embedded grader (no LLM); --backend llm to use an LLM",
+            err=True,
+            style="dim",
+            highlight=True,
+        )
     number = 1
     runner = asyncio.Runner()
     try:
@@ -146,15 +161,18 @@ def practice(
             else:
                 text, eof = _read_answer_terminal()
             if not text.strip():
-                console.print("No answer given; nothing graded.", style="yellow")
+                echo("No answer given; nothing graded.", style="yellow", highlight=True)
             elif len(text) > settings.max_answer_chars:
-                console.print(
+                echo(
                     f"The answer is {len(text)} characters, over the limit of {settings.max_answer_chars}; "
-                    "nothing graded. Shorten it and retry.", style="yellow")
+                    "nothing graded. Shorten it and retry.",
+                    style="yellow",
+                    highlight=True,
+                )
             else:
-                with console.status("grading…", spinner="dots"):
+                with common.console.status("grading…", spinner="dots"):
                     result = runner.run(grader.agrade(rubric, text))
-                render_result(console, result, rubric)
+                render_result(common.console, result, rubric)
                 store.add_attempt(result, text, section=rubric.section)
                 _progress_line(store, rubric, result)
             if eof and not editor and not sys.stdin.isatty():
@@ -169,7 +187,7 @@ def practice(
                 if answer and answer in "rnq":
                     choice = answer
                 else:
-                    console.print("please type r, n or q", style="dim")
+                    echo("please type r, n or q", style="dim", highlight=True)
             if choice == "q":
                 break
             if choice == "n":
@@ -181,7 +199,7 @@ def practice(
         finally:
             runner.close()
             store.close()
-    console.print("Saved. `grader history` shows your progress.", style="dim")
+    echo("Saved. `grader history` shows your progress.", style="dim", highlight=True)
 
 
 def _fmt(p: float | None) -> str:
@@ -199,8 +217,8 @@ def _fmt_trend(t: float | None) -> Text:
 
 
 def history(
-    section: Annotated[Optional[str], typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
-    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Only this question (id or prefix).")] = None,
+    section: Annotated[str | None, typer.Option("--section", "-s", help="Only this section (prefix ok).")] = None,
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Only this question (id or prefix).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
     rubrics: RubricsOpt = None,
 ) -> None:
@@ -217,8 +235,12 @@ def history(
         sys.stdout.write(json.dumps(hist.as_dict(), indent=2, ensure_ascii=False) + "\n")
         return
     if not hist.questions:
-        console.print("No practice attempts yet" + (" for this filter" if section or qid else "")
-                      + ". Start with `grader practice`.")
+        echo(
+            "No practice attempts yet"
+            + (" for this filter" if section or qid else "")
+            + ". Start with `grader practice`.",
+            highlight=True,
+        )
         return
     table = Table(title="practice history", expand=True)
     table.add_column("question", overflow="fold", ratio=3)
@@ -229,19 +251,21 @@ def history(
     table.add_column("trend", justify="right", no_wrap=True)
     table.add_column("scores", no_wrap=True)
     for q in hist.questions:
-        table.add_row(q.question_id, q.section, str(q.attempts), _fmt(q.best), _fmt(q.latest),
-                      _fmt_trend(q.trend), q.spark)
-    console.print(table)
+        table.add_row(
+            q.question_id, q.section, str(q.attempts), _fmt(q.best), _fmt(q.latest), _fmt_trend(q.trend), q.spark
+        )
+    common.console.print(table)
     sections = Table(title="by section", expand=True)
     sections.add_column("section", overflow="fold", ratio=1)
     for name in ("questions", "tries", "mean best", "mean latest"):
         sections.add_column(name, justify="right", no_wrap=True)
     for s in hist.sections:
         sections.add_row(s.section, str(s.questions), str(s.attempts), _fmt(s.mean_best), _fmt(s.mean_latest))
-    console.print(sections)
-    console.print(f"{hist.attempts} attempt(s) · store {settings.store_path}", style="dim")
+    common.console.print(sections)
+    echo(f"{hist.attempts} attempt(s) · store {settings.store_path}", style="dim", highlight=True)
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``practice`` and ``history`` to the ``grader`` app."""
     app.command("practice")(practice)
     app.command("history")(history)

@@ -1,6 +1,14 @@
-"""Terminal rendering with rich (used by the CLI only)."""
+"""Terminal views with rich (used by the CLI only): a graded result, a rubric, the rubric table,
+the summary of a batch.
+
+A view wraps to the console's width, its prose lines too (strengths, gaps, next steps: they are
+printed with ``soft_wrap=False`` so that rich breaks them between words). One-line messages are
+printed elsewhere, with :func:`grader.cli.common.echo`, and never wrapped by rich.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -10,7 +18,7 @@ from rich.text import Text
 from grader.result import GradeResult
 from grader.rubric.model import Rubric
 
-__all__ = ["render_result", "render_rubric", "rubric_table", "BAND_STYLE"]
+__all__ = ["render_result", "render_rubric", "rubric_table", "batch_summary_tables", "BAND_STYLE"]
 
 BAND_STYLE = {"strong": "bold green", "adequate": "bold yellow", "weak": "bold red", None: "bold magenta"}
 LEVEL_STYLE = {"full": "green", "partial": "yellow", "missing": "red"}
@@ -51,18 +59,22 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
                     ev.append(f"✗ “{e.quote}” — {e.reason}\n", style="red dim")
             if c.rationale:
                 ev.append(c.rationale, style="dim")
-            table.add_row(Text(f"{c.id}\n", style="bold") + Text(c.text, style="dim"), level,
-                          f"{c.points:.3g}/{c.max_points:.3g}", ev)
+            table.add_row(
+                Text(f"{c.id}\n", style="bold") + Text(c.text, style="dim"),
+                level,
+                f"{c.points:.3g}/{c.max_points:.3g}",
+                ev,
+            )
         console.print(table)
     if result.strengths:
         console.print(Text("Strengths", style="bold green"))
         for s in result.strengths:
-            console.print(f"  • {s}", markup=False)
+            console.print(f"  • {s}", markup=False, soft_wrap=False)
     if result.gaps:
         console.print(Text("Gaps and next steps", style="bold yellow"))
         for g in result.gaps:
-            console.print(f"  • {g.gap}", markup=False)
-            console.print(f"    → {g.next_step}", markup=False, style="cyan")
+            console.print(f"  • {g.gap}", markup=False, soft_wrap=False)
+            console.print(f"    → {g.next_step}", markup=False, style="cyan", soft_wrap=False)
     if result.summary:
         console.print(Text(result.summary, style="italic"))
     for f in result.flags:
@@ -86,8 +98,13 @@ def render_rubric(console: Console, rubric: Rubric) -> None:
         body.append(Text(f"Hint: {rubric.hint}", style="italic"))
     if rubric.reference_answer:
         body.append(Text(f"Reference answer: {rubric.reference_answer}", style="italic"))
-    console.print(Panel(Group(*body), title=f"{rubric.id} · {rubric.section}",
-                        subtitle=f"max score {rubric.max_score:g} · hash {rubric.hash}"))
+    console.print(
+        Panel(
+            Group(*body),
+            title=f"{rubric.id} · {rubric.section}",
+            subtitle=f"max score {rubric.max_score:g} · hash {rubric.hash}",
+        )
+    )
     table = Table(expand=True)
     table.add_column("criterion", no_wrap=True)
     table.add_column("weight", justify="right")
@@ -96,3 +113,39 @@ def render_rubric(console: Console, rubric: Rubric) -> None:
     for c in rubric.criteria:
         table.add_row(c.id, f"{c.weight:g}", f"{100 * c.weight / rubric.total_weight:.0f} %", c.text)
     console.print(table)
+
+
+def batch_summary_tables(summary: dict[str, Any]) -> list[Table]:
+    """The summary of a batch run: totals, then one row per question (count, mean, bands)."""
+    t = Table(title="batch summary")
+    t.add_column("")
+    t.add_column("value", justify="right")
+    for key in (
+        "rows",
+        "already_done",
+        "graded",
+        "unscored",
+        "errors",
+        "served_from_cache",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+        "elapsed_s",
+    ):
+        t.add_row(key.replace("_", " "), str(summary[key]))
+    if summary.get("cost_unknown_rows"):
+        t.add_row("rows with unknown price", str(summary["cost_unknown_rows"]))
+    q = Table(title="per question")
+    q.add_column("question")
+    q.add_column("count", justify="right")
+    q.add_column("mean", justify="right")
+    q.add_column("strong / adequate / weak", justify="right")
+    for qid, s in summary["per_question"].items():
+        b = s["bands"]
+        q.add_row(
+            qid,
+            str(s["count"]),
+            "" if s["mean"] is None else f"{s['mean']:.2f}",
+            f"{b.get('strong', 0)} / {b.get('adequate', 0)} / {b.get('weak', 0)}",
+        )
+    return [t, q]

@@ -1,71 +1,99 @@
 """``grader report``: a batch results file → a self-contained HTML (or Markdown) pre-screening report.
 
-Defined inside :func:`register` like the other command modules; no ``from __future__ import
-annotations`` because typer reads the annotations. The work is in :mod:`grader.report`.
+The work is in :mod:`grader.report`; this module reads the options and the optional answers file.
 """
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-__all__ = ["register"]
+from grader.cli.common import RubricsOpt, bank_for, echo, resolve_settings
+from grader.errors import InputError
+
+__all__ = ["register", "report"]
+
+
+def report(
+    results: Annotated[Path, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Write the report here: .html or .md.")],
+    pass_mark: Annotated[
+        float, typer.Option("--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")
+    ] = 60.0,
+    anonymise: Annotated[
+        bool,
+        typer.Option(
+            "--anonymise", "--anonymize", help="Show stable aliases (Candidate 7F3A9C) instead of candidate ids."
+        ),
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
+            "detection; without it only identical answers are found.",
+        ),
+    ] = None,
+    dup_threshold: Annotated[
+        float, typer.Option("--dup-threshold", min=1, max=100, help="Near-duplicate similarity threshold (0-100).")
+    ] = 90.0,
+    id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column of --answers.")] = "candidate_id",
+    question_col: Annotated[
+        str, typer.Option("--question-col", help="Question id column of --answers.")
+    ] = "question_id",
+    answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
+    title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
+    rubrics: RubricsOpt = None,
+) -> None:
+    """Rank a cohort, list what needs a human, chart each question, and explain every grade."""
+    from grader.report import build_report, load_results, write_report
+
+    if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
+        raise InputError(
+            f"unknown report format {output.suffix or '(none)'!r}",
+            source=str(output),
+            hint="name the output report.html or report.md",
+        )
+    settings = resolve_settings(rubrics=rubrics)
+    try:
+        bank = bank_for(settings)
+    except Exception:
+        if rubrics is not None:
+            raise
+        bank = None
+    entries = load_results(results)
+    texts = None
+    if answers is not None:
+        from grader.batch.io import Columns, read_rows
+
+        texts = {}
+        for row in read_rows(answers, Columns(id=id_col, question=question_col, answer=answer_col)):
+            if not row.error:
+                texts[(row.candidate_id, row.question_id)] = row.answer
+    built = build_report(
+        entries,
+        pass_mark=pass_mark,
+        anonymise=anonymise,
+        bank=bank,
+        answers=texts,
+        dup_threshold=dup_threshold,
+        title=title,
+        source=results.name,
+    )
+    try:
+        path = write_report(built, output)
+    except OSError as e:
+        raise InputError(f"cannot write the report: {e.strerror}", source=str(output)) from None
+    passed = sum(1 for c in built.candidates if c.verdict == "pass")
+    echo(
+        f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
+        f"{len(built.needs_human)} item(s) need a human",
+        err=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    from grader.cli import common as cli
-    from grader.cli.common import RubricsOpt
-
-    def report(
-        results: Annotated[Path, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")],
-        output: Annotated[Path, typer.Option("--output", "-o", help="Write the report here: .html or .md.")],
-        pass_mark: Annotated[float, typer.Option(
-            "--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")] = 60.0,
-        anonymise: Annotated[bool, typer.Option(
-            "--anonymise", "--anonymize", help="Show stable aliases (Candidate 7F3A9C) instead of candidate ids.")] = False,
-        answers: Annotated[Optional[Path], typer.Option(
-            "--answers", help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
-                              "detection; without it only identical answers are found.")] = None,
-        dup_threshold: Annotated[float, typer.Option(
-            "--dup-threshold", min=1, max=100, help="Near-duplicate similarity threshold (0-100).")] = 90.0,
-        id_col: Annotated[str, typer.Option("--id-col", help="Candidate id column of --answers.")] = "candidate_id",
-        question_col: Annotated[str, typer.Option("--question-col", help="Question id column of --answers.")] = "question_id",
-        answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
-        title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
-        rubrics: RubricsOpt = None,
-    ) -> None:
-        """Rank a cohort, list what needs a human, chart each question, and explain every grade."""
-        from grader.errors import InputError
-        from grader.report.build import build_report, load_results, write_report
-
-        if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
-            raise InputError(f"unknown report format {output.suffix or '(none)'!r}", source=str(output),
-                             hint="name the output report.html or report.md")
-        settings = cli.resolve_settings(rubrics=rubrics)
-        try:
-            bank = cli.bank_for(settings)
-        except Exception:  # noqa: BLE001 - question texts are optional in the report
-            if rubrics is not None:
-                raise
-            bank = None
-        entries = load_results(results)
-        texts = None
-        if answers is not None:
-            from grader.batch.io import Columns, read_rows
-
-            texts = {}
-            for row in read_rows(answers, Columns(id=id_col, question=question_col, answer=answer_col)):
-                if not row.error:
-                    texts[(row.candidate_id, row.question_id)] = row.answer
-        built = build_report(entries, pass_mark=pass_mark, anonymise=anonymise, bank=bank, answers=texts,
-                             dup_threshold=dup_threshold, title=title, source=results.name)
-        try:
-            path = write_report(built, output)
-        except OSError as e:
-            raise InputError(f"cannot write the report: {e.strerror}", source=str(output)) from None
-        passed = sum(1 for c in built.candidates if c.verdict == "pass")
-        cli.err_console.print(
-            f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
-            f"{len(built.needs_human)} item(s) need a human", markup=False, highlight=False)
-
+    """Add ``report`` to the ``grader`` app."""
     app.command("report")(report)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from grader.cli.common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, err_console, grading_settings
+from grader.cli.common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, echo, grading_settings
 
 __all__ = ["register", "serve", "is_loopback"]
 
@@ -15,6 +15,7 @@ LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address (then only this machine can reach the page)."""
     if host == "localhost":
         return True
     try:
@@ -41,15 +42,19 @@ def serve(
     loopback = is_loopback(host)
     allowed = LOOPBACK_NAMES + ([host] if host not in LOOPBACK_NAMES else []) if loopback else None
     if not loopback:
-        err_console.print(f"warning: serving on {host}: anyone who can reach this address can read the history "
-                          "and submit answers", style="bold yellow")
+        echo(
+            f"warning: serving on {host}: anyone who can reach this address can read the history and submit answers",
+            err=True,
+            style="bold yellow",
+            highlight=True,
+        )
     app = create_app(settings, allowed_hosts=allowed)
     web = app.state.web
     shown = f"[{host}]" if ":" in host else host
-    err_console.print(f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}",
-                      markup=False, highlight=False)
+    echo(f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``serve`` to the ``grader`` app."""
     app.command("serve")(serve)

@@ -21,18 +21,20 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``delimiter-breakout`` — attempts to close the answer markers (``<<<END_CANDIDATE_ANSWER>>>``,
   ``</answer>``, ``--- END OF ANSWER ---``);
 - ``hidden-text`` — invisible or hidden text: zero-width characters, bidi overrides, Unicode tag
-  characters, HTML comments that talk about grading (or sit in an answer with no other HTML),
-  elements styled ``display:none``;
+  characters (:data:`grader.text.HIDDEN_TEXT_CHARS`: soft hyphens and left-to-right marks are only
+  left out of the view, they are common in honest pasted text), HTML comments that talk about
+  grading (or sit in an answer with no other HTML), elements styled ``display:none``;
 - ``unicode-trick`` — look-alike letters from other scripts inside Latin words, fullwidth or
   mathematical letters, letter-spaced words (``I G N O R E``);
 - ``other-language`` — the same requests in German, French, Spanish, Portuguese, Italian, Dutch,
   Russian, Chinese, Japanese, Korean, Polish and Turkish;
 - ``prompt-leak`` — requests to reveal the system prompt or the rubric.
 
-Patterns run on a *view* of the answer (NFKC, zero-width and tag characters removed, look-alike
-letters inside mixed-script words mapped to Latin) and findings are mapped back to the original
-offsets, widened to the whole sentence (or block, comment, JSON object) so that a quote taken from
-the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
+Patterns run on a *view* of the answer (NFKC; every invisible character of :mod:`grader.text`
+removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that "ig\u00adnore"
+reads "ignore"; look-alike letters inside mixed-script words mapped to Latin) and findings are mapped
+back to the original offsets, widened to the whole sentence (or block, comment, JSON object) so that
+a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
 
 False positives cost honest candidates credit, so every pattern needs the grader as the target,
 a grading request or a role/verdict structure — never a word alone: *the model may ignore parts
@@ -49,7 +51,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from grader.injection.patterns import _GATES, _MENTION_CUES, _PATTERNS, _clause_start_at, _has_grading_vocab, _imperative_at
+from grader.injection.patterns import (
+    _GATES,
+    _MENTION_CUES,
+    _PATTERNS,
+    _clause_start_at,
+    _has_grading_vocab,
+    _imperative_at,
+)
+from grader.text import BIDI_CONTROLS, ZERO_WIDTH, is_invisible, is_tag
 
 __all__ = ["Finding", "detect_injection"]
 
@@ -64,23 +74,61 @@ class Finding:
 
 # -- the view: normalised text with a map back to the original offsets --------------------------
 
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u180e"
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _LOOKALIKE = {
     # Cyrillic
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
-    "ԁ": "d", "ӏ": "l", "һ": "h", "ԛ": "q", "ԝ": "w", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
-    "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ѕ": "S", "Ј": "J",
+    "а": "a",
+    "е": "e",
+    "о": "o",
+    "р": "p",
+    "с": "c",
+    "у": "y",
+    "х": "x",
+    "і": "i",
+    "ј": "j",
+    "ѕ": "s",
+    "ԁ": "d",
+    "ӏ": "l",
+    "һ": "h",
+    "ԛ": "q",
+    "ԝ": "w",
+    "А": "A",
+    "В": "B",
+    "Е": "E",
+    "К": "K",
+    "М": "M",
+    "Н": "H",
+    "О": "O",
+    "Р": "P",
+    "С": "C",
+    "Т": "T",
+    "Х": "X",
+    "І": "I",
+    "Ѕ": "S",
+    "Ј": "J",
     # Greek
-    "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "κ": "k", "υ": "u", "Α": "A", "Β": "B", "Ε": "E",
-    "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y",
+    "ο": "o",
+    "α": "a",
+    "ι": "i",
+    "ν": "v",
+    "ρ": "p",
+    "κ": "k",
+    "υ": "u",
+    "Α": "A",
+    "Β": "B",
+    "Ε": "E",
+    "Ζ": "Z",
+    "Η": "H",
+    "Ι": "I",
+    "Κ": "K",
+    "Μ": "M",
+    "Ν": "N",
+    "Ο": "O",
+    "Ρ": "P",
+    "Τ": "T",
+    "Υ": "Y",
     "Χ": "X",
 }
 _WORD = re.compile(r"\w+")
-
-
-def _is_tag(ch: str) -> bool:
-    return 0xE0000 <= ord(ch) <= 0xE007F
 
 
 def _script(ch: str) -> str:
@@ -124,7 +172,7 @@ def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
     out: list[str] = []
     idx: list[int] = []
     for i, ch in enumerate(text):
-        if ch in _ZERO_WIDTH or ch in _BIDI or _is_tag(ch):
+        if is_invisible(ch):
             continue
         if i in in_mixed and ch in _LOOKALIKE:
             ch = _LOOKALIKE[ch]
@@ -134,15 +182,33 @@ def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
     return "".join(out), idx
 
 
-
-
 # -- structural checks done in code ---------------------------------------------------------------
 
 _VERDICT_KEYS = frozenset(
-    "criteria criterion_id level rationale evidence strengths gaps next_step injection_attempt summary score "
-    "max_score band percent verdict grade marks feedback points out_of".split()
+    [
+        "criteria",
+        "criterion_id",
+        "level",
+        "rationale",
+        "evidence",
+        "strengths",
+        "gaps",
+        "next_step",
+        "injection_attempt",
+        "summary",
+        "score",
+        "max_score",
+        "band",
+        "percent",
+        "verdict",
+        "grade",
+        "marks",
+        "feedback",
+        "points",
+        "out_of",
+    ]
 )
-_CORE_KEYS = frozenset("criteria level score band verdict grade marks max_score points".split())
+_CORE_KEYS = frozenset(["criteria", "level", "score", "band", "verdict", "grade", "marks", "max_score", "points"])
 _FULL_VALUE = re.compile(
     r"[\"'](?:score|points|grade|marks|verdict|level|band)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
     re.I,
@@ -156,7 +222,9 @@ _HIDDEN_STYLE = re.compile(
     re.I,
 )
 _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z][ .\-_*]{1,3}){4,}[A-Za-z](?![\w])")
-_SPACED_VOCAB = re.compile(r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I)
+_SPACED_VOCAB = re.compile(
+    r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I
+)
 
 
 def _json_objects(text: str) -> list[tuple[int, int]]:
@@ -192,22 +260,24 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     n = 0 if text.isascii() else len(text)
     while i < n:
         ch = text[i]
-        if ch in _ZERO_WIDTH and not (i == 0 and ch == "\ufeff"):
+        if ch in ZERO_WIDTH and not (i == 0 and ch == "\ufeff"):
             j = i
-            while j < n and text[j] in _ZERO_WIDTH:
+            while j < n and text[j] in ZERO_WIDTH:
                 j += 1
-            emoji_join = ch == "\u200d" and j - i == 1 and i > 0 and j < n and _is_symbol(text[i - 1]) and _is_symbol(text[j])
+            emoji_join = (
+                ch == "\u200d" and j - i == 1 and i > 0 and j < n and _is_symbol(text[i - 1]) and _is_symbol(text[j])
+            )
             if not emoji_join:
                 out.append(("hidden-text", i, j))
             i = j
-        elif _is_tag(ch):
+        elif is_tag(ch):
             j = i
-            while j < n and _is_tag(text[j]):
+            while j < n and is_tag(text[j]):
                 j += 1
             if not (i > 0 and text[i - 1] == "\U0001f3f4"):  # subdivision flags (🏴 + tags) are emoji
                 out.append(("hidden-text", i, j))
             i = j
-        elif ch in _BIDI:
+        elif ch in BIDI_CONTROLS:
             end = text.find("\n", i)
             end = n if end < 0 else end
             closing = max(text.rfind("\u202c", i, end), text.rfind("\u2069", i, end))
@@ -219,7 +289,11 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     other_html = bool(_HTML_TAG.search(_COMMENT.sub("", text)))
     for m in _COMMENT.finditer(text):
         body = m.group()[4:]
-        if _has_grading_vocab(body) or re.search(r"\b(?:ai|llm|model|ignore|instructions?)\b", body, re.I) or not other_html:
+        if (
+            _has_grading_vocab(body)
+            or re.search(r"\b(?:ai|llm|model|ignore|instructions?)\b", body, re.I)
+            or not other_html
+        ):
             out.append(("hidden-text", m.start(), m.end()))
     for m in _HIDDEN_STYLE.finditer(text):
         close = re.compile(rf"</\s*{re.escape(m.group(1))}\s*>", re.I).search(text, m.end())
@@ -236,8 +310,12 @@ def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int
     for s, e in _json_objects(view):
         keys = {k.lower() for k in _JSON_KEY.findall(view[s:e])}
         hits = keys & _VERDICT_KEYS
-        if ("criterion_id" in hits or "injection_attempt" in hits or (len(hits) >= 2 and hits & _CORE_KEYS)
-                or _FULL_VALUE.search(view[s:e])):
+        if (
+            "criterion_id" in hits
+            or "injection_attempt" in hits
+            or (len(hits) >= 2 and hits & _CORE_KEYS)
+            or _FULL_VALUE.search(view[s:e])
+        ):
             out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     return out
 
@@ -289,8 +367,12 @@ def _block(text: str, start: int, end: int) -> tuple[int, int]:
     """From the line of ``start`` to the next blank line (a role-tag message), or its closing tag."""
     line_start = text.rfind("\n", 0, start) + 1
     opened = text[start:end].strip()
-    if re.fullmatch(r"</[^>]*>|<\|(?:im_end|eot_id|end)\|>|\[/[A-Z ]+\]|<</SYS>>|<\s*(?:candidate_)?answer\s*>|"
-                    r"[<‹]{3}\s*CANDIDATE_ANSWER\s*[>›]{3}", opened, re.I):
+    if re.fullmatch(
+        r"</[^>]*>|<\|(?:im_end|eot_id|end)\|>|\[/[A-Z ]+\]|<</SYS>>|<\s*(?:candidate_)?answer\s*>|"
+        r"[<‹]{3}\s*CANDIDATE_ANSWER\s*[>›]{3}",
+        opened,
+        re.I,
+    ):
         return start, end  # a closing tag, or a marker re-opening the answer: nothing follows from it
     closer = None
     tag = re.match(r"<\s*([a-z_]+)\s*>", opened, re.I)
@@ -343,7 +425,11 @@ def detect_injection(answer: str) -> list[Finding]:
             sentence = view[vs:ve]
             if when is not None and not when(sentence):
                 continue
-            if kind in ("override", "prompt-leak") and _quoted_mention(view, s, sentence) and not _has_grading_vocab(sentence):
+            if (
+                kind in ("override", "prompt-leak")
+                and _quoted_mention(view, s, sentence)
+                and not _has_grading_vocab(sentence)
+            ):
                 continue
             raw.append((kind, idx[s], idx[m.end() - 1] + 1))
     findings = []

@@ -1,1 +1,2 @@
-"""The judges: the LLM judge (:mod:`.llm`) and the embedded offline judge (:mod:`.local`)."""
+"""The judges: the LLM judge (:mod:`.llm`) over the OpenAI adapter (:mod:`.openai_api`, the one module
+that imports ``openai``), and the embedded offline judge (:mod:`.local`)."""

@@ -1,4 +1,6 @@
-"""The pre-screening report: a batch results file → one self-contained HTML page (or Markdown).
+"""The pre-screening report's data: a batch results file → ranked candidates, review items, statistics.
+
+Rendering it as one self-contained HTML page (or Markdown) is :mod:`grader.report.render`.
 
 Input: the output of ``grader batch`` — CSV with a ``result_json`` column or JSONL with a nested
 ``result`` — one row per answer. Rows with ``status == "error"`` have no result and are listed for a
@@ -18,7 +20,7 @@ What the report holds:
   quotes (rejected quotes listed with why), strengths, gaps with next steps, summary and flags.
 
 Near-duplicates: with the original answers (``answers=``, e.g. the batch input file) answers are
-compared with :func:`grader.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
+compared with :func:`grader.report.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
 without them only byte-identical answers (same ``answer_sha256``) can be found.
 
 Anonymising replaces every candidate id by ``Candidate XXXXXX`` (the first 6 hex digits of the id's
@@ -26,44 +28,43 @@ SHA-256, upper-case; more digits if two ids of the file would collide), stable a
 ids from the people reading the report, not from someone holding the list of ids. Ids that occur
 inside candidate text (quotes, feedback) are replaced too.
 
-Safety: every value from a results file is untrusted. The HTML environment autoescapes everything;
-the page has no script, loads nothing (fonts, images and styles are inline) and carries a
-Content-Security-Policy that forbids scripts and any network access. The Markdown renderer escapes
-every value by default (HTML entities for ``< > &``, backslashes for Markdown punctuation); only
-values the code marks safe are written verbatim.
+Every value from a results file is untrusted: the renderers escape it (see :mod:`grader.report.render`).
 """
 
 from __future__ import annotations
 
-import base64
-import csv
 import hashlib
-import json
 import re
 import statistics
-import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from pydantic import ValidationError
 
-from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.errors import InputError
+from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import FLAG_CODES, GradeResult
+from grader.tables import is_jsonl, open_table
 
-__all__ = ["AnswerEntry", "Candidate", "Report", "load_results", "build_report", "render_html", "render_markdown",
-           "write_report", "alias_for", "REVIEW_FLAGS", "DEFAULT_PASS_MARK"]
+__all__ = [
+    "AnswerEntry",
+    "Candidate",
+    "Report",
+    "QuestionStats",
+    "ReviewItem",
+    "load_results",
+    "build_report",
+    "alias_for",
+    "REVIEW_FLAGS",
+    "DEFAULT_PASS_MARK",
+]
 
 DEFAULT_PASS_MARK = 60.0
 REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass
@@ -146,37 +147,35 @@ class Report:
 
 # -- reading ----------------------------------------------------------------------------------------
 
+
 def load_results(path: str | Path) -> list[AnswerEntry]:
-    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``)."""
+    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``; read by
+    :func:`grader.tables.open_table`). Every row must be readable: a problem names its line."""
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", source=str(p))
+    if not is_jsonl(p) and p.stat().st_size == 0:
+        raise _not_results(str(p))
     entries: list[AnswerEntry] = []
-    with p.open(encoding="utf-8-sig", newline="") as fh:
-        if p.suffix.lower() in (".jsonl", ".ndjson"):
-            records: Iterable[tuple[int, dict[str, Any]]] = _jsonl_records(fh, str(p))
-        else:
-            reader = csv.DictReader(fh)
-            if not reader.fieldnames or "candidate_id" not in reader.fieldnames or "status" not in reader.fieldnames:
-                raise InputError("not a grader results file (needs candidate_id, question_id, status, result_json)",
-                                 source=str(p), line=1, hint="give the output of `grader batch`")
-            records = ((i + 2, rec) for i, rec in enumerate(reader))
-        for line, rec in records:
-            entries.append(_entry(rec, str(p), line))
+    with open_table(p) as table:
+        if table.format == "csv" and ("candidate_id" not in table.header or "status" not in table.header):
+            raise _not_results(table.source)
+        for row in table.rows():
+            if row.error:
+                raise InputError(row.error, source=table.source, line=row.line)
+            if row.undecodable:
+                raise InputError("not UTF-8 text", source=table.source, line=row.line, hint="save the file as UTF-8")
+            entries.append(_entry(row.values, table.source, row.line))
     return entries
 
 
-def _jsonl_records(fh, source: str):
-    for line_no, line in enumerate(fh, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError as e:
-            raise InputError(f"invalid JSON line: {e}", source=source, line=line_no) from None
-        if not isinstance(rec, dict):
-            raise InputError("not a JSON object", source=source, line=line_no)
-        yield line_no, rec
+def _not_results(source: str) -> InputError:
+    return InputError(
+        "not a grader results file (needs candidate_id, question_id, status, result_json)",
+        source=source,
+        line=1,
+        hint="give the output of `grader batch`",
+    )
 
 
 def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
@@ -184,8 +183,7 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     result = None
     if raw:
         try:
-            result = (GradeResult.model_validate_json(raw) if isinstance(raw, str)
-                      else GradeResult.model_validate(raw))
+            result = GradeResult.model_validate_json(raw) if isinstance(raw, str) else GradeResult.model_validate(raw)
         except ValidationError as e:
             raise InputError(f"the result does not parse: {e.errors()[0]['msg']}", source=source, line=line) from None
     status = str(rec.get("status") or (result.status if result else "error"))
@@ -196,11 +194,15 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     return AnswerEntry(
         candidate_id=str(rec.get("candidate_id") or ""),
         question_id=str(rec.get("question_id") or (result.question_id if result else "")),
-        row=row, status=status, reason=str(rec.get("reason") or ""), result=result,
+        row=row,
+        status=status,
+        reason=str(rec.get("reason") or ""),
+        result=result,
     )
 
 
 # -- aliases ----------------------------------------------------------------------------------------
+
 
 def alias_for(candidate_id: str, digits: int = 6) -> str:
     return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
@@ -217,6 +219,7 @@ def _aliases(ids: Iterable[str]) -> dict[str, str]:
 
 
 # -- building -----------------------------------------------------------------------------------------
+
 
 def build_report(
     entries: list[AnswerEntry],
@@ -251,7 +254,7 @@ def build_report(
         max_by_q.setdefault(q, 10.0)
 
     method, pairs = _duplicates(latest, answers, dup_threshold)
-    for (a, b, sim) in pairs:  # shown by name (the alias when anonymising)
+    for a, b, sim in pairs:  # shown by name (the alias when anonymising)
         latest[a].duplicates.append((names[b[0]], sim))
         latest[b].duplicates.append((names[a[0]], sim))
 
@@ -268,15 +271,24 @@ def build_report(
             verdict = "undecided"
         else:
             verdict = "fail"
-        candidates.append(Candidate(cid, names[cid], mine, total, max_total, percent, 0, verdict,
-                                    [q for q in question_ids if q not in mine]))
+        candidates.append(
+            Candidate(
+                cid, names[cid], mine, total, max_total, percent, 0, verdict, [q for q in question_ids if q not in mine]
+            )
+        )
     candidates.sort(key=lambda c: (-c.total, c.name))
     for i, c in enumerate(candidates):
         c.rank = candidates[i - 1].rank if i and c.total == candidates[i - 1].total else i + 1
 
     needs_human: list[ReviewItem] = []
-    severity = {"injection_suspected": 0, "error": 1, "unscored": 1, "near_duplicate": 2, "low_confidence": 3,
-                "unverified_evidence": 4}
+    severity = {
+        "injection_suspected": 0,
+        "error": 1,
+        "unscored": 1,
+        "near_duplicate": 2,
+        "low_confidence": 3,
+        "unverified_evidence": 4,
+    }
     for c in candidates:
         for q in question_ids:
             e = c.answers.get(q)
@@ -289,12 +301,26 @@ def build_report(
                 reasons.sort(key=lambda r: severity.get(r[0], 9))
                 needs_human.append(ReviewItem(c.name, q, reasons))
         if c.verdict == "undecided":
-            needs_human.append(ReviewItem(c.name, "", [("undecided", (
-                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it")) ]))
+            needs_human.append(
+                ReviewItem(
+                    c.name,
+                    "",
+                    [
+                        (
+                            "undecided",
+                            (
+                                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it"
+                            ),
+                        )
+                    ],
+                )
+            )
     needs_human.sort(key=lambda r: min(severity.get(code, 9) for code, _ in r.reasons))
 
-    stats = [_question_stats(q, question_texts.get(q, ""), max_by_q[q], [e for (_, qq), e in latest.items() if qq == q])
-             for q in question_ids]
+    stats = [
+        _question_stats(q, question_texts.get(q, ""), max_by_q[q], [e for (_, qq), e in latest.items() if qq == q])
+        for q in question_ids
+    ]
     criterion_texts = {}
     for q in question_ids:
         rubric = _rubric(bank, q)
@@ -302,11 +328,20 @@ def build_report(
             for crit in rubric.criteria:
                 criterion_texts[(q, crit.id)] = crit.text
     report = Report(
-        title=title, source=source, generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        pass_mark=pass_mark, anonymised=anonymise, candidates=candidates, questions=stats, needs_human=needs_human,
-        duplicate_method=method, duplicate_pairs=len(pairs), rows=len(entries),
+        title=title,
+        source=source,
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        pass_mark=pass_mark,
+        anonymised=anonymise,
+        candidates=candidates,
+        questions=stats,
+        needs_human=needs_human,
+        duplicate_method=method,
+        duplicate_pairs=len(pairs),
+        rows=len(entries),
         errors=sum(1 for e in latest.values() if e.status == "error"),
-        question_texts=question_texts, criterion_texts=criterion_texts,
+        question_texts=question_texts,
+        criterion_texts=criterion_texts,
     )
     if anonymise:
         _scrub_ids(report, names)
@@ -318,25 +353,31 @@ def _rubric(bank: Any | None, question_id: str):
         return None
     try:
         return bank.get(question_id)
-    except Exception:  # noqa: BLE001 - an unknown question just has no text in the report
+    except Exception:
         return None
 
 
-def _duplicates(latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None,
-                threshold: float) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
+def _duplicates(
+    latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None, threshold: float
+) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
     if answers is not None:
         items = []
         for key, e in latest.items():
             text = answers.get(key)
             if text is None:
                 continue
-            if e.result is not None and e.result.answer_sha256 and \
-                    hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256:
+            if (
+                e.result is not None
+                and e.result.answer_sha256
+                and hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256
+            ):
                 continue  # the answers file holds another version of this answer
             items.append((key, e.question_id, e.candidate_id, text))
         pairs = find_near_duplicates(items, threshold=threshold)
-        return (f"fuzzy: RapidFuzz token-sort similarity ≥ {threshold:g} % on normalised text",
-                [(p.a, p.b, p.similarity) for p in pairs])
+        return (
+            f"fuzzy: RapidFuzz token-sort similarity ≥ {threshold:g} % on normalised text",
+            [(p.a, p.b, p.similarity) for p in pairs],
+        )
     by_hash: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for key, e in latest.items():
         if e.result is not None and e.result.answer_sha256 and e.result.answer_words >= 8:
@@ -344,23 +385,32 @@ def _duplicates(latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[
     pairs = []
     for keys in by_hash.values():
         for i, a in enumerate(keys):
-            for b in keys[i + 1:]:
+            for b in keys[i + 1 :]:
                 if a[0] != b[0]:
                     pairs.append((a, b, 100.0))
     return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", pairs
 
 
 def _question_stats(question_id: str, text: str, max_score: float, entries: list[AnswerEntry]) -> QuestionStats:
-    percents = [100.0 * e.score / max_score for e in entries if e.status == "graded" and e.result is not None
-                and e.result.score is not None and max_score]
+    percents = [
+        100.0 * e.score / max_score
+        for e in entries
+        if e.status == "graded" and e.result is not None and e.result.score is not None and max_score
+    ]
     bins = [0] * 10
     for p in percents:
         bins[min(9, int(p // 10))] += 1
     return QuestionStats(
-        question_id, text, max_score, len(entries), len(entries) - len(percents),
+        question_id,
+        text,
+        max_score,
+        len(entries),
+        len(entries) - len(percents),
         round(statistics.fmean(percents), 1) if percents else None,
         round(statistics.median(percents), 1) if percents else None,
-        round(min(percents), 1) if percents else None, round(max(percents), 1) if percents else None, bins,
+        round(min(percents), 1) if percents else None,
+        round(max(percents), 1) if percents else None,
+        bins,
     )
 
 
@@ -388,105 +438,3 @@ def _scrub_ids(report: Report, names: dict[str, str]) -> None:
                 e.result = GradeResult.model_validate(data)
     for item in report.needs_human:
         item.reasons = [(code, scrub(detail)) for code, detail in item.reasons]
-
-
-# -- rendering ------------------------------------------------------------------------------------------
-
-_CHART_W, _CHART_H, _BAR_GAP = 300, 90, 4
-
-
-def _chart(stats: QuestionStats, pass_mark: float) -> dict[str, Any]:
-    """Geometry of one histogram (drawn by the template as plain SVG rectangles)."""
-    top = max(stats.bins) or 1
-    width = (_CHART_W - 9 * _BAR_GAP) / 10
-    bars = []
-    for i, count in enumerate(stats.bins):
-        h = round(_CHART_H * count / top, 1)
-        bars.append({"x": round(i * (width + _BAR_GAP), 1), "y": round(_CHART_H - h, 1), "w": round(width, 1),
-                     "h": h, "count": count, "label": f"{i * 10}–{i * 10 + 10} %"})
-    return {"w": _CHART_W, "h": _CHART_H, "bars": bars, "pass_x": round(_CHART_W * pass_mark / 100, 1)}
-
-
-def _html_env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"])
-    env.filters["num"] = _num
-    return env
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _context(report: Report) -> dict[str, Any]:
-    return {
-        "r": report, "flag_text": FLAG_CODES, "charts": {q.question_id: _chart(q, report.pass_mark)
-                                                        for q in report.questions},
-        "show_columns": len(report.questions) <= 12,
-    }
-
-
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-_HASH_SLOT = "__STYLE_SHA256__"
-
-
-def render_html(report: Report) -> str:
-    csp = (f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
-           "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
-           "object-src 'none'")
-    page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
-    # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
-    # allow exactly that stylesheet and nothing else.
-    css = _STYLE.search(page).group(1)
-    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
-    return page.replace(_HASH_SLOT, digest, 1)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
-_MD_LEADING = re.compile(r"^(?:[#+\-=]|\d+(?=[.)]))")
-
-
-def md_escape(value: Any) -> str:
-    """Escape untrusted text for Markdown, inline: one line, ``< > & "`` as HTML entities, the characters
-    that make emphasis, code, links, tables or HTML backslashed, and a leading heading/list/quote marker."""
-    text = " ".join(str(value).split())
-    text = text.replace("&", "&amp;").replace('"', "&quot;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = text.replace("\\<", "&lt;").replace("\\>", "&gt;")
-    return _MD_LEADING.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text)
-
-
-def _md_finalize(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _num(value)
-    return md_escape(value)
-
-
-def render_markdown(report: Report) -> str:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=False, undefined=StrictUndefined,
-                      finalize=_md_finalize, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["num"] = lambda v: Markup(_num(v))
-    env.filters["safe_md"] = Markup  # for text the code itself wrote
-    env.filters["bar"] = lambda count, top: Markup("█" * round(20 * count / top) if top else "")
-    return env.get_template("report.md.j2").render(**_context(report))
-
-
-def write_report(report: Report, path: str | Path) -> Path:
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix in (".html", ".htm"):
-        text = render_html(report)
-    elif suffix in (".md", ".markdown"):
-        text = render_markdown(report)
-    else:
-        raise InputError(f"unknown report format {suffix or '(none)'!r}", source=str(p),
-                         hint="name the output report.html or report.md")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p

@@ -1,29 +1,30 @@
 """Near-duplicate answers: the same question answered almost identically by different candidates.
 
 Similarity is RapidFuzz's ``fuzz.token_sort_ratio`` (0–100) on normalised text: Unicode NFKC,
-case-folded, zero-width characters dropped, every run of non-alphanumeric characters → one space.
-Sorting the tokens makes reordered sentences still match; unlike ``token_set_ratio`` it does not
-score a short answer 100 against a long one that merely contains its words. Two answers are near
-duplicates when the similarity is at least ``threshold`` (default :data:`DEFAULT_THRESHOLD` = 90):
-copied answers with a few words changed or sentences moved score 90–100, independently written
-answers to the same question typically stay under 60. Answers shorter than ``min_words`` (default
-8) are skipped: two candidates both writing "I don't know" did not copy each other.
+case-folded, invisible characters dropped (:func:`grader.text.fold_text`), every run of
+non-alphanumeric characters → one space. Sorting the tokens makes reordered sentences still match;
+unlike ``token_set_ratio`` it does not score a short answer 100 against a long one that merely
+contains its words. Two answers are near duplicates when the similarity is at least ``threshold``
+(default :data:`DEFAULT_THRESHOLD` = 90): copied answers with a few words changed or sentences moved
+score 90–100, independently written answers to the same question typically stay under 60. Answers
+shorter than ``min_words`` (default 8, counted by :func:`grader.text.word_count`) are skipped: two
+candidates both writing "I don't know" did not copy each other.
 
 Scale (thousands of answers per question): comparing every pair with RapidFuzz costs ~12 µs per
 pair of 150-word answers (measured: 3,000 answers ≈ 4.5 M pairs ≈ a minute on 2 cores), so a
 vectorised prefilter picks the candidate pairs first: each answer becomes a hashed bag of its words
-(stopwords dropped, 2,048 buckets, unit length), one numpy matrix product per block of 512 answers
-gives all cosine similarities, and only pairs with cosine ≥ :data:`PREFILTER_COSINE` (0.5) are
-scored by RapidFuzz (:func:`rapidfuzz.process.cpdist`, on token-sorted text, which equals
-``token_sort_ratio``). The prefilter cannot add a pair, only skip ones that cannot match: in a
-simulation of copying (random word swaps, typos, insertions, deletions, reordering on real answers),
-every copy scoring ≥ 90 had a cosine ≥ 0.76. Memory: ``n × 2048`` float32 plus ``512 × n`` per block.
+(:data:`grader.text.STOPWORDS` and words under 3 characters dropped, 2,048 buckets, unit length),
+one numpy matrix product per block of 512 answers gives all cosine similarities, and only pairs with
+cosine ≥ :data:`PREFILTER_COSINE` (0.5) are scored by RapidFuzz (:func:`rapidfuzz.process.cpdist`,
+on token-sorted text, which equals ``token_sort_ratio``). The prefilter cannot add a pair, only skip
+ones that cannot match: in a simulation of copying (random word swaps, typos, insertions, deletions,
+reordering on real answers), every copy scoring ≥ 90 had a cosine ≥ 0.76 (≥ 0.70 in a harsher one on
+8,248 SAF copies). Memory: ``n × 2048`` float32 plus ``512 × n`` per block.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -32,16 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-__all__ = ["DuplicatePair", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD",
-           "PREFILTER_COSINE"]
+from grader.text import STOPWORDS, fold_text, word_count
+
+__all__ = ["DuplicatePair", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD", "PREFILTER_COSINE"]
 
 DEFAULT_THRESHOLD = 90.0
 PREFILTER_COSINE = 0.5
 _BLOCK = 512
 _DIM = 2048
-_STOPWORDS = frozenset("a an the and or of to in on for with is are was were be been it this that as at by from i we "
-                       "you they my our".split())
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -56,8 +55,7 @@ class DuplicatePair:
 
 
 def normalise_for_similarity(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).casefold()
-    return _NON_WORD.sub(" ", text).strip()
+    return _NON_WORD.sub(" ", fold_text(text)).strip()
 
 
 def find_near_duplicates(
@@ -77,7 +75,7 @@ def find_near_duplicates(
     by_question: dict[str, list[tuple[Hashable, str, str]]] = defaultdict(list)
     for key, question_id, candidate_id, text in answers:
         norm = normalise_for_similarity(text or "")
-        if len(norm.split()) >= min_words:
+        if word_count(norm) >= min_words:
             by_question[question_id].append((key, candidate_id, norm))
     pairs: list[DuplicatePair] = []
     for question_id in sorted(by_question):
@@ -98,12 +96,20 @@ def find_near_duplicates(
             rows, cols = rows[keep], cols[keep]
             if not len(rows):
                 continue
-            scores = process.cpdist([texts[i] for i in rows], [texts[j] for j in cols], scorer=fuzz.ratio,
-                                    score_cutoff=threshold, workers=workers)
+            scores = process.cpdist(
+                [texts[i] for i in rows],
+                [texts[j] for j in cols],
+                scorer=fuzz.ratio,
+                score_cutoff=threshold,
+                workers=workers,
+            )
             for i, j, score in zip(rows.tolist(), cols.tolist(), scores.tolist()):
                 if score >= threshold:
-                    found.append(DuplicatePair(question_id, items[i][0], items[j][0], items[i][1], items[j][1],
-                                               round(float(score), 1)))
+                    found.append(
+                        DuplicatePair(
+                            question_id, items[i][0], items[j][0], items[i][1], items[j][1], round(float(score), 1)
+                        )
+                    )
         found.sort(key=lambda p: (-p.similarity, str(p.a), str(p.b)))
         pairs.extend(found)
     return pairs
@@ -113,9 +119,11 @@ def _bag_vectors(texts: list[str]) -> np.ndarray:
     """Unit-length hashed word counts (the prefilter; see the module docstring)."""
     matrix = np.zeros((len(texts), _DIM), dtype=np.float32)
     for row, text in enumerate(texts):
-        words = [w for w in text.split() if len(w) > 2 and w not in _STOPWORDS]
+        words = [w for w in text.split() if len(w) > 2 and w not in STOPWORDS]
         if words:
-            buckets = np.fromiter((zlib.crc32(w.encode()) & (_DIM - 1) for w in words), dtype=np.int64, count=len(words))
+            buckets = np.fromiter(
+                (zlib.crc32(w.encode()) & (_DIM - 1) for w in words), dtype=np.int64, count=len(words)
+            )
             matrix[row] = np.bincount(buckets, minlength=_DIM)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

@@ -4,58 +4,48 @@
 :func:`bank_from_csv` reads a question bank CSV (``id, question`` and ``hint`` or
 ``reference_answer``; optional ``section``, ``max_score``; ``question_id`` is accepted for ``id``,
 and repeated rows of one question, as in a dataset of graded answers, are read once); the criteria
-come from the deterministic builders of :mod:`grader.rubric_build`.
+come from the deterministic builders of :mod:`grader.rubric.build`.
 :func:`rubric_to_yaml` writes a rubric in the layout of ``rubrics/``.
-
-Both are also importable from :mod:`grader.rubric_build`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import sys
 from pathlib import Path
 
-from grader.errors import RubricError
-from grader.rubric.model import Rubric
+from grader.errors import InputError, RubricError
 from grader.rubric.build import rubric_from_hint, rubric_from_reference, slug_id
+from grader.rubric.model import Rubric
+from grader.tables import open_table
 
 __all__ = ["bank_from_csv", "rubric_to_yaml"]
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # -- question-bank CSV ---------------------------------------------------------------------------------
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Lower-cased header and non-blank records (with the line each starts on), read by
+    :func:`grader.tables.open_table`; every problem is a :class:`RubricError` naming the file."""
     src = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise RubricError(src, "", "file not found") from None
-    except UnicodeDecodeError as e:
-        raise RubricError(src, "", f"not UTF-8 text (byte {e.start})", hint="save the CSV as UTF-8") from None
-    first = text.split("\n", 1)[0]
-    if not first.strip():
-        raise RubricError(src, "line 1", "the file is empty (no header row)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=max((",", ";", "\t"), key=first.count))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-        line = reader.line_num
-        for rec in reader:
-            if rec and any(f.strip() for f in rec):
-                records.append((line + 1, rec))
-            line = reader.line_num
-    except csv.Error as e:
-        raise RubricError(src, f"line {reader.line_num}", f"malformed CSV: {e}") from None
-    return header, records
+        with open_table(path, fmt="csv") as table:
+            rows = list(table.rows())
+    except InputError as e:  # no such file, an unreadable one, no header line
+        where = f"{e.source}:{e.line}: " if e.line is not None else f"{e.source}: "
+        raise RubricError(src, f"line {e.line}" if e.line else "", e.message.removeprefix(where)) from None
+    if table.header_undecodable:
+        raise RubricError(src, "line 1", "not UTF-8 text", hint="save the CSV as UTF-8")
+    for row in rows:
+        if row.error:
+            raise RubricError(src, f"line {row.line}", row.error)
+        if row.undecodable:
+            raise RubricError(src, f"line {row.line}", "not UTF-8 text", hint="save the CSV as UTF-8")
+    return [h.lower() for h in table.header], [(row.line, list(row.fields)) for row in rows]
 
 
-def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | None = None,
-                  section: str = "General") -> list[Rubric]:
+def bank_from_csv(
+    path: str | Path, *, split: str | None = None, bank: str | None = None, section: str = "General"
+) -> list[Rubric]:
     """Rubrics from a question-bank CSV: columns ``id`` (or ``question_id``), ``question`` and ``hint``
     or ``reference_answer``; optional ``section``, ``max_score`` (default 10), ``number``. A row with
     a hint gives a hint rubric, else a reference rubric. Rows repeating a question (same id and
@@ -69,9 +59,12 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
     missing = [name for name, ok in (("id", id_col), ("question", "question" in at)) if not ok]
     if missing or not ({"hint", "reference_answer"} & at.keys()):
         need = missing + ([] if {"hint", "reference_answer"} & at.keys() else ["hint or reference_answer"])
-        raise RubricError(src, "header", f"missing column(s): {', '.join(need)}; the columns are {', '.join(header)}",
-                          hint="a question bank CSV has id, question and hint or reference_answer "
-                               "(optional: section, max_score)")
+        raise RubricError(
+            src,
+            "header",
+            f"missing column(s): {', '.join(need)}; the columns are {', '.join(header)}",
+            hint="a question bank CSV has id, question and hint or reference_answer (optional: section, max_score)",
+        )
     if split is not None and "split" not in at:
         raise RubricError(src, "header", "no 'split' column to filter on")
     bank_id = bank or slug_id(p.stem)
@@ -96,8 +89,12 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
         if raw_id in seen_raw:
             first_line, first_content = seen_raw[raw_id]
             if first_content != content:
-                raise RubricError(src, where, f"id {raw_id!r} is used again with a different question or "
-                                              f"hint/reference (first at line {first_line})")
+                raise RubricError(
+                    src,
+                    where,
+                    f"id {raw_id!r} is used again with a different question or "
+                    f"hint/reference (first at line {first_line})",
+                )
             continue
         seen_raw[raw_id] = (line, content)
         if len(question) < 5:
@@ -109,17 +106,19 @@ def bank_from_csv(path: str | Path, *, split: str | None = None, bank: str | Non
             try:
                 max_score = float(cell(rec, "max_score"))
             except ValueError:
-                raise RubricError(src, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} "
-                                              "is not a number") from None
+                raise RubricError(
+                    src, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} is not a number"
+                ) from None
             if not max_score > 0:
                 raise RubricError(src, where, f"question {raw_id!r}: max_score must be above 0")
         rid = slug_id(raw_id)
         if rid in rubrics:
             raise RubricError(src, where, f"ids {raw_id!r} and another id both become the rubric id {rid!r}")
-        kwargs = dict(id=rid, question=question, section=cell(rec, "section") or section, bank=bank_id,
-                      max_score=max_score)
+        kwargs = dict(
+            id=rid, question=question, section=cell(rec, "section") or section, bank=bank_id, max_score=max_score
+        )
         try:
-            rubrics[rid] = (rubric_from_hint(hint, **kwargs) if hint else rubric_from_reference(reference, **kwargs))
+            rubrics[rid] = rubric_from_hint(hint, **kwargs) if hint else rubric_from_reference(reference, **kwargs)
         except ValueError as e:  # too-short text, or a pydantic problem inside the builders
             raise RubricError(src, where, f"question {raw_id!r}: {e}") from None
         except RubricError as e:

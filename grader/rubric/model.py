@@ -1,34 +1,23 @@
-"""Rubrics: one YAML file per question, validated by pydantic on load.
+"""The rubric model: :class:`Criterion` and :class:`Rubric`, validated by pydantic; one YAML file per
+question (:func:`load_rubric`).
 
-A *bank* is a directory of rubric YAML files (searched recursively) or a CSV with columns
-``id, question`` and ``hint`` or ``reference_answer`` (rubrics are then built deterministically,
-see :mod:`grader.rubric_build`). The packaged bank lives in ``rubrics/``.
+Banks of rubrics (a directory, a YAML file or a CSV question bank) are :mod:`grader.rubric.bank`;
+this module imports nothing else of :mod:`grader.rubric`, so the builders and readers can import it.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from grader.errors import RubricError, UnknownQuestionError
-from grader.resources import rubrics_dir
+from grader.errors import RubricError
 
-__all__ = [
-    "Criterion",
-    "Rubric",
-    "RubricBank",
-    "load_rubric",
-    "load_bank",
-    "default_bank",
-    "SECTIONS",
-]
+__all__ = ["Criterion", "Rubric", "parse_rubric", "load_rubric", "SECTIONS"]
 
 SECTIONS = (
     "Beginner",
@@ -78,7 +67,7 @@ class Rubric(BaseModel):
         return v.strip()
 
     @model_validator(mode="after")
-    def _check(self) -> "Rubric":
+    def _check(self) -> Rubric:
         ids = [c.id for c in self.criteria]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -142,76 +131,3 @@ def load_rubric(path: str | Path) -> Rubric:
         where = f"line {mark.line + 1}" if mark else ""
         raise RubricError(str(p), where, f"invalid YAML: {getattr(e, 'problem', e)}") from None
     return parse_rubric(data, str(p))
-
-
-class RubricBank:
-    """An ordered set of rubrics with lookup by id (exact or unique prefix)."""
-
-    def __init__(self, rubrics: list[Rubric], source: str = "") -> None:
-        self.source = source
-        self._by_id: dict[str, Rubric] = {}
-        for r in rubrics:
-            if r.id in self._by_id:
-                raise RubricError(source, r.id, "duplicate rubric id")
-            self._by_id[r.id] = r
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __iter__(self):
-        return iter(self._by_id.values())
-
-    def __contains__(self, qid: object) -> bool:
-        return qid in self._by_id
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self._by_id)
-
-    def sections(self) -> list[str]:
-        seen: list[str] = []
-        for r in self:
-            if r.section not in seen:
-                seen.append(r.section)
-        return seen
-
-    def get(self, qid: str) -> Rubric:
-        """Exact id, else a unique id prefix (``vid-07``), else UnknownQuestionError."""
-        qid = (qid or "").strip()
-        if qid in self._by_id:
-            return self._by_id[qid]
-        matches = [i for i in self._by_id if i.startswith(qid)] if qid else []
-        if len(matches) == 1:
-            return self._by_id[matches[0]]
-        suggestions = matches[:5] or difflib.get_close_matches(qid, self.ids, n=3, cutoff=0.5)
-        raise UnknownQuestionError(qid, suggestions)
-
-    def filter(self, section: str | None = None) -> list[Rubric]:
-        if not section:
-            return list(self)
-        want = section.casefold()
-        return [r for r in self if r.section.casefold() == want or r.section.casefold().startswith(want)]
-
-
-def load_bank(path: str | Path | None = None) -> RubricBank:
-    """Load a bank from a directory of YAML files, a single YAML file or a CSV question bank."""
-    if path is None:
-        return default_bank()
-    p = Path(path)
-    if not p.exists():
-        raise RubricError(str(p), "", "no such file or directory", hint="pass a rubric directory, YAML or CSV")
-    if p.is_dir():
-        files = sorted(f for f in p.rglob("*.y*ml") if f.name != "bank.yaml")
-        if not files:
-            raise RubricError(str(p), "", "no rubric YAML files found")
-        return RubricBank([load_rubric(f) for f in files], source=str(p))
-    if p.suffix.lower() == ".csv":
-        from grader.rubric.io import bank_from_csv
-
-        return RubricBank(bank_from_csv(p), source=str(p))
-    return RubricBank([load_rubric(p)], source=str(p))
-
-
-@lru_cache(maxsize=1)
-def default_bank() -> RubricBank:
-    return load_bank(rubrics_dir())

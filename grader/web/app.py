@@ -11,9 +11,9 @@ Pages:
   ``/api/jobs/{job}``    JSON status of a grading job
 
 Grading never blocks the server: every grade runs on one dedicated event loop in a worker thread
-(:class:`GradingWorker`), so the embedded grader's CPU work and an LLM client's connections live
+(:class:`grader.web.worker.GradingWorker`), so the embedded grader's CPU work and an LLM client's connections live
 there, and the server only awaits a future. All candidate text is escaped (Jinja autoescape; the
-highlighted answer is built segment by segment with :func:`markupsafe.escape`). No script, no CDN:
+highlighted answer is built segment by segment in :mod:`grader.web.render`). No script, no CDN:
 the pages work with no network, under a strict Content-Security-Policy.
 """
 
@@ -24,15 +24,12 @@ import contextlib
 import logging
 import random
 import secrets
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -41,145 +38,23 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from grader.errors import GraderError, UnknownQuestionError
-from grader.practice import Highlight, best_by_question, choose_question, evidence_spans, summarize
+from grader.practice import best_by_question, choose_question, evidence_spans, summarize
 from grader.result import GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
+from grader.web.render import highlight_answer, history_chart
+from grader.web.worker import GradingWorker, Job
 
-__all__ = ["create_app", "GradingWorker", "highlight_answer", "history_chart", "CSP", "TEMPLATES_DIR"]
+__all__ = ["create_app", "CSP", "TEMPLATES_DIR"]
 
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 MAX_JOBS = 500
-
-
-# -- rendering helpers (pure, tested) -------------------------------------------------------------
-
-
-def highlight_answer(answer: str, spans: list[Highlight], numbers: dict[str, int] | None = None) -> Markup:
-    """The answer as HTML with each span in ``<mark>``; every segment is escaped separately.
-
-    ``spans`` must be sorted and non-overlapping (:func:`grader.practice.evidence_spans` merges them).
-    ``numbers`` maps criterion ids to the numbers shown after each mark.
-    """
-    out: list[Markup] = []
-    pos = 0
-    for h in spans:
-        if h.start < pos or h.end <= h.start:
-            continue  # defensive: never emit overlapping or empty marks
-        out.append(escape(answer[pos:h.start]))
-        title = "evidence for " + ", ".join(h.criteria)
-        out.append(Markup('<mark title="{}">{}</mark>').format(title, answer[h.start:h.end]))
-        if numbers:
-            refs = ",".join(str(numbers[c]) for c in h.criteria if c in numbers)
-            if refs:
-                out.append(Markup('<sup class="ref">{}</sup>').format(refs))
-        pos = h.end
-    out.append(escape(answer[pos:]))
-    return Markup("").join(out)
-
-
-def history_chart(timeline: list[dict[str, Any]], *, width: int = 720, height: int = 240) -> Markup:
-    """An inline SVG line chart of percent per attempt, in order; each point links to its attempt."""
-    left, right, top, bottom = 40, 12, 12, 28
-    pw, ph = width - left - right, height - top - bottom
-    scored = [t for t in timeline if t.get("percent") is not None]
-    parts = [Markup('<svg class="chart" role="img" aria-label="scores over time" viewBox="0 0 {w} {h}" '
-                    'width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">').format(w=width, h=height)]
-
-    def y(p: float) -> float:
-        return round(top + ph * (1 - p / 100), 1)
-
-    for p in (0, 25, 50, 75, 100):
-        parts.append(Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
-                            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}%</text>')
-                     .format(left, left + pw, y(p), y(p), left - 6, y(p) + 4, p))
-    for p, colour in ((45, "#d9a400"), (75, "#2e8b57")):
-        parts.append(Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-dasharray="4 4"/>')
-                     .format(left, left + pw, y(p), y(p), colour))
-    if scored:
-        n = len(scored)
-        xs = [round(left + (pw / 2 if n == 1 else pw * i / (n - 1)), 1) for i in range(n)]
-        points = " ".join(f"{x},{y(t['percent'])}" for x, t in zip(xs, scored))
-        parts.append(Markup('<polyline points="{}" fill="none" stroke="#3465a4" stroke-width="2"/>').format(points))
-        for x, t in zip(xs, scored):
-            pct = t["percent"]
-            colour = "#2e8b57" if pct >= 75 else "#d9a400" if pct >= 45 else "#c0392b"
-            label = f"{t['question_id']} · {pct:.0f} % · {t['created_at'][:16].replace('T', ' ')}"
-            parts.append(Markup('<a href="/attempt/{}"><circle cx="{}" cy="{}" r="5" fill="{}">'
-                                '<title>{}</title></circle></a>').format(t["id"], x, y(pct), colour, label))
-        first, last = scored[0]["created_at"][:10], scored[-1]["created_at"][:10]
-        parts.append(Markup('<text x="{}" y="{}" font-size="11" fill="#666">{}</text>'
-                            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}</text>')
-                     .format(left, height - 8, first, left + pw, height - 8, last))
-    else:
-        parts.append(Markup('<text x="{}" y="{}" text-anchor="middle" fill="#666">no graded attempts yet</text>')
-                     .format(left + pw / 2, top + ph / 2))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
-
-
-# -- grading off the server's event loop ------------------------------------------------------------
-
-
-class GradingWorker:
-    """Runs ``grader.agrade`` on a dedicated event loop in a daemon thread (started on first use)."""
-
-    def __init__(self, grader: Any) -> None:
-        self.grader = grader
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def _ensure(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                self._thread = threading.Thread(target=loop.run_forever, name="grader-web-grading", daemon=True)
-                self._thread.start()
-                self._loop = loop
-            return self._loop
-
-    async def grade(self, rubric: Rubric, answer: str, on_start: Any = None) -> GradeResult:
-        async def run() -> GradeResult:
-            if on_start:
-                on_start()
-            return await self.grader.agrade(rubric, answer)
-
-        future = asyncio.run_coroutine_threadsafe(run(), self._ensure())
-        return await asyncio.wrap_future(future)
-
-    def close(self) -> None:
-        with self._lock:
-            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
-        if loop is None:
-            return
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self.grader.aclose(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        if thread is not None:
-            thread.join(timeout=10)
-        if not loop.is_running():
-            loop.close()
-
-
-@dataclass
-class Job:
-    id: str
-    rubric: Rubric
-    created: float
-    status: str = "queued"  # queued → grading → done | error
-    attempt_id: int | None = None
-    error: str = ""
-    task: asyncio.Task | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "question_id": self.rubric.id, "status": self.status,
-                "elapsed_s": round(time.monotonic() - self.created, 1), "attempt_id": self.attempt_id,
-                "result_url": f"/attempt/{self.attempt_id}" if self.attempt_id else None, "error": self.error}
 
 
 # -- the app --------------------------------------------------------------------------------------
@@ -196,8 +71,12 @@ class _SecurityHeaders:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -210,8 +89,13 @@ class _Web:
         self.bank = grader.bank
         self.worker = GradingWorker(grader)
         self.jobs: dict[str, Job] = {}
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                                 undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         env.filters["pct"] = lambda p: "–" if p is None else f"{p:.0f} %"
         env.filters["num"] = lambda v: "–" if v is None else f"{v:g}"
         env.globals.update(csp=CSP, backend_label=self._backend_label(), max_chars=settings.max_answer_chars)
@@ -239,11 +123,20 @@ class _Web:
         section = request.query_params.get("section") or None
         questions = self.bank.filter(section)
         best = best_by_question(self.store.attempts(user=self.user))
-        rows = [{"rubric": r, "best": best.get(r.id, (None, 0))[0], "attempts": best.get(r.id, (None, 0))[1]}
-                for r in questions]
+        rows = [
+            {"rubric": r, "best": best.get(r.id, (None, 0))[0], "attempts": best.get(r.id, (None, 0))[1]}
+            for r in questions
+        ]
         status = 200 if questions or not section else 404
-        return self.page(request, "list.html", status, rows=rows, sections=self.bank.sections(), section=section,
-                         attempted=sum(1 for r in rows if r["attempts"]))
+        return self.page(
+            request,
+            "list.html",
+            status,
+            rows=rows,
+            sections=self.bank.sections(),
+            section=section,
+            attempted=sum(1 for r in rows if r["attempts"]),
+        )
 
     async def random_question(self, request: Request) -> Response:
         section = request.query_params.get("section") or None
@@ -271,8 +164,15 @@ class _Web:
 
     def _question_page(self, request: Request, rubric: Rubric, answer: str, error: str = "", status: int = 200):
         attempts = [a for a in self.store.attempts(user=self.user, question_id=rubric.id)]
-        return self.page(request, "question.html", status, rubric=rubric, answer=answer, error=error,
-                         attempts=list(reversed(attempts)))
+        return self.page(
+            request,
+            "question.html",
+            status,
+            rubric=rubric,
+            answer=answer,
+            error=error,
+            attempts=list(reversed(attempts)),
+        )
 
     async def _read_answer(self, request: Request) -> str | None:
         """The ``answer`` field of a form post, or None if the body is over the size cap."""
@@ -296,21 +196,35 @@ class _Web:
     async def submit(self, request: Request, rubric: Rubric) -> Response:
         origin = request.headers.get("origin")
         if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-            return self.page(request, "error.html", 403, title="Forbidden",
-                             message="Answers can only be submitted from this page.")
+            return self.page(
+                request, "error.html", 403, title="Forbidden", message="Answers can only be submitted from this page."
+            )
         limit = self.settings.max_answer_chars
         answer = await self._read_answer(request)
         if answer is None:
-            return self._question_page(request, rubric, "", status=413, error=(
-                f"Your answer is far over the limit of {limit:,} characters; nothing was graded."))
+            return self._question_page(
+                request,
+                rubric,
+                "",
+                status=413,
+                error=(f"Your answer is far over the limit of {limit:,} characters; nothing was graded."),
+            )
         answer = answer.replace("\r\n", "\n").replace("\r", "\n")
         if len(answer) > limit:
-            return self._question_page(request, rubric, answer, status=413, error=(
-                f"Your answer is {len(answer):,} characters, over the limit of {limit:,}. "
-                "Shorten it and submit again; nothing was graded."))
+            return self._question_page(
+                request,
+                rubric,
+                answer,
+                status=413,
+                error=(
+                    f"Your answer is {len(answer):,} characters, over the limit of {limit:,}. "
+                    "Shorten it and submit again; nothing was graded."
+                ),
+            )
         if not answer.strip():
-            return self._question_page(request, rubric, answer, status=422,
-                                       error="Write an answer first; nothing was graded.")
+            return self._question_page(
+                request, rubric, answer, status=422, error="Write an answer first; nothing was graded."
+            )
         job = Job(id="j" + secrets.token_hex(8), rubric=rubric, created=time.monotonic())
         self._prune_jobs()
         self.jobs[job.id] = job
@@ -351,8 +265,13 @@ class _Web:
                 return self.not_found(request, "This grading job is unknown (the server may have restarted).")
             if job.status == "done":
                 return RedirectResponse(f"/attempt/{job.attempt_id}", status_code=303)
-            return self.page(request, "progress.html", 500 if job.status == "error" else 200, job=job,
-                             elapsed=round(time.monotonic() - job.created))
+            return self.page(
+                request,
+                "progress.html",
+                500 if job.status == "error" else 200,
+                job=job,
+                elapsed=round(time.monotonic() - job.created),
+            )
         row = self.store.get_attempt(int(key), user=self.user) if key.isdigit() else None
         if row is None:
             return self.not_found(request, "No saved attempt has this number.")
@@ -360,17 +279,35 @@ class _Web:
         rubric = self.rubric_or_none(row["question_id"])
         numbers = {c.id: i for i, c in enumerate(result.criteria, 1)}
         answer_html = highlight_answer(row["answer"], evidence_spans(result, row["answer"]), numbers)
-        previous = [a for a in self.store.attempts(user=self.user, question_id=row["question_id"]) if a["id"] != row["id"]]
+        previous = [
+            a for a in self.store.attempts(user=self.user, question_id=row["question_id"]) if a["id"] != row["id"]
+        ]
         best = max((a["percent"] for a in previous if a["percent"] is not None), default=None)
-        return self.page(request, "result.html", result=result, rubric=rubric, row=row, answer_html=answer_html,
-                         numbers=numbers, previous_best=best, attempt_no=1 + sum(a["id"] < row["id"] for a in previous))
+        return self.page(
+            request,
+            "result.html",
+            result=result,
+            rubric=rubric,
+            row=row,
+            answer_html=answer_html,
+            numbers=numbers,
+            previous_best=best,
+            attempt_no=1 + sum(a["id"] < row["id"] for a in previous),
+        )
 
     async def history(self, request: Request) -> Response:
         section = request.query_params.get("section") or None
         hist = summarize(self.store.attempts(user=self.user), section=section, order=self.bank.ids)
         questions = {r.id: r for r in self.bank}
-        return self.page(request, "history.html", hist=hist, chart=history_chart(hist.timeline), section=section,
-                         sections=self.bank.sections(), questions=questions)
+        return self.page(
+            request,
+            "history.html",
+            hist=hist,
+            chart=history_chart(hist.timeline),
+            section=section,
+            sections=self.bank.sections(),
+            questions=questions,
+        )
 
 
 def create_app(

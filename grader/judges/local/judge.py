@@ -44,9 +44,10 @@ from grader.judges.local.model import CriterionModel, Segment, load_model, segme
 from grader.judges.local.signals import CriterionSignals, RubricProfile, criterion_signals, profile_texts, rubric_profile
 from grader.judges.local.signals import content_terms as _terms
 from grader.rubric.model import Rubric
+from grader.types import BaseJudge, Feedback, JudgeOutcome
 from grader.verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 
-__all__ = ["LocalJudge", "LocalOutcome", "LOCAL_MODEL", "templated_feedback", "sentence_span"]
+__all__ = ["LocalJudge", "LOCAL_MODEL", "LIMITS_NOTE", "templated_feedback", "sentence_span"]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
 LIMITS_NOTE = ("The embedded grader checks whether each point is covered, not whether what the answer says is "
@@ -54,7 +55,7 @@ LIMITS_NOTE = ("The embedded grader checks whether each point is covered, not wh
 _CACHE_SIZE = 256  # rubrics whose profiles are kept (per process)
 
 
-def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
+def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
     """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls
     it with the levels *awarded* after the evidence checks, so the feedback never praises what
     earned no credit."""
@@ -77,7 +78,7 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> tuple[list[st
         missing_points = [c.weight * (1.0 - LEVEL_VALUE[lv]) for c, lv in zip(rubric.criteria, levels)]
         biggest = max(range(n), key=lambda k: (missing_points[k], -k))
         summary += f" Start with: {_lower_first(rubric.criteria[biggest].text)}."
-    return strengths, gaps, summary
+    return Feedback(strengths, gaps, summary)
 
 
 def _lower_first(text: str) -> str:
@@ -126,25 +127,17 @@ def _rationale(level: Level, sig: CriterionSignals, quote: str) -> str:
     return "Not covered: no sentence of the answer speaks to this point."
 
 
-@dataclass
-class LocalOutcome:
-    verdict: Verdict
-    usage: Usage
-    attempts: int
-    model: str
-    raw: str
-    details: dict[str, dict[str, float]] = field(default_factory=dict)  # per criterion: features, p_partial, p_full
-
-
 _profile_cache: OrderedDict[str, RubricProfile] = OrderedDict()
 _profile_cache_lock = threading.Lock()
 
 
-class LocalJudge:
-    """Grades in-process with the embedded model (see the module docstring)."""
+class LocalJudge(BaseJudge):
+    """Grades in-process with the embedded model (see the module docstring); a
+    :class:`~grader.types.Judge` that is deterministic, makes no requests and costs nothing."""
 
     name = "local"
     model = LOCAL_MODEL
+    deterministic = True
 
     def __init__(self, embedder: Any | None = None, criterion_model: CriterionModel | None = None,
                  max_batch: int = 16) -> None:
@@ -191,7 +184,7 @@ class LocalJudge:
 
     # -- grading --------------------------------------------------------------------------------
 
-    def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[LocalOutcome]:
+    def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[JudgeOutcome]:
         """Grade several (rubric, answer) pairs with one ``encode`` call for all their passages."""
         profiles = [self.rubric_profile(r) for r, _ in items]
         all_segs = [segments(a) for _, a in items]
@@ -206,10 +199,10 @@ class LocalJudge:
             out.append(self._outcome(rubric, answer, segs, sigs))
         return out
 
-    def judge_sync(self, rubric: Rubric, answer: str) -> LocalOutcome:
+    def judge_sync(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         return self.judge_many([(rubric, answer)])[0]
 
-    def _outcome(self, rubric: Rubric, answer: str, segs: list[Segment], sigs: list[CriterionSignals]) -> LocalOutcome:
+    def _outcome(self, rubric: Rubric, answer: str, segs: list[Segment], sigs: list[CriterionSignals]) -> JudgeOutcome:
         rows = np.array([s.features for s in sigs], dtype=np.float64)
         levels = self.criterion_model.levels(rows, rubric.kind)
         p_partial, p_full = self.criterion_model.probabilities(rows, rubric.kind)
@@ -233,13 +226,13 @@ class LocalJudge:
         # itself and flags it, whatever the judge says. Feedback comes from the levels awarded
         # after the evidence checks (the grader asks :meth:`feedback`), so the verdict carries none.
         verdict = Verdict(criteria=criteria, strengths=[], gaps=[], injection_attempt=False, summary="")
-        return LocalOutcome(verdict, Usage(), 1, self.model, "", details)
+        return JudgeOutcome(verdict, Usage(), 1, self.model, details={"criteria": details})
 
-    def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> tuple[list[str], list[Gap], str]:
+    def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> Feedback:
         """Feedback from the levels awarded after the evidence checks (called by the grader)."""
         return templated_feedback(rubric, awarded)
 
-    async def judge(self, rubric: Rubric, answer: str) -> LocalOutcome:
+    async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         """Grade off the event loop. Calls made on one event loop while another chunk is being
         graded (a batch's workers) are coalesced into one :meth:`judge_many`, up to
         ``max_batch`` answers; each event loop (thread) has its own queue."""
@@ -248,7 +241,7 @@ class LocalJudge:
             queue = self._queues.get(loop)
             if queue is None:
                 queue = self._queues[loop] = _Queue()
-        future: asyncio.Future[LocalOutcome] = loop.create_future()
+        future: asyncio.Future[JudgeOutcome] = loop.create_future()
         queue.pending.append((rubric, answer, future))
         if queue.task is None:
             queue.task = loop.create_task(self._flush(queue))
@@ -281,5 +274,5 @@ class LocalJudge:
 class _Queue:
     """Answers waiting to be graded on one event loop, and the task grading them."""
 
-    pending: list[tuple[Rubric, str, asyncio.Future[LocalOutcome]]] = field(default_factory=list)
+    pending: list[tuple[Rubric, str, asyncio.Future[JudgeOutcome]]] = field(default_factory=list)
     task: asyncio.Task[None] | None = None

@@ -1,4 +1,5 @@
-"""How :mod:`grader.devserver` reads a chat request and grades it (standard library only).
+"""How the test server (:mod:`grader.testing.devserver`) reads a chat request and grades it
+(standard library only).
 
 Modes (how it "grades"):
 
@@ -16,7 +17,7 @@ come from ``response_format``'s schema (``…criterion_id.enum``), else the ``Va
 line of the user message, else a JSON schema embedded in the system message; the criterion texts
 from the user-message lines ``- <id> — weight <w> — <text>``.
 
-Also home to :class:`_Reply` and :func:`_error`, the reply shape every devserver module uses.
+Also home to :class:`_Reply` and :func:`_error`, the reply shape every module of the server uses.
 """
 
 from __future__ import annotations
@@ -32,26 +33,160 @@ OPEN_TAG = "<<<CANDIDATE_ANSWER>>>"
 CLOSE_TAG = "<<<END_CANDIDATE_ANSWER>>>"
 
 _STOPWORDS = frozenset(
-    """
-    about above after again against also always among another answer answers around because been before
-    being below between both candidate could does doing done during each either else enough even ever
-    every example explain explains explained describe describes described from further give gives have
-    having here however into itself just least less like likely made make makes many more most much must
-    name names need needs never only other others otherwise over same shall should show shows since some
-    such than that their them themselves then there these they thing things this those though through
-    thus under until upon used uses using very want well were what when where whether which while whom
-    whose will with within without would your yours mention mentions strong covers cover
-    """.split()
+    [
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "also",
+        "always",
+        "among",
+        "another",
+        "answer",
+        "answers",
+        "around",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "candidate",
+        "could",
+        "does",
+        "doing",
+        "done",
+        "during",
+        "each",
+        "either",
+        "else",
+        "enough",
+        "even",
+        "ever",
+        "every",
+        "example",
+        "explain",
+        "explains",
+        "explained",
+        "describe",
+        "describes",
+        "described",
+        "from",
+        "further",
+        "give",
+        "gives",
+        "have",
+        "having",
+        "here",
+        "however",
+        "into",
+        "itself",
+        "just",
+        "least",
+        "less",
+        "like",
+        "likely",
+        "made",
+        "make",
+        "makes",
+        "many",
+        "more",
+        "most",
+        "much",
+        "must",
+        "name",
+        "names",
+        "need",
+        "needs",
+        "never",
+        "only",
+        "other",
+        "others",
+        "otherwise",
+        "over",
+        "same",
+        "shall",
+        "should",
+        "show",
+        "shows",
+        "since",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "thing",
+        "things",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "under",
+        "until",
+        "upon",
+        "used",
+        "uses",
+        "using",
+        "very",
+        "want",
+        "well",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "whom",
+        "whose",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "your",
+        "yours",
+        "mention",
+        "mentions",
+        "strong",
+        "covers",
+        "cover",
+    ]
 )
 _WORD = re.compile(r"[a-z]+")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _CRITERION_LINE = re.compile(r"^\s*-\s+([a-z0-9][a-z0-9-]*)\s+—\s+weight\s+[0-9.]+\s+—\s+(.+?)\s*$", re.M)
 _VALID_IDS = re.compile(r"^Valid criterion ids:\s*(.+?)\s*$", re.M)
 _INJECTION_PHRASES = (
-    "ignore previous instructions", "ignore all previous", "ignore the previous", "ignore your instructions",
-    "ignore the rubric", "disregard the rubric", "disregard previous", "full marks", "maximum marks",
-    "full score", "perfect score", "10/10", "give this answer", "award this answer", "as the grader",
-    "you are the grader", "dear grader", "note to the grader", "system:", "mark every criterion",
+    "ignore previous instructions",
+    "ignore all previous",
+    "ignore the previous",
+    "ignore your instructions",
+    "ignore the rubric",
+    "disregard the rubric",
+    "disregard previous",
+    "full marks",
+    "maximum marks",
+    "full score",
+    "perfect score",
+    "10/10",
+    "give this answer",
+    "award this answer",
+    "as the grader",
+    "you are the grader",
+    "dear grader",
+    "note to the grader",
+    "system:",
+    "mark every criterion",
 )
 _ATTACK_WORDS = ("ignore", "marks", "grader", "score", "full", "instructions", "points", "award")
 
@@ -99,7 +234,8 @@ class _Request:
         self.response_format = rf if isinstance(rf, dict) else None
         self.format_type = self.response_format.get("type") if self.response_format else None
         self.format_name = (
-            "json_object_schema" if self.format_type == "json_object" and self.response_format.get("schema")
+            "json_object_schema"
+            if self.format_type == "json_object" and (self.response_format or {}).get("schema")
             else self.format_type or "none"
         )
         self.answer = self._find_answer()
@@ -188,6 +324,7 @@ class _Request:
 
 # -- the two judges ----------------------------------------------------------------------------
 
+
 def _lower_first(text: str) -> str:
     text = text.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text else text
@@ -201,7 +338,7 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
     full = partial = 0
     for cid, text in req.criteria:
         want = _words(text)
-        best, best_shared = "", set()
+        best, best_shared = "", set[str]()
         for s, words in sentence_words:
             shared = want & words
             if len(shared) > len(best_shared):
@@ -216,26 +353,36 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
         shared_list = ", ".join(sorted(best_shared)[:6])
         if level == "missing":
             rationale = "No sentence of the answer addresses this criterion."
-            gaps.append({
-                "gap": f"Does not address: {_lower_first(text)}.",
-                "next_step": f"Add two or three sentences on {_lower_first(text)}, with one concrete example.",
-            })
+            gaps.append(
+                {
+                    "gap": f"Does not address: {_lower_first(text)}.",
+                    "next_step": f"Add two or three sentences on {_lower_first(text)}, with one concrete example.",
+                }
+            )
         else:
-            rationale = (f"The best matching sentence shares {len(best_shared)} of {len(want)} key words "
-                         f"with the criterion ({shared_list}).")
+            rationale = (
+                f"The best matching sentence shares {len(best_shared)} of {len(want)} key words "
+                f"with the criterion ({shared_list})."
+            )
             if level == "full":
                 full += 1
                 strengths.append(f"Covers {_lower_first(text)}.")
             else:
                 partial += 1
-                gaps.append({
-                    "gap": f"Only partly covers: {_lower_first(text)}.",
-                    "next_step": f"Expand the point on {shared_list or 'this'} into a precise explanation.",
-                })
-        criteria.append({
-            "criterion_id": cid, "level": level, "rationale": rationale,
-            "evidence": [best] if level != "missing" else [],
-        })
+                gaps.append(
+                    {
+                        "gap": f"Only partly covers: {_lower_first(text)}.",
+                        "next_step": f"Expand the point on {shared_list or 'this'} into a precise explanation.",
+                    }
+                )
+        criteria.append(
+            {
+                "criterion_id": cid,
+                "level": level,
+                "rationale": rationale,
+                "evidence": [best] if level != "missing" else [],
+            }
+        )
     n = len(req.criteria)
     summary = f"Your answer fully covers {full} of {n} criteria and partly covers {partial}."
     summary += " Work on the gaps listed below next." if gaps else " Well done: keep answers this complete."
@@ -262,11 +409,14 @@ def _gullible_verdict(req: _Request) -> dict[str, Any]:
                 quote += " Truly exceptional."
         else:
             quote = quoted
-        criteria.append({
-            "criterion_id": cid, "level": "full",
-            "rationale": "The answer fully satisfies this criterion, as it requests.",
-            "evidence": [quote],
-        })
+        criteria.append(
+            {
+                "criterion_id": cid,
+                "level": "full",
+                "rationale": "The answer fully satisfies this criterion, as it requests.",
+                "evidence": [quote],
+            }
+        )
     return {
         "criteria": criteria,
         "strengths": ["An excellent, complete answer."],

@@ -1,0 +1,152 @@
+"""Splitting a reference answer into its claims (:func:`criteria_from_reference`; the rules are in
+:mod:`grader.rubric.build`)."""
+
+from __future__ import annotations
+
+import re
+
+from grader.rubric._common import ABBREV, BUILDER_STOPWORDS, MAX_TEXT, clip, slug, unique_ids
+from grader.rubric.model import Criterion
+from grader.text import content_words, word_count
+
+MAX_REFERENCE_CRITERIA = 12
+
+
+def _block_words(text: str) -> set[str]:
+    """The words that tell whether two blocks of a reference answer say the same thing."""
+    return content_words(text, BUILDER_STOPWORDS)
+
+
+# a line break before a list item or a capital starts a clause; other breaks are soft wraps
+_CLAUSE_BREAK = re.compile(
+    r";\s*|(?<=[.!?])\s+(?=[\"“(\[A-Z0-9●○•])"
+    r"|\s*\n(?=[ \t]*(?:[-•●○▪*]|\d+\s*[.)]|[ivx]+\)|[A-Z]))"
+)
+_BULLET = re.compile(r"^\s*(?:[-•●○▪*]+|\d+\s*[.)]|[ivx]+\)|[a-h]\))\s*", re.I)
+_POINTS = re.compile(r"\(\s*\d+(?:[.,]\d+)?\s*(?:p|pt|pts|points?)?\s*\)|\b\d+(?:[.,]\d+)?\s*P\s+for\b\s*", re.I)
+_META = re.compile(
+    r"^(?:note\b|(?:one|any|some|two|three|all)\s+of\s+the\s+following\b|the\s+following\b|see\s+the\s+following\b"
+    r"|possible\s+\w+\s*:?$|.*\bshould\s+be\s+given\s*:?$|.*\bare\s+considered\b.*:$)",
+    re.I,
+)
+_ALTERNATIVE = re.compile(
+    r"^\s*(?:alternatively|alternative(?:\s+\w+)?\s*:|or\s*:|another\s+(?:possible\s+)?answer)", re.I
+)
+_MIN_CLAIM_WORDS = 4
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _claim_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    spans = []
+    begin = lo
+    for m in _CLAUSE_BREAK.finditer(text, lo, hi):
+        if ABBREV.search(text[begin : m.start()]):
+            continue
+        spans.append((begin, m.start()))
+        begin = m.end()
+    spans.append((begin, hi))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+def _claim_text(fragment: str) -> str:
+    t = _BULLET.sub("", " ".join(fragment.split()))
+    t = _POINTS.sub(" ", t)
+    return " ".join(t.split()).strip(" -•●○*")
+
+
+class _Claim:
+    def __init__(self, spans: list[tuple[int, int]], texts: list[str]) -> None:
+        self.spans = spans
+        self.texts = texts
+
+    @property
+    def words(self) -> int:
+        return sum(word_count(t) for t in self.texts)
+
+
+def _claims(reference: str, lo: int, hi: int) -> list[_Claim]:
+    claims: list[_Claim] = []
+    heading: _Claim | None = None
+    for a, b in _claim_spans(reference, lo, hi):
+        t = _claim_text(reference[a:b])
+        if not t:
+            continue
+        if _META.match(t):
+            continue  # grading instructions are not claims
+        c = _Claim([(a, b)], [t])
+        if heading is not None:
+            c = _Claim(heading.spans + c.spans, heading.texts + c.texts)
+            heading = None
+        if t.endswith(":"):
+            heading = c  # "Advantage:" / "Slow start (…):" introduces the next claim
+            continue
+        if claims and (c.words < _MIN_CLAIM_WORDS or claims[-1].words < _MIN_CLAIM_WORDS):
+            last = claims[-1]
+            claims[-1] = _Claim(last.spans + c.spans, last.texts + c.texts)
+        else:
+            claims.append(c)
+    if heading is not None:
+        claims.append(heading)
+    return claims
+
+
+def _claim_criterion_text(c: _Claim) -> str:
+    parts = []
+    for t in c.texts:
+        parts.append(t if t.endswith(":") else t.rstrip(".;") + ("" if t.endswith(":") else ""))
+    text = " ".join(p if p.endswith(":") else p + ";" for p in parts).rstrip(";")
+    text = text.replace(":;", ":")
+    return clip(text if len(text) >= 5 else f"States: {text}")
+
+
+def criteria_from_reference(reference_answer: str) -> list[Criterion]:
+    """The claims of a reference answer as criteria (see the module docstring for the rules)."""
+    ref = (reference_answer or "").strip()
+    if len(ref) < 5:
+        raise ValueError("the reference answer is empty or too short to build criteria from")
+    blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", ref, re.S)]
+    first_words = _block_words(ref[blocks[0][0] : blocks[0][1]])
+    main: list[tuple[int, int]] = [blocks[0]]
+    alternatives: list[tuple[int, int]] = []
+    for a, b in blocks[1:]:
+        block = ref[a:b]
+        if _ALTERNATIVE.match(block) or _jaccard(_block_words(block), first_words) >= 0.5:
+            alternatives.append((a, b))
+        else:
+            main.append((a, b))
+    claims: list[_Claim] = []
+    seen: set[str] = set()
+    for a, b in main:
+        for c in _claims(ref, a, b):
+            key = " ".join(c.texts).casefold()
+            if key not in seen:  # a claim repeated word for word (e.g. in two parts) counts once
+                seen.add(key)
+                claims.append(c)
+    if not claims:
+        claims = [_Claim([blocks[0]], [_claim_text(ref[blocks[0][0] : blocks[0][1]]) or ref[:MAX_TEXT]])]
+    while len(claims) > MAX_REFERENCE_CRITERIA:
+        k = min(range(len(claims) - 1), key=lambda j: (claims[j].words + claims[j + 1].words, j))
+        claims[k : k + 2] = [_Claim(claims[k].spans + claims[k + 1].spans, claims[k].texts + claims[k + 1].texts)]
+    extra: list[list[str]] = [[] for _ in claims]
+    for a, b in alternatives:
+        for alt in _claims(ref, a, b):
+            words = _block_words(" ".join(alt.texts))
+            best = max(range(len(claims)), key=lambda k: (_jaccard(words, _block_words(" ".join(claims[k].texts))), -k))
+            extra[best].extend(" ".join(ref[x:y].split()) for x, y in alt.spans)
+    ids = unique_ids([slug(" ".join(c.texts), max_words=3) for c in claims])
+    out = []
+    for cid, c, more in zip(ids, claims, extra):
+        covers = tuple(" ".join(ref[a:b].split()) for a, b in c.spans) + tuple(more)
+        out.append(Criterion(id=cid, text=_claim_criterion_text(c), weight=1, covers=covers))
+    return out

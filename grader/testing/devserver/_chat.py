@@ -1,0 +1,278 @@
+"""The chat-completions component of the test server: modes, faults, format rejections and counters.
+
+:class:`ChatCompletions` answers one ``POST /v1/chat/completions`` body (:meth:`ChatCompletions.complete`)
+with a :class:`~grader.testing.devserver._judges._Reply`. The HTTP handler calls it for every chat
+request, and the Files/Batches component for every line of a batch, so both see the same judge, the
+same faults and the same counters. Standard library only.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import math
+import random
+import threading
+import time
+from typing import Any
+
+from grader.testing.devserver._judges import _error, _gullible_verdict, _honest_verdict, _Reply, _Request
+
+__all__ = ["ChatCompletions", "MODES", "RESPONSE_FORMATS", "FAULT_KINDS", "RECOVERABLE_FAULTS", "auth_error"]
+
+MODES = ("honest", "gullible")
+#: ``response_format`` variants, as named by ``reject_formats``.
+RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "none")
+FAULT_KINDS = (
+    "429",
+    "429ms",
+    "500",
+    "503",
+    "timeout",
+    "reset",
+    "invalid_json",
+    "schema_violation",
+    "truncation",
+    "401",
+    "400",
+    "404",
+)
+#: What ``fault_rate`` injects by default: faults a correct client recovers from without long waits.
+RECOVERABLE_FAULTS = ("429", "429ms", "500", "503", "reset", "invalid_json", "schema_violation", "truncation")
+
+
+def auth_error(api_key: str | None, authorization: str) -> _Reply | None:
+    """The 401 reply when ``api_key`` is required and the ``Authorization`` header does not present it."""
+    presented = authorization.removeprefix("Bearer ").strip()
+    if api_key is not None and presented != api_key:
+        return _Reply(
+            401,
+            _error(
+                f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
+                "invalid_request_error",
+                "invalid_api_key",
+            ),
+        )
+    return None
+
+
+class ChatCompletions:
+    """Grades chat requests in one mode, injecting the configured faults, and counts them.
+
+    Counters (read them through :class:`~grader.testing.devserver.DevServer`): ``requests`` (every chat
+    request), ``answers`` (sha256 of each answer → times seen), ``log`` (one entry per request) and,
+    with ``keep_bodies``, ``bodies`` (each request body).
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: str = "honest",
+        latency: float = 0.0,
+        faults: list[str] | tuple[str, ...] | None = None,
+        fault_rate: float = 0.0,
+        seed: int = 0,
+        fault_kinds: list[str] | tuple[str, ...] | None = None,
+        reject_formats: frozenset[str] | set[str] | tuple[str, ...] = (),
+        timeout_sleep: float = 5.0,
+        api_key: str | None = None,
+        keep_bodies: bool = False,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        kinds = tuple(fault_kinds) if fault_kinds else RECOVERABLE_FAULTS
+        for name in [*(faults or []), *kinds]:
+            if name not in FAULT_KINDS:
+                raise ValueError(f"unknown fault {name!r}; known: {', '.join(FAULT_KINDS)}")
+        if not 0.0 <= fault_rate <= 1.0:
+            raise ValueError("fault_rate must be between 0 and 1")
+        self.reject_formats = frozenset(reject_formats)
+        unknown = self.reject_formats - set(RESPONSE_FORMATS)
+        if unknown:
+            raise ValueError(f"unknown response formats {sorted(unknown)}; known: {', '.join(RESPONSE_FORMATS)}")
+        self.mode = mode
+        self.latency = float(latency)
+        self.faults: collections.deque[str] = collections.deque(faults or [])
+        self.fault_rate = float(fault_rate)
+        self.fault_kinds = kinds
+        self.timeout_sleep = float(timeout_sleep)
+        self.api_key = api_key
+        self.keep_bodies = keep_bodies
+        self.requests = 0
+        self.answers: collections.Counter[str] = collections.Counter()
+        self.log: list[dict[str, Any]] = []
+        self.bodies: list[dict[str, Any]] = []
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def auth_error(self, authorization: str) -> _Reply | None:
+        """The 401 reply when the server requires a key and ``authorization`` does not present it."""
+        return auth_error(self.api_key, authorization)
+
+    def _next_fault(self) -> str | None:
+        if self.faults:
+            return self.faults.popleft()
+        if self.fault_rate and self._rng.random() < self.fault_rate:
+            return self._rng.choice(self.fault_kinds)
+        return None
+
+    def complete(self, body: bytes, authorization: str) -> _Reply:
+        """The reply to one chat-completions request body (``delay``: how long to wait before sending)."""
+        try:
+            payload = json.loads(body or b"null")
+            if not isinstance(payload, dict):
+                raise ValueError("the body must be a JSON object")
+            req = _Request(payload)
+        except ValueError as exc:
+            with self._lock:
+                self.requests += 1
+                self.log.append({"fault": None, "mode": self.mode, "response_format": None, "status": 400})
+            return _Reply(400, _error(f"could not parse the JSON body: {exc}", "invalid_request_error"))
+
+        with self._lock:
+            self.requests += 1
+            n = self.requests
+            if self.keep_bodies:
+                self.bodies.append(payload)
+            if req.answer is not None:
+                self.answers[hashlib.sha256(req.answer.encode()).hexdigest()] += 1
+            rejected = req.format_name in self.reject_formats
+            fault = None if rejected else self._next_fault()
+        entry: dict[str, Any] = {
+            "n": n,
+            "fault": fault,
+            "mode": self.mode,
+            "response_format": req.format_type,
+            "model": req.model,
+            "criteria_source": req.criteria_source,
+            "schema_in_prompt": req.schema_in_prompt,
+        }
+        reply = self._reply(req, n, fault, rejected, authorization)
+        entry["status"] = reply.status if reply.action == "send" else None
+        if isinstance(reply.body, dict) and "usage" in reply.body:
+            entry["usage"] = reply.body["usage"]
+        reply.delay += self.latency
+        with self._lock:
+            self.log.append(entry)
+        return reply
+
+    def _reply(self, req: _Request, n: int, fault: str | None, rejected: bool, authorization: str) -> _Reply:
+        rid = {"x-request-id": f"req_dev{n:06d}"}
+        presented = authorization.removeprefix("Bearer ").strip()
+        if fault == "401" or (self.api_key is not None and presented != self.api_key):
+            return _Reply(
+                401,
+                _error(
+                    f"Incorrect API key provided: {presented or '(none)'}. Check the key and try again.",
+                    "invalid_request_error",
+                    "invalid_api_key",
+                ),
+                rid,
+            )
+        if rejected:
+            if req.format_name == "json_schema":  # llama.cpp's server, word for word
+                message = (
+                    "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n"
+                    "  Input should be 'text' or 'json_object' [type=literal_error, "
+                    "input_value='json_schema', input_type=str]"
+                )
+            else:
+                message = f"response_format {req.format_name!r} is not supported by this server"
+            return _Reply(500, {"error": {"code": 500, "message": message, "type": "server_error"}}, rid)
+        if fault == "429":
+            return _Reply(
+                429,
+                _error("Rate limit reached for requests (injected fault).", "requests", "rate_limit_exceeded"),
+                {**rid, "Retry-After": "1"},
+            )
+        if fault == "429ms":
+            return _Reply(
+                429,
+                _error("Rate limit reached for tokens (injected fault).", "tokens", "rate_limit_exceeded"),
+                {**rid, "retry-after-ms": "10"},
+            )
+        if fault == "500":
+            return _Reply(
+                500,
+                _error("The server had an error while processing your request (injected fault).", "server_error"),
+                rid,
+            )
+        if fault == "503":
+            return _Reply(
+                503,
+                _error(
+                    "The engine is currently overloaded, please try again later (injected fault).",
+                    "server_error",
+                    "overloaded",
+                ),
+                rid,
+            )
+        if fault == "400":
+            return _Reply(
+                400,
+                _error(
+                    "Invalid value for 'temperature': expected a number (injected fault).",
+                    "invalid_request_error",
+                    "invalid_value",
+                    "temperature",
+                ),
+                rid,
+            )
+        if fault == "404":
+            return _Reply(
+                404,
+                _error(
+                    f"The model '{req.model}' does not exist (injected fault).",
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
+                ),
+                rid,
+            )
+        if fault == "reset":
+            return _Reply(action="reset")
+
+        verdict = _honest_verdict(req) if self.mode == "honest" else _gullible_verdict(req)
+        finish = "stop"
+        if fault == "invalid_json":
+            content = "Sure! Here is the verdict: {oops"
+        elif fault == "schema_violation":
+            broken = dict(verdict)
+            broken["criteria"] = [
+                *verdict["criteria"][:-1],
+                {
+                    "criterion_id": "not-a-criterion",
+                    "level": "full",
+                    "rationale": "An extra criterion.",
+                    "evidence": [],
+                },
+            ]
+            content = json.dumps(broken)
+        else:
+            content = json.dumps(verdict)
+            if fault == "truncation":
+                content = content[: len(content) // 2]
+                finish = "length"
+        prompt_tokens = max(1, math.ceil(req.prompt_chars / 4))
+        completion_tokens = max(1, math.ceil(len(content) / 4))
+        body = {
+            "id": f"chatcmpl-dev{n:06d}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": req.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "logprobs": None,
+                    "finish_reason": finish,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        return _Reply(200, body, rid, delay=self.timeout_sleep if fault == "timeout" else 0.0)
