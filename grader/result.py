@@ -9,7 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES"]
+__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "EMBEDDED_LIMITS"]
+
+#: What the embedded (offline) grader can and cannot judge, said wherever its grades are shown.
+EMBEDDED_LIMITS = (
+    "The embedded grader checks whether each point is covered, not whether what the answer says is correct; "
+    "for that, grade with an LLM (set OPENAI_API_KEY, or --backend llm --base-url URL)."
+)
 
 FLAG_CODES = {
     "empty": "the answer is empty",
