@@ -524,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             "cv_pearson": round(cv_best["pearson"], 4),
             "cv_rmse": round(cv_best["rmse"], 4),
             "baseline_cv_pearson": round(cv_base, 4),
-            "candidates": {f"{n}|l2={l}": round(v["pearson"], 4) for (n, l), v in cv.items()},
+            "candidates": {f"{n}|l2={l2}": round(v["pearson"], 4) for (n, l2), v in cv.items()},
         },
         "results": results,
     }
