@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from enum import StrEnum
+from enum import Enum
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class Level(StrEnum):
+class Level(str, Enum):  # noqa: UP042 - str(Level.full) stays "Level.full", as users have it
     missing = "missing"
     partial = "partial"
     full = "full"
