@@ -376,7 +376,7 @@ def build_report(
 # -- chart -------------------------------------------------------------------------------------
 
 
-def write_chart(path: str | Path, human: Sequence[float], grader: Sequence[float], title: str) -> Path:
+def write_chart(path: str | Path, human: M.Numbers, grader: M.Numbers, title: str) -> Path:
     """Scatter of grader vs human normalised scores with the y = x line: ``.svg`` (no dependency) or
     ``.png`` (needs matplotlib)."""
     p = Path(path)
