@@ -8,6 +8,7 @@ import asyncio
 import importlib.util
 import json
 import random
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -59,7 +60,7 @@ def test_segments_are_verbatim_slices_covering_each_word_once(answer):
         assert answer[s.start : s.end] == s.text and s.text == s.text.strip() and s.text
         assert len(s.text.split()) <= 30
     assert [w for s in segs for w in s.text.split()] == answer.split()  # every word once, in order
-    assert all(a.end <= b.start for a, b in zip(segs, segs[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(segs))
 
 
 def test_long_sentence_pieces_are_balanced():
