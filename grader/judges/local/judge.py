@@ -221,7 +221,7 @@ class LocalJudge(BaseJudge):
         if cal.fitted:
             features = answer_features(rv, answer, segs, seg_vecs, per)
             score = cal.predict(features)
-            levels = allocate_levels(best, rv.weights, cal.level_target(score), cal.floor)
+            levels = allocate_levels(best, rv.weights.tolist(), cal.level_target(score), cal.floor)
         else:
             levels = [cal.level(b) for b in best]
         criteria: list[CriterionVerdict] = []

@@ -154,7 +154,7 @@ def rubric_texts(rubric: Rubric) -> tuple[list[str], list[int]]:
         if joined and " ".join(joined.split()).casefold() != " ".join(c.text.split()).casefold():
             texts.append(joined)
             owners.append(i)
-    return texts + [_reference_text(rubric), rubric.question], owners
+    return [*texts, _reference_text(rubric), rubric.question], owners
 
 
 @dataclass(frozen=True)
