@@ -245,7 +245,7 @@ def size() -> dict:
     for sep in "<>=!~[( ":
         names = [n.split(sep)[0] for n in names]
     local_roots = ["onnxruntime", "tokenizers"]
-    seen = _closure(local_roots + ["numpy"])
+    seen = _closure([*local_roots, "numpy"])
     base = _closure([n for n in names if n not in local_roots])
     added = {k: v for k, v in seen.items() if k not in base}
     model = sum(p.stat().st_size for p in (REPO / "grader" / "judges" / "local" / "data").rglob("*") if p.is_file())

@@ -10,6 +10,8 @@ Python API::
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.errors import (
     BudgetExceeded,
     ConfigError,
@@ -59,7 +61,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def grade(question: str | Rubric, answer: str, settings: Settings | None = None, **overrides) -> GradeResult:
+def grade(question: str | Rubric, answer: str, settings: Settings | None = None, **overrides: Any) -> GradeResult:
     """Grade one answer to a question of the default bank (or ``settings.rubrics``).
 
     ``overrides`` are settings fields (``model=``, ``base_url=``, ``backend=`` …); with neither an

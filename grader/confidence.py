@@ -91,7 +91,7 @@ def combine(
 ) -> GradeResult:
     """Merge repeated gradings of one answer into the median one (see the module docstring)."""
     graded = [r for r in results if r.status == "graded" and r.score is not None]
-    scores = [r.score for r in graded]
+    scores = [r.score for r in results if r.status == "graded" and r.score is not None]
     if not graded:
         chosen = results[0]
     else:
@@ -121,13 +121,13 @@ def combine(
     for r in results:
         for k, v in r.usage.items():
             usage[k] = usage.get(k, 0) + v
-    costs = [r.cost_usd for r in results]
+    costs = [r.cost_usd for r in results if r.cost_usd is not None]
     update: dict[str, Any] = {
         "samples": [r.score for r in results if r.status == "graded" and r.score is not None],
         "score_spread": spread,
         "flags": flags,
         "usage": usage,
-        "cost_usd": None if any(c is None for c in costs) else round(sum(costs), 8),
+        "cost_usd": round(sum(costs), 8) if len(costs) == len(results) else None,
         "attempts": sum(r.attempts for r in results),
         "latency_s": max(r.latency_s for r in results),
         "cached": all(r.cached for r in results),

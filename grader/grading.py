@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from grader.errors import InputError, Usage, VerdictError
-from grader.injection.detector import detect_injection
+from grader.injection.detector import Finding, detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
@@ -131,7 +132,7 @@ class Grader:
         use_cache = self.settings.use_cache if use_cache is None else use_cache
         key = self.key_for(rubric, answer)
         if use_cache and self.store is not None:
-            cached = self.store.get_result(key)
+            cached: GradeResult | None = self.store.get_result(key)
             if cached is not None:
                 return cached.model_copy(update={"cached": True})
         pending = self._inflight.get(key)
@@ -166,7 +167,15 @@ class Grader:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
         return self._scored(
-            rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts, outcome.model, latency, findings,
+            rubric,
+            answer,
+            base,
+            outcome.verdict,
+            outcome.usage,
+            outcome.attempts,
+            outcome.model,
+            latency,
+            findings,
             criterion_details=outcome.details.get("criteria"),
         )
 
@@ -209,10 +218,10 @@ class Grader:
                 return self._scored(
                     rubric, answer, base, verdict, usage, attempts, model, latency, findings, price_factor=price_factor
                 )
-        exc = VerdictError(problem, attempts=attempts, last_output=raw_text or "", usage=usage)
+        error = VerdictError(problem, attempts=attempts, last_output=raw_text or "", usage=usage)
         if model:
             base = {**base, "model": model}
-        return self._unscored(base, exc, latency, findings, price_factor=price_factor)
+        return self._unscored(base, error, latency, findings, price_factor=price_factor)
 
     def _scored(
         self,
@@ -224,7 +233,7 @@ class Grader:
         attempts: int,
         model: str | None,
         latency: float,
-        findings,
+        findings: Sequence[Finding],
         *,
         price_factor: float = 1.0,
         criterion_details: dict[str, dict[str, float]] | None = None,
@@ -272,7 +281,13 @@ class Grader:
         return None if cost is None else cost * factor
 
     def _unscored(
-        self, base: dict[str, Any], exc: VerdictError, latency: float, findings, *, price_factor: float = 1.0
+        self,
+        base: dict[str, Any],
+        exc: VerdictError,
+        latency: float,
+        findings: Sequence[Finding],
+        *,
+        price_factor: float = 1.0,
     ) -> GradeResult:
         flags = [Flag(code="unscored", detail=exc.reason)]
         if findings:

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "EMBEDDED_LIMITS"]
+__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
+
+Band = Literal["strong", "adequate", "weak"]
 
 #: What the embedded (offline) grader can and cannot judge, said wherever its grades are shown.
 EMBEDDED_LIMITS = (
@@ -68,7 +70,7 @@ class GradeResult(BaseModel):
     score: float | None
     max_score: float
     percent: float | None
-    band: Literal["strong", "adequate", "weak"] | None
+    band: Band | None
     criteria: list[CriterionResult] = Field(default_factory=list)
     strengths: list[str] = Field(default_factory=list)
     gaps: list[Gap] = Field(default_factory=list)

@@ -21,11 +21,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from grader.evidence import AnswerIndex
 from grader.injection.detector import Finding
-from grader.result import CriterionResult, Evidence, Flag
+from grader.result import Band, CriterionResult, Evidence, Flag
 from grader.rubric.model import Rubric
 from grader.text import CRITERION_WORDS, STOPWORDS, terms
 from grader.verdict import LEVEL_VALUE, Level, Verdict
@@ -34,10 +35,10 @@ __all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEAR
 
 NOT_BEARING = "does not bear on the criterion"
 
-BANDS = (("strong", 75.0), ("adequate", 45.0), ("weak", 0.0))
+BANDS: tuple[tuple[Band, float], ...] = (("strong", 75.0), ("adequate", 45.0), ("weak", 0.0))
 
 
-def band_for(percent: float) -> str:
+def band_for(percent: float) -> Band:
     for name, floor in BANDS:
         if percent >= floor:
             return name
@@ -55,7 +56,8 @@ class Scored:
 
 _RELEVANCE_STOPWORDS = STOPWORDS | CRITERION_WORDS
 GRADING_TALK = re.compile(
-    r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
+    r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|"
+    r"(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
     r"graders?\s*[:,]|graders?\s+(?:should|must|will|please)|rubric|verdict|evaluators?|examiners?|assessors?|marks|full\s+credit|"
     r"partial\s+credit|injection_attempt|(?:this|my)\s+(?:answer|response|submission)|the\s+candidate|"
     r"(?:full|top|max|maximum|perfect|highest|high|passing)\s+(?:score|points|grade|mark)s?|score\s+(?:this|it|me|my)|"
@@ -100,7 +102,7 @@ def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
 
 
 def score_verdict(
-    rubric: Rubric, answer: str, verdict: Verdict, findings: list[Finding] = (), *, check_relevance: bool = True
+    rubric: Rubric, answer: str, verdict: Verdict, findings: Sequence[Finding] = (), *, check_relevance: bool = True
 ) -> Scored:
     """``check_relevance=False`` switches off the "bears on the criterion" gate (tests compare with it)."""
     index = AnswerIndex(answer)

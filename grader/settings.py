@@ -17,7 +17,7 @@ from typing import Literal
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 __all__ = ["Settings", "DEFAULT_MODEL", "config_path", "default_store_path"]
 
@@ -68,8 +68,13 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-    ):
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources = [init_settings, env_settings]
         path = config_path()
         if path.is_file():
@@ -93,7 +98,7 @@ class Settings(BaseSettings):
     def grading_key(self) -> str:
         """Hash of every setting that changes a grade (part of the cache key)."""
         backend = self.effective_backend
-        relevant = {"backend": backend}
+        relevant: dict[str, object] = {"backend": backend}
         if backend == "llm":
             relevant.update(
                 model=self.model,

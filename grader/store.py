@@ -22,6 +22,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from grader.errors import ConfigError
 from grader.result import GradeResult
@@ -155,14 +156,16 @@ class Store:
                     _now(),
                 ),
             )
-            return int(cur.lastrowid)
+            rowid = cur.lastrowid
+            assert rowid is not None  # set by every successful INSERT
+            return rowid
 
-    def attempts(self, *, user: str = "me", question_id: str | None = None) -> list[dict]:
+    def attempts(self, *, user: str = "me", question_id: str | None = None) -> list[dict[str, Any]]:
         sql = (
             "SELECT id, question_id, section, answer, score, max_score, percent, backend, result_json, created_at "
             "FROM attempts WHERE user = ?"
         )
-        args: list = [user]
+        args: list[object] = [user]
         if question_id:
             sql += " AND question_id = ?"
             args.append(question_id)
@@ -183,7 +186,7 @@ class Store:
         ]
         return [dict(zip(cols, r)) for r in rows]
 
-    def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict | None:
+    def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict[str, Any] | None:
         """One practice attempt by id (same keys as :meth:`attempts`), or None."""
         cols = [
             "id",
@@ -219,9 +222,10 @@ class Store:
         state: str = "uploaded",
     ) -> None:
         now = _now()
+        placeholders = ", ".join("?" * len(_BATCH_JOB_COLS))
         with self._lock:
             self._conn.execute(
-                f"INSERT INTO batch_jobs({', '.join(_BATCH_JOB_COLS)}) VALUES ({', '.join('?' * len(_BATCH_JOB_COLS))})",
+                f"INSERT INTO batch_jobs({', '.join(_BATCH_JOB_COLS)}) VALUES ({placeholders})",
                 (
                     job_id,
                     output_path,
@@ -252,11 +256,11 @@ class Store:
                 f"UPDATE batch_jobs SET {sets}, updated_at = ? WHERE job_id = ?", (*fields.values(), _now(), job_id)
             )
 
-    def batch_jobs(self, output_path: str, input_sha256: str | None = None) -> list[dict]:
+    def batch_jobs(self, output_path: str, input_sha256: str | None = None) -> list[dict[str, Any]]:
         """The ledger's jobs for an output file (and input file, when given), oldest first, with
         ``mapping`` decoded."""
         sql = f"SELECT {', '.join(_BATCH_JOB_COLS)} FROM batch_jobs WHERE output_path = ?"
-        args: list = [output_path]
+        args: list[object] = [output_path]
         if input_sha256 is not None:
             sql += " AND input_sha256 = ?"
             args.append(input_sha256)

@@ -34,7 +34,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -97,21 +97,14 @@ class TableRow:
         """A delimited record with fewer cells than the header has columns."""
         return not self.error and 0 < len(self.fields) < self.width
 
-    def text(self, column: str) -> str:
-        """The cell as text, undecodable bytes replaced (:func:`clean`); ``""`` if absent or null."""
-        value = self.values.get(column)
-        return "" if value is None else clean(value if isinstance(value, str) else str(value))
-
-    def problem(self, columns: Sequence[str] | None = None) -> str:
-        """Why this row cannot be used, or ``""``: unreadable, too few cells, or undecodable bytes in
-        one of ``columns`` (default: any column)."""
+    def problem(self) -> str:
+        """Why this row cannot be used as it is, or ``""``: unreadable, too few cells, undecodable bytes
+        (a caller that reads only some columns may check :attr:`undecodable` itself)."""
         if self.error:
             return self.error
         if self.short:
             return f"the row has {len(self.fields)} field(s) but the header has {self.width}"
-        if self.undecodable and (columns is None or any(c in self.undecodable for c in columns)):
-            return UNDECODABLE
-        return ""
+        return UNDECODABLE if self.undecodable else ""
 
 
 @dataclass

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class Level(str, Enum):
+class Level(str, Enum):  # noqa: UP042 - str(Level.full) stays "Level.full", as users have it
     missing = "missing"
     partial = "partial"
     full = "full"
@@ -79,7 +79,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(v) for v in node]
         return node
 
-    return walk(schema)
+    inlined: dict[str, Any] = walk(schema)
+    return inlined
 
 
 def _strictify(node: Any) -> Any:
@@ -98,7 +99,7 @@ def _strictify(node: Any) -> Any:
     return node
 
 
-_BASE_SCHEMA = _strictify(_inline_refs(Verdict.model_json_schema()))
+_BASE_SCHEMA: dict[str, Any] = _strictify(_inline_refs(Verdict.model_json_schema()))
 
 
 def verdict_schema(rubric: Rubric) -> dict[str, Any]:
@@ -127,19 +128,19 @@ def parse_verdict(text: str, rubric: Rubric) -> Verdict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise VerdictProblem(f"the response is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})")
+        raise VerdictProblem(f"the response is not valid JSON ({e.msg} at line {e.lineno} column {e.colno})") from e
     try:
         verdict = Verdict.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(
+        mismatches = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'top level'}: {err['msg']}" for err in e.errors()[:5]
         )
-        raise VerdictProblem(f"the JSON does not match the schema: {problems}")
+        raise VerdictProblem(f"the JSON does not match the schema: {mismatches}") from e
     ids = [c.criterion_id for c in verdict.criteria]
     unknown = [i for i in ids if i not in rubric.criterion_ids]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     missing = [i for i in rubric.criterion_ids if i not in ids]
-    problems = []
+    problems: list[str] = []
     if unknown:
         problems.append(f"unknown criterion ids {unknown} (allowed: {rubric.criterion_ids})")
     if dupes:

@@ -93,11 +93,22 @@ def fit(X: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray,
 
 
 def model_from(mean, scale, params, t_partial, t_full, extra_profiles=None, source="") -> CriterionModel:
-    hint = Profile(tuple(params["partial"]["coef"]), params["partial"]["intercept"], tuple(params["full"]["coef"]),
-                   params["full"]["intercept"], t_partial, t_full)
+    hint = Profile(
+        tuple(params["partial"]["coef"]),
+        params["partial"]["intercept"],
+        tuple(params["full"]["coef"]),
+        params["full"]["intercept"],
+        t_partial,
+        t_full,
+    )
     profiles = {"hint": hint, **(extra_profiles or {})}
-    return CriterionModel(tuple(FEATURES), tuple(round(float(v), 6) for v in mean),
-                          tuple(round(float(v), 6) for v in scale), profiles, source)
+    return CriterionModel(
+        tuple(FEATURES),
+        tuple(round(float(v), 6) for v in mean),
+        tuple(round(float(v), 6) for v in scale),
+        profiles,
+        source,
+    )
 
 
 def predict(model: CriterionModel, X: np.ndarray, meta, kind: str = "hint") -> np.ndarray:
@@ -121,12 +132,19 @@ def figures(pred: np.ndarray, y: np.ndarray, meta, rows: list[dict]) -> dict:
     a = np.array([v[0] / v[2] for v in answers.values()])
     h = np.array([v[1] / v[2] for v in answers.values()])
     return {
-        "criteria": int(len(y)), "answers": len(answers),
+        "criteria": len(y),
+        "answers": len(answers),
         "exact_agreement": round(float((pred == y).mean()), 3),
         "credit_on_human_missing": round(float((pred[missing] > 0).mean()), 3) if missing.any() else None,
         "answer_score_pearson": round(float(np.corrcoef(a, h)[0, 1]), 3) if len(a) > 2 else None,
-        "mean_score_by_kind": {kind: {"judge": round(float(np.mean(v[0])), 3), "human": round(float(np.mean(v[1])), 3),
-                                      "answers": len(v[0])} for kind, v in sorted(by_kind.items())},
+        "mean_score_by_kind": {
+            kind: {
+                "judge": round(float(np.mean(v[0])), 3),
+                "human": round(float(np.mean(v[1])), 3),
+                "answers": len(v[0]),
+            }
+            for kind, v in sorted(by_kind.items())
+        },
     }
 
 
@@ -172,8 +190,9 @@ def choose(X, y, groups, meta) -> tuple[float, float, float, dict]:
             p_part[test], p_full[test] = model.probabilities(X[test])
         restated = np.array([m[2] for m in meta], dtype=bool)
         gate = Profile((), 0.0, (), 0.0)
-        evidence = ((X[:, FEATURES.index("similarity")] >= gate.min_similarity)
-                    | (X[:, FEATURES.index("key_terms")] >= gate.min_key_terms))
+        evidence = (X[:, FEATURES.index("similarity")] >= gate.min_similarity) | (
+            X[:, FEATURES.index("key_terms")] >= gate.min_key_terms
+        )
         for tp in T_GRID:
             for tf in T_GRID:
                 pred = np.where(p_full >= tf, 2, np.where(p_part >= tp, 1, 0))
@@ -223,7 +242,8 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     logit_p = fitted["partial"][1] + z @ np.asarray(fitted["partial"][0])
     logit_f = fitted["full"][1] + z @ np.asarray(fitted["full"][0])
     evidence = (X[:, FEATURES.index("similarity")] >= hint.min_similarity) | (
-        X[:, FEATURES.index("key_terms")] >= hint.min_key_terms)
+        X[:, FEATURES.index("key_terms")] >= hint.min_key_terms
+    )
     wsum = np.bincount(a, w)
     p_part, p_full = 1.0 / (1.0 + np.exp(-logit_p)), 1.0 / (1.0 + np.exp(-logit_f))
     best = None
@@ -237,11 +257,21 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
             if best is None or rmse < best[0]:
                 best = (rmse, tp, tf)
     rmse, tp, tf = best
-    prof = Profile(fitted["partial"][0], fitted["partial"][1], fitted["full"][0], fitted["full"][1],
-                   round(float(tp), 2), round(float(tf), 2))
-    return prof, {"labels": "each criterion takes its answer's human score: >= 0.5 partial, >= 0.9 full",
-                  "threshold_partial": prof.threshold_partial, "threshold_full": prof.threshold_full,
-                  "training_rmse": round(rmse, 4), "answers": len(h)}
+    prof = Profile(
+        fitted["partial"][0],
+        fitted["partial"][1],
+        fitted["full"][0],
+        fitted["full"][1],
+        round(float(tp), 2),
+        round(float(tf), 2),
+    )
+    return prof, {
+        "labels": "each criterion takes its answer's human score: >= 0.5 partial, >= 0.9 full",
+        "threshold_partial": prof.threshold_partial,
+        "threshold_full": prof.threshold_full,
+        "training_rmse": round(rmse, 4),
+        "answers": len(h),
+    }
 
 
 def main() -> None:
@@ -252,10 +282,16 @@ def main() -> None:
     ap.add_argument("--saf", type=Path, default=REPO.parent / "shared/datasets/saf/saf_en.csv")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
-    ap.add_argument("--no-holdout", action="store_true",
-                    help="fit and write the model without grading the held-out questions (while developing)")
-    ap.add_argument("--tune-only", action="store_true",
-                    help="report the tuning cross-validation only (no dev-set CV, no held-out questions, no file)")
+    ap.add_argument(
+        "--no-holdout",
+        action="store_true",
+        help="fit and write the model without grading the held-out questions (while developing)",
+    )
+    ap.add_argument(
+        "--tune-only",
+        action="store_true",
+        help="report the tuning cross-validation only (no dev-set CV, no held-out questions, no file)",
+    )
     args = ap.parse_args()
     started = time.time()
     bank = default_bank()
@@ -267,8 +303,10 @@ def main() -> None:
     judge = LocalJudge(criterion_model=_placeholder())
     X, y, g, meta = featurise(judge, bank, tune)
     C, tp, tf, cv = choose(X, y, g, meta)
-    print(f"tuning: {len(tune)} answers, {len(y)} criteria, {len(set(g))} questions; C={C} thresholds "
-          f"partial {tp} full {tf}; grouped CV: {cv}")
+    print(
+        f"tuning: {len(tune)} answers, {len(y)} criteria, {len(set(g))} questions; C={C} thresholds "
+        f"partial {tp} full {tf}; grouped CV: {cv}"
+    )
     oof = grouped_oof(X, y, g, meta, C, tp, tf)
     print("tuning rows, out-of-fold:", json.dumps(figures(oof, y, meta, tune)))
     if args.tune_only:
@@ -279,17 +317,21 @@ def main() -> None:
     # the figure: grouped CV by question on the shared dev set, all 50 questions
     Xd, yd, gd, md = featurise(judge, bank, dev)
     own_fit = [r for r in own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS]
-    Xo, yo, go, mo = featurise(judge, bank, own_fit)
+    Xo, yo, go, _ = featurise(judge, bank, own_fit)
     results["dev_set_grouped_cv"] = figures(dev_cv(Xd, yd, gd, md, Xo, yo, go, C, tp, tf), yd, md, dev)
     print("shared dev set, 5-fold CV grouped by question:", json.dumps(results["dev_set_grouped_cv"]))
     # the held-out questions, graded once by the final model
-    Xh, yh, gh, mh = featurise(judge, bank, kept)
-    results["held_out_questions"] = None if args.no_holdout else {
-        "questions": sorted(holdout),
-        "all": figures(predict(model, Xh, mh), yh, mh, kept),
-        "dev_rows": figures(*_subset(model, Xh, yh, mh, kept, "dev")),
-        "own_rows": figures(*_subset(model, Xh, yh, mh, kept, "own")) if own else None,
-    }
+    Xh, yh, _, mh = featurise(judge, bank, kept)
+    results["held_out_questions"] = (
+        None
+        if args.no_holdout
+        else {
+            "questions": sorted(holdout),
+            "all": figures(predict(model, Xh, mh), yh, mh, kept),
+            "dev_rows": figures(*_subset(model, Xh, yh, mh, kept, "dev")),
+            "own_rows": figures(*_subset(model, Xh, yh, mh, kept, "own")) if own else None,
+        }
+    )
     if not args.no_holdout:
         print("held-out questions:", json.dumps(results["held_out_questions"]))
     profiles = {}
@@ -301,32 +343,38 @@ def main() -> None:
     model = model_from(mean, scale, params, tp, tf, profiles, source="")
     data = {
         "_about": "The embedded judge's per-criterion model, written by scripts/fit_criterion_model.py "
-                  "(see its docstring and grader/judges/local/model.py).",
+        "(see its docstring and grader/judges/local/model.py).",
         "fields": {
             "features": "names of the per-criterion features (grader.judges.local.signals.FEATURES), in order",
             "mean, scale": "standardisation: z = (x - mean) / scale",
             "profiles.<kind>.partial / .full": "logistic models: p = sigmoid(intercept + coef . z) for level >= "
-                                               "partial and level = full",
+            "partial and level = full",
             "profiles.<kind>.threshold_partial / threshold_full": "full if p_full >= threshold_full, else partial if "
-                                                                  "p_partial >= threshold_partial, else missing",
+            "p_partial >= threshold_partial, else missing",
             "profiles": "'hint' for rubrics built from a hint, 'reference' for rubrics built from a reference "
-                        "answer (same weights, intercepts shifted on SAF training)",
+            "answer (same weights, intercepts shifted on SAF training)",
             "results": "figures at fit time (see the README)",
         },
         "source": f"{len(tune)} labelled answers ({len(y)} criteria) on {len(set(g))} seed questions: "
-                  f"{args.dev.name} (shared dev set) and datasets/criteria-own; 10 held-out questions excluded",
+        f"{args.dev.name} (shared dev set) and datasets/criteria-own; 10 held-out questions excluded",
         "command": "python scripts/fit_criterion_model.py",
         "hyperparameters": {"C": C, "max_missing_credit": MAX_MISSING_CREDIT},
         "features": list(FEATURES),
         "evidence_floor": "a criterion is credited only when some passage is at least min_similarity similar to "
-                          "it or the answer uses at least min_key_terms of its key terms (weighted)",
+        "it or the answer uses at least min_key_terms of its key terms (weighted)",
         "mean": list(model.mean),
         "scale": list(model.scale),
-        "profiles": {name: {"partial": {"coef": list(p.coef_partial), "intercept": p.intercept_partial},
-                            "full": {"coef": list(p.coef_full), "intercept": p.intercept_full},
-                            "threshold_partial": p.threshold_partial, "threshold_full": p.threshold_full,
-                            "min_similarity": p.min_similarity, "min_key_terms": p.min_key_terms}
-                     for name, p in model.profiles.items()},
+        "profiles": {
+            name: {
+                "partial": {"coef": list(p.coef_partial), "intercept": p.intercept_partial},
+                "full": {"coef": list(p.coef_full), "intercept": p.intercept_full},
+                "threshold_partial": p.threshold_partial,
+                "threshold_full": p.threshold_full,
+                "min_similarity": p.min_similarity,
+                "min_key_terms": p.min_key_terms,
+            }
+            for name, p in model.profiles.items()
+        },
         "results": results,
     }
     print(f"done in {time.time() - started:.0f} s")

@@ -32,7 +32,10 @@ RUBRIC = Rubric(
         Criterion(
             id="temporal",
             weight=1,
-            text="Describes how temporal consistency across frames is maintained, for example with temporal attention layers",
+            text=(
+                "Describes how temporal consistency across frames is maintained, "
+                "for example with temporal attention layers"
+            ),
         ),
         Criterion(
             id="evaluation",

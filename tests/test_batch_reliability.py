@@ -115,7 +115,7 @@ def test_sigkill_midway_then_resume_grades_each_row_once(dev_server, bank, tmp_p
     sent_before = Counter(server.answers)
 
     done = subprocess.run(
-        _kill_script(tmp_path, server.base_url) + ["--resume"], env=env, capture_output=True, text=True, timeout=120
+        [*_kill_script(tmp_path, server.base_url), "--resume"], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     rows = read_out(out)
@@ -174,6 +174,6 @@ def test_ctrl_c_keeps_finished_rows_and_exits_130(dev_server, bank, tmp_path, go
     assert proc.returncode == 130 and "interrupted" in err
     kept = read_out(out)
     assert 5 <= len(kept) < n and all(r["status"] == "graded" for r in kept)
-    done = subprocess.run(cmd + ["--resume"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*cmd, "--resume"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert sorted(int(r["row"]) for r in read_out(out)) == list(range(1, n + 1))

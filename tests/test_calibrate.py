@@ -357,7 +357,7 @@ def test_report_metrics_baselines_and_labels(scored_csv, results_jsonl):
     assert majority.name == "majority" and majority.accuracy == pytest.approx(4 / 8)  # 4 of 8 are "Correct"
     assert majority.pearson is None and "constant input (the majority scores)" in majority.undefined["pearson"]
     assert majority.rmse == pytest.approx(float(np.std(human)), abs=1e-6)
-    b, a = np.polyfit([r.words for r in data.rows], human, 1)
+    _b, a = np.polyfit([r.words for r in data.rows], human, 1)
     assert length.name == "length" and f"{a:.3f}" in length.description
     assert report.human_length_bias == pytest.approx(M.length_bias(human, [r.words for r in data.rows]), abs=1e-6)
     json.loads(report.model_dump_json())  # serialisable (nan never reaches the JSON)
@@ -396,7 +396,7 @@ def test_svg_chart(tmp_path):
     path = write_chart(tmp_path / "c.svg", [0, 0.5, 1], [0.1, 0.4, 0.9], "grader vs human, Pearson r = 0.99 <n>")
     text = path.read_text()
     assert text.startswith("<svg") and text.count("<circle") == 3 and "Pearson r = 0.99 &lt;n&gt;" in text
-    with pytest.raises(InputError, match=".svg or .png"):
+    with pytest.raises(InputError, match=r"\.svg or \.png"):
         write_chart(tmp_path / "c.pdf", [0], [0], "x")
 
 
@@ -437,7 +437,7 @@ def test_cli_report_json_and_chart(cli, scored_csv, results_jsonl, tmp_path):
     ],
 )
 def test_cli_errors_are_one_line(cli, scored_csv, results_jsonl, args, match):
-    code, out, err = cli("calibrate", scored_csv, "--results", results_jsonl, *args)
+    code, _out, err = cli("calibrate", scored_csv, "--results", results_jsonl, *args)
     assert code == 2 and match in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
@@ -555,14 +555,14 @@ def test_calibrate_saf_slice_with_the_embedded_grader(cli, tmp_path, monkeypatch
         pytest.skip("the SAF dataset is not on this machine")
     monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
     args = [SAF, "--split", "unseen_answers", "--limit", 30, "--backend", "local", "--json", tmp_path / "r.json"]
-    code, out, err = cli("calibrate", *args)
+    code, _out, err = cli("calibrate", *args)
     assert code == 0, err
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["n"] + sum(report["skipped"].values()) == 30 and report["n"] >= 25
     assert report["backend"] == "local" and report["labels"] == list(LABELS)
     assert report["rmse"] is not None and 0 <= report["rmse"] <= 1
     assert {b["name"] for b in report["baselines"]} == {"majority", "length"}
-    code, out, err = cli("calibrate", *args)
+    code, _out, _err = cli("calibrate", *args)
     again = json.loads((tmp_path / "r.json").read_text())
     # answers under min_words are graded 0 without the cache; every other row comes from it
     assert code == 0 and again["n_cached"] > 0 and again["pearson"] == report["pearson"]

@@ -22,9 +22,9 @@ import pytest
     ],
 )
 def test_errors_are_one_line_with_exit_code(args, code, fragment, cli):
-    rc, out, err = cli(*args)
+    rc, _out, err = cli(*args)
     assert rc == code
-    lines = [l for l in err.splitlines() if l.strip()]
+    lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], err
     assert "Traceback" not in err
 
@@ -115,7 +115,7 @@ def test_rubrics_list_json_and_show_yaml(cli):
 
 def test_unscored_answer_exits_5(dev_server, cli):
     server = dev_server(faults=["invalid_json"] * 3)
-    rc, out, err = cli(
+    rc, out, _err = cli(
         "grade",
         "-q",
         "vid-05",

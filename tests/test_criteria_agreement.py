@@ -87,21 +87,40 @@ def test_reading_jsonl_and_wide_csv(tmp_path):
     assert rows[0].labels == {c.id: 2 for c in rubric.criteria} and rows[0].kind == "k"
     header = "question_id,answer," + ",".join(c.id for c in rubric.criteria)
     levels = ",".join(["partial", "0", "1", "missing"])
-    (tmp_path / "b.csv").write_text(f"{header}\nvid-05,\"an answer, with a comma\",{levels}\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text(f'{header}\nvid-05,"an answer, with a comma",{levels}\n', encoding="utf-8")
     rows = read_criteria_file(tmp_path / "b.csv", BANK, rubric_for)
     assert list(rows[0].labels.values()) == [1, 0, 2, 0] and rows[0].answer == "an answer, with a comma"
 
 
-@pytest.mark.parametrize(("row", "message"), [
-    ({"question_id": "vid-05", "answer": "x", "labels": {"definition": "full"}}, "no human level for"),
-    ({"question_id": "vid-05", "answer": "x", "labels": {"nope": "full", "definition": "full", "flickering": "full",
-                                                          "morphing": "full", "identity-drift": "full"}},
-     "unknown criterion id"),
-    ({"question_id": "vid-05", "answer": "x", "labels": {"definition": "great", "flickering": "full",
-                                                          "morphing": "full", "identity-drift": "full"}},
-     "has level 'great'"),
-    ({"answer": "x"}, "needs question_id and answer"),
-])
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"question_id": "vid-05", "answer": "x", "labels": {"definition": "full"}}, "no human level for"),
+        (
+            {
+                "question_id": "vid-05",
+                "answer": "x",
+                "labels": {
+                    "nope": "full",
+                    "definition": "full",
+                    "flickering": "full",
+                    "morphing": "full",
+                    "identity-drift": "full",
+                },
+            },
+            "unknown criterion id",
+        ),
+        (
+            {
+                "question_id": "vid-05",
+                "answer": "x",
+                "labels": {"definition": "great", "flickering": "full", "morphing": "full", "identity-drift": "full"},
+            },
+            "has level 'great'",
+        ),
+        ({"answer": "x"}, "needs question_id and answer"),
+    ],
+)
 def test_bad_rows_are_one_line_errors_with_their_line(tmp_path, row, message):
     _write_jsonl(tmp_path / "bad.jsonl", [row])
     with pytest.raises(InputError, match=message) as info:
@@ -111,9 +130,11 @@ def test_bad_rows_are_one_line_errors_with_their_line(tmp_path, row, message):
 
 def test_report_breaks_down_by_kind_and_question():
     r5, r21 = BANK.get("vid-05"), BANK.get("vid-21")
-    rows = [LabelledAnswer(1, "1", r5.id, "a", "thin", {c.id: 0 for c in r5.criteria}),
-            LabelledAnswer(2, "2", r21.id, "b", "strong", {c.id: 2 for c in r21.criteria}),
-            LabelledAnswer(3, "3", r5.id, "c", "strong", {c.id: 2 for c in r5.criteria})]
+    rows = [
+        LabelledAnswer(1, "1", r5.id, "a", "thin", {c.id: 0 for c in r5.criteria}),
+        LabelledAnswer(2, "2", r21.id, "b", "strong", {c.id: 2 for c in r21.criteria}),
+        LabelledAnswer(3, "3", r5.id, "c", "strong", {c.id: 2 for c in r5.criteria}),
+    ]
     judged = [{c.id: 0 for c in r5.criteria}, {c.id: 2 for c in r21.criteria}, None]
     report = build_criteria_report(rows, judged, BANK, bootstrap=50)
     assert report.graded == 2 and report.failed == 1

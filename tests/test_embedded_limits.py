@@ -9,8 +9,10 @@ from grader.report import build_report, load_results
 from grader.rubric import default_bank
 
 NOTE = "checks whether each point is covered, not whether"
-ANSWER = ("Temporal consistency means objects, lighting and physics stay stable from frame to frame. "
-          "It fails through flickering, morphing and identity drift.")
+ANSWER = (
+    "Temporal consistency means objects, lighting and physics stay stable from frame to frame. "
+    "It fails through flickering, morphing and identity drift."
+)
 
 
 def test_the_grade_view_says_what_the_embedded_grader_cannot_judge(cli):
@@ -36,11 +38,24 @@ def test_calibrate_criteria_from_the_command_line(cli, tmp_path):
     bank = default_bank()
     rubric = bank.get("vid-05")
     rows = [
-        {"question_id": rubric.id, "kind": "strong", "answer": ANSWER, "labels": {c.id: "full" for c in rubric.criteria}},
-        {"question_id": rubric.id, "kind": "thin", "answer": "Video should look good and smooth to the viewer.",
-         "labels": {c.id: "missing" for c in rubric.criteria}},
-        {"question_id": "vid-21", "kind": "thin", "answer": "I mostly leave the defaults alone and hope for the best.",
-         "labels": {c.id: "missing" for c in bank.get("vid-21").criteria}},
+        {
+            "question_id": rubric.id,
+            "kind": "strong",
+            "answer": ANSWER,
+            "labels": {c.id: "full" for c in rubric.criteria},
+        },
+        {
+            "question_id": rubric.id,
+            "kind": "thin",
+            "answer": "Video should look good and smooth to the viewer.",
+            "labels": {c.id: "missing" for c in rubric.criteria},
+        },
+        {
+            "question_id": "vid-21",
+            "kind": "thin",
+            "answer": "I mostly leave the defaults alone and hope for the best.",
+            "labels": {c.id: "missing" for c in bank.get("vid-21").criteria},
+        },
     ]
     path = tmp_path / "labels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

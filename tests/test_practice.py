@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -79,12 +80,12 @@ def test_repeat_only_when_asked():
     seq = [two[0].id]
     for _ in range(20):
         seq.append(choose_question(small, last=seq[-1], rng=rng).id)
-    assert all(a != b for a, b in zip(seq, seq[1:]))
+    assert all(a != b for a, b in pairwise(seq))
     # with --same a repeat happens (p = 1 - 2**-40 over 40 draws with this seed)
     seq = [two[0].id]
     for _ in range(40):
         seq.append(choose_question(small, last=seq[-1], allow_repeat=True, rng=rng).id)
-    assert any(a == b for a, b in zip(seq, seq[1:]))
+    assert any(a == b for a, b in pairwise(seq))
 
 
 def test_single_question_pool_is_returned_even_if_last():

@@ -250,7 +250,7 @@ def test_host_header_is_checked_when_asked(tmp_path, fake_judge):
 
 
 def test_grading_error_is_shown_not_crashed(tmp_path, fake_judge):
-    client, judge, store = make_client(tmp_path, fake_judge(fail=True))
+    client, _judge, store = make_client(tmp_path, fake_judge(fail=True))
     with client:
         r = submit(client, QID, ANSWER)
         status = wait_done(client, r.headers["location"])
@@ -334,7 +334,7 @@ def test_llm_backend_against_the_dev_server(tmp_path):
         app = create_app(settings, store=store)
         with TestClient(app) as client:
             assert "LLM judge · dev-model" in client.get("/").text
-            page, status = grade_via_page(
+            page, _status = grade_via_page(
                 client,
                 QID,
                 (
@@ -358,11 +358,12 @@ def test_embedded_grader_end_to_end(tmp_path):
     store = Store(settings.store_path)
     with TestClient(create_app(settings, store=store)) as client:
         assert "embedded grader" in client.get("/").text
-        page, status = grade_via_page(
+        page, _status = grade_via_page(
             client,
             QID,
             (
-                "Text-to-video must keep every frame coherent with the previous ones, which a single image never has to do. "
+                "Text-to-video must keep every frame coherent with the previous ones, "
+                "which a single image never has to do. "
                 "Objects, lighting and physics have to stay consistent across frames, or faces morph and hands flicker."
             ),
         )

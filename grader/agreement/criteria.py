@@ -37,12 +37,20 @@ from grader.agreement import metrics as M
 from grader.errors import InputError, JudgeError
 from grader.rubric import Rubric, RubricBank
 
-__all__ = ["LabelledAnswer", "CriterionAgreement", "CriteriaReport", "build_criteria_report", "read_criteria_file", "grade_labelled", "criterion_agreement",
-           "LEVELS", "verdict_line"]
+__all__ = [
+    "LabelledAnswer",
+    "CriterionAgreement",
+    "CriteriaReport",
+    "build_criteria_report",
+    "read_criteria_file",
+    "grade_labelled",
+    "criterion_agreement",
+    "LEVELS",
+    "verdict_line",
+]
 
 LEVELS = ("missing", "partial", "full")
-_VALUE = {"missing": 0, "partial": 1, "full": 2, "0": 0, "0.5": 1, "1": 2, "0.0": 0, "1.0": 2, "none": 0,
-          "half": 1}
+_VALUE = {"missing": 0, "partial": 1, "full": 2, "0": 0, "0.5": 1, "1": 2, "0.0": 0, "1.0": 2, "none": 0, "half": 1}
 _BOOTSTRAP = 1000
 _SEED = 20261206
 
@@ -60,8 +68,11 @@ class LabelledAnswer:
 def _level(value: Any, where: str, criterion: str) -> int:
     key = str(value).strip().casefold()
     if key not in _VALUE:
-        raise InputError(f"criterion {criterion!r} has level {value!r}", source=where,
-                         hint="use missing, partial or full (or 0, 0.5, 1)")
+        raise InputError(
+            f"criterion {criterion!r} has level {value!r}",
+            source=where,
+            hint="use missing, partial or full (or 0, 0.5, 1)",
+        )
     return _VALUE[key]
 
 
@@ -91,8 +102,9 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-def read_criteria_file(path: str | Path, bank: RubricBank, rubric_for: Callable[[RubricBank, str], Rubric]
-                       ) -> list[LabelledAnswer]:
+def read_criteria_file(
+    path: str | Path, bank: RubricBank, rubric_for: Callable[[RubricBank, str], Rubric]
+) -> list[LabelledAnswer]:
     """Read and check the labelled answers against the bank's rubrics."""
     p = Path(path)
     rows: list[LabelledAnswer] = []
@@ -101,36 +113,59 @@ def read_criteria_file(path: str | Path, bank: RubricBank, rubric_for: Callable[
         qid = str(rec.get("question_id") or "").strip()
         answer = rec.get("answer")
         if not qid or not isinstance(answer, str):
-            raise InputError("a row needs question_id and answer", source=where,
-                             hint="columns: question_id, answer, labels (or one column per criterion id)")
+            raise InputError(
+                "a row needs question_id and answer",
+                source=where,
+                hint="columns: question_id, answer, labels (or one column per criterion id)",
+            )
         rubric = rubric_for(bank, qid)
         labels_raw = rec.get("labels")
         if isinstance(labels_raw, str) and labels_raw.strip():
             try:
                 labels_raw = json.loads(labels_raw)
             except ValueError:
-                raise InputError("the labels column is not JSON", source=where,
-                                 hint='write it as {"criterion-id": "full", ...}') from None
+                raise InputError(
+                    "the labels column is not JSON", source=where, hint='write it as {"criterion-id": "full", ...}'
+                ) from None
         if not isinstance(labels_raw, dict):
             labels_raw = {c.id: rec[c.id] for c in rubric.criteria if rec.get(c.id) not in (None, "")}
         ids = {c.id for c in rubric.criteria}
         unknown = sorted(set(labels_raw) - ids)
         if unknown:
-            raise InputError(f"unknown criterion id(s) for {rubric.id}: {', '.join(unknown)}", source=where,
-                             hint=f"its criteria: {', '.join(sorted(ids))}")
+            raise InputError(
+                f"unknown criterion id(s) for {rubric.id}: {', '.join(unknown)}",
+                source=where,
+                hint=f"its criteria: {', '.join(sorted(ids))}",
+            )
         absent = [c.id for c in rubric.criteria if c.id not in labels_raw]
         if absent:
-            raise InputError(f"no human level for {', '.join(absent)}", source=where,
-                             hint="give a level for every criterion of the question")
-        rows.append(LabelledAnswer(line, str(rec.get("id") or rec.get("answer_id") or line), rubric.id, answer,
-                                   str(rec.get("kind") or ""), {k: _level(v, where, k) for k, v in labels_raw.items()}))
+            raise InputError(
+                f"no human level for {', '.join(absent)}",
+                source=where,
+                hint="give a level for every criterion of the question",
+            )
+        rows.append(
+            LabelledAnswer(
+                line,
+                str(rec.get("id") or rec.get("answer_id") or line),
+                rubric.id,
+                answer,
+                str(rec.get("kind") or ""),
+                {k: _level(v, where, k) for k, v in labels_raw.items()},
+            )
+        )
     if not rows:
         raise InputError("no labelled answers", source=str(p))
     return rows
 
 
-async def _grade_all(grader: Any, rows: Sequence[LabelledAnswer], bank: RubricBank, concurrency: int,
-                     progress: Callable[[int, int], None] | None) -> list[dict[str, int] | None]:
+async def _grade_all(
+    grader: Any,
+    rows: Sequence[LabelledAnswer],
+    bank: RubricBank,
+    concurrency: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[dict[str, int] | None]:
     gate = asyncio.Semaphore(max(1, concurrency))
     out: list[dict[str, int] | None] = [None] * len(rows)
     done = 0
@@ -159,8 +194,14 @@ async def _grade_all(grader: Any, rows: Sequence[LabelledAnswer], bank: RubricBa
     return out
 
 
-def grade_labelled(grader: Any, rows: Sequence[LabelledAnswer], bank: RubricBank, *, concurrency: int = 8,
-                   progress: Callable[[int, int], None] | None = None) -> list[dict[str, int] | None]:
+def grade_labelled(
+    grader: Any,
+    rows: Sequence[LabelledAnswer],
+    bank: RubricBank,
+    *,
+    concurrency: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, int] | None]:
     """The judge's level per criterion for every row (None where it could not be graded)."""
     return asyncio.run(_grade_all(grader, rows, bank, concurrency, progress))
 
@@ -191,8 +232,11 @@ def _core(h: np.ndarray, j: np.ndarray, answer_of: np.ndarray, weights: np.ndarr
     hc, jc = h > 0, j > 0
     tp = int((hc & jc).sum())
     precision, recall = _rate(tp, int(jc.sum())), _rate(tp, int(hc.sum()))
-    f1 = (2 * precision * recall / (precision + recall) if precision is not None and recall is not None
-          and precision + recall > 0 else None)
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if precision is not None and recall is not None and precision + recall > 0
+        else None
+    )
     qwk = M.quadratic_weighted_kappa(h / 2.0, j / 2.0, bins=3)
     n = int(answer_of.max()) + 1 if len(answer_of) else 0
     wsum = np.bincount(answer_of, weights, minlength=n)
@@ -200,15 +244,24 @@ def _core(h: np.ndarray, j: np.ndarray, answer_of: np.ndarray, weights: np.ndarr
     js = np.bincount(answer_of, weights * j / 2.0, minlength=n) / np.where(wsum > 0, wsum, 1)
     r = M.pearson(hs, js) if n > 2 else M.Undefined("fewer than 3 answers")
     return {
-        "exact": float((h == j).mean()), "qwk": None if M.is_undefined(qwk) else float(qwk),
-        "credit_precision": precision, "credit_recall": recall, "credit_f1": f1,
+        "exact": float((h == j).mean()),
+        "qwk": None if M.is_undefined(qwk) else float(qwk),
+        "credit_precision": precision,
+        "credit_recall": recall,
+        "credit_f1": f1,
         "missing_credited": _rate(int((jc & ~hc).sum()), int((~hc).sum())),
         "score_pearson": None if M.is_undefined(r) else float(r),
     }
 
 
-def criterion_agreement(human: Sequence[int], judge: Sequence[int], answer_of: Sequence[int],
-                        weights: Sequence[float], *, bootstrap: int = _BOOTSTRAP) -> CriterionAgreement:
+def criterion_agreement(
+    human: Sequence[int] | np.ndarray,
+    judge: Sequence[int] | np.ndarray,
+    answer_of: Sequence[int] | np.ndarray,
+    weights: Sequence[float] | np.ndarray,
+    *,
+    bootstrap: int = _BOOTSTRAP,
+) -> CriterionAgreement:
     """Agreement of ``judge`` with ``human`` levels (0/1/2), one entry per criterion;
     ``answer_of`` numbers the answer each criterion belongs to (for scores and the bootstrap)."""
     h, j = np.asarray(human, dtype=int), np.asarray(judge, dtype=int)
@@ -231,9 +284,24 @@ def criterion_agreement(human: Sequence[int], judge: Sequence[int], answer_of: S
             for k, v in _core(h[idx], j[idx], new_a, w[idx]).items():
                 if v is not None and v == v:
                     samples[k].append(v)
-        intervals = {k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))
-                     for k, v in samples.items() if len(v) >= bootstrap // 2}
-    return CriterionAgreement(criteria=len(h), answers=n, confusion=confusion, intervals=intervals, **core)
+        intervals = {
+            k: (float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5)))
+            for k, v in samples.items()
+            if len(v) >= bootstrap // 2
+        }
+    return CriterionAgreement(
+        criteria=len(h),
+        answers=n,
+        confusion=confusion,
+        exact=float(core["exact"] or 0.0),
+        qwk=core["qwk"],
+        credit_precision=core["credit_precision"],
+        credit_recall=core["credit_recall"],
+        credit_f1=core["credit_f1"],
+        missing_credited=core["missing_credited"],
+        score_pearson=core["score_pearson"],
+        intervals=intervals,
+    )
 
 
 def verdict_line(agreement: CriterionAgreement) -> str:
@@ -244,7 +312,7 @@ def verdict_line(agreement: CriterionAgreement) -> str:
     parts.append(f"Level agreement is {quality}: the judge gives the human's level to {exact:.0%} of criteria")
     if agreement.missing_credited is not None:
         mc = agreement.missing_credited
-        tail = ("too often" if mc > 0.2 else "sometimes" if mc > 0.1 else "rarely")
+        tail = "too often" if mc > 0.2 else "sometimes" if mc > 0.1 else "rarely"
         parts.append(f"and {tail} credits what the human marks missing ({mc:.0%})")
     return " ".join(parts) + "."
 
@@ -259,13 +327,23 @@ class CriteriaReport:
     verdict: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"overall": self.overall.as_dict(), "verdict": self.verdict, "graded": self.graded,
-                "failed": self.failed, "by_kind": {k: v.as_dict() for k, v in self.by_kind.items()},
-                "by_question": {k: v.as_dict() for k, v in self.by_question.items()}}
+        return {
+            "overall": self.overall.as_dict(),
+            "verdict": self.verdict,
+            "graded": self.graded,
+            "failed": self.failed,
+            "by_kind": {k: v.as_dict() for k, v in self.by_kind.items()},
+            "by_question": {k: v.as_dict() for k, v in self.by_question.items()},
+        }
 
 
-def build_criteria_report(rows: Sequence[LabelledAnswer], judged: Sequence[dict[str, int] | None],
-                          bank: RubricBank, *, bootstrap: int = _BOOTSTRAP) -> CriteriaReport:
+def build_criteria_report(
+    rows: Sequence[LabelledAnswer],
+    judged: Sequence[dict[str, int] | None],
+    bank: RubricBank,
+    *,
+    bootstrap: int = _BOOTSTRAP,
+) -> CriteriaReport:
     """Overall, per ``kind`` and per question agreement of the judged levels with the human ones."""
     h: list[int] = []
     j: list[int] = []

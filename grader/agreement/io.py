@@ -229,17 +229,23 @@ class GradedScores:
     first_error: str = ""
 
 
+def _given(obj: dict[str, Any], key: str) -> Any:
+    """``obj[key]``, or ``None`` when it is missing, null or empty."""
+    value = obj.get(key)
+    return None if value is None or value == "" else value
+
+
 def _result_score(obj: dict[str, Any]) -> float | None:
-    get = obj.get
-    if get("status") == "unscored":
+    if obj.get("status") == "unscored":
         return None
     for key in ("normalized_score", "normalised_score"):
-        if get(key) not in (None, ""):
-            return float(get(key))
-    if get("score") not in (None, "") and get("max_score") not in (None, "") and float(get("max_score")) > 0:
-        return float(get("score")) / float(get("max_score"))
-    if get("percent") not in (None, ""):
-        return float(get("percent")) / 100.0
+        if (value := _given(obj, key)) is not None:
+            return float(value)
+    score, max_score = _given(obj, "score"), _given(obj, "max_score")
+    if score is not None and max_score is not None and float(max_score) > 0:
+        return float(score) / float(max_score)
+    if (percent := _given(obj, "percent")) is not None:
+        return float(percent) / 100.0
     return None
 
 
@@ -280,20 +286,18 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
             by_hash[(str(flat.get("question_id")), str(flat["answer_sha256"]))] = score
         backend, model = backend or str(flat.get("backend") or ""), model or str(flat.get("model") or "")
     out = GradedScores([None] * len(data.rows), backend=backend, model=model)
-    missing = object()
     for i, r in enumerate(data.rows):
         sha = hashlib.sha256(r.answer.encode()).hexdigest()
-        found = [
-            by_id.get(r.row_id, missing),
-            by_hash.get((r.question_id, sha), missing),
-            by_hash.get((rubric_id(r.question_id), sha), missing),
-        ]
-        score = next((f for f in found if f is not missing), missing)
-        why = "missing from results" if score is missing else "without a score in the results" if score is None else ""
-        if why:
-            out.skipped[why] = out.skipped.get(why, 0) + 1
+        hash_keys = [(r.question_id, sha), (rubric_id(r.question_id), sha)]  # first match wins: id, then hashes
+        found = [by_id[r.row_id]] if r.row_id in by_id else [by_hash[k] for k in hash_keys if k in by_hash][:1]
+        if not found:
+            why = "missing from results"
+        elif found[0] is None:
+            why = "without a score in the results"
         else:
-            out.scores[i] = min(1.0, max(0.0, float(score)))
+            out.scores[i] = min(1.0, max(0.0, found[0]))
+            continue
+        out.skipped[why] = out.skipped.get(why, 0) + 1
     if out.skipped.get("missing from results", 0) == len(data.rows):
         raise InputError(
             f"no result matches a row of {data.source} (joined on {', '.join(keys)} or the answer hash)",

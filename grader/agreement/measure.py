@@ -278,7 +278,10 @@ def _system(
 ) -> SystemMetrics:
     u: dict[str, str] = {}
     vs_human, vs_words = (f"the {name} scores", "the human scores"), (f"the {name} scores", "the answer lengths")
-    values = dict(
+    metrics = SystemMetrics(
+        name=name,
+        description=description,
+        thresholds=t,
         pearson=_metric(M.pearson(pred, human), "pearson", u, vs_human),
         spearman=_metric(M.spearman(pred, human), "spearman", u, vs_human),
         qwk=_metric(M.quadratic_weighted_kappa(human, pred, bins), "qwk", u),
@@ -288,12 +291,11 @@ def _system(
         length_bias=_metric(M.length_bias(pred, words), "length_bias", u, vs_words),
     )
     if human_labels is not None and pred_labels is not None:
-        values.update(
-            accuracy=_metric(M.accuracy(human_labels, pred_labels), "accuracy", u),
-            macro_f1=_metric(M.macro_f1(human_labels, pred_labels, LABELS), "macro_f1", u),
-            confusion=M.confusion_matrix(human_labels, pred_labels, LABELS).tolist(),
-        )
-    return SystemMetrics(name=name, description=description, thresholds=t, undefined=u, **values)
+        metrics.accuracy = _metric(M.accuracy(human_labels, pred_labels), "accuracy", u)
+        metrics.macro_f1 = _metric(M.macro_f1(human_labels, pred_labels, LABELS), "macro_f1", u)
+        metrics.confusion = M.confusion_matrix(human_labels, pred_labels, LABELS).tolist()
+    metrics.undefined = u  # every reason, in the order the metrics were computed
+    return metrics
 
 
 def paired(data: CalibrationData, graded: GradedScores) -> tuple[list[CalibrationRow], np.ndarray, np.ndarray]:
@@ -321,7 +323,7 @@ def build_report(
     """Compare the grader's normalised scores with the human ones on the rows that have both."""
     rows, human, pred = paired(data, graded)
     words = np.array([r.words for r in rows], dtype=float)
-    labels = [r.label for r in rows] if data.has_labels else None
+    labels = [r.label for r in rows if r.label] if data.has_labels else None  # has_labels: every row has one
     fitted = bool(fit_labels and labels)
 
     def system(name: str, description: str, scores: np.ndarray, fixed_label: str | None = None) -> SystemMetrics:
@@ -374,7 +376,7 @@ def build_report(
 # -- chart -------------------------------------------------------------------------------------
 
 
-def write_chart(path: str | Path, human: Sequence[float], grader: Sequence[float], title: str) -> Path:
+def write_chart(path: str | Path, human: M.Numbers, grader: M.Numbers, title: str) -> Path:
     """Scatter of grader vs human normalised scores with the y = x line: ``.svg`` (no dependency) or
     ``.png`` (needs matplotlib)."""
     p = Path(path)
@@ -406,9 +408,16 @@ def write_chart(path: str | Path, human: Sequence[float], grader: Sequence[float
         raise InputError("the chart must be an .svg or .png file", source=str(p))
     size, pad = 480, 56
     span = size - 2 * pad
-    X = lambda v: pad + v * span  # noqa: E731
-    Y = lambda v: size - pad - v * span  # noqa: E731
-    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
+
+    def X(v: float) -> float:
+        return pad + v * span
+
+    def Y(v: float) -> float:
+        return size - pad - v * span
+
+    def esc(s: str) -> str:
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}" '
         'font-family="sans-serif" font-size="12">',

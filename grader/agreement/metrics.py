@@ -43,6 +43,8 @@ __all__ = [
 
 DEFAULT_BINS = 5
 _TOL = 1e-9
+Numbers = Sequence[float] | np.ndarray  # scores (or lengths): anything 1-d that numpy reads as floats
+LabelSeq = Sequence[object]  # class labels, compared as strings
 
 
 class MetricInputError(InputError, ValueError):
@@ -71,9 +73,7 @@ def is_undefined(x: float) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
-def _pair(
-    a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, metric: str
-) -> tuple[np.ndarray, np.ndarray]:
+def _pair(a: Numbers, b: Numbers, metric: str) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(a, dtype=float).ravel()
     y = np.asarray(b, dtype=float).ravel()
     if x.size != y.size:
@@ -85,7 +85,7 @@ def _pair(
     return x, y
 
 
-def _labels(a: Sequence[object], b: Sequence[object], metric: str) -> tuple[list[str], list[str]]:
+def _labels(a: LabelSeq, b: LabelSeq, metric: str) -> tuple[list[str], list[str]]:
     x, y = [str(v) for v in a], [str(v) for v in b]
     if len(x) != len(y):
         raise MetricInputError(f"the label lists have different lengths ({len(x)} and {len(y)})", metric=metric)
@@ -106,7 +106,7 @@ def _corr(x: np.ndarray, y: np.ndarray, metric: str) -> float:
     return float(min(1.0, max(-1.0, r)))
 
 
-def pearson(a, b) -> float:
+def pearson(a: Numbers, b: Numbers) -> float:
     """Pearson correlation coefficient of two equal-length arrays."""
     x, y = _pair(a, b, "pearson")
     return _corr(x, y, "pearson")
@@ -125,23 +125,24 @@ def _rank(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def spearman(a, b) -> float:
+def spearman(a: Numbers, b: Numbers) -> float:
     """Spearman rank correlation (Pearson on average ranks, ties averaged)."""
     x, y = _pair(a, b, "spearman")
     return _corr(_rank(x), _rank(y), "spearman")
 
 
-def to_bins(scores, bins: int = DEFAULT_BINS) -> np.ndarray:
+def to_bins(scores: Numbers, bins: int = DEFAULT_BINS) -> np.ndarray:
     """Bin normalised scores in [0, 1] into ``bins`` equal-width bins 0..bins-1 (1.0 → top bin)."""
     if int(bins) != bins or bins < 2:
         raise MetricInputError(f"bins must be an integer of at least 2, got {bins!r}", metric="bins")
     x = np.asarray(scores, dtype=float).ravel()
     if x.size and (np.nanmin(x) < -_TOL or np.nanmax(x) > 1 + _TOL or not np.isfinite(x).all()):
         raise MetricInputError("scores must be normalised to [0, 1] (score / max score)", metric="bins")
-    return np.minimum(np.floor(np.clip(x, 0.0, 1.0) * bins), bins - 1).astype(int)
+    binned: np.ndarray = np.minimum(np.floor(np.clip(x, 0.0, 1.0) * bins), bins - 1).astype(int)
+    return binned
 
 
-def quadratic_weighted_kappa(a, b, bins: int = DEFAULT_BINS) -> float:
+def quadratic_weighted_kappa(a: Numbers, b: Numbers, bins: int = DEFAULT_BINS) -> float:
     """Cohen's kappa with quadratic weights on normalised scores binned into ``bins`` equal bins.
 
     ``1 - sum(W * O) / sum(W * E)`` with ``W[i, j] = (i - j)**2``, ``O`` the observed bin
@@ -160,25 +161,25 @@ def quadratic_weighted_kappa(a, b, bins: int = DEFAULT_BINS) -> float:
     return float(1.0 - float((weights * observed).sum()) / denom)
 
 
-def rmse(a, b) -> float:
+def rmse(a: Numbers, b: Numbers) -> float:
     """Root mean squared difference (on whatever scale the inputs share; we use [0, 1])."""
     x, y = _pair(a, b, "rmse")
     return float(math.sqrt(float(np.mean((x - y) ** 2))))
 
 
-def exact_agreement(a, b, bins: int = DEFAULT_BINS) -> float:
+def exact_agreement(a: Numbers, b: Numbers, bins: int = DEFAULT_BINS) -> float:
     """Fraction of pairs whose normalised scores fall in the same bin."""
     x, y = _pair(a, b, "exact_agreement")
     return float(np.mean(to_bins(x, bins) == to_bins(y, bins)))
 
 
-def adjacent_agreement(a, b, bins: int = DEFAULT_BINS) -> float:
+def adjacent_agreement(a: Numbers, b: Numbers, bins: int = DEFAULT_BINS) -> float:
     """Fraction of pairs whose bins differ by at most one."""
     x, y = _pair(a, b, "adjacent_agreement")
     return float(np.mean(np.abs(to_bins(x, bins) - to_bins(y, bins)) <= 1))
 
 
-def confusion_matrix(labels_true, labels_pred, classes: Sequence[str]) -> np.ndarray:
+def confusion_matrix(labels_true: LabelSeq, labels_pred: LabelSeq, classes: Sequence[str]) -> np.ndarray:
     """Counts ``M[i, j]`` of items with true class ``classes[i]`` predicted as ``classes[j]``."""
     t, p = _labels(labels_true, labels_pred, "confusion_matrix")
     index = {str(c): i for i, c in enumerate(classes)}
@@ -192,13 +193,13 @@ def confusion_matrix(labels_true, labels_pred, classes: Sequence[str]) -> np.nda
     return m
 
 
-def accuracy(labels_true, labels_pred) -> float:
+def accuracy(labels_true: LabelSeq, labels_pred: LabelSeq) -> float:
     """Fraction of items whose predicted label equals the true label."""
     t, p = _labels(labels_true, labels_pred, "accuracy")
     return float(np.mean([a == b for a, b in zip(t, p)]))
 
 
-def macro_f1(labels_true, labels_pred, classes: Sequence[str] | None = None) -> float:
+def macro_f1(labels_true: LabelSeq, labels_pred: LabelSeq, classes: Sequence[str] | None = None) -> float:
     """Unweighted mean of the per-class F1 = 2TP / (2TP + FP + FN).
 
     ``classes`` defaults to every label seen in either list (as scikit-learn's default). A class
@@ -215,7 +216,7 @@ def macro_f1(labels_true, labels_pred, classes: Sequence[str] | None = None) -> 
     return float(np.mean(2 * tp[present] / denom[present]))
 
 
-def length_bias(scores, lengths) -> float:
+def length_bias(scores: Numbers, lengths: Numbers) -> float:
     """Pearson correlation of score with answer length in words (0 = no length bias)."""
     x, y = _pair(scores, lengths, "length_bias")
     return _corr(x, y, "length_bias")

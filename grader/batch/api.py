@@ -56,7 +56,7 @@ from grader.batch.api_files import (
     request_line,
 )
 from grader.batch.api_jobs import BATCH_PRICE_FACTOR, LIVE_STATES, TERMINAL, BatchApiResult, Event, _Run
-from grader.batch.io import Columns, ResultWriter, done_rows
+from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter, done_rows
 from grader.errors import ConfigError, InputError, TransportError
 from grader.grading import Grader
 from grader.judges.openai_api import BatchClient, ErrorHints
@@ -109,7 +109,7 @@ def run_batch_api(
     *,
     client: BatchClient | Any,
     ledger: Any | None = None,
-    columns: Columns = Columns(),
+    columns: Columns = DEFAULT_COLUMNS,
     resume: bool = False,
     retry_failed: bool = False,
     overwrite: bool = False,

@@ -104,7 +104,8 @@ class _Run:
             self.result.server_errors += 1
 
     def jobs(self) -> list[dict[str, Any]]:
-        return self.ledger.batch_jobs(self.out_key, self.input_sha)
+        jobs: list[dict[str, Any]] = self.ledger.batch_jobs(self.out_key, self.input_sha)
+        return jobs
 
     def live_jobs(self) -> list[dict[str, Any]]:
         return [j for j in self.jobs() if j["state"] in LIVE_STATES]

@@ -8,7 +8,7 @@ rule of thumb for English with OpenAI tokenizers); completion tokens ≈ 150 + 6
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.batch.io import Columns, read_rows
 from grader.errors import UnknownQuestionError, Usage
@@ -18,6 +18,9 @@ from grader.prompts import load_prompts
 from grader.rubric import RubricBank
 from grader.settings import Settings
 from grader.text import word_count
+
+if TYPE_CHECKING:
+    from grader.store import Store
 
 __all__ = ["estimate_batch", "estimate_row_tokens"]
 
@@ -32,7 +35,7 @@ def estimate_row_tokens(messages: list[dict[str, str]], n_criteria: int) -> tupl
 
 
 def estimate_batch(
-    source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store=None
+    source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store: Store | None = None
 ) -> dict[str, Any]:
     prompts = load_prompts()
     rows = bad = cached = 0

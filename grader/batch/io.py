@@ -22,7 +22,16 @@ from typing import Any
 from grader.errors import InputError
 from grader.tables import UNDECODABLE, Table, clean, has_undecodable, is_jsonl, open_table
 
-__all__ = ["BatchRow", "Columns", "read_rows", "count_rows", "ResultWriter", "OUTPUT_FIELDS", "done_rows"]
+__all__ = [
+    "BatchRow",
+    "Columns",
+    "DEFAULT_COLUMNS",
+    "read_rows",
+    "count_rows",
+    "ResultWriter",
+    "OUTPUT_FIELDS",
+    "done_rows",
+]
 
 OUTPUT_FIELDS = [
     "row",
@@ -53,6 +62,9 @@ class Columns:
     id: str = "candidate_id"
     question: str = "question_id"
     answer: str = "answer"
+
+
+DEFAULT_COLUMNS = Columns()  # the default column names, shared as the functions' default (Columns is frozen)
 
 
 @dataclass
@@ -86,7 +98,7 @@ def _row_problem(candidate_id: str, question_id: str, answer: str) -> str:
     return ""
 
 
-def read_rows(path: str | Path, cols: Columns = Columns()) -> Iterator[BatchRow]:
+def read_rows(path: str | Path, cols: Columns = DEFAULT_COLUMNS) -> Iterator[BatchRow]:
     """The batch input's rows (:func:`grader.tables.open_table`), lazily; a row that cannot be graded
     carries the reason in ``error`` instead of stopping the batch."""
     with open_table(path) as table:
@@ -139,7 +151,7 @@ def _jsonl_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
         yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer))
 
 
-def count_rows(path: str | Path, cols: Columns = Columns()) -> int:
+def count_rows(path: str | Path, cols: Columns = DEFAULT_COLUMNS) -> int:
     """Count data rows with the same parser (one streaming pass, for progress and ETA)."""
     return sum(1 for _ in read_rows(path, cols))
 
@@ -165,7 +177,7 @@ class ResultWriter:
             self._fh.flush()
 
     def write(self, record: dict[str, Any]) -> None:
-        if self.jsonl:
+        if self._csv is None:  # JSONL
             out = dict(record)
             if isinstance(out.get("result_json"), str) and out["result_json"]:
                 out["result"] = json.loads(out.pop("result_json"))

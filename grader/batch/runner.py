@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.io import BatchRow, Columns, ResultWriter, done_rows, read_rows
+from grader.batch.io import DEFAULT_COLUMNS, BatchRow, Columns, ResultWriter, done_rows, read_rows
 from grader.errors import BudgetExceeded, GraderError, InputError, TransportError
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
@@ -60,7 +60,7 @@ class FatalBatchError(GraderError):
 class QuestionStats:
     count: int = 0
     scores: list[float] = field(default_factory=list)
-    bands: Counter = field(default_factory=Counter)
+    bands: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -259,7 +259,7 @@ async def run_batch(
     source: str | Path,
     output: str | Path,
     *,
-    columns: Columns = Columns(),
+    columns: Columns = DEFAULT_COLUMNS,
     resume: bool = False,
     concurrency: int | None = None,
     rpm: float | None = None,
@@ -296,7 +296,7 @@ async def run_batch(
         judge.set_request_gate(limit)
     workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
-    fatal: list[BaseException] = []
+    fatal: list[TransportError] = []
     pending = [0]  # paid rows started and not finished (for the budget check)
     budget_hit = asyncio.Event()
 

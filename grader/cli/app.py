@@ -65,13 +65,15 @@ for _module in COMMAND_MODULES:
 # -- entry point -------------------------------------------------------------------------------
 
 
-_USAGE_ERRORS: tuple[type[BaseException], ...] = (click.exceptions.ClickException,)
-try:  # recent typer vendors its own copy of click
+try:  # recent typer vendors its own copy of click (its ClickException is not click's)
     from typer._click import ClickException as _VendoredClickException
 
-    _USAGE_ERRORS += (_VendoredClickException,)
+    _USAGE_ERRORS: tuple[type[click.exceptions.ClickException] | type[_VendoredClickException], ...] = (
+        click.exceptions.ClickException,
+        _VendoredClickException,
+    )
 except ImportError:  # pragma: no cover - older typer uses click itself
-    pass
+    _USAGE_ERRORS = (click.exceptions.ClickException,)
 _EXITS = (click.exceptions.Exit, typer.Exit)
 _ABORTS = (click.exceptions.Abort, typer.Abort, KeyboardInterrupt)
 

@@ -37,17 +37,20 @@ from grader.rubric import RubricBank
 from grader.settings import Settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from grader.batch.runner import BatchStats
     from grader.store import Store
 
 __all__ = ["register", "batch"]
 
 
-def _progress_printer(total: int, plain: bool):
+def _progress_printer(total: int, plain: bool) -> tuple[Progress | None, Callable[[BatchStats], None]]:
     """A rich progress bar on a terminal, a log line every few seconds otherwise."""
     if plain:
         last = [0.0]
 
-        def log(stats) -> None:
+        def log(stats: BatchStats) -> None:
             now = time.monotonic()
             if now - last[0] >= 5 or stats.done + stats.skipped_done >= total:
                 last[0] = now
@@ -83,7 +86,7 @@ def _progress_printer(total: int, plain: bool):
     )
     task = progress.add_task("batch", total=total, rate="0.0", info="")
 
-    def update(stats) -> None:
+    def update(stats: BatchStats) -> None:
         progress.update(
             task,
             completed=stats.done + stats.skipped_done,
@@ -220,7 +223,7 @@ def batch(
             highlight=True,
         )
 
-    async def go():
+    async def go() -> BatchStats:
         try:
             return await run_batch(
                 grader,

@@ -269,8 +269,11 @@ def _criteria_table(title: str, groups: dict[str, Any], first: str) -> Table:
     for _, label in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]:
         table.add_column(label, justify="right")
     for name, rep in groups.items():
-        table.add_row(escape(name or "(none)"), str(rep.answers),
-                      *(_fmt(getattr(rep, key)) for key, _ in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]))
+        table.add_row(
+            escape(name or "(none)"),
+            str(rep.answers),
+            *(_fmt(getattr(rep, key)) for key, _ in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]),
+        )
     return table
 
 
@@ -285,19 +288,29 @@ def _criteria(path: Path, settings: Any, json_out: Path | None) -> None:
     bank = bank_for(settings)
     rows = read_criteria_file(path, bank, rubric_for)
     grader = Grader(settings, bank=bank, store=open_store(settings))
-    with Progress("grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=common.err_console,
-                  transient=True) as bar:
+    with Progress(
+        "grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=common.err_console, transient=True
+    ) as bar:
         task = bar.add_task("grading", total=len(rows))
-        judged = grade_labelled(grader, rows, bank, concurrency=settings.concurrency,
-                                progress=lambda done, total: bar.update(task, completed=done))
+        judged = grade_labelled(
+            grader,
+            rows,
+            bank,
+            concurrency=settings.concurrency,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
     report = build_criteria_report(rows, judged, bank)
     console = common.console
     overall = report.overall
-    print_line(console, f"{overall.criteria} criteria of {report.graded} answers compared · {path} · "
-               f"judge {grader.backend.name}:{grader.backend.model}"
-               + (f" · {report.failed} answer(s) could not be graded" if report.failed else ""))
-    table = Table(title="criterion-level agreement with the human levels (95 % bootstrap intervals)",
-                  title_justify="left")
+    print_line(
+        console,
+        f"{overall.criteria} criteria of {report.graded} answers compared · {path} · "
+        f"judge {grader.backend.name}:{grader.backend.model}"
+        + (f" · {report.failed} answer(s) could not be graded" if report.failed else ""),
+    )
+    table = Table(
+        title="criterion-level agreement with the human levels (95 % bootstrap intervals)", title_justify="left"
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, label in _CRITERIA_ROWS:

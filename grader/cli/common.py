@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -105,8 +105,8 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even i
 # -- settings, bank, input, store ------------------------------------------------------------------
 
 
-def resolve_settings(**flags: object) -> Settings:
-    """CLI flag > environment > config file > default, resolved once."""
+def resolve_settings(**flags: Any) -> Settings:
+    """CLI flag > environment > config file > default, resolved once (``Settings`` validates the flags)."""
     given = {k: v for k, v in flags.items() if v is not None}
     try:
         return Settings(**given)
@@ -127,7 +127,7 @@ def grading_settings(
     backend: str | None,
     rubrics: Path | None,
     no_cache: bool,
-    **more: object,
+    **more: Any,
 ) -> Settings:
     """Settings from the grading options every command shares (``--model`` … ``--no-cache``)."""
     return resolve_settings(

@@ -11,7 +11,8 @@ import json
 import os
 import random
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.panel import Panel
@@ -33,13 +34,19 @@ from grader.cli.common import (
 from grader.errors import InputError
 from grader.practice import choose_question, collect_answer, summarize
 
+if TYPE_CHECKING:
+    from grader.result import GradeResult
+    from grader.rubric import Rubric
+    from grader.settings import Settings
+    from grader.store import Store
+
 __all__ = ["register", "practice", "history"]
 
 _EDITOR_MARK = "#>"
 _CHOICES = "[r]etry / [n]ext / [q]uit"
 
 
-def _open_attempt_store(settings):
+def _open_attempt_store(settings: Settings) -> Store:
     """The attempt history is always kept, even with the result cache off (--no-cache)."""
     from grader.store import Store
 
@@ -56,7 +63,7 @@ def _read_line(prompt: str) -> str | None:
     return line.rstrip("\r\n")
 
 
-def _stdin_lines():
+def _stdin_lines() -> Iterator[str]:
     while True:
         line = sys.stdin.readline()
         if not line:
@@ -69,7 +76,7 @@ def _read_answer_terminal() -> tuple[str, bool]:
     return collect_answer(_stdin_lines())
 
 
-def _read_answer_editor(rubric) -> str:
+def _read_answer_editor(rubric: Rubric) -> str:
     import click
 
     header = [
@@ -85,7 +92,7 @@ def _read_answer_editor(rubric) -> str:
     return "\n".join(lines).strip()
 
 
-def _show_question(rubric, number: int) -> None:
+def _show_question(rubric: Rubric, number: int) -> None:
     common.console.print(
         Panel(
             Text(rubric.question, style="bold"),
@@ -96,7 +103,7 @@ def _show_question(rubric, number: int) -> None:
     )
 
 
-def _progress_line(store, rubric, result) -> None:
+def _progress_line(store: Store, rubric: Rubric, result: GradeResult) -> None:
     if result.percent is None:
         return
     rows = store.attempts(question_id=rubric.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 import typer
 import yaml
@@ -20,9 +20,21 @@ from grader.cli.common import BaseUrlOpt, ModelOpt, echo, resolve_settings
 from grader.errors import InputError, RubricError
 
 if TYPE_CHECKING:
-    from grader.rubric.model import Rubric
+    from grader.rubric.model import Criterion, Rubric
 
 __all__ = ["register", "build", "build_yaml", "unified_diff"]
+
+
+class _RubricFields(TypedDict):
+    """What ``rubric_from_hint`` and ``rubric_from_reference`` take besides the hint or reference answer."""
+
+    id: str | None
+    question: str
+    section: str
+    bank: str
+    max_score: float
+    number: int | None
+    criteria: list[Criterion] | None  # None: built from the hint or reference answer
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
@@ -106,7 +118,9 @@ def build(
         return
     if not question:
         raise InputError("--question is needed to build one rubric")
-    kwargs = dict(id=qid, question=question, section=section, bank=bank_id, max_score=max_score, number=number)
+    fields = _RubricFields(
+        id=qid, question=question, section=section, bank=bank_id, max_score=max_score, number=number, criteria=None
+    )
     try:
         if llm:
             settings = resolve_settings(model=model, base_url=base_url)
@@ -115,11 +129,12 @@ def build(
             )
             for note in notes:
                 echo(f"note: {note}", err=True)
-            kwargs["criteria"] = criteria
+            fields["criteria"] = criteria
         if hint is not None:
-            rubric = rubric_from_hint(hint, **kwargs)
+            rubric = rubric_from_hint(hint, **fields)
         else:
-            rubric = rubric_from_reference(reference, **kwargs)
+            assert reference is not None  # exactly one of --hint, --reference, --from-csv (checked above)
+            rubric = rubric_from_reference(reference, **fields)
     except ValueError as e:
         raise InputError(str(e)) from None
     text = build_yaml(rubric)

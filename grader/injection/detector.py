@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from grader.injection.patterns import (
@@ -146,7 +147,7 @@ def _script(ch: str) -> str:
 
 def _mixed_words(text: str) -> list[tuple[int, int]]:
     """Spans of words that mix Latin letters with Cyrillic/Greek look-alikes (``іgnore``)."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     if text.isascii():
         return spans
     for m in _WORD.finditer(text):
@@ -163,7 +164,7 @@ def _mixed_words(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, list[int]]:
+def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, Sequence[int]]:
     if text.isascii():  # nothing invisible, no look-alikes, NFKC is the identity
         return text, range(len(text))
     in_mixed: set[int] = set()
@@ -252,7 +253,7 @@ def _json_objects(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _structural(text: str, view: str, idx: list[int], mixed: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+def _structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Findings as (kind, start, end) in original offsets, not from the regex table."""
     out: list[tuple[str, int, int]] = []
     # invisible characters (none in ASCII text)

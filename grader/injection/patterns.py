@@ -10,14 +10,15 @@ cheaply when none of them occurs in the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 try:  # the regex parser, to read each pattern's required words (see _required_literals)
     import re._constants as _C
     import re._parser as _sre_parse
 except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _C  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _C
+    import sre_parse as _sre_parse
 
 # -- pattern vocabulary -------------------------------------------------------------------------
 
@@ -43,7 +44,10 @@ _DETS = (
     r"(?:all|any|each|every|of|the|your|my|these|those|its|previous|prior|above|earlier|preceding|original|existing|"
     r"current|standard|usual|grading|marking|scoring|evaluation|given|other|whatever|rest\s+of\s+the)"
 )
-_RULES = r"(?:instructions?|rules?|rubrics?|guidelines?|criteria|criterion|directions?|directives?|guidance|programming|constraints?|polic(?:y|ies)|restrictions?)"
+_RULES = (
+    r"(?:instructions?|rules?|rubrics?|guidelines?|criteria|criterion|directions?|directives?|guidance|programming|"
+    r"constraints?|polic(?:y|ies)|restrictions?)"
+)
 _GRADING_VOCAB = re.compile(
     r"grad(?:e|er|ing)|marks?\b|scor|points?\b|credit|criteri|rubric|verdict|evaluat|examiner|assessor|level", re.I
 )
@@ -235,7 +239,8 @@ _p(
 # role tags, chat templates
 _p(
     "role-tag",
-    r"(?:^|\n)[ \t]*(?:system|assistant|developer)[ \t]*(?:message|prompt|note|override|notice|update|instructions?)?[ \t]*:",
+    r"(?:^|\n)[ \t]*(?:system|assistant|developer)[ \t]*"
+    r"(?:message|prompt|note|override|notice|update|instructions?)?[ \t]*:",
 )
 _p(
     "role-tag",
@@ -453,7 +458,11 @@ def _imperative_at(view: str, pos: int) -> bool:
 # The literals are read off the compiled pattern's parse tree, so they cannot drift from it.
 
 
-def _leading_literal(items) -> str | None:
+# The parse tree is ``(opcode, argument)`` pairs from CPython's private, unstubbed regex parser.
+_ParseItems = Iterable[tuple[Any, Any]]
+
+
+def _leading_literal(items: _ParseItems) -> str | None:
     out = ""
     for op, av in items:
         if op is _C.LITERAL:
@@ -475,13 +484,13 @@ def _required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     except Exception:  # pragma: no cover - parser internals changed: no pre-filter, same results
         return None
 
-    def required(items) -> tuple[str, ...] | None:
+    def required(items: _ParseItems) -> tuple[str, ...] | None:
         for op, av in items:
             if op is _C.SUBPATTERN:
                 found = required(av[3])
             elif op is _C.BRANCH:
-                alts = [_leading_literal(branch) for branch in av[1]]
-                found = tuple(alts) if all(alts) else None
+                alts = [lit for branch in av[1] if (lit := _leading_literal(branch))]
+                found = tuple(alts) if len(alts) == len(av[1]) else None
             else:
                 continue
             if found:

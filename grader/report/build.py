@@ -48,6 +48,7 @@ from pydantic import ValidationError
 from grader.errors import InputError
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
+from grader.rubric import Rubric, RubricBank
 from grader.tables import is_jsonl, open_table
 
 __all__ = [
@@ -227,7 +228,7 @@ def build_report(
     *,
     pass_mark: float = DEFAULT_PASS_MARK,
     anonymise: bool = False,
-    bank: Any | None = None,
+    bank: RubricBank | None = None,
     answers: dict[tuple[str, str], str] | None = None,
     dup_threshold: float = DEFAULT_THRESHOLD,
     title: str = "Pre-screening report",
@@ -292,11 +293,11 @@ def build_report(
     }
     for c in candidates:
         for q in question_ids:
-            e = c.answers.get(q)
-            if e is None:
+            answer = c.answers.get(q)
+            if answer is None:
                 continue
-            reasons = e.review_reasons()
-            for other, sim in sorted(e.duplicates, key=lambda d: -d[1]):
+            reasons = answer.review_reasons()
+            for other, sim in sorted(answer.duplicates, key=lambda d: -d[1]):
                 reasons.append(("near_duplicate", f"{sim:g} % similar to the answer of {other}"))
             if reasons:
                 reasons.sort(key=lambda r: severity.get(r[0], 9))
@@ -309,9 +310,8 @@ def build_report(
                     [
                         (
                             "undecided",
-                            (
-                                f"below the pass mark with {c.percent:g} %, but answers without a score could lift them over it"
-                            ),
+                            f"below the pass mark with {c.percent:g} %, "
+                            "but answers without a score could lift them over it",
                         )
                     ],
                 )
@@ -352,7 +352,7 @@ def build_report(
     return report
 
 
-def _rubric(bank: Any | None, question_id: str):
+def _rubric(bank: RubricBank | None, question_id: str) -> Rubric | None:
     if bank is None:
         return None
     try:
@@ -364,6 +364,7 @@ def _rubric(bank: Any | None, question_id: str):
 def _duplicates(
     latest: dict[tuple[str, str], AnswerEntry], answers: dict[tuple[str, str], str] | None, threshold: float
 ) -> tuple[str, list[tuple[tuple[str, str], tuple[str, str], float]]]:
+    """How duplicates were found, and the pairs of (candidate id, question id) keys with their similarity."""
     if answers is not None:
         items = []
         for key, e in latest.items():
@@ -386,13 +387,13 @@ def _duplicates(
     for key, e in latest.items():
         if e.result is not None and e.result.answer_sha256 and e.result.answer_words >= 8:
             by_hash[(e.question_id, e.result.answer_sha256)].append(key)
-    pairs = []
+    identical: list[tuple[tuple[str, str], tuple[str, str], float]] = []
     for keys in by_hash.values():
         for i, a in enumerate(keys):
             for b in keys[i + 1 :]:
                 if a[0] != b[0]:
-                    pairs.append((a, b, 100.0))
-    return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", pairs
+                    identical.append((a, b, 100.0))
+    return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", identical
 
 
 def _question_stats(question_id: str, text: str, max_score: float, entries: list[AnswerEntry]) -> QuestionStats:

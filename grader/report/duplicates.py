@@ -29,6 +29,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -43,12 +44,14 @@ _BLOCK = 512
 _DIM = 2048
 _NON_WORD = re.compile(r"[\W_]+")
 
+K = TypeVar("K", bound=Hashable)  # the caller's key of an answer
+
 
 @dataclass(frozen=True)
-class DuplicatePair:
+class DuplicatePair(Generic[K]):
     question_id: str
-    a: Hashable  # the caller's key of one answer (e.g. a row number)
-    b: Hashable
+    a: K  # the caller's key of one answer (e.g. a row number)
+    b: K
     candidate_a: str
     candidate_b: str
     similarity: float  # 0-100
@@ -59,12 +62,12 @@ def normalise_for_similarity(text: str) -> str:
 
 
 def find_near_duplicates(
-    answers: Iterable[tuple[Hashable, str, str, str]],
+    answers: Iterable[tuple[K, str, str, str]],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     min_words: int = 8,
     workers: int = -1,
-) -> list[DuplicatePair]:
+) -> list[DuplicatePair[K]]:
     """Pairs of answers to the same question, by different candidates, at least ``threshold`` similar.
 
     ``answers`` yields ``(key, question_id, candidate_id, text)``. Pairs come sorted by question,
@@ -72,12 +75,12 @@ def find_near_duplicates(
     """
     if not 0 < threshold <= 100:
         raise ValueError(f"threshold must be in (0, 100], got {threshold}")
-    by_question: dict[str, list[tuple[Hashable, str, str]]] = defaultdict(list)
+    by_question: dict[str, list[tuple[K, str, str]]] = defaultdict(list)
     for key, question_id, candidate_id, text in answers:
         norm = normalise_for_similarity(text or "")
         if word_count(norm) >= min_words:
             by_question[question_id].append((key, candidate_id, norm))
-    pairs: list[DuplicatePair] = []
+    pairs: list[DuplicatePair[K]] = []
     for question_id in sorted(by_question):
         items = by_question[question_id]
         if len(items) < 2:
@@ -85,7 +88,7 @@ def find_near_duplicates(
         texts = [" ".join(sorted(t.split())) for _, _, t in items]  # token-sorted: ratio == token_sort_ratio
         cands = np.array([c for _, c, _ in items], dtype=object)
         vectors = _bag_vectors(texts)
-        found: list[DuplicatePair] = []
+        found: list[DuplicatePair[K]] = []
         for start in range(0, len(texts) - 1, _BLOCK):
             stop = min(start + _BLOCK, len(texts))
             cosine = vectors[start:stop] @ vectors[start:].T  # this block against itself and all after it
@@ -127,4 +130,5 @@ def _bag_vectors(texts: list[str]) -> np.ndarray:
             matrix[row] = np.bincount(buckets, minlength=_DIM)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    unit: np.ndarray = matrix / norms
+    return unit

@@ -91,7 +91,10 @@ def render_html(report: Report) -> str:
     page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
     # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
     # allow exactly that stylesheet and nothing else.
-    css = _STYLE.search(page).group(1)
+    style = _STYLE.search(page)
+    if style is None:  # cannot happen with the shipped template
+        raise RuntimeError("report.html.j2 has no <style> element")
+    css = style.group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return page.replace(_HASH_SLOT, digest, 1)
 

@@ -104,7 +104,7 @@ def _claims(reference: str, lo: int, hi: int) -> list[_Claim]:
 def _claim_criterion_text(c: _Claim) -> str:
     parts = []
     for t in c.texts:
-        parts.append(t if t.endswith(":") else t.rstrip(".;") + ("" if t.endswith(":") else ""))
+        parts.append(t if t.endswith(":") else t.rstrip(".;"))
     text = " ".join(p if p.endswith(":") else p + ";" for p in parts).rstrip(";")
     text = text.replace(":;", ":")
     return clip(text if len(text) >= 5 else f"States: {text}")

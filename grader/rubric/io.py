@@ -65,6 +65,7 @@ def bank_from_csv(
             f"missing column(s): {', '.join(need)}; the columns are {', '.join(header)}",
             hint="a question bank CSV has id, question and hint or reference_answer (optional: section, max_score)",
         )
+    assert id_col is not None  # otherwise "id" is missing and the error above was raised
     if split is not None and "split" not in at:
         raise RubricError(src, "header", "no 'split' column to filter on")
     bank_id = bank or slug_id(p.stem)
@@ -114,11 +115,12 @@ def bank_from_csv(
         rid = slug_id(raw_id)
         if rid in rubrics:
             raise RubricError(src, where, f"ids {raw_id!r} and another id both become the rubric id {rid!r}")
-        kwargs = dict(
-            id=rid, question=question, section=cell(rec, "section") or section, bank=bank_id, max_score=max_score
-        )
+        build = rubric_from_hint if hint else rubric_from_reference
+        row_section = cell(rec, "section") or section
         try:
-            rubrics[rid] = rubric_from_hint(hint, **kwargs) if hint else rubric_from_reference(reference, **kwargs)
+            rubrics[rid] = build(
+                hint or reference, id=rid, question=question, section=row_section, bank=bank_id, max_score=max_score
+            )
         except ValueError as e:  # too-short text, or a pydantic problem inside the builders
             raise RubricError(src, where, f"question {raw_id!r}: {e}") from None
         except RubricError as e:

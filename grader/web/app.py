@@ -25,8 +25,9 @@ import logging
 import random
 import secrets
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
@@ -36,6 +37,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader.errors import GraderError, UnknownQuestionError
 from grader.practice import best_by_question, choose_question, evidence_spans, summarize
@@ -44,6 +46,10 @@ from grader.rubric.model import Rubric
 from grader.settings import Settings
 from grader.web.render import highlight_answer, history_chart
 from grader.web.worker import GradingWorker, Job
+
+if TYPE_CHECKING:  # imported where used: create_app builds them only when not given
+    from grader.grading import Grader
+    from grader.store import Store
 
 __all__ = ["create_app", "CSP", "TEMPLATES_DIR"]
 
@@ -61,14 +67,15 @@ MAX_JOBS = 500
 
 
 class _SecurityHeaders:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
 
-        async def send_with_headers(message: dict) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [
@@ -84,7 +91,7 @@ class _SecurityHeaders:
 
 
 class _Web:
-    def __init__(self, settings: Settings, grader: Any, store: Any, rng: random.Random, user: str) -> None:
+    def __init__(self, settings: Settings, grader: Grader, store: Store, rng: random.Random, user: str) -> None:
         self.settings, self.grader, self.store, self.rng, self.user = settings, grader, store, rng, user
         self.bank = grader.bank
         self.worker = GradingWorker(grader)
@@ -167,7 +174,9 @@ class _Web:
                 answer = row["answer"]
         return self._question_page(request, rubric, answer)
 
-    def _question_page(self, request: Request, rubric: Rubric, answer: str, error: str = "", status: int = 200):
+    def _question_page(
+        self, request: Request, rubric: Rubric, answer: str, error: str = "", status: int = 200
+    ) -> Response:
         attempts = [a for a in self.store.attempts(user=self.user, question_id=rubric.id)]
         return self.page(
             request,
@@ -318,8 +327,8 @@ class _Web:
 def create_app(
     settings: Settings | None = None,
     *,
-    grader: Any | None = None,
-    store: Any | None = None,
+    grader: Grader | None = None,
+    store: Store | None = None,
     rng: random.Random | None = None,
     allowed_hosts: list[str] | None = None,
     user: str = "me",
@@ -341,7 +350,7 @@ def create_app(
     web = _Web(settings, grader, store, rng or random.Random(), user)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:

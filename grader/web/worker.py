@@ -10,11 +10,15 @@ import asyncio
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.result import GradeResult
 from grader.rubric.model import Rubric
+
+if TYPE_CHECKING:
+    from grader.grading import Grader
 
 __all__ = ["GradingWorker", "Job"]
 
@@ -22,7 +26,7 @@ __all__ = ["GradingWorker", "Job"]
 class GradingWorker:
     """Runs ``grader.agrade`` on a dedicated event loop in a daemon thread (started on first use)."""
 
-    def __init__(self, grader: Any) -> None:
+    def __init__(self, grader: Grader) -> None:
         self.grader = grader
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -37,7 +41,7 @@ class GradingWorker:
                 self._loop = loop
             return self._loop
 
-    async def grade(self, rubric: Rubric, answer: str, on_start: Any = None) -> GradeResult:
+    async def grade(self, rubric: Rubric, answer: str, on_start: Callable[[], None] | None = None) -> GradeResult:
         async def run() -> GradeResult:
             if on_start:
                 on_start()
@@ -68,7 +72,7 @@ class Job:
     status: str = "queued"  # queued → grading → done | error
     attempt_id: int | None = None
     error: str = ""
-    task: asyncio.Task | None = None
+    task: asyncio.Task[None] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -41,7 +41,13 @@ import numpy as np
 
 from grader.errors import Usage
 from grader.judges.local.model import CriterionModel, Segment, load_model, segments
-from grader.judges.local.signals import CriterionSignals, RubricProfile, criterion_signals, profile_texts, rubric_profile
+from grader.judges.local.signals import (
+    CriterionSignals,
+    RubricProfile,
+    criterion_signals,
+    profile_texts,
+    rubric_profile,
+)
 from grader.judges.local.signals import content_terms as _terms
 from grader.rubric.model import Rubric
 from grader.types import BaseJudge, Feedback, JudgeOutcome
@@ -50,8 +56,7 @@ from grader.verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 __all__ = ["LocalJudge", "LOCAL_MODEL", "LIMITS_NOTE", "templated_feedback", "sentence_span"]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
-LIMITS_NOTE = ("The embedded grader checks whether each point is covered, not whether what the answer says is "
-               "correct.")
+LIMITS_NOTE = "The embedded grader checks whether each point is covered, not whether what the answer says is correct."
 _CACHE_SIZE = 256  # rubrics whose profiles are kept (per process)
 
 
@@ -66,8 +71,12 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
             strengths.append(f"Covers: {_lower_first(c.text)}.")
         else:
             what = "Not covered" if level == Level.missing else "Only partly covered"
-            gaps.append(Gap(gap=f"{what}: {_lower_first(c.text)}.",
-                            next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}."))
+            gaps.append(
+                Gap(
+                    gap=f"{what}: {_lower_first(c.text)}.",
+                    next_step=f"Add a concrete sentence or example that {_lower_first(c.text)}.",
+                )
+            )
     n = len(rubric.criteria)
     full = sum(1 for v in levels if v == Level.full)
     partial = sum(1 for v in levels if v == Level.partial)
@@ -139,8 +148,9 @@ class LocalJudge(BaseJudge):
     model = LOCAL_MODEL
     deterministic = True
 
-    def __init__(self, embedder: Any | None = None, criterion_model: CriterionModel | None = None,
-                 max_batch: int = 16) -> None:
+    def __init__(
+        self, embedder: Any | None = None, criterion_model: CriterionModel | None = None, max_batch: int = 16
+    ) -> None:
         self._embedder = embedder
         self.criterion_model = criterion_model or load_model()
         self.version = f"local-{self.criterion_model.version}"
@@ -193,7 +203,7 @@ class LocalJudge(BaseJudge):
         out = []
         pos = 0
         for (rubric, answer), profile, segs in zip(items, profiles, all_segs):
-            vecs = encoded[pos:pos + len(segs)]
+            vecs = encoded[pos : pos + len(segs)]
             pos += len(segs)
             sigs = criterion_signals(profile, answer, [s.text for s in segs], vecs)
             out.append(self._outcome(rubric, answer, segs, sigs))
@@ -218,10 +228,19 @@ class LocalJudge(BaseJudge):
             if level != Level.missing:
                 a, b = sentence_span(answer, segs[sig.passage])
                 quote = answer[a:b]
-            criteria.append(CriterionVerdict(criterion_id=c.id, level=level, rationale=_rationale(level, sig, quote),
-                                             evidence=[quote] if quote else []))
-            details[c.id] = {**{k: round(v, 4) for k, v in sig.as_dict().items()},
-                             "p_partial": round(float(p_partial[i]), 4), "p_full": round(float(p_full[i]), 4)}
+            criteria.append(
+                CriterionVerdict(
+                    criterion_id=c.id,
+                    level=level,
+                    rationale=_rationale(level, sig, quote),
+                    evidence=[quote] if quote else [],
+                )
+            )
+            details[c.id] = {
+                **{k: round(v, 4) for k, v in sig.as_dict().items()},
+                "p_partial": round(float(p_partial[i]), 4),
+                "p_full": round(float(p_full[i]), 4),
+            }
         # injection_attempt stays False: the grader runs the injection detector on every answer
         # itself and flags it, whatever the judge says. Feedback comes from the levels awarded
         # after the evidence checks (the grader asks :meth:`feedback`), so the verdict carries none.
@@ -251,7 +270,7 @@ class LocalJudge(BaseJudge):
         try:
             await asyncio.sleep(0)  # let the other workers of this loop queue their answers
             while queue.pending:
-                chunk, queue.pending = queue.pending[: self.max_batch], queue.pending[self.max_batch:]
+                chunk, queue.pending = queue.pending[: self.max_batch], queue.pending[self.max_batch :]
                 try:
                     outcomes = await asyncio.to_thread(self.judge_many, [(r, a) for r, a, _ in chunk])
                 except Exception as exc:  # every caller of the chunk gets the error

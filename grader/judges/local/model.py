@@ -31,8 +31,16 @@ from grader.errors import ConfigError
 from grader.judges.local.signals import FEATURES
 from grader.verdict import Level
 
-__all__ = ["CriterionModel", "Profile", "Segment", "segments", "load_model", "MODEL_FILE", "MAX_PASSAGE_WORDS",
-           "PIECE_WORDS"]
+__all__ = [
+    "CriterionModel",
+    "Profile",
+    "Segment",
+    "segments",
+    "load_model",
+    "MODEL_FILE",
+    "MAX_PASSAGE_WORDS",
+    "PIECE_WORDS",
+]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILE = DATA_DIR / "criterion_model.json"
@@ -58,7 +66,7 @@ def segments(answer: str) -> list[Segment]:
     out: list[Segment] = []
     pos = 0
     for m in _SENTENCE_END.finditer(answer + "\n"):
-        piece = answer[pos:m.start()]
+        piece = answer[pos : m.start()]
         stripped = piece.strip()
         if stripped:
             start = pos + piece.index(stripped)
@@ -69,7 +77,7 @@ def segments(answer: str) -> list[Segment]:
                 n = math.ceil(len(words) / PIECE_WORDS)
                 size = math.ceil(len(words) / n)
                 for i in range(0, len(words), size):
-                    chunk = words[i:i + size]
+                    chunk = words[i : i + size]
                     a, b = start + chunk[0].start(), start + chunk[-1].end()
                     out.append(Segment(a, b, answer[a:b], sentence=False))
         pos = m.end()
@@ -77,7 +85,8 @@ def segments(answer: str) -> list[Segment]:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -124,21 +133,33 @@ class CriterionModel:
 
     @property
     def version(self) -> str:
-        payload = json.dumps([self.features, self.mean, self.scale,
-                              {k: vars(v) for k, v in sorted(self.profiles.items())},
-                              MAX_PASSAGE_WORDS, PIECE_WORDS], sort_keys=True, default=float)
+        payload = json.dumps(
+            [
+                self.features,
+                self.mean,
+                self.scale,
+                {k: vars(v) for k, v in sorted(self.profiles.items())},
+                MAX_PASSAGE_WORDS,
+                PIECE_WORDS,
+            ],
+            sort_keys=True,
+            default=float,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
     def _z(self, rows: np.ndarray) -> np.ndarray:
         index = [FEATURES.index(f) for f in self.features]
-        return (rows[:, index] - np.asarray(self.mean)) / np.asarray(self.scale)
+        z: np.ndarray = (rows[:, index] - np.asarray(self.mean)) / np.asarray(self.scale)
+        return z
 
     def probabilities(self, rows: np.ndarray, kind: str = "hint") -> tuple[np.ndarray, np.ndarray]:
         """``(p_partial, p_full)`` for rows of features in :data:`FEATURES` order."""
         p = self.profiles.get(kind) or self.profiles["hint"]
         z = self._z(np.atleast_2d(np.asarray(rows, dtype=np.float64)))
-        return (_sigmoid(p.intercept_partial + z @ np.asarray(p.coef_partial)),
-                _sigmoid(p.intercept_full + z @ np.asarray(p.coef_full)))
+        return (
+            _sigmoid(p.intercept_partial + z @ np.asarray(p.coef_partial)),
+            _sigmoid(p.intercept_full + z @ np.asarray(p.coef_full)),
+        )
 
     def levels(self, rows: np.ndarray, kind: str = "hint") -> list[Level]:
         """Each row's level: the thresholds on the two probabilities, and no credit at all for a
@@ -146,19 +167,31 @@ class CriterionModel:
         p = self.profiles.get(kind) or self.profiles["hint"]
         rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
         p_partial, p_full = self.probabilities(rows, kind)
-        evidence = ((rows[:, FEATURES.index("similarity")] >= p.min_similarity)
-                    | (rows[:, FEATURES.index("key_terms")] >= p.min_key_terms))
-        return [Level.missing if not ok else Level.full if f >= p.threshold_full
-                else Level.partial if q >= p.threshold_partial else Level.missing
-                for q, f, ok in zip(p_partial, p_full, evidence)]
+        evidence = (rows[:, FEATURES.index("similarity")] >= p.min_similarity) | (
+            rows[:, FEATURES.index("key_terms")] >= p.min_key_terms
+        )
+        return [
+            Level.missing
+            if not ok
+            else Level.full
+            if f >= p.threshold_full
+            else Level.partial
+            if q >= p.threshold_partial
+            else Level.missing
+            for q, f, ok in zip(p_partial, p_full, evidence)
+        ]
 
 
 def _profile(data: dict[str, Any]) -> Profile:
     return Profile(
-        coef_partial=tuple(map(float, data["partial"]["coef"])), intercept_partial=float(data["partial"]["intercept"]),
-        coef_full=tuple(map(float, data["full"]["coef"])), intercept_full=float(data["full"]["intercept"]),
-        threshold_partial=float(data.get("threshold_partial", 0.5)), threshold_full=float(data.get("threshold_full", 0.5)),
-        min_similarity=float(data.get("min_similarity", 0.30)), min_key_terms=float(data.get("min_key_terms", 0.20)),
+        coef_partial=tuple(map(float, data["partial"]["coef"])),
+        intercept_partial=float(data["partial"]["intercept"]),
+        coef_full=tuple(map(float, data["full"]["coef"])),
+        intercept_full=float(data["full"]["intercept"]),
+        threshold_partial=float(data.get("threshold_partial", 0.5)),
+        threshold_full=float(data.get("threshold_full", 0.5)),
+        min_similarity=float(data.get("min_similarity", 0.30)),
+        min_key_terms=float(data.get("min_key_terms", 0.20)),
     )
 
 
@@ -169,11 +202,16 @@ def load_model(path: Path | None = None) -> CriterionModel:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
         return CriterionModel(
-            features=tuple(data["features"]), mean=tuple(map(float, data["mean"])),
+            features=tuple(data["features"]),
+            mean=tuple(map(float, data["mean"])),
             scale=tuple(map(float, data["scale"])),
             profiles={name: _profile(v) for name, v in data["profiles"].items()},
-            source=str(data.get("source", p.name)), extra=data,
+            source=str(data.get("source", p.name)),
+            extra=data,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"invalid criterion model file {p}: {exc}", setting="embedded grader model",
-                          hint="rebuild it with `python scripts/fit_criterion_model.py`") from None
+        raise ConfigError(
+            f"invalid criterion model file {p}: {exc}",
+            setting="embedded grader model",
+            hint="rebuild it with `python scripts/fit_criterion_model.py`",
+        ) from None

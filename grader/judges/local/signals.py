@@ -41,8 +41,15 @@ from grader.rubric.model import Rubric
 from grader.text import STOPWORDS, stem
 
 __all__ = [
-    "FEATURES", "GLOSSARY", "RubricProfile", "CriterionSignals", "rubric_profile", "criterion_signals",
-    "content_terms", "is_restatement", "is_grading_talk",
+    "FEATURES",
+    "GLOSSARY",
+    "RubricProfile",
+    "CriterionSignals",
+    "rubric_profile",
+    "criterion_signals",
+    "content_terms",
+    "is_restatement",
+    "is_grading_talk",
 ]
 
 FEATURES = (
@@ -71,24 +78,114 @@ FEATURES = (
 #: Abbreviations of the field and their long forms, matched both ways (``cfg`` ↔ classifier free
 #: guidance). A rubric's own ``long form (ABBR)`` pairs are added per rubric.
 GLOSSARY: dict[str, str] = {
-    "cfg": "classifier free guidance", "lora": "low rank adaptation", "dit": "diffusion transformer",
-    "lut": "look up table", "vram": "video memory", "fps": "frames per second", "i2v": "image to video",
-    "t2v": "text to video", "vae": "variational autoencoder", "gan": "generative adversarial network",
-    "qa": "quality assurance", "sla": "service level agreement", "ip": "intellectual property",
-    "tts": "text to speech", "fvd": "frechet video distance", "ci": "continuous integration",
-    "cd": "continuous delivery", "ab": "a b test", "api": "application programming interface",
+    "cfg": "classifier free guidance",
+    "lora": "low rank adaptation",
+    "dit": "diffusion transformer",
+    "lut": "look up table",
+    "vram": "video memory",
+    "fps": "frames per second",
+    "i2v": "image to video",
+    "t2v": "text to video",
+    "vae": "variational autoencoder",
+    "gan": "generative adversarial network",
+    "qa": "quality assurance",
+    "sla": "service level agreement",
+    "ip": "intellectual property",
+    "tts": "text to speech",
+    "fvd": "frechet video distance",
+    "ci": "continuous integration",
+    "cd": "continuous delivery",
+    "ab": "a b test",
+    "api": "application programming interface",
 }
 
 #: Words a rubric uses to say what an answer should do; they are not what the answer must say.
-RUBRIC_VERBS = frozenset("""
-strong good great best answer answers candidate candidates cover covers covered discuss discusses mention
-mentions mentioned include includes including explain explains explained describe describes described
-demonstrate demonstrates show shows shown name names named state states stated give gives given note notes
-noted raise raises raised identify identifies propose proposes recognise recognize recognises recognizes
-acknowledge acknowledges emphasise emphasize emphasises emphasizes highlight highlights suggest suggests
-outline outlines discussion common commonly typical typically important approach approaches concrete example
-examples specific clearly such means mean meaning
-""".split())
+RUBRIC_VERBS = frozenset(
+    [
+        "strong",
+        "good",
+        "great",
+        "best",
+        "answer",
+        "answers",
+        "candidate",
+        "candidates",
+        "cover",
+        "covers",
+        "covered",
+        "discuss",
+        "discusses",
+        "mention",
+        "mentions",
+        "mentioned",
+        "include",
+        "includes",
+        "including",
+        "explain",
+        "explains",
+        "explained",
+        "describe",
+        "describes",
+        "described",
+        "demonstrate",
+        "demonstrates",
+        "show",
+        "shows",
+        "shown",
+        "name",
+        "names",
+        "named",
+        "state",
+        "states",
+        "stated",
+        "give",
+        "gives",
+        "given",
+        "note",
+        "notes",
+        "noted",
+        "raise",
+        "raises",
+        "raised",
+        "identify",
+        "identifies",
+        "propose",
+        "proposes",
+        "recognise",
+        "recognize",
+        "recognises",
+        "recognizes",
+        "acknowledge",
+        "acknowledges",
+        "emphasise",
+        "emphasize",
+        "emphasises",
+        "emphasizes",
+        "highlight",
+        "highlights",
+        "suggest",
+        "suggests",
+        "outline",
+        "outlines",
+        "discussion",
+        "common",
+        "commonly",
+        "typical",
+        "typically",
+        "important",
+        "approach",
+        "approaches",
+        "concrete",
+        "example",
+        "examples",
+        "specific",
+        "clearly",
+        "such",
+        "means",
+        "mean",
+        "meaning",
+    ]
+)
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SPLIT = re.compile(r"[-'’]")
@@ -97,11 +194,15 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nothing|neither|nor|without|hardly|barely|rarely|isn't|aren't|wasn't|weren't|don't|"
     r"doesn't|didn't|won't|can't|cannot|shouldn't|needn't)\b|n't\b|\b(?:irrelevant|overrated|overblown|unnecessary|"
     r"pointless|a myth|no need|not needed|not a (?:real )?(?:concern|issue|problem)|doesn't matter|don't bother|"
-    r"skip(?:ped)?|ignore)\b", re.I)
+    r"skip(?:ped)?|ignore)\b",
+    re.I,
+)
 _META_ANSWER = re.compile(
     r"\b(?:a|an|the|any|my)\s+(?:good|strong|complete|full|great|ideal|model|correct)\s+(?:answer|response)\b|"
     r"\b(?:key|main)\s+points?\s*(?:are|:)|\b(?:this|the)\s+answer\s+(?:covers|addresses|mentions)\b|"
-    r"\bcriteri(?:on|a)\b|\brubric\b", re.I)
+    r"\bcriteri(?:on|a)\b|\brubric\b",
+    re.I,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -199,14 +300,20 @@ def profile_texts(rubric: Rubric) -> list[str]:
 
 
 def _rubric_glossary(rubric: Rubric) -> tuple[tuple[str, str], ...]:
-    text = " ".join([rubric.question, rubric.hint, *(c.text for c in rubric.criteria),
-                     *(f for c in rubric.criteria for f in c.covers)])
+    text = " ".join(
+        [
+            rubric.question,
+            rubric.hint,
+            *(c.text for c in rubric.criteria),
+            *(f for c in rubric.criteria for f in c.covers),
+        ]
+    )
     pairs = {}
     for long, abbr in _ABBR_DEF.findall(text):
         words = _words(long)
         letters = [ch for ch in abbr.casefold() if ch.isalpha()]
         # the long form: as many trailing words as the abbreviation has letters (at least one)
-        take = words[-max(1, min(len(words), len(letters))):]
+        take = words[-max(1, min(len(words), len(letters))) :]
         pairs["".join(_words(abbr))] = " ".join(take)
     return tuple(sorted(pairs.items()))
 
@@ -238,15 +345,15 @@ def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
             if ft:
                 frags.append(ft)
         profiles.append(CriterionProfile(frozenset(key), tuple(frags) or (frozenset(key),), idf))
-    rubric_terms = content_terms(" ".join([rubric.question, rubric.hint, *(c.text for c in rubric.criteria)]),
-                                 glossary)
+    rubric_terms = content_terms(" ".join([rubric.question, rubric.hint, *(c.text for c in rubric.criteria)]), glossary)
     pos = n
     frag_vecs = []
     for c in rubric.criteria:
-        frag_vecs.append(vectors[pos:pos + len(c.covers)])
+        frag_vecs.append(vectors[pos : pos + len(c.covers)])
         pos += len(c.covers)
-    return RubricProfile(tuple(profiles), rubric_terms, glossary, vectors[:n], tuple(frag_vecs), vectors[pos],
-                         vectors[:n] @ vectors[pos])
+    return RubricProfile(
+        tuple(profiles), rubric_terms, glossary, vectors[:n], tuple(frag_vecs), vectors[pos], vectors[:n] @ vectors[pos]
+    )
 
 
 _RUBRIC_STEMS = frozenset({stem(w) for w in RUBRIC_VERBS} | RUBRIC_VERBS)
@@ -269,15 +376,17 @@ class CriterionSignals:
         return dict(zip(FEATURES, self.features))
 
 
-def criterion_signals(profile: RubricProfile, answer: str, passages: Sequence[str],
-                      passage_vecs: np.ndarray) -> list[CriterionSignals]:
+def criterion_signals(
+    profile: RubricProfile, answer: str, passages: Sequence[str], passage_vecs: np.ndarray
+) -> list[CriterionSignals]:
     """Every criterion's signals for one answer. Passages that talk about grading are ignored."""
     n = len(profile.criteria)
     usable = [i for i, p in enumerate(passages) if not is_grading_talk(p)]
     n_words = len(answer.split())
     if not usable:
-        zero = tuple(math.log1p(n_words) if f == "log_words" else float(n) if f == "criteria" else 0.0
-                     for f in FEATURES)
+        zero = tuple(
+            math.log1p(n_words) if f == "log_words" else float(n) if f == "criteria" else 0.0 for f in FEATURES
+        )
         return [CriterionSignals(zero, -1, (), False, False) for _ in range(n)]
     texts = [passages[i] for i in usable]
     P = passage_vecs[usable]
@@ -290,8 +399,12 @@ def criterion_signals(profile: RubricProfile, answer: str, passages: Sequence[st
         pairs = P[:-1] + P[1:]
         pairs = pairs / np.linalg.norm(pairs, axis=1, keepdims=True).clip(1e-9)
         pair_text = profile.text_vecs @ pairs.T
-        pair_sims = np.maximum(pair_text, np.stack([(fv @ pairs.T).max(axis=0) if len(fv) else pair_text[i]
-                                                    for i, fv in enumerate(profile.frag_vecs)])).max(axis=1)
+        pair_sims = np.maximum(
+            pair_text,
+            np.stack(
+                [(fv @ pairs.T).max(axis=0) if len(fv) else pair_text[i] for i, fv in enumerate(profile.frag_vecs)]
+            ),
+        ).max(axis=1)
     else:
         pair_sims = sims.max(axis=1)
     bags = [content_terms(t, profile.glossary) for t in texts]
@@ -315,12 +428,26 @@ def criterion_signals(profile: RubricProfile, answer: str, passages: Sequence[st
         bag = bags[support]
         novelty = sum(1 for t in bag if not _match(t, profile.rubric_terms)) / max(1, len(bag))
         feats = (
-            float(sims[i, j]), float(s_text[i].max()), float(s_frag[i].max()), float(sims[i, j] - on_q[j]),
-            float(sims[i, j] - (others.max() if len(others) else 0.0)), float(int(sims[:, j].argmax()) == i),
-            _share(key, answer_bag, idf), max(frag_shares), min(frag_shares), max(per_passage),
-            max((idf.get(t, 1.0) for t in matched), default=0.0), float(dismissed), novelty,
-            math.log1p(n_words), float(n), float(on_q.max()), float(ranked[1]) if len(ranked) > 1 else 0.0,
-            float(pair_sims[i]), float((sims[i] >= sims[i, j] - 0.05).sum()), float(profile.criterion_question[i]),
+            float(sims[i, j]),
+            float(s_text[i].max()),
+            float(s_frag[i].max()),
+            float(sims[i, j] - on_q[j]),
+            float(sims[i, j] - (others.max() if len(others) else 0.0)),
+            float(int(sims[:, j].argmax()) == i),
+            _share(key, answer_bag, idf),
+            max(frag_shares),
+            min(frag_shares),
+            max(per_passage),
+            max((idf.get(t, 1.0) for t in matched), default=0.0),
+            float(dismissed),
+            novelty,
+            math.log1p(n_words),
+            float(n),
+            float(on_q.max()),
+            float(ranked[1]) if len(ranked) > 1 else 0.0,
+            float(pair_sims[i]),
+            float((sims[i] >= sims[i, j] - 0.05).sum()),
+            float(profile.criterion_question[i]),
         )
         out.append(CriterionSignals(feats, usable[support], matched, dismissed, restating[support]))
     return out

@@ -10,12 +10,13 @@ one of them; the server's counters read through to them.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from grader.testing.devserver._batches import FilesAndBatches
 from grader.testing.devserver._chat import ChatCompletions
@@ -32,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def dev(self) -> DevServer:
-        return self.server.dev  # type: ignore[attr-defined]
+        return cast(_HTTPServer, self.server).dev  # the handler only runs under _HTTPServer
 
     def setup(self) -> None:
         super().setup()
@@ -121,10 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.dev._stopping.wait(reply.delay)
         if reply.action == "reset":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self.connection.close()
             return
         self._send(reply)
@@ -269,10 +268,8 @@ class DevServer:
         with self._lock:
             conns = list(self._conns)
         for conn in conns:  # end idle keep-alive connections, so their threads exit
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
