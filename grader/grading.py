@@ -167,7 +167,16 @@ class Grader:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
         return self._scored(
-            rubric, answer, base, outcome.verdict, outcome.usage, outcome.attempts, outcome.model, latency, findings
+            rubric,
+            answer,
+            base,
+            outcome.verdict,
+            outcome.usage,
+            outcome.attempts,
+            outcome.model,
+            latency,
+            findings,
+            criterion_details=outcome.details.get("criteria"),
         )
 
     def result_from_output(
@@ -227,8 +236,12 @@ class Grader:
         findings: Sequence[Finding],
         *,
         price_factor: float = 1.0,
+        criterion_details: dict[str, dict[str, float]] | None = None,
     ) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
+        criteria = scored.criteria
+        if criterion_details:  # the judge's per-criterion numbers (the embedded judge's signals), for --json
+            criteria = [c.model_copy(update={"details": criterion_details.get(c.id, {})}) for c in criteria]
         flags = list(scored.flags)
         if verdict.injection_attempt or findings:
             kinds = sorted({f.kind for f in findings})
@@ -249,7 +262,7 @@ class Grader:
             score=scored.score,
             percent=scored.percent,
             band=scored.band,
-            criteria=scored.criteria,
+            criteria=criteria,
             strengths=strengths,
             gaps=gaps,
             summary=summary,

@@ -9,9 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band"]
+__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
 
 Band = Literal["strong", "adequate", "weak"]
+
+#: What the embedded (offline) grader can and cannot judge, said wherever its grades are shown.
+EMBEDDED_LIMITS = (
+    "The embedded grader checks whether each point is covered, not whether what the answer says is correct; "
+    "for that, grade with an LLM (set OPENAI_API_KEY, or --backend llm --base-url URL)."
+)
 
 FLAG_CODES = {
     "empty": "the answer is empty",
@@ -44,6 +50,7 @@ class CriterionResult(BaseModel):
     max_points: float
     rationale: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
+    details: dict[str, float] = Field(default_factory=dict)  # the judge's numbers behind the level, if any
 
 
 class Flag(BaseModel):

@@ -55,7 +55,7 @@ class Scored:
 
 
 _RELEVANCE_STOPWORDS = STOPWORDS | CRITERION_WORDS
-_GRADING_TALK = re.compile(
+GRADING_TALK = re.compile(
     r"\b(?:(?<!color )(?<!colour )(?<!color-)(?<!colour-)grading|"
     r"(?:dear|hey|hi|to|for|note\s+to)\s+(?:the\s+|my\s+)?(?:ai\s+)?graders?|"
     r"graders?\s*[:,]|graders?\s+(?:should|must|will|please)|rubric|verdict|evaluators?|examiners?|assessors?|marks|full\s+credit|"
@@ -84,7 +84,7 @@ def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str
     """False when the quote shares no content word with the criterion and is talk about grading itself."""
     if _shares_content_word(_content_stems(quote), _content_stems(" ".join([criterion_text, *covers]))):
         return True
-    return not _GRADING_TALK.search(quote)
+    return not GRADING_TALK.search(quote)
 
 
 _SHORT_REASON = {

@@ -16,7 +16,8 @@ from grader.confidence import grade_samples
 from grader.errors import Usage
 from grader.grading import Grader
 from grader.judges.llm import LLMJudge
-from grader.judges.local.judge import LocalJudge, load_calibration
+from grader.judges.local.judge import LocalJudge
+from grader.judges.local.model import load_model
 from grader.prompts import load_prompts
 from grader.settings import Settings
 from grader.testing.fake import FakeJudge
@@ -84,7 +85,7 @@ def test_what_each_judge_declares():
     declared = {k: (j.deterministic, j.gates_requests, j.costs_money) for k, j in judges.items()}
     assert declared == {"llm": (False, True, True), "local": (True, False, False), "fake": (True, False, False)}
     assert judges["llm"].version == load_prompts().version
-    assert judges["local"].version == f"local-{load_calibration().version}"
+    assert judges["local"].version == f"local-{load_model().version}"
     assert judges["fake"].version == "fake-1"
 
 
@@ -168,7 +169,7 @@ def test_the_embedded_judge_leaves_feedback_to_the_grader(rubric):
     outcome = judge.judge_sync(rubric, "Diffusion denoises step by step. Frames stay consistent. FVD measures it.")
     assert isinstance(outcome, JudgeOutcome) and outcome.raw == "" and outcome.attempts == 1
     assert (outcome.verdict.strengths, outcome.verdict.gaps, outcome.verdict.summary) == ([], [], "")
-    assert set(outcome.details) == {"similarities", "score", "features"}
+    assert set(outcome.details) == {"criteria"} and set(outcome.details["criteria"]) == {c.id for c in rubric.criteria}
     feedback = judge.feedback(rubric, [c.level for c in outcome.verdict.criteria])
     assert isinstance(feedback, Feedback) and feedback.summary.startswith("Your answer fully covers")
 

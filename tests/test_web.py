@@ -368,5 +368,6 @@ def test_embedded_grader_end_to_end(tmp_path):
             ),
         )
         assert re.search(r"\d+(\.\d+)? / 10", page.text) and 'id="answer"' in page.text
+        assert "checks whether each point is covered, not whether" in page.text  # what it cannot judge
         assert store.attempts()[0]["backend"] == "local"
     store.close()

@@ -111,7 +111,16 @@ def _render(console: Console, report: Any) -> None:
 
 
 def calibrate(
-    csv_path: Annotated[Path, typer.Argument(help="CSV of answers with human scores.")],
+    csv_path: Annotated[
+        Path | None, typer.Argument(help="CSV of answers with human scores (not with --criteria).")
+    ] = None,
+    criteria: Annotated[
+        Path | None,
+        typer.Option(
+            "--criteria",
+            help="JSONL/CSV of answers with a human level per criterion: measure agreement criterion by criterion.",
+        ),
+    ] = None,
     id_col: Annotated[
         str | None, typer.Option("--id-col", help="Row id column [default: candidate_id, else answer_id].")
     ] = None,
@@ -158,7 +167,18 @@ def calibrate(
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
-    """Compare the grader's scores with human scores: correlations, QWK, RMSE, labels, baselines."""
+    """Compare the grader's scores with human scores: correlations, QWK, RMSE, labels, baselines; or, with
+    --criteria, its levels with human levels criterion by criterion."""
+    if criteria is not None:
+        if csv_path is not None:
+            raise InputError("give either a scored CSV or --criteria FILE, not both", source=str(csv_path))
+        settings = grading_settings(
+            model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+        )
+        _criteria(criteria, settings, json_out)
+        return
+    if csv_path is None:
+        raise InputError("nothing to compare", hint="give a CSV of answers with human scores, or --criteria FILE")
     from grader.agreement.measure import (
         CalibrationColumns,
         build_report,
@@ -218,6 +238,100 @@ def calibrate(
     if json_out is not None:
         try:
             json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
+        echo(f"report: {json_out}", err=True)
+
+
+def _ci(report: Any, key: str) -> str:
+    value = getattr(report, key)
+    if value is None:
+        return "n/a"
+    lo_hi = report.intervals.get(key)
+    return f"{value:.3f}" + (f" [{lo_hi[0]:.2f}–{lo_hi[1]:.2f}]" if lo_hi else "")
+
+
+_CRITERIA_ROWS = [
+    ("exact", "exact level agreement"),
+    ("qwk", "quadratic weighted kappa"),
+    ("missing_credited", "human-missing criteria credited"),
+    ("credit_precision", "credit precision"),
+    ("credit_recall", "credit recall"),
+    ("credit_f1", "credit F1"),
+    ("score_pearson", "answer score Pearson r"),
+]
+
+
+def _criteria_table(title: str, groups: dict[str, Any], first: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(first)
+    table.add_column("answers", justify="right")
+    for _, label in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]:
+        table.add_column(label, justify="right")
+    for name, rep in groups.items():
+        table.add_row(
+            escape(name or "(none)"),
+            str(rep.answers),
+            *(_fmt(getattr(rep, key)) for key, _ in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]),
+        )
+    return table
+
+
+def _criteria(path: Path, settings: Any, json_out: Path | None) -> None:
+    """``grader calibrate --criteria FILE``: level-by-level agreement with human levels."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from grader.agreement.criteria import LEVELS, build_criteria_report, grade_labelled, read_criteria_file
+    from grader.agreement.measure import rubric_for
+    from grader.grading import Grader
+
+    bank = bank_for(settings)
+    rows = read_criteria_file(path, bank, rubric_for)
+    grader = Grader(settings, bank=bank, store=open_store(settings))
+    with Progress(
+        "grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=common.err_console, transient=True
+    ) as bar:
+        task = bar.add_task("grading", total=len(rows))
+        judged = grade_labelled(
+            grader,
+            rows,
+            bank,
+            concurrency=settings.concurrency,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    report = build_criteria_report(rows, judged, bank)
+    console = common.console
+    overall = report.overall
+    print_line(
+        console,
+        f"{overall.criteria} criteria of {report.graded} answers compared · {path} · "
+        f"judge {grader.backend.name}:{grader.backend.model}"
+        + (f" · {report.failed} answer(s) could not be graded" if report.failed else ""),
+    )
+    table = Table(
+        title="criterion-level agreement with the human levels (95 % bootstrap intervals)", title_justify="left"
+    )
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in _CRITERIA_ROWS:
+        table.add_row(label, _ci(overall, key))
+    console.print(table)
+    confusion = Table(title="levels: rows = human, columns = judge", title_justify="left")
+    confusion.add_column("human \\ judge")
+    for lab in LEVELS:
+        confusion.add_column(lab, justify="right")
+    for lab, counts in zip(LEVELS, overall.confusion):
+        confusion.add_row(lab, *(str(c) for c in counts))
+    console.print(confusion)
+    if report.by_kind:
+        console.print(_criteria_table("by kind", report.by_kind, "kind"))
+    console.print(_criteria_table("by question", report.by_question, "question"))
+    print_line(console, report.verdict, style="bold")
+    if json_out is not None:
+        import json
+
+        try:
+            json_out.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
         except OSError as e:
             raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
         echo(f"report: {json_out}", err=True)

@@ -22,6 +22,7 @@ from grader.cli.common import (
     read_answer,
 )
 from grader.exit_codes import ExitCode
+from grader.result import EMBEDDED_LIMITS
 
 __all__ = ["register", "grade"]
 
@@ -82,8 +83,7 @@ def grade(
             )
         if result.backend == "local":
             echo(
-                "graded by the embedded grader (no LLM). To use an LLM: set OPENAI_API_KEY "
-                "(and OPENAI_BASE_URL for another server) or pass --backend llm --base-url URL.",
+                EMBEDDED_LIMITS,
                 err=True,
                 style="dim",
                 highlight=True,

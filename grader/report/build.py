@@ -47,7 +47,7 @@ from pydantic import ValidationError
 
 from grader.errors import InputError
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
-from grader.result import FLAG_CODES, GradeResult
+from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
 from grader.rubric import Rubric, RubricBank
 from grader.tables import is_jsonl, open_table
 
@@ -144,6 +144,7 @@ class Report:
     errors: int
     question_texts: dict[str, str]
     criterion_texts: dict[tuple[str, str], str]
+    limits_note: str = ""  # said when answers were graded by the embedded grader
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -342,6 +343,9 @@ def build_report(
         errors=sum(1 for e in latest.values() if e.status == "error"),
         question_texts=question_texts,
         criterion_texts=criterion_texts,
+        limits_note=EMBEDDED_LIMITS
+        if any(e.result is not None and e.result.backend == "local" for e in latest.values())
+        else "",
     )
     if anonymise:
         _scrub_ids(report, names)

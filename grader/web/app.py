@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grader.errors import GraderError, UnknownQuestionError
 from grader.practice import best_by_question, choose_question, evidence_spans, summarize
-from grader.result import GradeResult
+from grader.result import EMBEDDED_LIMITS, GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
 from grader.web.render import highlight_answer, history_chart
@@ -105,7 +105,12 @@ class _Web:
         )
         env.filters["pct"] = lambda p: "–" if p is None else f"{p:.0f} %"
         env.filters["num"] = lambda v: "–" if v is None else f"{v:g}"
-        env.globals.update(csp=CSP, backend_label=self._backend_label(), max_chars=settings.max_answer_chars)
+        env.globals.update(
+            csp=CSP,
+            backend_label=self._backend_label(),
+            max_chars=settings.max_answer_chars,
+            limits_note=EMBEDDED_LIMITS if self.grader.backend.name == "local" else "",
+        )
         self.templates = Jinja2Templates(env=env)
 
     def _backend_label(self) -> str:

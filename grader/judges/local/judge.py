@@ -1,37 +1,28 @@
-"""The embedded grader: no LLM, no network, no key — sentence embeddings decide coverage.
+"""The embedded grader: no LLM, no network, no key — each criterion judged on its own evidence.
 
 How an answer is graded:
 
 1. **Passages.** The answer's sentences (a sentence over 30 words cut into pieces of at most 20),
    each a verbatim slice of the answer (:func:`segments`), are embedded with all-MiniLM-L6-v2
-   (:mod:`grader.embedding`): one pass over the answer's words.
-2. **Similarities.** Each criterion is embedded once per rubric (its text and, if any, the hint or
-   reference fragments it ``covers``), together with the rubric's reference text (the reference
-   answer, or the hint's fragments) and the question; these vectors are cached by rubric hash.
-   Per criterion, the best cosine over its views and the passages is its *similarity*, and that
-   passage is its evidence — verbatim, so the usual verification and scoring apply.
-3. **Score model.** Answer-level features (:data:`FEATURES`) go through a small logistic model
-   fitted on human-graded answers (SAF's training split) by ``scripts/fit_local_calibration.py``,
-   which also chose the features by cross-validation over whole questions; the shipped model uses
-   the weighted mean criterion similarity and the share of the reference's words — those not
-   already in the question — that the answer uses. Its parameters are in
-   ``grader/data/local_calibration.json`` (every field documented there).
-4. **Levels.** The model's score is turned into per-criterion levels (missing / partial / full) by
-   allocating it to the criteria in order of similarity: the most similar criteria are credited
-   first, so within an answer a more similar criterion never gets a lower level, and the weighted
-   sum of the levels — what :mod:`grader.scoring` computes — is the model's score, mapped by a
-   fitted linear equating onto the spread of human scores, rounded to the nearest half level of
-   some criterion. Without a calibration file the levels come from two fixed similarity
-   thresholds instead.
+   (:mod:`grader.judges.local.embedding`): one pass over the answer's words. Passages that talk
+   about grading are set aside: they are never evidence.
+2. **Signals, per criterion** (:mod:`grader.judges.local.signals`): how similar the best passage is
+   to *this* criterion (its text and the hint fragments it covers) and how much more than to the
+   question or to the other criteria; which of the criterion's own key terms the answer uses
+   (stems, abbreviations, hyphenation, close spellings), whether it dismisses them, and whether the
+   passage only restates the rubric.
+3. **Level, per criterion** (:mod:`grader.judges.local.model`): two small logistic models fitted on
+   criterion-level human labels (``scripts/fit_criterion_model.py``) give the chance a strict
+   human credits it at least partly and fully; thresholds turn them into missing / partial / full.
+   A passage that only restates the rubric earns at most ``partial``. The supporting passage's whole
+   sentence is the evidence, so the usual verification and scoring apply, and the score is
+   Σ weight × level value, the same arithmetic as for an LLM's verdict.
 
-What it can and cannot judge: it measures whether the answer *talks about* what each criterion
-names (coverage), not whether what it says is correct. A fluent answer that names every topic with
-wrong claims can score well; a correct answer in unusual words can score low. Use an LLM backend
-where correctness matters.
+What it can and cannot judge: it checks whether the answer *covers* each point — says something
+specific about it — not whether what it says is correct. A confident answer with wrong claims about
+the right topics can still earn credit; use an LLM where correctness matters. Every level comes
+with one plain sentence saying why; the numbers behind it are in the result's ``details``.
 
-Feedback is templated: what is covered, what is missing, and each gap's criterion as the next step,
-from the levels *awarded* after the evidence checks (the grader asks :meth:`LocalJudge.feedback`
-once it has them); the judge's own verdict carries no feedback.
 :meth:`LocalJudge.judge_many` grades several answers with one ``encode`` call (the batch path
 coalesces concurrent :meth:`LocalJudge.judge` calls into it).
 """
@@ -49,50 +40,30 @@ from typing import Any
 import numpy as np
 
 from grader.errors import Usage
-from grader.judges.local.model import (  # re-exported: the coverage model is part of this module's public face
-    FEATURES,
-    Calibration,
-    RubricVectors,
-    Segment,
-    allocate_levels,
-    answer_features,
-    criterion_similarities,
-    load_calibration,
-    requested_count,
-    rubric_texts,
-    rubric_vectors,
-    segments,
+from grader.judges.local.model import CriterionModel, Segment, load_model, segments
+from grader.judges.local.signals import (
+    CriterionSignals,
+    RubricProfile,
+    criterion_signals,
+    profile_texts,
+    rubric_profile,
 )
+from grader.judges.local.signals import content_terms as _terms
 from grader.rubric.model import Rubric
 from grader.types import BaseJudge, Feedback, JudgeOutcome
 from grader.verdict import LEVEL_VALUE, CriterionVerdict, Gap, Level, Verdict
 
-__all__ = [
-    "LocalJudge",
-    "Calibration",
-    "Segment",
-    "segments",
-    "load_calibration",
-    "LOCAL_MODEL",
-    "FEATURES",
-    "RubricVectors",
-    "rubric_texts",
-    "rubric_vectors",
-    "answer_features",
-    "allocate_levels",
-    "requested_count",
-]
+__all__ = ["LocalJudge", "LOCAL_MODEL", "LIMITS_NOTE", "templated_feedback", "sentence_span"]
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-int8"
-_CACHE_SIZE = 256  # rubrics whose vectors are kept (per process)
-
-# -- the judge ------------------------------------------------------------------------------------
+LIMITS_NOTE = "The embedded grader checks whether each point is covered, not whether what the answer says is correct."
+_CACHE_SIZE = 256  # rubrics whose profiles are kept (per process)
 
 
 def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
-    """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls it
-    (through :meth:`LocalJudge.feedback`) with the levels *awarded* after the evidence checks, so the
-    feedback never praises what earned no credit."""
+    """Strengths, gaps with next steps, and a summary from per-criterion levels. The grader calls
+    it with the levels *awarded* after the evidence checks, so the feedback never praises what
+    earned no credit."""
     strengths: list[str] = []
     gaps: list[Gap] = []
     for c, level in zip(rubric.criteria, levels):
@@ -124,27 +95,65 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-_rubric_cache: OrderedDict[str, RubricVectors] = OrderedDict()
-_rubric_cache_lock = threading.Lock()
+def sentence_span(answer: str, seg: Segment) -> tuple[int, int]:
+    """The whole sentence a passage belongs to (a piece of a long sentence → that sentence)."""
+    if seg.sentence:
+        return seg.start, seg.end
+    stops = ".!?\n"
+    start = max(answer.rfind(ch, 0, seg.start) for ch in stops) + 1
+    ends = [answer.find(ch, seg.end - 1) for ch in stops]  # the piece may end with the sentence's own stop
+    end = min((e + (ch != "\n") for e, ch in zip(ends, stops) if e >= 0), default=len(answer))
+    while start < end and answer[start].isspace():
+        start += 1
+    return start, end
+
+
+def _surface(stems: Sequence[str], text: str, limit: int = 3) -> list[str]:
+    """Words of ``text`` whose content term is one of ``stems`` (for a plain-language rationale)."""
+    found: list[str] = []
+    for word in dict.fromkeys(text.replace("\n", " ").split()):
+        clean = word.strip(".,;:!?()[]\"'“”‘’")
+        if clean and _terms(clean) & set(stems) and clean.casefold() not in (f.casefold() for f in found):
+            found.append(clean)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _rationale(level: Level, sig: CriterionSignals, quote: str) -> str:
+    words = _surface(sig.matched, quote) if quote else []
+    uses = f" (it uses {', '.join(f'“{w}”' for w in words)})" if words else ""
+    if level == Level.full:
+        return f"Covered: the quoted sentence speaks to this point{uses}."
+    if level == Level.partial:
+        if sig.restated:
+            return "Partly covered: the point is only named in a sentence that restates the question's points."
+        if sig.dismissed:
+            return f"Partly covered: the quoted sentence touches this point but plays it down{uses}."
+        return f"Partly covered: the quoted sentence touches this point without saying enough about it{uses}."
+    if sig.dismissed:
+        return "Not covered: the only sentences that use its words dismiss it."
+    return "Not covered: no sentence of the answer speaks to this point."
+
+
+_profile_cache: OrderedDict[str, RubricProfile] = OrderedDict()
+_profile_cache_lock = threading.Lock()
 
 
 class LocalJudge(BaseJudge):
-    """Grades in-process with the embedded model (see the module docstring); a :class:`~grader.types.Judge`.
-
-    Each outcome's ``details``: ``similarities`` (per criterion, the best passage cosine), ``score``
-    (the model's normalised score, None without a fitted model) and ``features`` (the model's inputs).
-    """
+    """Grades in-process with the embedded model (see the module docstring); a
+    :class:`~grader.types.Judge` that is deterministic, makes no requests and costs nothing."""
 
     name = "local"
     model = LOCAL_MODEL
     deterministic = True
 
     def __init__(
-        self, embedder: Any | None = None, calibration: Calibration | None = None, max_batch: int = 16
+        self, embedder: Any | None = None, criterion_model: CriterionModel | None = None, max_batch: int = 16
     ) -> None:
         self._embedder = embedder
-        self.calibration = calibration or load_calibration()
-        self.version = f"local-{self.calibration.version}"
+        self.criterion_model = criterion_model or load_model()
+        self.version = f"local-{self.criterion_model.version}"
         self.max_batch = max_batch
         self.rubric_encodes = 0  # how many times rubric vectors were computed (tests, benchmarks)
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = weakref.WeakKeyDictionary()
@@ -161,101 +170,85 @@ class LocalJudge(BaseJudge):
     def _cache_key(self, rubric: Rubric) -> str:
         return f"{id(self.embedder) if self._embedder is not None else 'shared'}:{rubric.hash}"
 
-    def rubric_vectors(self, rubric: Rubric) -> RubricVectors:
-        """The rubric's vectors, embedded once per process and rubric hash (LRU of 256 rubrics)."""
+    def rubric_profile(self, rubric: Rubric) -> RubricProfile:
+        """The rubric's key terms and vectors, computed once per process and rubric hash (LRU)."""
         key = self._cache_key(rubric)
-        with _rubric_cache_lock:
-            hit = _rubric_cache.get(key)
+        with _profile_cache_lock:
+            hit = _profile_cache.get(key)
             if hit is not None:
-                _rubric_cache.move_to_end(key)
+                _profile_cache.move_to_end(key)
                 return hit
-        texts, _ = rubric_texts(rubric)
-        rv = rubric_vectors(rubric, self.embedder.encode(texts))
+        profile = rubric_profile(rubric, self.embedder.encode(profile_texts(rubric)))
         self.rubric_encodes += 1
-        with _rubric_cache_lock:
-            _rubric_cache[key] = rv
-            while len(_rubric_cache) > _CACHE_SIZE:
-                _rubric_cache.popitem(last=False)
-        return rv
+        with _profile_cache_lock:
+            _profile_cache[key] = profile
+            while len(_profile_cache) > _CACHE_SIZE:
+                _profile_cache.popitem(last=False)
+        return profile
 
-    def similarities(self, rubric: Rubric, answer: str) -> tuple[np.ndarray, list[Segment]]:
-        """Per criterion, the cosine with each of the answer's passages: ``(criteria, passages)``."""
+    def signals(self, rubric: Rubric, answer: str) -> tuple[list[CriterionSignals], list[Segment]]:
+        """Every criterion's signals for one answer, and the answer's passages (tests, fitting)."""
         segs = segments(answer)
-        rv = self.rubric_vectors(rubric)
-        if not segs:
-            return np.zeros((len(rubric.criteria), 0), dtype=np.float32), segs
-        return criterion_similarities(rv, self.embedder.encode([s.text for s in segs])), segs
+        vecs = self.embedder.encode([s.text for s in segs]) if segs else np.zeros((0, 1), dtype=np.float32)
+        return criterion_signals(self.rubric_profile(rubric), answer, [s.text for s in segs], vecs), segs
 
     # -- grading --------------------------------------------------------------------------------
 
     def judge_many(self, items: Sequence[tuple[Rubric, str]]) -> list[JudgeOutcome]:
         """Grade several (rubric, answer) pairs with one ``encode`` call for all their passages."""
-        vectors = [self.rubric_vectors(r) for r, _ in items]
+        profiles = [self.rubric_profile(r) for r, _ in items]
         all_segs = [segments(a) for _, a in items]
         texts = [s.text for segs in all_segs for s in segs]
         encoded = self.embedder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         out = []
         pos = 0
-        for (rubric, answer), rv, segs in zip(items, vectors, all_segs):
-            seg_vecs = encoded[pos : pos + len(segs)]
+        for (rubric, answer), profile, segs in zip(items, profiles, all_segs):
+            vecs = encoded[pos : pos + len(segs)]
             pos += len(segs)
-            out.append(self._outcome(rubric, answer, rv, segs, seg_vecs))
+            sigs = criterion_signals(profile, answer, [s.text for s in segs], vecs)
+            out.append(self._outcome(rubric, answer, segs, sigs))
         return out
 
     def judge_sync(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         return self.judge_many([(rubric, answer)])[0]
 
-    def _outcome(
-        self, rubric: Rubric, answer: str, rv: RubricVectors, segs: list[Segment], seg_vecs: np.ndarray
-    ) -> JudgeOutcome:
-        cal = self.calibration
-        n = len(rubric.criteria)
-        if segs:
-            per = criterion_similarities(rv, seg_vecs)
-            best_idx = per.argmax(axis=1)
-            best = [float(per[i, best_idx[i]]) for i in range(n)]
-        else:
-            per, best_idx, best = np.zeros((n, 0), dtype=np.float32), np.zeros(n, dtype=int), [0.0] * n
-        features: dict[str, float] = {}
-        score: float | None = None
-        if cal.fitted:
-            features = answer_features(rv, answer, segs, seg_vecs, per)
-            score = cal.predict(features)
-            levels = allocate_levels(best, rv.weights.tolist(), cal.level_target(score), cal.floor)
-        else:
-            levels = [cal.level(b) for b in best]
+    def _outcome(self, rubric: Rubric, answer: str, segs: list[Segment], sigs: list[CriterionSignals]) -> JudgeOutcome:
+        rows = np.array([s.features for s in sigs], dtype=np.float64)
+        levels = self.criterion_model.levels(rows, rubric.kind)
+        p_partial, p_full = self.criterion_model.probabilities(rows, rubric.kind)
         criteria: list[CriterionVerdict] = []
-        for i, c in enumerate(rubric.criteria):
+        details: dict[str, dict[str, float]] = {}
+        for i, (c, sig) in enumerate(zip(rubric.criteria, sigs)):
             level = levels[i]
-            passage = segs[int(best_idx[i])].text if segs else ""
-            if cal.fitted:
-                rank = sorted(best, reverse=True).index(best[i]) + 1
-                rationale = (
-                    f"closest passage similarity {best[i]:.2f} (rank {rank} of {n}); "
-                    f"answer coverage score {score:.2f} → {level.value}"
-                )
-            else:
-                threshold = {Level.full: cal.full, Level.partial: cal.partial, Level.missing: cal.partial}[level]
-                relation = "≥" if level != Level.missing else "<"
-                rationale = f"closest passage similarity {best[i]:.2f} {relation} {threshold:.2f} ({level.value})"
+            if sig.passage < 0:
+                level = Level.missing
+            elif sig.restated and level == Level.full:
+                level = Level.partial
+            quote = ""
+            if level != Level.missing:
+                a, b = sentence_span(answer, segs[sig.passage])
+                quote = answer[a:b]
             criteria.append(
                 CriterionVerdict(
                     criterion_id=c.id,
                     level=level,
-                    rationale=rationale,
-                    evidence=[passage] if level != Level.missing and passage else [],
+                    rationale=_rationale(level, sig, quote),
+                    evidence=[quote] if quote else [],
                 )
             )
-        # No feedback here: the grader asks for it (self.feedback) once the evidence checks have set the
-        # levels awarded. injection_attempt stays False: the grader runs the injection detector on every
-        # answer itself and flags it, whatever the judge says.
+            details[c.id] = {
+                **{k: round(v, 4) for k, v in sig.as_dict().items()},
+                "p_partial": round(float(p_partial[i]), 4),
+                "p_full": round(float(p_full[i]), 4),
+            }
+        # injection_attempt stays False: the grader runs the injection detector on every answer
+        # itself and flags it, whatever the judge says. Feedback comes from the levels awarded
+        # after the evidence checks (the grader asks :meth:`feedback`), so the verdict carries none.
         verdict = Verdict(criteria=criteria, strengths=[], gaps=[], injection_attempt=False, summary="")
-        return JudgeOutcome(
-            verdict, Usage(), 1, self.model, details={"similarities": best, "score": score, "features": features}
-        )
+        return JudgeOutcome(verdict, Usage(), 1, self.model, details={"criteria": details})
 
     def feedback(self, rubric: Rubric, awarded: Sequence[Level]) -> Feedback:
-        """Templated feedback from the levels awarded after the evidence checks (called by the grader)."""
+        """Feedback from the levels awarded after the evidence checks (called by the grader)."""
         return templated_feedback(rubric, awarded)
 
     async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:

@@ -1,0 +1,453 @@
+"""Per-criterion signals for the embedded judge: does some passage of the answer meet *this* criterion?
+
+For each criterion of a rubric the judge measures, on the answer's passages (its sentences, a long
+sentence cut into pieces):
+
+- **similarity** — the best cosine between a passage and the criterion (its text, or one of the hint
+  fragments it ``covers``), and how far that passage is *more* about this criterion than about the
+  question in general (``above_question``) or about another criterion (``specificity``,
+  ``owns_passage``): an on-topic sentence is similar to every criterion of its question, a sentence
+  that meets a criterion is similar to that one;
+- **key terms** — the criterion's content words that are not already in the question, weighted by how
+  specific they are within the rubric (a word every criterion shares says little), matched after
+  stemming, with hyphenation and joined compounds (``up-scaling`` = ``upscaling``), abbreviations
+  (``CFG`` = classifier-free guidance, and any ``long form (ABBR)`` the rubric writes itself) and light
+  fuzzy matching of long words;
+- **dismissal** — every sentence that uses the key terms negates or dismisses them ("flickering isn't
+  really a concern");
+- **restatement** — the supporting passage is made of the rubric's own words (criterion names, the
+  hint) with nothing of its own, or the answer tells the reader what "a good answer" covers: such a
+  passage earns at most ``partial``;
+- **grading talk** — passages addressed to the grader or about grading never count as evidence (the
+  same recogniser as the scoring's relevance gate).
+
+:func:`criterion_signals` returns every feature of :data:`FEATURES` per criterion plus what the
+rationale needs (the supporting passage, the matched words); :mod:`grader.judges.local.model` turns
+them into a level with a small fitted model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from grader.rubric.model import Rubric
+from grader.text import STOPWORDS, stem
+
+__all__ = [
+    "FEATURES",
+    "GLOSSARY",
+    "RubricProfile",
+    "CriterionSignals",
+    "rubric_profile",
+    "criterion_signals",
+    "content_terms",
+    "is_restatement",
+    "is_grading_talk",
+]
+
+FEATURES = (
+    "similarity",  # best cosine of a passage with the criterion (its text or a covered fragment)
+    "similarity_text",  # … with the criterion's text only
+    "similarity_fragment",  # … with its covered hint fragments only
+    "above_question",  # that passage's similarity minus its cosine with the question
+    "specificity",  # that passage's similarity minus its best similarity to another criterion
+    "owns_passage",  # 1 if this criterion is the most similar criterion of that passage
+    "key_terms",  # weighted share of the criterion's key terms the answer uses
+    "best_fragment",  # the same for the best-covered fragment
+    "worst_fragment",  # … and for the least-covered one
+    "terms_in_passage",  # the weighted share within the passage that uses most of them
+    "strongest_term",  # specificity (idf) of the most specific key term found
+    "dismissed",  # 1 if every sentence using the key terms negates or dismisses them
+    "novelty",  # share of the supporting passage's content words that are not the rubric's
+    "log_words",  # log(1 + words in the answer)
+    "criteria",  # how many criteria the rubric has
+    "on_topic",  # best cosine of a passage with the question
+    "runner_up",  # the second-best passage's similarity
+    "pair_similarity",  # best similarity of two neighbouring passages taken together (mean vector)
+    "elaboration",  # passages within 0.05 of the best one (a point explained over several sentences)
+    "criterion_vs_question",  # cosine of the criterion with the question (how on-topic text scores anyway)
+)
+
+#: Abbreviations of the field and their long forms, matched both ways (``cfg`` ↔ classifier free
+#: guidance). A rubric's own ``long form (ABBR)`` pairs are added per rubric.
+GLOSSARY: dict[str, str] = {
+    "cfg": "classifier free guidance",
+    "lora": "low rank adaptation",
+    "dit": "diffusion transformer",
+    "lut": "look up table",
+    "vram": "video memory",
+    "fps": "frames per second",
+    "i2v": "image to video",
+    "t2v": "text to video",
+    "vae": "variational autoencoder",
+    "gan": "generative adversarial network",
+    "qa": "quality assurance",
+    "sla": "service level agreement",
+    "ip": "intellectual property",
+    "tts": "text to speech",
+    "fvd": "frechet video distance",
+    "ci": "continuous integration",
+    "cd": "continuous delivery",
+    "ab": "a b test",
+    "api": "application programming interface",
+}
+
+#: Words a rubric uses to say what an answer should do; they are not what the answer must say.
+RUBRIC_VERBS = frozenset(
+    [
+        "strong",
+        "good",
+        "great",
+        "best",
+        "answer",
+        "answers",
+        "candidate",
+        "candidates",
+        "cover",
+        "covers",
+        "covered",
+        "discuss",
+        "discusses",
+        "mention",
+        "mentions",
+        "mentioned",
+        "include",
+        "includes",
+        "including",
+        "explain",
+        "explains",
+        "explained",
+        "describe",
+        "describes",
+        "described",
+        "demonstrate",
+        "demonstrates",
+        "show",
+        "shows",
+        "shown",
+        "name",
+        "names",
+        "named",
+        "state",
+        "states",
+        "stated",
+        "give",
+        "gives",
+        "given",
+        "note",
+        "notes",
+        "noted",
+        "raise",
+        "raises",
+        "raised",
+        "identify",
+        "identifies",
+        "propose",
+        "proposes",
+        "recognise",
+        "recognize",
+        "recognises",
+        "recognizes",
+        "acknowledge",
+        "acknowledges",
+        "emphasise",
+        "emphasize",
+        "emphasises",
+        "emphasizes",
+        "highlight",
+        "highlights",
+        "suggest",
+        "suggests",
+        "outline",
+        "outlines",
+        "discussion",
+        "common",
+        "commonly",
+        "typical",
+        "typically",
+        "important",
+        "approach",
+        "approaches",
+        "concrete",
+        "example",
+        "examples",
+        "specific",
+        "clearly",
+        "such",
+        "means",
+        "mean",
+        "meaning",
+    ]
+)
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_SPLIT = re.compile(r"[-'’]")
+_ABBR_DEF = re.compile(r"([A-Za-z][\w-]*(?:\s+[\w-]+){0,4})\s*\(([A-Z][A-Za-z0-9/-]{1,7})\)")
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nothing|neither|nor|without|hardly|barely|rarely|isn't|aren't|wasn't|weren't|don't|"
+    r"doesn't|didn't|won't|can't|cannot|shouldn't|needn't)\b|n't\b|\b(?:irrelevant|overrated|overblown|unnecessary|"
+    r"pointless|a myth|no need|not needed|not a (?:real )?(?:concern|issue|problem)|doesn't matter|don't bother|"
+    r"skip(?:ped)?|ignore)\b",
+    re.I,
+)
+_META_ANSWER = re.compile(
+    r"\b(?:a|an|the|any|my)\s+(?:good|strong|complete|full|great|ideal|model|correct)\s+(?:answer|response)\b|"
+    r"\b(?:key|main)\s+points?\s*(?:are|:)|\b(?:this|the)\s+answer\s+(?:covers|addresses|mentions)\b|"
+    r"\bcriteri(?:on|a)\b|\brubric\b",
+    re.I,
+)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased word tokens; a hyphenated word gives its parts and the joined compound."""
+    out: list[str] = []
+    for m in _TOKEN.finditer(text.casefold().replace("\u00ad", "")):
+        parts = [p for p in _SPLIT.split(m.group()) if p]
+        out.extend(parts)
+        if len(parts) > 1:
+            out.append("".join(parts))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def content_terms(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> frozenset[str]:
+    """A text's content terms: stems of its non-stopwords, joined neighbour pairs (so "up scaling"
+    matches "upscaling"), and abbreviations ↔ long forms of :data:`GLOSSARY` and ``glossary``."""
+    ws = _words(text)
+    pairs = {**GLOSSARY, **dict(glossary)}
+    out: set[str] = set()
+    for i, w in enumerate(ws):
+        if w in pairs:
+            out.add(w)
+            out.update(stem(x) for x in pairs[w].split() if x not in STOPWORDS)
+        if w in STOPWORDS or (len(w) < 3 and not w.isdigit()):
+            continue
+        out.add(stem(w))
+        if i + 1 < len(ws) and ws[i + 1] not in STOPWORDS and len(ws[i + 1]) >= 3:
+            out.add(stem(w + ws[i + 1]))
+    joined = " " + " ".join(ws) + " "
+    out.update(abbr for abbr, long in pairs.items() if f" {long} " in joined)
+    return frozenset(out)
+
+
+def _match(term: str, bag: frozenset[str]) -> bool:
+    """The term is in the bag, or a long word of the bag shares its stem or is a close spelling."""
+    if term in bag:
+        return True
+    if len(term) < 5:
+        return False
+    head = term[:5]
+    for b in bag:
+        if len(b) >= 5 and b.startswith(head) and (b.startswith(term) or term.startswith(b)):
+            return True
+        if len(b) >= 6 and len(term) >= 6 and b[0] == term[0] and fuzz.ratio(b, term) >= 88:
+            return True
+    return False
+
+
+def is_grading_talk(text: str) -> bool:
+    """Text addressed to the grader or about grading (the scoring's relevance gate uses the same)."""
+    from grader.scoring import GRADING_TALK
+
+    return bool(GRADING_TALK.search(text))
+
+
+def is_restatement(text: str, rubric_terms: frozenset[str], key_sets: Sequence[frozenset[str]]) -> bool:
+    """The passage restates the rubric: it talks about what an answer should contain, or it is made
+    of the rubric's own words (at most one content word in five its own) and names the key terms of
+    two or more criteria at once — a list of the points, not an answer to them."""
+    if _META_ANSWER.search(text):
+        return True
+    terms = content_terms(text)
+    if len(terms) < 3:
+        return False
+    own = sum(1 for t in terms if not _match(t, rubric_terms))
+    named = sum(1 for keys in key_sets if keys and any(_match(t, terms) for t in keys))
+    return own / len(terms) <= 0.2 and named >= 2
+
+
+@dataclass(frozen=True)
+class CriterionProfile:
+    key_terms: frozenset[str]  # content terms of the criterion (text + covers) not in the question
+    fragments: tuple[frozenset[str], ...]  # the key terms of each covered fragment
+    idf: dict[str, float]
+
+
+@dataclass(frozen=True)
+class RubricProfile:
+    """What is computed once per rubric: key terms, their weights, and the embedded views."""
+
+    criteria: tuple[CriterionProfile, ...]
+    rubric_terms: frozenset[str]  # every content term of the question, hint and criteria
+    glossary: tuple[tuple[str, str], ...]
+    text_vecs: np.ndarray  # (criteria, dim)
+    frag_vecs: tuple[np.ndarray, ...]  # per criterion (fragments, dim), possibly empty
+    question_vec: np.ndarray  # (dim,)
+    criterion_question: np.ndarray  # (criteria,) cosine of each criterion's text with the question
+
+
+def profile_texts(rubric: Rubric) -> list[str]:
+    """The texts :func:`rubric_profile` needs embedded, in order: criterion texts, every covered
+    fragment (criterion by criterion), the question."""
+    return [c.text for c in rubric.criteria] + [f for c in rubric.criteria for f in c.covers] + [rubric.question]
+
+
+def _rubric_glossary(rubric: Rubric) -> tuple[tuple[str, str], ...]:
+    text = " ".join(
+        [
+            rubric.question,
+            rubric.hint,
+            *(c.text for c in rubric.criteria),
+            *(f for c in rubric.criteria for f in c.covers),
+        ]
+    )
+    pairs = {}
+    for long, abbr in _ABBR_DEF.findall(text):
+        words = _words(long)
+        letters = [ch for ch in abbr.casefold() if ch.isalpha()]
+        # the long form: as many trailing words as the abbreviation has letters (at least one)
+        take = words[-max(1, min(len(words), len(letters))) :]
+        pairs["".join(_words(abbr))] = " ".join(take)
+    return tuple(sorted(pairs.items()))
+
+
+def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
+    """Assemble the profile from the embeddings of :func:`profile_texts` (same order)."""
+    glossary = _rubric_glossary(rubric)
+    n = len(rubric.criteria)
+    q_terms = content_terms(rubric.question, glossary)
+    docs = []
+    raw = []
+    for c in rubric.criteria:
+        terms = content_terms(" ".join([c.text, *c.covers]), glossary)
+        terms = frozenset(t for t in terms if t not in _RUBRIC_STEMS)
+        raw.append(terms)
+        docs.append(terms)
+    docs.append(q_terms)
+    df: dict[str, int] = {}
+    for d in docs:
+        for t in d:
+            df[t] = df.get(t, 0) + 1
+    idf = {t: math.log((len(docs) + 1) / (k + 1)) + 1.0 for t, k in df.items()}
+    profiles = []
+    for c, terms in zip(rubric.criteria, raw):
+        key = (terms - q_terms) or terms
+        frags = []
+        for f in c.covers:
+            ft = frozenset(t for t in content_terms(f, glossary) if t not in _RUBRIC_STEMS) - q_terms
+            if ft:
+                frags.append(ft)
+        profiles.append(CriterionProfile(frozenset(key), tuple(frags) or (frozenset(key),), idf))
+    rubric_terms = content_terms(" ".join([rubric.question, rubric.hint, *(c.text for c in rubric.criteria)]), glossary)
+    pos = n
+    frag_vecs = []
+    for c in rubric.criteria:
+        frag_vecs.append(vectors[pos : pos + len(c.covers)])
+        pos += len(c.covers)
+    return RubricProfile(
+        tuple(profiles), rubric_terms, glossary, vectors[:n], tuple(frag_vecs), vectors[pos], vectors[:n] @ vectors[pos]
+    )
+
+
+_RUBRIC_STEMS = frozenset({stem(w) for w in RUBRIC_VERBS} | RUBRIC_VERBS)
+
+
+def _share(terms: frozenset[str], bag: frozenset[str], idf: dict[str, float]) -> float:
+    total = sum(idf.get(t, 1.0) for t in terms)
+    return sum(idf.get(t, 1.0) for t in terms if _match(t, bag)) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class CriterionSignals:
+    features: tuple[float, ...]  # in the order of FEATURES
+    passage: int  # the supporting passage (index into the passages), -1 without passages
+    matched: tuple[str, ...]  # key terms the answer uses (stems)
+    dismissed: bool
+    restated: bool
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(zip(FEATURES, self.features))
+
+
+def criterion_signals(
+    profile: RubricProfile, answer: str, passages: Sequence[str], passage_vecs: np.ndarray
+) -> list[CriterionSignals]:
+    """Every criterion's signals for one answer. Passages that talk about grading are ignored."""
+    n = len(profile.criteria)
+    usable = [i for i, p in enumerate(passages) if not is_grading_talk(p)]
+    n_words = len(answer.split())
+    if not usable:
+        zero = tuple(
+            math.log1p(n_words) if f == "log_words" else float(n) if f == "criteria" else 0.0 for f in FEATURES
+        )
+        return [CriterionSignals(zero, -1, (), False, False) for _ in range(n)]
+    texts = [passages[i] for i in usable]
+    P = passage_vecs[usable]
+    s_text = profile.text_vecs @ P.T  # (criteria, passages)
+    # a criterion with no covered fragments is its own fragment
+    s_frag = np.stack([(fv @ P.T).max(axis=0) if len(fv) else s_text[i] for i, fv in enumerate(profile.frag_vecs)])
+    sims = np.maximum(s_text, s_frag)
+    on_q = P @ profile.question_vec
+    if len(texts) > 1:
+        pairs = P[:-1] + P[1:]
+        pairs = pairs / np.linalg.norm(pairs, axis=1, keepdims=True).clip(1e-9)
+        pair_text = profile.text_vecs @ pairs.T
+        pair_sims = np.maximum(
+            pair_text,
+            np.stack(
+                [(fv @ pairs.T).max(axis=0) if len(fv) else pair_text[i] for i, fv in enumerate(profile.frag_vecs)]
+            ),
+        ).max(axis=1)
+    else:
+        pair_sims = sims.max(axis=1)
+    bags = [content_terms(t, profile.glossary) for t in texts]
+    answer_bag = frozenset().union(*bags)
+    key_sets = [c.key_terms for c in profile.criteria]
+    restating = [is_restatement(t, profile.rubric_terms, key_sets) for t in texts]
+    out = []
+    for i, crit in enumerate(profile.criteria):
+        j = int(sims[i].argmax())
+        others = np.delete(sims[:, j], i)
+        ranked = np.sort(sims[i])[::-1]
+        key, idf = crit.key_terms, crit.idf
+        matched = tuple(sorted(t for t in key if _match(t, answer_bag)))
+        frag_shares = [_share(f, answer_bag, idf) for f in crit.fragments]
+        per_passage = [_share(key, b, idf) for b in bags]
+        using = [k for k, b in enumerate(bags) if not restating[k] and any(_match(t, b) for t in key)]
+        dismissed = bool(using) and all(_NEGATION.search(texts[k]) for k in using)
+        # the supporting passage: the most similar one, unless another uses clearly more key terms
+        jt = int(np.argmax(per_passage))
+        support = jt if per_passage[jt] >= per_passage[j] + 0.34 else j
+        bag = bags[support]
+        novelty = sum(1 for t in bag if not _match(t, profile.rubric_terms)) / max(1, len(bag))
+        feats = (
+            float(sims[i, j]),
+            float(s_text[i].max()),
+            float(s_frag[i].max()),
+            float(sims[i, j] - on_q[j]),
+            float(sims[i, j] - (others.max() if len(others) else 0.0)),
+            float(int(sims[:, j].argmax()) == i),
+            _share(key, answer_bag, idf),
+            max(frag_shares),
+            min(frag_shares),
+            max(per_passage),
+            max((idf.get(t, 1.0) for t in matched), default=0.0),
+            float(dismissed),
+            novelty,
+            math.log1p(n_words),
+            float(n),
+            float(on_q.max()),
+            float(ranked[1]) if len(ranked) > 1 else 0.0,
+            float(pair_sims[i]),
+            float((sims[i] >= sims[i, j] - 0.05).sum()),
+            float(profile.criterion_question[i]),
+        )
+        out.append(CriterionSignals(feats, usable[support], matched, dismissed, restating[support]))
+    return out
