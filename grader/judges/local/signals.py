@@ -237,6 +237,7 @@ def content_terms(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> froz
     return frozenset(out)
 
 
+@lru_cache(maxsize=65536)
 def _match(term: str, bag: frozenset[str]) -> bool:
     """The term is in the bag, or a long word of the bag shares its stem or is a close spelling."""
     if term in bag:
