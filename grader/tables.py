@@ -9,10 +9,15 @@ What it handles, so that no caller has to:
 - **Encoding**: a UTF-16 byte-order mark (LE or BE, as Excel's "Unicode text" export writes) means
   UTF-16; anything else is read as UTF-8, a UTF-8 BOM dropped. Bytes that are not UTF-8 do not stop
   the file: they come through as lone surrogates (``errors="surrogateescape"``) and every row says
-  which of its columns hold some (:attr:`TableRow.undecodable`); :func:`clean` turns them into ``?``.
+  which of its columns hold some (:attr:`TableRow.undecodable`); :func:`clean` turns them into ``?``
+  (and any other lone surrogate, such as a JSON ``"\ud800"`` escape).
 - **Delimited text**: the delimiter is the most frequent of ``,`` ``;`` and tab in the first line
   (``,`` if none); CRLF, quoted newlines, doubled quotes and fields of any size; the header's names
-  are stripped of surrounding spaces; a line that is blank (or only delimiters) is not a row.
+  are stripped of surrounding spaces; a line that is blank (or only delimiters) is not a row. A quote
+  that is never closed (its field would run to the end of the file, swallowing the rows after it) is
+  an error on the line it opens on, and the lines after that line are read again as rows: rows are
+  never merged.
+- **JSON lines** limits: a line nested too deeply to parse is an error row, like invalid JSON.
 - **JSON lines** (``.jsonl`` / ``.ndjson``): one object per non-blank line; ``fmt="json"`` also reads a
   file holding one JSON array of objects.
 - **Positions and problems**: each :class:`TableRow` has its data-row number and the physical line it
@@ -48,6 +53,9 @@ __all__ = [
     "open_table",
     "clean",
     "has_undecodable",
+    "has_lone_surrogate",
+    "UNTERMINATED_QUOTE",
+    "STRAY_QUOTE",
     "is_jsonl",
     "JSONL_SUFFIXES",
     "UNDECODABLE",
@@ -62,6 +70,16 @@ UNDECODABLE = "undecodable bytes (the file is not valid UTF-8 here); re-save the
 NOT_AN_OBJECT = "invalid JSON line: not a JSON object"
 _DELIMITERS = (",", ";", "\t")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+UNTERMINATED_QUOTE = (
+    "unterminated quote: the quoted field opened on this line is never closed, so it would swallow "
+    'every row after it; close it (a quote inside a quoted field is written twice: "")'
+)
+STRAY_QUOTE = (
+    "unpaired quote: the quoted field opened on this line ends at a quote on line {line} that has more "
+    "text after it, so it would merge the rows in between; close the field's quote (a quote inside a "
+    'quoted field is written twice: "")'
+)
 
 
 def is_jsonl(path: str | Path) -> bool:
@@ -74,9 +92,15 @@ def has_undecodable(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate: an undecodable byte, or a JSON ``\\ud800``-style escape
+    that is not valid Unicode (it cannot be written as UTF-8)."""
+    return _LONE_SURROGATE.search(text) is not None
+
+
 def clean(text: str) -> str:
-    """``text`` with every undecodable byte replaced by ``?`` (unchanged if it has none)."""
-    return text.encode("utf-8", "replace").decode("utf-8") if has_undecodable(text) else text
+    """``text`` with every undecodable byte (any lone surrogate) replaced by ``?`` (unchanged if none)."""
+    return text.encode("utf-8", "replace").decode("utf-8") if has_lone_surrogate(text) else text
 
 
 @dataclass(frozen=True)
@@ -139,11 +163,13 @@ class Table:
             self.close()
 
     def _csv_rows(self) -> Iterator[TableRow]:
-        reader = csv.reader(self._fh, delimiter=self.delimiter)
+        src = _Lines(self._fh, 0)
+        reader = csv.reader(src, delimiter=self.delimiter)
         header, width = self.header, len(self.header)
         index = 0
         end = self.header_line_count  # the physical line the previous record ended on
         while True:
+            src.taken = []
             try:
                 record = next(reader)
             except StopIteration:
@@ -151,9 +177,21 @@ class Table:
             except csv.Error as e:
                 index += 1
                 yield TableRow(index, end + 1, {}, width=width, error=f"malformed CSV record: {e}")
-                end = reader.line_num + self.header_line_count
+                end = src.count + self.header_line_count
                 continue
-            line, end = end + 1, reader.line_num + self.header_line_count
+            line, end = end + 1, src.count + self.header_line_count
+            quoting = (
+                _quote_problem("".join(src.taken), self.delimiter, line) if len(src.taken) > 1 or src.exhausted else ""
+            )
+            if quoting:
+                # an unpaired quote swallowed the lines after it: report it on its first line and
+                # read the lines after that one again, as the rows they were meant to be
+                index += 1
+                yield TableRow(index, line, {}, width=width, error=quoting)
+                src = _Lines(itertools.chain(src.taken[1:], src.rest), line - self.header_line_count)
+                reader = csv.reader(src, delimiter=self.delimiter)
+                end = line
+                continue
             if not record or all(not f.strip() for f in record):
                 continue  # a blank line between records is not a row
             index += 1
@@ -176,6 +214,8 @@ class Table:
             items = json.loads(text)
         except ValueError as e:
             raise InputError(f"invalid JSON: {e}", source=self.source) from None
+        except RecursionError:
+            raise InputError("invalid JSON: nested too deeply", source=self.source) from None
         for n, obj in enumerate(items if isinstance(items, list) else [items], 1):
             yield _object_row(n, n, obj)
 
@@ -191,11 +231,62 @@ class Table:
         self.close()
 
 
+class _Lines:
+    """The physical lines fed to :func:`csv.reader`: counts them, keeps those of the current record
+    (``taken``) and notes when the file ran out (``exhausted``)."""
+
+    def __init__(self, lines: Iterator[str], count: int) -> None:
+        self.rest = lines  # the lines not read yet
+        self.count = count
+        self.taken: list[str] = []
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self.rest)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self.count += 1
+        self.taken.append(line)
+        return line
+
+
+def _quote_problem(text: str, delimiter: str, first_line: int) -> str:
+    """Why the quoting of ``text`` (one record, as :func:`csv.reader` read it) is not to be trusted, or
+    ``""``: it ends inside a quoted field (the quote was never closed), or a quoted field that spans
+    lines closes with text after its quote (a stray quote on a later line closed an unpaired one)."""
+    state = 0  # 0 start of a field, 1 unquoted field, 2 in quotes, 3 a quote seen in quotes
+    lines_in_quotes = 0
+    for i, ch in enumerate(text):
+        if state == 2:
+            if ch == '"':
+                state = 3
+            elif ch == "\n":
+                lines_in_quotes += 1
+        elif ch == delimiter or ch in "\r\n":
+            state = 0
+        elif state == 3:
+            if ch != '"' and lines_in_quotes:
+                return STRAY_QUOTE.format(line=first_line + text.count("\n", 0, i))
+            state = 2 if ch == '"' else 1
+        elif state == 0 and ch == '"':
+            state, lines_in_quotes = 2, 0
+        else:
+            state = 1
+    return UNTERMINATED_QUOTE if state == 2 else ""
+
+
 def _json_row(index: int, line_no: int, line: str) -> TableRow:
     try:
         obj = json.loads(line)
     except ValueError as e:
         return TableRow(index, line_no, {}, error=f"invalid JSON line: {e}")
+    except RecursionError:
+        return TableRow(index, line_no, {}, error="invalid JSON line: nested too deeply")
     return _object_row(index, line_no, obj)
 
 

@@ -1,5 +1,6 @@
 """The command line: one clear line per error, documented exit codes, JSON output."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -138,3 +139,28 @@ def test_word_count_counts_cjk_characters(text, words):
     from grader.grading import word_count
 
     assert word_count(text) == words
+
+
+def test_a_200_that_is_not_json_is_a_server_fault_not_a_bug(dev_server, cli, monkeypatch, tmp_path):
+    # issue 14 item 4: a proxy's HTML page (HTTP 200) is retried, then reported as the server's fault
+    monkeypatch.setenv("GRADER_MAX_RETRIES", "1")
+    monkeypatch.setenv("GRADER_RETRY_MAX_WAIT", "0.01")
+    server = dev_server(faults=["html_200"] * 2)
+    answer = "Temporal consistency keeps objects stable across frames and avoids flicker."
+    rc, _out, err = cli("grade", "-q", "vid-05", "--base-url", server.base_url, "--no-cache", "-a", answer)
+    assert rc == 3 and server.requests == 2
+    assert "HTTP 200" in err and "not JSON" in err and "a bug" not in err and "internal error" not in err
+
+    server = dev_server(faults=["garbage_200", "garbage_200", "html_200"])  # 2 attempts per row: 1 row fails
+    source = tmp_path / "in.csv"
+    source.write_text(f"candidate_id,question_id,answer\nc1,vid-05,{answer}\nc2,vid-05,{answer} Also FVD.\n")
+    out_path = tmp_path / "out.csv"
+    rc, _out, err = cli(
+        "batch", source, "-o", out_path, "--base-url", server.base_url, "--no-cache", "-j", "1", "--backend", "llm"
+    )
+    rows = list(csv.DictReader(out_path.read_text().splitlines()))
+    assert rc == 5 and sorted(r["candidate_id"] for r in rows) == ["c1", "c2"]
+    failed = [r for r in rows if r["status"] == "error"]
+    assert len(failed) == 1 and "not JSON" in failed[0]["reason"] and "internal" not in failed[0]["reason"]
+    assert [r["status"] for r in rows if r not in failed] == ["graded"]  # retried once, then answered
+    assert server.requests == 4

@@ -95,6 +95,8 @@ def test_happy_path_is_one_call(dev_server, make_grader, waits, good_answer):
         ("503", None),
         ("timeout", None),
         ("reset", None),
+        ("html_200", None),  # a proxy's HTML page with status 200: a server fault, not a bug
+        ("garbage_200", None),  # 200, says JSON, is not
     ],
 )
 def test_transient_fault_is_retried(dev_server, make_grader, waits, good_answer, fault, expected_wait):
@@ -133,6 +135,21 @@ def test_persistent_503_gives_up_after_max_retries(dev_server, make_grader, wait
     assert exc.attempts == 3
     assert exc.retryable is True
     assert "HTTP 503" in str(exc)
+
+
+@pytest.mark.parametrize("fault", ["html_200", "garbage_200"])
+def test_persistent_non_json_200_gives_up_with_the_reason(dev_server, make_grader, waits, good_answer, fault):
+    server = dev_server(faults=[fault] * 10)
+    grader = make_grader(server, max_retries=2)
+
+    with pytest.raises(TransportError) as info:
+        grader.grade("t-diffusion", good_answer)
+
+    assert server.requests == 3  # retried by the one transport policy
+    exc = info.value
+    assert exc.retryable is True
+    assert exc.attempts == 3
+    assert "HTTP 200" in exc.one_line() and "not JSON" in exc.one_line()
 
 
 @pytest.mark.parametrize(

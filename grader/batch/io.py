@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InputError
-from grader.tables import UNDECODABLE, Table, clean, has_undecodable, is_jsonl, open_table
+from grader.tables import UNDECODABLE, Table, clean, has_lone_surrogate, has_undecodable, is_jsonl, open_table
 
 __all__ = [
     "BatchRow",
@@ -64,6 +64,10 @@ class Columns:
     answer: str = "answer"
 
 
+LONE_SURROGATE = (
+    "a lone surrogate escape (such as \\ud800) that is not valid Unicode; fix the text that wrote this line"
+)
+
 DEFAULT_COLUMNS = Columns()  # the default column names, shared as the functions' default (Columns is frozen)
 
 
@@ -79,6 +83,15 @@ class BatchRow:
 
 
 def _check_header(header: list[str], cols: Columns, source: str) -> None:
+    twice = [c for c in dict.fromkeys((cols.id, cols.question, cols.answer)) if header.count(c) > 1]
+    if twice:
+        raise InputError(
+            f"the header names column(s) {', '.join(repr(c) for c in twice)} more than once, so which "
+            "one to read is ambiguous",
+            source=source,
+            line=1,
+            hint="rename or remove the extra column(s)",
+        )
     missing = [c for c in (cols.id, cols.question, cols.answer) if c not in header]
     if missing:
         flag = {cols.id: "--id-col", cols.question: "--question-col", cols.answer: "--answer-col"}
@@ -91,8 +104,11 @@ def _check_header(header: list[str], cols: Columns, source: str) -> None:
 
 
 def _row_problem(candidate_id: str, question_id: str, answer: str) -> str:
-    if has_undecodable(candidate_id + question_id + answer):
+    text = candidate_id + question_id + answer
+    if has_undecodable(text):
         return UNDECODABLE
+    if has_lone_surrogate(text):
+        return LONE_SURROGATE
     if not question_id.strip():
         return "empty question id"
     return ""
@@ -140,15 +156,36 @@ def _jsonl_rows(table: Table, cols: Columns) -> Iterator[BatchRow]:
             continue
         obj = row.values
         missing = [c for c in (cols.id, cols.question, cols.answer) if c not in obj]
-        cid = str(obj.get(cols.id, ""))
-        qid = str(obj.get(cols.question, "")).strip()
-        answer = obj.get(cols.answer, "")
+        cid, qid, answer = (_json_text(obj.get(c)) for c in (cols.id, cols.question, cols.answer))
+        qid = qid.strip()
         if missing:
-            yield BatchRow(row.index, row.line, cid, qid, "", error=f"missing field(s): {', '.join(missing)}")
+            yield BatchRow(
+                row.index, row.line, clean(cid), clean(qid), "", error=f"missing field(s): {', '.join(missing)}"
+            )
             continue
-        if not isinstance(answer, str):
-            answer = "" if answer is None else str(answer)
+        nested = [c for c in (cols.id, cols.question, cols.answer) if isinstance(obj[c], (list, dict))]
+        if nested:
+            kinds = ", ".join(f"{c!r} is a JSON {'array' if isinstance(obj[c], list) else 'object'}" for c in nested)
+            yield BatchRow(
+                row.index,
+                row.line,
+                "" if cols.id in nested else clean(cid),
+                "" if cols.question in nested else clean(qid),
+                "",
+                error=f"{kinds}; it must be a string",
+            )
+            continue
         yield BatchRow(row.index, row.line, clean(cid), clean(qid), clean(answer), error=_row_problem(cid, qid, answer))
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as a cell's text: strings as they are, null as empty, numbers and booleans as JSON
+    writes them (arrays and objects are refused by the caller)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def count_rows(path: str | Path, cols: Columns = DEFAULT_COLUMNS) -> int:
@@ -170,7 +207,8 @@ class ResultWriter:
             _truncate_torn_tail(self.path)
         exists = self.path.exists() and self.path.stat().st_size > 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = self.path.open("a" if append else "w", encoding="utf-8", newline="")
+        # errors="replace": a lone surrogate that reached a record is written as "?", never a crash
+        self._fh = self.path.open("a" if append else "w", encoding="utf-8", errors="replace", newline="")
         self._csv = None if self.jsonl else csv.DictWriter(self._fh, fieldnames=OUTPUT_FIELDS, lineterminator="\n")
         if self._csv is not None and not (append and exists):
             self._csv.writeheader()

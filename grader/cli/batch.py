@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from grader.batch.io import Columns
+from grader.batch.lock import OutputLock
 from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
@@ -169,96 +170,97 @@ def batch(
         return
     if output is None:
         raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
-    if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
-        raise InputError(
-            "the output file exists",
-            source=str(output),
-            hint="use --resume to continue it or --overwrite to replace it",
-        )
-    if (retry_failed or no_wait) and not batch_api:
-        raise InputError("--retry-failed and --no-wait work with --batch-api")
-    if batch_api:
-        ignored = [
-            name
-            for name, value in (
-                ("--concurrency", concurrency),
-                ("--rpm", rpm),
-                ("--tpm", tpm),
-                ("--max-cost", max_cost),
+    with OutputLock(output):  # another run on this output (live or Batch API) is refused
+        if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
+            raise InputError(
+                "the output file exists",
+                source=str(output),
+                hint="use --resume to continue it or --overwrite to replace it",
             )
-            if value is not None
-        ]
-        if ignored:
-            echo(f"{', '.join(ignored)}: not used with --batch-api", err=True, style="yellow", highlight=True)
-        run_batch_api_cli(
-            settings,
-            bank,
-            source,
-            output,
-            columns,
-            resume=resume,
-            console=common.err_console,
-            retry_failed=retry_failed,
-            overwrite=overwrite,
-            wait=not no_wait,
-            poll_interval=poll_interval,
-            summary_json=summary_json,
-        )
-        return
-
-    from grader.batch.io import count_rows
-    from grader.batch.runner import run_batch
-    from grader.grading import Grader
-
-    total = count_rows(source, columns)
-    store = open_store(settings)
-    grader = Grader(settings, bank=bank, store=store)
-    plain = not common.err_console.is_terminal
-    progress, on_progress = _progress_printer(total, plain)
-    if settings.effective_backend == "local":
-        echo(
-            "grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
-            err=True,
-            style="dim",
-            highlight=True,
-        )
-
-    async def go() -> BatchStats:
-        try:
-            return await run_batch(
-                grader,
+        if (retry_failed or no_wait) and not batch_api:
+            raise InputError("--retry-failed and --no-wait work with --batch-api")
+        if batch_api:
+            ignored = [
+                name
+                for name, value in (
+                    ("--concurrency", concurrency),
+                    ("--rpm", rpm),
+                    ("--tpm", tpm),
+                    ("--max-cost", max_cost),
+                )
+                if value is not None
+            ]
+            if ignored:
+                echo(f"{', '.join(ignored)}: not used with --batch-api", err=True, style="yellow", highlight=True)
+            run_batch_api_cli(
+                settings,
+                bank,
                 source,
                 output,
-                columns=columns,
+                columns,
                 resume=resume,
-                rpm=rpm,
-                tpm=tpm,
-                max_cost=max_cost,
-                on_progress=on_progress,
-                total=total,
-                samples=samples,
-                pass_mark=pass_mark,
+                console=common.err_console,
+                retry_failed=retry_failed,
+                overwrite=overwrite,
+                wait=not no_wait,
+                poll_interval=poll_interval,
+                summary_json=summary_json,
             )
-        finally:
-            await grader.aclose()
+            return
 
-    try:
-        if progress is not None:
-            with progress:
+        from grader.batch.io import count_rows
+        from grader.batch.runner import run_batch
+        from grader.grading import Grader
+
+        total = count_rows(source, columns)
+        store = open_store(settings)
+        grader = Grader(settings, bank=bank, store=store)
+        plain = not common.err_console.is_terminal
+        progress, on_progress = _progress_printer(total, plain)
+        if settings.effective_backend == "local":
+            echo(
+                "grading with the embedded grader (no LLM); --backend llm --base-url URL to use one",
+                err=True,
+                style="dim",
+                highlight=True,
+            )
+
+        async def go() -> BatchStats:
+            try:
+                return await run_batch(
+                    grader,
+                    source,
+                    output,
+                    columns=columns,
+                    resume=resume,
+                    rpm=rpm,
+                    tpm=tpm,
+                    max_cost=max_cost,
+                    on_progress=on_progress,
+                    total=total,
+                    samples=samples,
+                    pass_mark=pass_mark,
+                )
+            finally:
+                await grader.aclose()
+
+        try:
+            if progress is not None:
+                with progress:
+                    stats = asyncio.run(go())
+            else:
                 stats = asyncio.run(go())
-        else:
-            stats = asyncio.run(go())
-    finally:
-        if store is not None:
-            store.close()
-    summary = stats.summary()
-    for table in batch_summary_tables(summary):
-        common.err_console.print(table)
-    if summary_json:
-        summary_json.write_text(json.dumps(summary, indent=2))
-    echo(f"results: {output}", err=True, style="dim", highlight=True)
-    if stats.failed:
-        raise typer.Exit(ExitCode.ROWS_FAILED)
+        finally:
+            if store is not None:
+                store.close()
+        summary = stats.summary()
+        for table in batch_summary_tables(summary):
+            common.err_console.print(table)
+        if summary_json:
+            summary_json.write_text(json.dumps(summary, indent=2))
+        echo(f"results: {output}", err=True, style="dim", highlight=True)
+        if stats.failed:
+            raise typer.Exit(ExitCode.ROWS_FAILED)
 
 
 def register(app: typer.Typer) -> None:

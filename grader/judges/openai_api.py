@@ -9,6 +9,7 @@ Everything the grader sends to an OpenAI-compatible server goes through here:
   server that rejects a format (llama.cpp's answers HTTP 500) makes :func:`send_chat` ask the
   caller to fall back and send again. :func:`complete_json` is one JSON reply outside grading.
 - **transport retries, one policy** (:func:`async_retrying`, :func:`retrying`): 408/409/429/5xx,
+  an HTTP 200 whose body is not JSON (:class:`NotJSONResponse`: a proxy's HTML page, a cut-off body),
   timeouts and connection errors are retried with capped, jittered exponential backoff, honouring
   ``Retry-After`` / ``retry-after-ms``, at most ``settings.max_retries`` times, each wait capped at
   ``settings.retry_max_wait``; authentication and other 4xx errors are not retried. The openai
@@ -55,6 +56,7 @@ __all__ = [
     "ChatCompletion",
     "Completion",
     "ErrorHints",
+    "NotJSONResponse",
     "BatchClient",
     "make_async_client",
     "make_sync_client",
@@ -105,6 +107,27 @@ def make_sync_client(settings: Settings) -> openai.OpenAI:
 # -- the retry policy --------------------------------------------------------------------------
 
 
+class NotJSONResponse(Exception):
+    """The server answered HTTP 200 with a body that is not JSON (an HTML page from a proxy or a
+    captive portal, a body cut off in transit): a transient server fault, retried like a 5xx."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _not_json(body: str) -> NotJSONResponse:
+    snippet = " ".join(body.split())[:80]
+    return NotJSONResponse(f"a body that is not JSON ({snippet!r})" if snippet else "an empty body")
+
+
+def _checked(response: Any) -> Any:
+    """``response``, unless the openai client handed back the raw text of a non-JSON body."""
+    if isinstance(response, str):
+        raise _not_json(response)
+    return response
+
+
 def retry_after(exc: BaseException | None) -> float | None:
     """The wait the server asked for (``retry-after-ms``, else ``Retry-After`` in seconds or as a
     date), or None."""
@@ -133,8 +156,8 @@ def retry_after(exc: BaseException | None) -> float | None:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: a timeout, a connection error, or HTTP 408/409/429/5xx."""
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+    """Worth retrying: a timeout, a connection error, HTTP 408/409/429/5xx, or a 200 that is not JSON."""
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, NotJSONResponse)):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in _RETRY_STATUSES or exc.status_code >= 500
@@ -207,7 +230,7 @@ def chat_hints(model: str) -> ErrorHints:
 
 
 def transport_error(
-    exc: openai.APIStatusError | openai.APIConnectionError,
+    exc: openai.APIStatusError | openai.APIConnectionError | NotJSONResponse,
     *,
     attempts: int,
     base_url: str | None,
@@ -219,6 +242,14 @@ def transport_error(
     prefix = f"{what}: " if what else ""
     where = base_url or "the OpenAI API"
     retryable = is_transient(exc)
+    if isinstance(exc, NotJSONResponse):
+        return TransportError(
+            f"{prefix}the server answered HTTP 200 with {exc.detail} at {where}, {attempts} attempt(s)",
+            attempts=attempts,
+            retryable=True,
+            hint="check that --base-url is an OpenAI-compatible API (not a proxy or a web page); "
+            "the request was retried",
+        )
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         # never echo the server's message: it may quote the key
         return TransportError(
@@ -323,8 +354,10 @@ async def post_chat(
         # client.post (the documented way to send a raw body) rather than chat.completions.create:
         # the same request and the same typed ChatCompletion back, without create()'s recursive
         # re-transformation of the messages and the schema (~1.5 ms of CPU per call).
-        response: ChatCompletion = await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        response: ChatCompletion = _checked(await client.post("/chat/completions", body=body, cast_to=ChatCompletion))
         return response
+    except json.JSONDecodeError as exc:  # the body claims to be JSON and is not
+        raise NotJSONResponse(f"a body that is not JSON ({exc})") from None
     except openai.RateLimitError as exc:
         rate_limited = True
         if on_rate_limit:
@@ -364,7 +397,7 @@ async def send_chat(
                         if fall_back is None or not is_format_rejection(exc) or not fall_back():
                             raise
                         counter[0] += 1
-    except (openai.APIStatusError, openai.APIConnectionError) as exc:
+    except (openai.APIStatusError, openai.APIConnectionError, NotJSONResponse) as exc:
         raise transport_error(exc, attempts=counter[0], base_url=settings.base_url, hints=hints) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -449,8 +482,11 @@ class BatchClient:
             for attempt in retrying(self.settings, self._sleep):
                 with attempt:
                     attempts += 1
-                    return fn(*args, **kwargs)
-        except (openai.APIStatusError, openai.APIConnectionError) as exc:
+                    try:
+                        return _checked(fn(*args, **kwargs))
+                    except json.JSONDecodeError as exc:
+                        raise NotJSONResponse(f"a body that is not JSON ({exc})") from None
+        except (openai.APIStatusError, openai.APIConnectionError, NotJSONResponse) as exc:
             raise transport_error(
                 exc, attempts=attempts, base_url=self.settings.base_url, hints=self.hints, what=what
             ) from None

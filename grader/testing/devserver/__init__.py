@@ -35,6 +35,8 @@ A request rejected for its ``response_format`` consumes no fault.
 ``timeout``            sleep ``timeout_sleep`` seconds (default 5), then answer normally
 ``reset``              close the socket without any response
 ``invalid_json``       200, content that is not JSON
+``html_200``           200, an HTML page (``text/html``) instead of a completion, as a proxy sends
+``garbage_200``        200, ``application/json`` whose body is not JSON (cut off)
 ``schema_violation``   200, a JSON verdict with one criterion missing and one unknown id
 ``truncation``         200, ``finish_reason: "length"``, content cut in the middle
 ``401`` / ``400`` /    authentication error (echoing the presented key, so tests can check

@@ -32,6 +32,8 @@ FAULT_KINDS = (
     "timeout",
     "reset",
     "invalid_json",
+    "html_200",
+    "garbage_200",
     "schema_violation",
     "truncation",
     "401",
@@ -232,6 +234,11 @@ class ChatCompletions:
             )
         if fault == "reset":
             return _Reply(action="reset")
+        if fault == "html_200":  # a proxy or captive portal answering in place of the server
+            page = b"<html><head><title>502 Bad Gateway</title></head><body>upstream error</body></html>"
+            return _Reply(200, None, rid, raw=page, content_type="text/html")
+        if fault == "garbage_200":  # claims JSON, is not
+            return _Reply(200, None, rid, raw=b'{"id": "chatcmpl-dev", "choices": [', content_type="application/json")
 
         verdict = _honest_verdict(req) if self.mode == "honest" else _gullible_verdict(req)
         finish = "stop"

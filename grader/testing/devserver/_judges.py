@@ -219,6 +219,8 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
     action: str = "send"  # send | reset
     delay: float = 0.0  # extra sleep before acting (the timeout fault)
+    raw: bytes | None = None  # send these bytes as the body instead of ``body`` as JSON
+    content_type: str = "application/json"
 
 
 class _Request:

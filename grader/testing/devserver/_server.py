@@ -59,10 +59,13 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, reply: _Reply) -> None:
-        data = json.dumps(reply.body).encode() if reply.body is not None else b""
+        if reply.raw is not None:
+            data = reply.raw
+        else:
+            data = json.dumps(reply.body).encode() if reply.body is not None else b""
         try:
             self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(data)))
             for k, v in reply.headers.items():
                 self.send_header(k, v)
