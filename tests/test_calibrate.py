@@ -537,9 +537,9 @@ def test_saf_bank_errors(tmp_path, scored_csv):
     bad = write_csv(
         tmp_path / "bad.csv",
         ["question_id", "question", "reference_answer", "max_score"],
-        [("q1", "Why?", "Because it is so and always has been.", 1)],
+        [("q1", "What is it?", "", 1)],
     )
-    with pytest.raises(RubricError, match=r"bad.csv:2: question q1: question: String should have at least 5"):
+    with pytest.raises(RubricError, match=r"bad.csv:2: question q1: the reference answer is empty"):
         saf_bank(bad)
     with pytest.raises(InputError, match="no column 'question'; the columns are") as exc:
         saf_bank(scored_csv)

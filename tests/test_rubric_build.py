@@ -19,6 +19,7 @@ from grader.rubric.build import (
     criteria_from_reference,
     rubric_from_hint,
     rubric_from_reference,
+    rubric_warnings,
     slug,
     slug_id,
 )
@@ -273,10 +274,11 @@ def test_bank_from_csv_reads_dataset_rows_once_and_filters_split(tmp_path):
         (["id", "question"], [["a", "What is it?"]], "missing column(s): hint or reference_answer"),
         (["id", "question", "hint"], [["", "What is it?", "covers x"]], "row at line 2: empty 'id'"),
         (["id", "question", "hint"], [["a", "What is it?", ""]], "row at line 2: question 'a': neither a hint"),
+        (["id", "question", "hint"], [["a", "", "A strong answer covers x."]], "question 'a': the question is empty"),
         (
-            ["id", "question", "hint"],
-            [["a", "Why?", "A strong answer covers x."]],
-            "the question is empty or too short",
+            ["id", "question", "reference_answer"],
+            [["a", "What is it?", " - "]],
+            "question 'a': the reference answer has",
         ),
         (
             ["id", "question", "hint", "max_score"],
@@ -292,11 +294,83 @@ def test_bank_from_csv_reads_dataset_rows_once_and_filters_split(tmp_path):
     ],
 )
 def test_bank_from_csv_errors_name_file_row_and_problem(tmp_path, header, rows, problem):
+    """bank_from_csv is strict (any problem raises); load_bank raises only when nothing builds, as here."""
     p = write(tmp_path / "bad.csv", header, rows)
-    with pytest.raises(RubricError) as e:
-        bank_from_csv(p)
-    line = e.value.one_line()
-    assert str(p) in line and problem in line and "\n" not in line
+    for read in (bank_from_csv, load_bank):
+        with pytest.raises(RubricError) as e:
+            read(p)
+        line = e.value.one_line()
+        assert str(p) in line and problem in line and "\n" not in line
+
+
+# -- any real question builds: one-word references and hints, short questions ---------------------------
+
+STACK_Q = "Which stack operation adds an element to the top?"
+
+
+@pytest.mark.parametrize(
+    "kind, source, question, text, warnings",
+    [
+        # Mohler's one-word reference answer: one criterion, its text starts with a verb, covers keeps the word
+        ("reference", "push", STACK_Q, "States: push", ["the reference answer is only 1 word ('push')"]),
+        ("reference", "push.", STACK_Q, "States: push", ["the reference answer is only 1 word ('push.')"]),
+        ("reference", "LIFO order", STACK_Q, "LIFO order", ["the reference answer is only 2 words"]),
+        ("hint", "CFG", "Which knob trades adherence for variety?", "Covers CFG.", ["the hint is only 1 word ('CFG')"]),
+        # Beetle's short questions
+        (
+            "reference",
+            "Because the bulb is in a closed path with the battery.",
+            "Why?",
+            "Because the bulb is in a closed path with the battery",
+            ["the question is only 1 word ('Why?'): the grade rests on the reference answer"],
+        ),
+        (
+            "hint",
+            "Seeds.",
+            "Why?",
+            "Seeds.",
+            ["the hint is only 1 word ('Seeds.')", "the question is only 1 word ('Why?'): the grade rests on the hint"],
+        ),
+    ],
+)
+def test_short_sources_and_questions_build_one_criterion_with_a_warning(kind, source, question, text, warnings):
+    build = rubric_from_reference if kind == "reference" else rubric_from_hint
+    r = build(source, id="q", question=question)
+    assert [c.text for c in r.criteria] == [text]
+    assert r.criteria[0].covers and all(c in source for c in r.criteria[0].covers)  # verbatim
+    notes = rubric_warnings(r)
+    assert len(notes) == len(warnings) and all(w in n for w, n in zip(warnings, notes)), notes
+    assert all("\n" not in n for n in notes)
+    # the thin rubric is a real rubric: it round-trips through YAML
+    assert parse_rubric(yaml.safe_load(rubric_to_yaml(r)), "t") == r
+
+
+@pytest.mark.parametrize(
+    "kind, source, question, error, problem",
+    [
+        ("reference", "", STACK_Q, ValueError, "the reference answer is empty"),
+        ("reference", "  \n ", STACK_Q, ValueError, "the reference answer is empty"),
+        ("reference", "-- ?", STACK_Q, ValueError, "the reference answer has no words"),
+        ("hint", "", STACK_Q, ValueError, "the hint is empty"),
+        ("hint", "…", STACK_Q, ValueError, "the hint has no words"),
+        ("reference", "push", "", RubricError, "String should have at least 1 character"),
+        ("reference", "push", "   ", RubricError, "the question is empty"),
+    ],
+)
+def test_what_still_cannot_build(kind, source, question, error, problem):
+    build = rubric_from_reference if kind == "reference" else rubric_from_hint
+    with pytest.raises(error, match=problem):
+        build(source, id="q", question=question)
+
+
+def test_no_warnings_for_the_seed_bank():
+    assert [r.id for r in BANK if rubric_warnings(r)] == []
+
+
+def test_a_short_question_loads_from_yaml(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(rubric_to_yaml(rubric_from_reference("push", id="q", question="Why?")), encoding="utf-8")
+    assert load_rubric(path).question == "Why?"
 
 
 def test_bank_from_csv_missing_file(tmp_path):
