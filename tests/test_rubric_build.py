@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from grader.errors import ConfigError, RubricError
+from grader.errors import ConfigError, QuestionProblemError, RubricError
 from grader.rubric import default_bank, load_bank, load_rubric
 from grader.rubric.build import (
     criteria_from_hint,
@@ -23,7 +23,7 @@ from grader.rubric.build import (
     slug,
     slug_id,
 )
-from grader.rubric.io import bank_from_csv, rubric_to_yaml
+from grader.rubric.io import bank_from_csv, read_question_bank, rubric_to_yaml
 from grader.rubric.llm import criteria_with_llm
 from grader.rubric.model import parse_rubric
 from grader.settings import Settings
@@ -373,6 +373,89 @@ def test_a_short_question_loads_from_yaml(tmp_path):
     assert load_rubric(path).question == "Why?"
 
 
+# -- a CSV bank: a problem fails only that question ----------------------------------------------------
+
+GOOD = ["good", "What does slow start do?", "The window starts small and doubles every round trip.", "1"]
+
+
+@pytest.mark.parametrize(
+    "rows, bad_id, problem",
+    [
+        (
+            [["bad", "What does a router do?", "", "1"]],
+            "bad",
+            "row at line 3: question 'bad': neither a hint nor a reference_answer",
+        ),
+        ([["bad", "", "It forwards packets.", "1"]], "bad", "row at line 3: question 'bad': the question is empty"),
+        ([["bad", "What is it?", "It is this.", "ten"]], "bad", "question 'bad': max_score 'ten' is not a number"),
+        ([["bad", "What is it?", "It is this.", "0"]], "bad", "question 'bad': max_score must be above 0"),
+        ([["bad", "What is it?", "???", "1"]], "bad", "question 'bad': the reference answer has no words"),
+        (
+            [["bad", "What is it?", "It is this.", "1"], ["bad", "What is that?", "It is that.", "1"]],
+            "bad",
+            "row at line 4: id 'bad' is used again with a different question or hint/reference (first at line 3)",
+        ),
+        (
+            [["1.5", "What is it?", "It is this.", "1"], ["1-5", "What is that?", "It is that.", "1"]],
+            "1.5",
+            "row at line 4: ids '1.5' and '1-5' both become the rubric id '1-5'",
+        ),
+    ],
+)
+def test_csv_bank_keeps_the_good_questions_and_records_each_problem(tmp_path, rows, bad_id, problem):
+    p = write(tmp_path / "bank.csv", ["id", "question", "reference_answer", "max_score"], [GOOD, *rows, GOOD])
+    read = read_question_bank(p)
+    assert [r.id for r in read.rubrics] == ["good"]
+    assert list(read.problems) == [slug_id(bad_id)] and problem in read.problems[slug_id(bad_id)]
+    bank = load_bank(p)
+    assert bank.ids == ["good"] and bank.get("good").kind == "reference"
+    for qid in {bad_id, slug_id(bad_id)}:  # as written in the data, or as a rubric id
+        with pytest.raises(QuestionProblemError) as e:
+            bank.get(qid)
+        line = e.value.message
+        assert line == f"{p}: {read.problems[slug_id(bad_id)]}" and problem in line and "\n" not in line
+        assert isinstance(e.value, RubricError) and e.value.question_id == qid
+    with pytest.raises(RubricError, match="row at line"):  # the strict reader for scripts still refuses
+        bank_from_csv(p)
+
+
+def test_csv_bank_with_one_word_reference_and_short_question_builds_with_warnings(tmp_path):
+    p = write(
+        tmp_path / "mohler.csv",
+        ["question_id", "question", "reference_answer", "answer"],
+        [
+            ["11.1", STACK_Q, "push", "push"],
+            ["11.1", STACK_Q, "push", "pop"],
+            ["2.3", "Why?", "Because the bulb is in a closed path with the battery.", "closed path"],
+        ],
+    )
+    bank = load_bank(p)
+    assert bank.ids == ["11-1", "2-3"] and bank.problems == {}
+    assert bank.get("11.1").criteria[0].text == "States: push"  # the data's id finds the rubric
+    assert bank.warnings == {
+        "11-1": [
+            "row at line 2: question '11.1': the reference answer is only 1 word ('push'): one criterion, "
+            "met by an answer that says it"
+        ],
+        "2-3": [
+            "row at line 4: question '2.3': the question is only 1 word ('Why?'): the grade rests on the "
+            "reference answer"
+        ],
+    }
+
+
+def test_csv_bank_where_no_question_builds_is_one_line_error(tmp_path):
+    p = write(
+        tmp_path / "bank.csv",
+        ["id", "question", "reference_answer"],
+        [["a", "What is it?", ""], ["b", "", "It is."]],
+    )
+    with pytest.raises(RubricError) as e:
+        load_bank(p)
+    line = e.value.one_line()
+    assert "no question builds (2 with a problem); first: row at line 2: question 'a'" in line and "\n" not in line
+
+
 def test_bank_from_csv_missing_file(tmp_path):
     with pytest.raises(RubricError, match="file not found"):
         bank_from_csv(tmp_path / "nope.csv")
@@ -469,6 +552,33 @@ def test_cli_from_csv_writes_a_directory(tmp_path, cli):
     # and the same bank is usable directly by other commands
     code, out, _ = cli("rubrics", "list", "--rubrics", str(p), "--json")
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["q-one", "q-two"]
+
+
+def test_cli_from_csv_builds_the_good_questions_and_warns_once_per_problem(tmp_path, cli):
+    """Mohler's one-word reference and Beetle's "Why?" build (with a note); an empty reference answer is one
+    warning line, however many rows the question has, and the other questions are written."""
+    header = ["question_id", "question", "reference_answer", "answer"]
+    rows = [
+        ["11.1", STACK_Q, "push", "push"],
+        ["11.1", STACK_Q, "push", "pop"],
+        ["2.3", "Why?", "Because the bulb is in a closed path with the battery.", "closed path"],
+        ["5.5", "What does a router do?", "", "it routes"],
+        ["5.5", "What does a router do?", "", "it forwards packets"],
+    ]
+    p = write(tmp_path / "mohler.csv", header, rows)
+    out_dir = tmp_path / "rubrics"
+    code, _, err = cli("rubric", "build", "--from-csv", p, "-o", out_dir)
+    assert code == 0, err
+    lines = err.splitlines()
+    assert [line for line in lines if line.startswith("warning:")] == [
+        f"warning: {p}: row at line 5: question '5.5': neither a hint nor a reference_answer; no rubric for it"
+    ]
+    assert sum(line.startswith("note:") for line in lines) == 2 and "('push')" in err and "('Why?')" in err
+    assert "2 rubric(s) written" in err and "1 question(s) without a rubric" in err
+    assert load_bank(out_dir).ids == ["11-1", "2-3"]
+    # one rubric from the command line: the note, and the YAML
+    code, out, err = cli("rubric", "build", "--reference", "push", "-q", STACK_Q, "--id", "push-q")
+    assert code == 0 and 'text: "States: push"' in out and "note: the reference answer is only 1 word" in err
 
 
 @pytest.mark.parametrize(
