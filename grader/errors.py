@@ -5,7 +5,9 @@ The tree::
     GraderError                      root: catch this to catch everything below
     ├── ConfigError                  a setting is missing or invalid (.setting)
     ├── RubricError                  a rubric file/bank is invalid (.path, .field, .problem)
-    │   └── UnknownQuestionError     no rubric has that id (.question_id, .suggestions)
+    │   ├── UnknownQuestionError     no rubric has that id (.question_id, .suggestions)
+    │   └── QuestionProblemError     the bank has the question but could not build its rubric
+    │                                (.question_id, .problem): only that question's rows fail
     ├── InputError                   a user-supplied input is unusable (.source, .line)
     ├── JudgeError                   the LLM judge failed
     │   ├── TransportError           network / HTTP failure after transport retries
@@ -30,6 +32,7 @@ __all__ = [
     "ConfigError",
     "RubricError",
     "UnknownQuestionError",
+    "QuestionProblemError",
     "InputError",
     "JudgeError",
     "TransportError",
@@ -114,6 +117,15 @@ class UnknownQuestionError(RubricError):
         )
         super().__init__("question", repr(question_id), "no rubric has this id", hint=hint)
         self.message = f"unknown question id {question_id!r}"
+
+
+class QuestionProblemError(RubricError):
+    """A question of a bank (a CSV question bank) whose rubric could not be built; the bank's other
+    questions are fine. ``problem`` names the row and the reason, in one line."""
+
+    def __init__(self, path: str, question_id: str, problem: str) -> None:
+        super().__init__(path, "", problem, hint="fix this question in the bank (the bank's other questions work)")
+        self.question_id = question_id
 
 
 class InputError(GraderError):

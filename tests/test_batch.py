@@ -184,3 +184,42 @@ def test_samples_grade_each_answer_n_times(dev_server, bank, tmp_path, good_answ
         result = json.loads(row["result_json"])
         assert len(result["samples"]) == 3 and result["score_spread"] == 0  # the test server is deterministic
         assert "low_confidence" not in row["flags"]
+
+
+def test_cli_batch_with_a_csv_bank_fails_only_the_rows_of_a_broken_question(tmp_path, monkeypatch, cli):
+    """`grader batch --rubrics bank.csv` where one question has no rubric (an empty reference answer): its
+    rows are error rows with the reason, every other row is graded (a one-word reference answer and a
+    one-word question included), no row is lost, and the problem is one warning line, not one per row."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    bank = tmp_path / "bank.csv"
+    with bank.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "question", "reference_answer"])
+        w.writerow(["1.1", "What does TCP slow start do?", "The window starts small and doubles every round trip."])
+        w.writerow(["11.1", "Which stack operation adds an element to the top?", "push"])
+        w.writerow(["2.3", "Why?", "Because the bulb is in a closed path with the battery."])
+        w.writerow(["5.5", "What does a router do?", ""])
+    answers = [
+        ("a1", "1.1", "The window starts small and doubles on each round trip."),
+        ("a2", "5.5", "It forwards packets between networks by address."),
+        ("a3", "11.1", "You push the new element onto the top of the stack."),
+        ("a4", "5.5", "It makes coffee for everyone in the office."),
+        ("a5", "2.3", "The bulb is in a closed path with the battery, so it lights."),
+        ("a6", "1.1", "It sends every packet at once without waiting for anything."),
+    ]
+    src = write_csv(tmp_path / "answers.csv", answers)
+    out = tmp_path / "out.csv"
+    code, _, err = cli("batch", src, "--rubrics", bank, "--backend", "local", "-o", out)
+    assert code == 5, err  # some rows failed: ExitCode.ROWS_FAILED
+    rows = {r["candidate_id"]: r for r in read_out(out)}
+    assert sorted(rows) == ["a1", "a2", "a3", "a4", "a5", "a6"]  # no lost rows
+    reason = f"{bank}: row at line 5: question '5.5': neither a hint nor a reference_answer"
+    for cid in ("a2", "a4"):
+        assert rows[cid]["status"] == "error" and rows[cid]["reason"].startswith(reason), rows[cid]
+    assert {cid for cid, r in rows.items() if r["status"] == "graded"} == {"a1", "a3", "a5", "a6"}
+    assert [line for line in err.splitlines() if line.startswith("warning:")] == [
+        f"warning: {reason}; its rows are not graded"
+    ]
+    # the dry run counts the same rows as problems instead of stopping
+    code, out_json, _ = cli("batch", src, "--rubrics", bank, "--backend", "local", "--dry-run")
+    assert code == 0 and json.loads(out_json)["rows_with_problems"] == 2

@@ -30,7 +30,7 @@ from grader.agreement.measure import (
     saf_bank,
     write_chart,
 )
-from grader.errors import InputError, RubricError, TransportError, UnknownQuestionError
+from grader.errors import InputError, QuestionProblemError, RubricError, TransportError, UnknownQuestionError
 from grader.grading import Grader
 from grader.result import GradeResult
 from grader.settings import Settings
@@ -534,16 +534,114 @@ def test_rubric_ids_and_reference_claims():
 
 
 def test_saf_bank_errors(tmp_path, scored_csv):
-    bad = write_csv(
+    nothing = write_csv(
         tmp_path / "bad.csv",
         ["question_id", "question", "reference_answer", "max_score"],
-        [("q1", "Why?", "Because it is so and always has been.", 1)],
+        [("q1", "What is it?", "", 1), ("q2", "", "It is so.", 1)],
     )
-    with pytest.raises(RubricError, match=r"bad.csv:2: question q1: question: String should have at least 5"):
-        saf_bank(bad)
+    with pytest.raises(RubricError) as exc:  # no question builds: the whole file fails, in one line
+        saf_bank(nothing)
+    line = exc.value.one_line()
+    assert "bad.csv: no question builds (2 with a problem); first: row at line 2: question 'q1': the reference" in line
+    assert "\n" not in line
     with pytest.raises(InputError, match="no column 'question'; the columns are") as exc:
         saf_bank(scored_csv)
     assert "a SAF-style CSV has question_id, question, reference_answer, max_score" in exc.value.one_line()
+
+
+STACK_Q = "Which stack operation adds an element to the top?"
+GOOD = ("1.1", "What does slow start do?", "The window starts small and doubles every round trip.", 1)
+
+
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        (("2.2", "What does a router do?", "", 1), "row at line 3: question '2.2': the reference answer is empty"),
+        (("2.2", "", "It forwards packets.", 1), "row at line 3: question '2.2': the question is empty"),
+        (
+            ("2.2", "What is it?", "It is this.", "ten"),
+            "row at line 3: question '2.2': max score 'ten' is not a number",
+        ),
+        (("2.2", "What is it?", "?!", 1), "row at line 3: question '2.2': the reference answer has no words"),
+        (("1-1", "What is that?", "It is that.", 1), "row at line 3: ids '1.1' and '1-1' both become '1-1'"),
+    ],
+)
+def test_saf_bank_records_a_broken_question_and_builds_the_others(tmp_path, row, problem):
+    p = write_csv(
+        tmp_path / "saf.csv",
+        ["question_id", "question", "reference_answer", "max_score"],
+        [GOOD, row, ("3.3", STACK_Q, "push", 1)],
+    )
+    bank = saf_bank(p)
+    rid = rubric_id(row[0])
+    assert list(bank.problems) == [rid] and bank.problems[rid].startswith(problem)
+    assert bank.ids == (["3-3"] if rid == "1-1" else ["1-1", "3-3"])
+    with pytest.raises(QuestionProblemError, match=re.escape(f"{p}: {bank.problems[rid]}")):
+        rubric_for(bank, row[0])
+
+
+def test_saf_bank_builds_one_word_references_and_short_questions_with_warnings(tmp_path):
+    p = write_csv(
+        tmp_path / "saf.csv",
+        ["question_id", "question", "reference_answer", "max_score"],
+        [("11.1", STACK_Q, "push", 1), ("2.3", "Why?", "Because the bulb is in a closed path with the battery.", 1)],
+    )
+    bank = saf_bank(p)
+    assert bank.problems == {} and bank.ids == ["11-1", "2-3"]
+    assert [c.text for c in rubric_for(bank, "11.1").criteria] == ["States: push"]
+    assert rubric_for(bank, "2.3").question == "Why?"
+    assert [len(bank.warnings[i]) for i in ("11-1", "2-3")] == [1, 1]
+    assert "question '11.1': the reference answer is only 1 word ('push')" in bank.warnings["11-1"][0]
+
+
+def _broken_bank_rows():
+    """3 questions that build (one of them a one-word reference, one a one-word question) and one that
+    does not (an empty reference answer), with 2-3 scored answers each."""
+    slow = "The congestion window starts small and doubles every round trip until it reaches the threshold."
+    bulb = "Because the bulb is in a closed path with the battery."
+    return [
+        ("1.1", "What does TCP slow start do?", slow, "The window starts small and doubles each round trip.", 1, 1),
+        ("1.1", "What does TCP slow start do?", slow, "It sends every packet at once without waiting.", 0, 1),
+        ("1.1", "What does TCP slow start do?", slow, "The window grows quickly from a small size each trip.", 0.5, 1),
+        ("11.1", STACK_Q, "push", "You push the element onto the top.", 1, 1),
+        ("11.1", STACK_Q, "push", "You pop the element off the top.", 0, 1),
+        ("2.3", "Why?", bulb, "The bulb is in a closed path with the battery.", 1, 1),
+        ("2.3", "Why?", bulb, "I really do not know the answer.", 0, 1),
+        ("5.5", "What does a router do?", "", "It forwards packets between networks.", 1, 1),
+        ("5.5", "What does a router do?", "", "It makes coffee for the whole office.", 0, 1),
+    ]
+
+
+@pytest.mark.parametrize("bank_from", ["the same CSV", "--rubrics"])
+def test_calibrate_leaves_out_only_the_rows_of_a_broken_question(cli, tmp_path, monkeypatch, bank_from):
+    """`grader calibrate` on a file with one question whose rubric cannot be built: exit 0, the other 7 rows
+    compared, the 2 rows of that question counted as left out with the reason, one warning line for it."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    header = ["question_id", "question", "reference_answer", "answer", "score", "max_score"]
+    data = write_csv(tmp_path / "mohler.csv", header, _broken_bank_rows())
+    args: list[object] = [data]
+    if bank_from == "--rubrics":  # the answers in one file, the question bank in another
+        answers = write_csv(
+            tmp_path / "answers.csv",
+            ["question_id", "answer", "score", "max_score"],
+            [(q, a, s, m) for q, _, _, a, s, m in _broken_bank_rows()],
+        )
+        args = [answers, "--rubrics", data]
+    code, out, err = cli("calibrate", *args, "--backend", "local", "--json", tmp_path / "r.json")
+    assert code == 0, err
+    report = json.loads((tmp_path / "r.json").read_text())
+    reason = f"{data}: row at line 9: question '5.5': " + (
+        "the reference answer is empty" if bank_from == "the same CSV" else "neither a hint nor a reference_answer"
+    )
+    assert report["n"] == 7 and report["n_rows"] == 9
+    assert report["skipped"] == {f"no rubric ({reason})": 2}
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: {reason}; "
+        + ("its 2 row(s) are left out" if bank_from == "the same CSV" else "its rows are not graded")
+    ]
+    assert "('push')" in err and "('Why?')" in err  # the thin rubrics are noted, not refused
+    assert "7 of 9 rows compared" in out and "left out: 2 no rubric" in out
 
 
 # -- end to end with the embedded grader ----------------------------------------------------------

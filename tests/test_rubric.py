@@ -100,7 +100,7 @@ def test_rubric_modules_import_one_way():
         "_reference": {"model", "_common"},
         "build": {"model", "_common", "_hint", "_reference"},
         "io": {"model", "build"},
-        "bank": {"model", "io"},
+        "bank": {"model", "build", "io"},
         "llm": {"model", "build", "_common"},
     }
     folder = Path(grader.rubric.__file__).parent

@@ -12,17 +12,18 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from grader.errors import ConfigError, RubricError
+from grader.errors import ConfigError, QuestionProblemError, RubricError
 from grader.rubric import default_bank, load_bank, load_rubric
 from grader.rubric.build import (
     criteria_from_hint,
     criteria_from_reference,
     rubric_from_hint,
     rubric_from_reference,
+    rubric_warnings,
     slug,
     slug_id,
 )
-from grader.rubric.io import bank_from_csv, rubric_to_yaml
+from grader.rubric.io import bank_from_csv, read_question_bank, rubric_to_yaml
 from grader.rubric.llm import criteria_with_llm
 from grader.rubric.model import parse_rubric
 from grader.settings import Settings
@@ -273,10 +274,11 @@ def test_bank_from_csv_reads_dataset_rows_once_and_filters_split(tmp_path):
         (["id", "question"], [["a", "What is it?"]], "missing column(s): hint or reference_answer"),
         (["id", "question", "hint"], [["", "What is it?", "covers x"]], "row at line 2: empty 'id'"),
         (["id", "question", "hint"], [["a", "What is it?", ""]], "row at line 2: question 'a': neither a hint"),
+        (["id", "question", "hint"], [["a", "", "A strong answer covers x."]], "question 'a': the question is empty"),
         (
-            ["id", "question", "hint"],
-            [["a", "Why?", "A strong answer covers x."]],
-            "the question is empty or too short",
+            ["id", "question", "reference_answer"],
+            [["a", "What is it?", " - "]],
+            "question 'a': the reference answer has",
         ),
         (
             ["id", "question", "hint", "max_score"],
@@ -292,11 +294,166 @@ def test_bank_from_csv_reads_dataset_rows_once_and_filters_split(tmp_path):
     ],
 )
 def test_bank_from_csv_errors_name_file_row_and_problem(tmp_path, header, rows, problem):
+    """bank_from_csv is strict (any problem raises); load_bank raises only when nothing builds, as here."""
     p = write(tmp_path / "bad.csv", header, rows)
-    with pytest.raises(RubricError) as e:
+    for read in (bank_from_csv, load_bank):
+        with pytest.raises(RubricError) as e:
+            read(p)
+        line = e.value.one_line()
+        assert str(p) in line and problem in line and "\n" not in line
+
+
+# -- any real question builds: one-word references and hints, short questions ---------------------------
+
+STACK_Q = "Which stack operation adds an element to the top?"
+
+
+@pytest.mark.parametrize(
+    "kind, source, question, text, warnings",
+    [
+        # Mohler's one-word reference answer: one criterion, its text starts with a verb, covers keeps the word
+        ("reference", "push", STACK_Q, "States: push", ["the reference answer is only 1 word ('push')"]),
+        ("reference", "push.", STACK_Q, "States: push", ["the reference answer is only 1 word ('push.')"]),
+        ("reference", "LIFO order", STACK_Q, "LIFO order", ["the reference answer is only 2 words"]),
+        ("hint", "CFG", "Which knob trades adherence for variety?", "Covers CFG.", ["the hint is only 1 word ('CFG')"]),
+        # Beetle's short questions
+        (
+            "reference",
+            "Because the bulb is in a closed path with the battery.",
+            "Why?",
+            "Because the bulb is in a closed path with the battery",
+            ["the question is only 1 word ('Why?'): the grade rests on the reference answer"],
+        ),
+        (
+            "hint",
+            "Seeds.",
+            "Why?",
+            "Seeds.",
+            ["the hint is only 1 word ('Seeds.')", "the question is only 1 word ('Why?'): the grade rests on the hint"],
+        ),
+    ],
+)
+def test_short_sources_and_questions_build_one_criterion_with_a_warning(kind, source, question, text, warnings):
+    build = rubric_from_reference if kind == "reference" else rubric_from_hint
+    r = build(source, id="q", question=question)
+    assert [c.text for c in r.criteria] == [text]
+    assert r.criteria[0].covers and all(c in source for c in r.criteria[0].covers)  # verbatim
+    notes = rubric_warnings(r)
+    assert len(notes) == len(warnings) and all(w in n for w, n in zip(warnings, notes)), notes
+    assert all("\n" not in n for n in notes)
+    # the thin rubric is a real rubric: it round-trips through YAML
+    assert parse_rubric(yaml.safe_load(rubric_to_yaml(r)), "t") == r
+
+
+@pytest.mark.parametrize(
+    "kind, source, question, error, problem",
+    [
+        ("reference", "", STACK_Q, ValueError, "the reference answer is empty"),
+        ("reference", "  \n ", STACK_Q, ValueError, "the reference answer is empty"),
+        ("reference", "-- ?", STACK_Q, ValueError, "the reference answer has no words"),
+        ("hint", "", STACK_Q, ValueError, "the hint is empty"),
+        ("hint", "…", STACK_Q, ValueError, "the hint has no words"),
+        ("reference", "push", "", RubricError, "String should have at least 1 character"),
+        ("reference", "push", "   ", RubricError, "the question is empty"),
+    ],
+)
+def test_what_still_cannot_build(kind, source, question, error, problem):
+    build = rubric_from_reference if kind == "reference" else rubric_from_hint
+    with pytest.raises(error, match=problem):
+        build(source, id="q", question=question)
+
+
+def test_no_warnings_for_the_seed_bank():
+    assert [r.id for r in BANK if rubric_warnings(r)] == []
+
+
+def test_a_short_question_loads_from_yaml(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(rubric_to_yaml(rubric_from_reference("push", id="q", question="Why?")), encoding="utf-8")
+    assert load_rubric(path).question == "Why?"
+
+
+# -- a CSV bank: a problem fails only that question ----------------------------------------------------
+
+GOOD = ["good", "What does slow start do?", "The window starts small and doubles every round trip.", "1"]
+
+
+@pytest.mark.parametrize(
+    "rows, bad_id, problem",
+    [
+        (
+            [["bad", "What does a router do?", "", "1"]],
+            "bad",
+            "row at line 3: question 'bad': neither a hint nor a reference_answer",
+        ),
+        ([["bad", "", "It forwards packets.", "1"]], "bad", "row at line 3: question 'bad': the question is empty"),
+        ([["bad", "What is it?", "It is this.", "ten"]], "bad", "question 'bad': max_score 'ten' is not a number"),
+        ([["bad", "What is it?", "It is this.", "0"]], "bad", "question 'bad': max_score must be above 0"),
+        ([["bad", "What is it?", "???", "1"]], "bad", "question 'bad': the reference answer has no words"),
+        (
+            [["bad", "What is it?", "It is this.", "1"], ["bad", "What is that?", "It is that.", "1"]],
+            "bad",
+            "row at line 4: id 'bad' is used again with a different question or hint/reference (first at line 3)",
+        ),
+        (
+            [["1.5", "What is it?", "It is this.", "1"], ["1-5", "What is that?", "It is that.", "1"]],
+            "1.5",
+            "row at line 4: ids '1.5' and '1-5' both become the rubric id '1-5'",
+        ),
+    ],
+)
+def test_csv_bank_keeps_the_good_questions_and_records_each_problem(tmp_path, rows, bad_id, problem):
+    p = write(tmp_path / "bank.csv", ["id", "question", "reference_answer", "max_score"], [GOOD, *rows, GOOD])
+    read = read_question_bank(p)
+    assert [r.id for r in read.rubrics] == ["good"]
+    assert list(read.problems) == [slug_id(bad_id)] and problem in read.problems[slug_id(bad_id)]
+    bank = load_bank(p)
+    assert bank.ids == ["good"] and bank.get("good").kind == "reference"
+    for qid in {bad_id, slug_id(bad_id)}:  # as written in the data, or as a rubric id
+        with pytest.raises(QuestionProblemError) as e:
+            bank.get(qid)
+        line = e.value.message
+        assert line == f"{p}: {read.problems[slug_id(bad_id)]}" and problem in line and "\n" not in line
+        assert isinstance(e.value, RubricError) and e.value.question_id == qid
+    with pytest.raises(RubricError, match="row at line"):  # the strict reader for scripts still refuses
         bank_from_csv(p)
+
+
+def test_csv_bank_with_one_word_reference_and_short_question_builds_with_warnings(tmp_path):
+    p = write(
+        tmp_path / "mohler.csv",
+        ["question_id", "question", "reference_answer", "answer"],
+        [
+            ["11.1", STACK_Q, "push", "push"],
+            ["11.1", STACK_Q, "push", "pop"],
+            ["2.3", "Why?", "Because the bulb is in a closed path with the battery.", "closed path"],
+        ],
+    )
+    bank = load_bank(p)
+    assert bank.ids == ["11-1", "2-3"] and bank.problems == {}
+    assert bank.get("11.1").criteria[0].text == "States: push"  # the data's id finds the rubric
+    assert bank.warnings == {
+        "11-1": [
+            "row at line 2: question '11.1': the reference answer is only 1 word ('push'): one criterion, "
+            "met by an answer that says it"
+        ],
+        "2-3": [
+            "row at line 4: question '2.3': the question is only 1 word ('Why?'): the grade rests on the "
+            "reference answer"
+        ],
+    }
+
+
+def test_csv_bank_where_no_question_builds_is_one_line_error(tmp_path):
+    p = write(
+        tmp_path / "bank.csv",
+        ["id", "question", "reference_answer"],
+        [["a", "What is it?", ""], ["b", "", "It is."]],
+    )
+    with pytest.raises(RubricError) as e:
+        load_bank(p)
     line = e.value.one_line()
-    assert str(p) in line and problem in line and "\n" not in line
+    assert "no question builds (2 with a problem); first: row at line 2: question 'a'" in line and "\n" not in line
 
 
 def test_bank_from_csv_missing_file(tmp_path):
@@ -395,6 +552,33 @@ def test_cli_from_csv_writes_a_directory(tmp_path, cli):
     # and the same bank is usable directly by other commands
     code, out, _ = cli("rubrics", "list", "--rubrics", str(p), "--json")
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["q-one", "q-two"]
+
+
+def test_cli_from_csv_builds_the_good_questions_and_warns_once_per_problem(tmp_path, cli):
+    """Mohler's one-word reference and Beetle's "Why?" build (with a note); an empty reference answer is one
+    warning line, however many rows the question has, and the other questions are written."""
+    header = ["question_id", "question", "reference_answer", "answer"]
+    rows = [
+        ["11.1", STACK_Q, "push", "push"],
+        ["11.1", STACK_Q, "push", "pop"],
+        ["2.3", "Why?", "Because the bulb is in a closed path with the battery.", "closed path"],
+        ["5.5", "What does a router do?", "", "it routes"],
+        ["5.5", "What does a router do?", "", "it forwards packets"],
+    ]
+    p = write(tmp_path / "mohler.csv", header, rows)
+    out_dir = tmp_path / "rubrics"
+    code, _, err = cli("rubric", "build", "--from-csv", p, "-o", out_dir)
+    assert code == 0, err
+    lines = err.splitlines()
+    assert [line for line in lines if line.startswith("warning:")] == [
+        f"warning: {p}: row at line 5: question '5.5': neither a hint nor a reference_answer; no rubric for it"
+    ]
+    assert sum(line.startswith("note:") for line in lines) == 2 and "('push')" in err and "('Why?')" in err
+    assert "2 rubric(s) written" in err and "1 question(s) without a rubric" in err
+    assert load_bank(out_dir).ids == ["11-1", "2-3"]
+    # one rubric from the command line: the note, and the YAML
+    code, out, err = cli("rubric", "build", "--reference", "push", "-q", STACK_Q, "--id", "push-q")
+    assert code == 0 and 'text: "States: push"' in out and "note: the reference answer is only 1 word" in err
 
 
 @pytest.mark.parametrize(

@@ -46,9 +46,9 @@ from grader.agreement.io import (
     read_results,
     rubric_id,
 )
-from grader.errors import InputError, JudgeError, RubricError
+from grader.errors import InputError, JudgeError, QuestionProblemError, RubricError
 from grader.rubric import Rubric, RubricBank
-from grader.rubric.build import rubric_from_reference
+from grader.rubric.build import rubric_from_reference, rubric_warnings
 
 __all__ = [
     "LABELS",
@@ -64,6 +64,7 @@ __all__ = [
     "saf_bank",
     "rubric_id",
     "rubric_for",
+    "question_problems",
     "grade_rows",
     "read_results",
     "labels_from_scores",
@@ -89,42 +90,80 @@ def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
     """One ``kind="reference"`` rubric per SAF ``question_id`` (bank ``saf``, section ``SAF``): the
     criteria are the reference answer's claims, split by :func:`grader.rubric.build.rubric_from_reference`
     — the same rubrics ``scripts/fit_local_calibration.py`` fitted the embedded grader's calibration on
-    (it reads them with :func:`grader.rubric.io.bank_from_csv`); ``max_score`` comes from the CSV."""
+    (it reads them with :func:`grader.rubric.io.bank_from_csv`); ``max_score`` comes from the CSV.
+
+    A question whose rubric cannot be built (an empty question or reference answer, a bad max score)
+    is one of the bank's ``problems``, with its row and reason, and the others build; thin rubrics (a
+    one-word reference answer, a one-word question) carry ``warnings``. Only a file with no question
+    that builds is an error."""
     src = str(csv_path)
     header, records = _open_csv(Path(csv_path))
     at = {h: i for i, h in enumerate(header)}
     for name in ("question_id", "question", "reference_answer", "max_score"):
         _need(header, name, "", src, hint="a SAF-style CSV has question_id, question, reference_answer, max_score")
     rubrics: dict[str, Rubric] = {}
+    problems: dict[str, str] = {}
+    warnings: dict[str, list[str]] = {}
+    raw_of: dict[str, str] = {}  # rubric id → the question id that took it
     for line, rec in records:
         if split is not None and ("split" not in at or rec[at["split"]] != split):
             continue
         qid = rec[at["question_id"]].strip()
-        if qid in rubrics or not qid:
+        rid = rubric_id(qid)
+        if not qid or raw_of.get(rid) == qid:
             continue
+        where = f"row at line {line}: question {qid!r}"
+        if rid in raw_of:  # "1.6" and "1-6": two questions, one rubric id
+            rubrics.pop(rid, None)
+            warnings.pop(rid, None)
+            problems.setdefault(rid, f"row at line {line}: ids {raw_of[rid]!r} and {qid!r} both become {rid!r}")
+            continue
+        raw_of[rid] = qid
+        question = rec[at["question"]].strip()
         try:
-            rubrics[qid] = rubric_from_reference(
+            if not question:
+                raise ValueError("the question is empty")
+            rubric = rubric_from_reference(
                 rec[at["reference_answer"]],
-                id=rubric_id(qid),
-                question=rec[at["question"]],
+                id=rid,
+                question=question,
                 section="SAF",
                 bank="saf",
                 max_score=_number(rec[at["max_score"]], "max score", src, line) or 1.0,
             )
-        except RubricError as e:  # the rubric does not validate: name the row and the field
-            raise RubricError(
-                f"{src}:{line}",
-                f"question {qid}: {e.field}",
-                e.problem,
-                hint="fix the question or reference answer in the CSV",
-            ) from None
+        except RubricError as e:  # the rubric does not validate: name the field
+            problems[rid] = f"{where}: " + (f"{e.field}: {e.problem}" if e.field else e.problem)
+        except InputError as e:  # a max score that is not a number
+            problems[rid] = f"{where}: {e.message.removeprefix(f'{src}:{line}: ')}"
         except ValueError as e:  # no reference answer to build criteria from
-            raise RubricError(
-                f"{src}:{line}", f"question {qid}", str(e), hint="fix the question or reference answer in the CSV"
-            ) from None
+            problems[rid] = f"{where}: {e}"
+        else:
+            rubrics[rid] = rubric
+            notes = rubric_warnings(rubric)
+            if notes:
+                warnings[rid] = [f"{where}: {n}" for n in notes]
     if not rubrics:
+        if problems:
+            raise RubricError(
+                src,
+                "",
+                f"no question builds ({len(problems)} with a problem); first: {next(iter(problems.values()))}",
+                hint="fix the questions or reference answers in the CSV",
+            )
         raise InputError("no questions found" + (f" in split {split!r}" if split else ""), source=src)
-    return RubricBank(list(rubrics.values()), source=src)
+    return RubricBank(list(rubrics.values()), source=src, problems=problems, warnings=warnings)
+
+
+def question_problems(bank: RubricBank, data: CalibrationData) -> dict[str, str]:
+    """The data's question ids whose rubric the bank could not build, with the reason (one line naming
+    the bank's row); their rows are left out of the comparison."""
+    out = {}
+    for q in sorted({r.question_id for r in data.rows}):
+        try:
+            rubric_for(bank, q)
+        except QuestionProblemError as e:
+            out[q] = e.message
+    return out
 
 
 def rubric_for(bank: RubricBank, question_id: str) -> Rubric:
@@ -141,14 +180,24 @@ def rubric_for(bank: RubricBank, question_id: str) -> Rubric:
 async def _grade_all(
     grader: Any, data: CalibrationData, bank: RubricBank, concurrency: int, progress: Callable[[int, int], None] | None
 ) -> GradedScores:
-    rubrics = {q: rubric_for(bank, q) for q in sorted({r.question_id for r in data.rows})}
+    problems = question_problems(bank, data)
+    rubrics = {q: rubric_for(bank, q) for q in sorted({r.question_id for r in data.rows} - problems.keys())}
     gate = asyncio.Semaphore(max(1, concurrency))
     out = GradedScores([None] * len(data.rows), backend=grader.backend_name, model=grader.backend.model)
+    for row in data.rows:  # a question without a rubric: its rows are left out, counted with the reason
+        if row.question_id in problems:
+            why = f"no rubric ({problems[row.question_id]})"
+            out.skipped[why] = out.skipped.get(why, 0) + 1
     done = 0
     first_exc: list[Exception] = []
 
     async def one(i: int, row: CalibrationRow) -> None:
         nonlocal done
+        if row.question_id in problems:  # counted in out.skipped above
+            done += 1
+            if progress:
+                progress(done, len(data.rows))
+            return
         async with gate:
             try:
                 res = await grader.agrade(rubrics[row.question_id], row.answer)
@@ -170,7 +219,8 @@ async def _grade_all(
         await asyncio.gather(*(one(i, r) for i, r in enumerate(data.rows)))
     finally:
         await grader.aclose()
-    if first_exc and all(s is None for s in out.scores) and out.skipped.get("failed") == len(data.rows):
+    graded_rows = sum(r.question_id not in problems for r in data.rows)
+    if first_exc and all(s is None for s in out.scores) and out.skipped.get("failed") == graded_rows:
         raise first_exc[0]  # nothing was graded: the backend is down or misconfigured
     return out
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.batch.io import Columns, read_rows
-from grader.errors import UnknownQuestionError, Usage
+from grader.errors import QuestionProblemError, UnknownQuestionError, Usage
 from grader.grading import cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
@@ -47,7 +47,7 @@ def estimate_batch(
             continue
         try:
             rubric = bank.get(row.question_id)
-        except UnknownQuestionError:
+        except (UnknownQuestionError, QuestionProblemError):
             bad += 1
             continue
         if store is not None and store.has_result(

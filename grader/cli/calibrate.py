@@ -7,6 +7,7 @@ results file) and prints the tables.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from grader.cli.common import (
     grading_settings,
     open_store,
     print_line,
+    warn_bank,
 )
 from grader.errors import InputError
 
@@ -204,7 +206,11 @@ def calibrate(
         )
         # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
         use_csv = rubrics is None and "reference_answer" in data.header
-        bank = saf_bank(csv_path) if use_csv else bank_for(settings)
+        if use_csv:
+            bank = saf_bank(csv_path)
+            warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
+        else:
+            bank = bank_for(settings)  # prints the bank's problems
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
         from grader.grading import Grader

@@ -44,6 +44,7 @@ __all__ = [
     "resolve_settings",
     "grading_settings",
     "bank_for",
+    "warn_bank",
     "read_answer",
     "open_store",
 ]
@@ -136,10 +137,35 @@ def grading_settings(
 
 
 def bank_for(settings: Settings) -> RubricBank:
-    """The question bank the settings name (``--rubrics``, ``GRADER_RUBRICS`` or the shipped one)."""
+    """The question bank the settings name (``--rubrics``, ``GRADER_RUBRICS`` or the shipped one), with
+    its problems and warnings printed (:func:`warn_bank`)."""
     from grader.rubric import load_bank
 
-    return load_bank(settings.rubrics)
+    bank = load_bank(settings.rubrics)
+    warn_bank(bank)
+    return bank
+
+
+def warn_bank(bank: RubricBank, rows: dict[str, int] | None = None) -> None:
+    """One stderr line per question of ``bank`` that has no rubric (its rows fail) and per thin rubric
+    (a one-word reference answer …). With ``rows`` (question id as in the data → rows), only the
+    questions that have rows, with their count ("left out" rather than failing: ``calibrate``)."""
+    if rows is None:
+        for problem in bank.problems.values():
+            echo(f"warning: {bank.source}: {problem}; its rows are not graded", err=True, style="yellow")
+        for notes in bank.warnings.values():
+            for note in notes:
+                echo(f"note: {bank.source}: {note}", err=True, style="dim")
+        return
+    for qid, n in rows.items():
+        why = bank.problem(qid)
+        if why is not None:
+            echo(f"warning: {bank.source}: {why}; its {n} row(s) are left out", err=True, style="yellow")
+            continue
+        from grader.rubric.build import slug_id
+
+        for note in bank.warnings.get(qid) or bank.warnings.get(slug_id(qid)) or []:
+            echo(f"note: {bank.source}: {note}", err=True, style="dim")
 
 
 def read_answer(answer: str | None, answer_file: Path | None) -> str:

@@ -86,8 +86,8 @@ def build(
     base_url: BaseUrlOpt = None,
 ) -> None:
     """Build a rubric: deterministic (no LLM) unless --llm; validated; diffed against -o."""
-    from grader.rubric.build import rubric_from_hint, rubric_from_reference
-    from grader.rubric.io import bank_from_csv
+    from grader.rubric.build import rubric_from_hint, rubric_from_reference, rubric_warnings
+    from grader.rubric.io import read_question_bank
     from grader.rubric.llm import criteria_with_llm
 
     given = [
@@ -100,17 +100,24 @@ def build(
     if from_csv is not None:
         if llm:
             raise InputError("--llm builds one rubric at a time: use --hint or --reference with it")
-        rubrics = bank_from_csv(from_csv, bank=None if bank_id == "custom" else bank_id, section=section)
+        read = read_question_bank(from_csv, bank=None if bank_id == "custom" else bank_id, section=section)
         if output is not None and output.exists() and not output.is_dir():
             raise InputError("with --from-csv, -o must be a directory", source=str(output))
-        texts = [(r, build_yaml(r)) for r in rubrics]
+        # a question that does not build is left out with its reason; the others are written
+        for problem in read.problems.values():
+            echo(f"warning: {read.source}: {problem}; no rubric for it", err=True, style="yellow")
+        for notes in read.warnings.values():
+            for note in notes:
+                echo(f"note: {read.source}: {note}", err=True, style="dim")
+        texts = [(r, build_yaml(r)) for r in read.rubrics]
         if output is None:
             sys.stdout.write("---\n".join(t for _, t in texts))
             return
         for r, text in texts:
             _emit(output / f"{r.id}.yaml", text, dry_run)
         echo(
-            f"{len(texts)} rubric(s) {'checked' if dry_run else 'written'} in {output}",
+            f"{len(texts)} rubric(s) {'checked' if dry_run else 'written'} in {output}"
+            + (f"; {len(read.problems)} question(s) without a rubric (see the warnings)" if read.problems else ""),
             err=True,
             style="dim",
             highlight=True,
@@ -137,6 +144,8 @@ def build(
             rubric = rubric_from_reference(reference, **fields)
     except ValueError as e:
         raise InputError(str(e)) from None
+    for note in rubric_warnings(rubric):
+        echo(f"note: {note}", err=True, style="dim")
     text = build_yaml(rubric)
     if output is None:
         sys.stdout.write(text)

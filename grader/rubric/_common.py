@@ -7,6 +7,7 @@ import re
 from grader.text import word_count
 
 MAX_TEXT = 400  # characters of a criterion's text
+MIN_TEXT = 5  # characters of a criterion's text (Criterion.text); shorter texts get a verb ("States: push")
 ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|vs|etc|approx|cf|Dr|Mr|Mrs|Ms|No|Fig)\.)$", re.I)
 
 # The words the builders leave out of criterion ids (:func:`slug`) and of the comparison of a reference

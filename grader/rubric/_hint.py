@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.rubric._common import ABBREV, cap, clean_text, clip, nwords, slug, unique_ids
+from grader.rubric._common import ABBREV, MIN_TEXT, cap, clean_text, clip, nwords, slug, unique_ids
 from grader.rubric.model import Criterion
 
 MAX_HINT_CRITERIA = 7
@@ -274,8 +274,10 @@ def _item_text(hint: str, item: _Item) -> str:
 def criteria_from_hint(hint: str) -> list[Criterion]:
     """The criteria of a hint, deterministically (see the module docstring for the rules)."""
     hint = (hint or "").strip()
-    if len(hint) < 5:
-        raise ValueError("the hint is empty or too short to build criteria from")
+    if not hint:
+        raise ValueError("the hint is empty")
+    if not any(ch.isalnum() for ch in hint):
+        raise ValueError("the hint has no words (no letter or digit) to build a criterion from")
     items = _hint_items(hint, refine=0)
     if len(items) < MIN_HINT_CRITERIA:
         finer = _hint_items(hint, refine=1)
@@ -287,11 +289,10 @@ def criteria_from_hint(hint: str) -> list[Criterion]:
     out = []
     for n, (cid, it) in enumerate(zip(ids, items)):
         covers = tuple(_clean_cover(f) for f in it.fragments(hint))
-        out.append(
-            Criterion(
-                id=cid, text=_item_text(hint, it), weight=3 if n == 0 else 2, covers=tuple(c for c in covers if c)
-            )
-        )
+        text = _item_text(hint, it)
+        if len(text) < MIN_TEXT:  # a one-word hint ("CFG."): say what it asks for
+            text = f"Covers {text}"
+        out.append(Criterion(id=cid, text=text, weight=3 if n == 0 else 2, covers=tuple(c for c in covers if c)))
     return out
 
 

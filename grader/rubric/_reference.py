@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from grader.rubric._common import ABBREV, BUILDER_STOPWORDS, MAX_TEXT, clip, slug, unique_ids
+from grader.rubric._common import ABBREV, BUILDER_STOPWORDS, MAX_TEXT, MIN_TEXT, clip, slug, unique_ids
 from grader.rubric.model import Criterion
 from grader.text import content_words, word_count
 
@@ -107,14 +107,16 @@ def _claim_criterion_text(c: _Claim) -> str:
         parts.append(t if t.endswith(":") else t.rstrip(".;"))
     text = " ".join(p if p.endswith(":") else p + ";" for p in parts).rstrip(";")
     text = text.replace(":;", ":")
-    return clip(text if len(text) >= 5 else f"States: {text}")
+    return clip(text if len(text) >= MIN_TEXT else f"States: {text}")
 
 
 def criteria_from_reference(reference_answer: str) -> list[Criterion]:
     """The claims of a reference answer as criteria (see the module docstring for the rules)."""
     ref = (reference_answer or "").strip()
-    if len(ref) < 5:
-        raise ValueError("the reference answer is empty or too short to build criteria from")
+    if not ref:
+        raise ValueError("the reference answer is empty")
+    if not any(ch.isalnum() for ch in ref):
+        raise ValueError("the reference answer has no words (no letter or digit) to build a criterion from")
     blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", ref, re.S)]
     first_words = _block_words(ref[blocks[0][0] : blocks[0][1]])
     main: list[tuple[int, int]] = [blocks[0]]

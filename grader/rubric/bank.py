@@ -1,7 +1,12 @@
 """Rubric banks: an ordered set of rubrics with lookup by id (:class:`RubricBank`), loaded from a
 directory of rubric YAML files (searched recursively), one YAML file, or a CSV question bank with
 columns ``id, question`` and ``hint`` or ``reference_answer`` (rubrics then built deterministically by
-:func:`grader.rubric.io.bank_from_csv`). The packaged bank lives in ``rubrics/`` (:func:`default_bank`).
+:func:`grader.rubric.io.read_question_bank`). The packaged bank lives in ``rubrics/`` (:func:`default_bank`).
+
+A CSV question whose rubric cannot be built is one of the bank's ``problems``: the others load, and
+looking that question up raises :class:`~grader.errors.QuestionProblemError` with the reason, so only
+its rows fail. ``warnings`` holds what thin but valid rubrics (a one-word reference answer, a
+one-word question) cannot do.
 
 Import direction inside :mod:`grader.rubric`: ``model`` ← ``build`` ← ``io`` ← ``bank``.
 """
@@ -9,28 +14,42 @@ Import direction inside :mod:`grader.rubric`: ``model`` ← ``build`` ← ``io``
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from grader.errors import RubricError, UnknownQuestionError
+from grader.errors import QuestionProblemError, RubricError, UnknownQuestionError
 from grader.resources import rubrics_dir
-from grader.rubric.io import bank_from_csv
+from grader.rubric.build import slug_id
+from grader.rubric.io import read_question_bank
 from grader.rubric.model import Rubric, load_rubric
 
 __all__ = ["RubricBank", "load_bank", "default_bank"]
 
 
 class RubricBank:
-    """An ordered set of rubrics with lookup by id (exact or unique prefix)."""
+    """An ordered set of rubrics with lookup by id (exact or unique prefix).
 
-    def __init__(self, rubrics: list[Rubric], source: str = "") -> None:
+    ``problems`` (rubric id → one line naming the row and the reason) are questions of the source that
+    have no rubric: :meth:`get` raises :class:`~grader.errors.QuestionProblemError` for them.
+    ``warnings`` (rubric id → lines) are notes on rubrics that did build."""
+
+    def __init__(
+        self,
+        rubrics: list[Rubric],
+        source: str = "",
+        *,
+        problems: Mapping[str, str] | None = None,
+        warnings: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.source = source
         self._by_id: dict[str, Rubric] = {}
         for r in rubrics:
             if r.id in self._by_id:
                 raise RubricError(source, r.id, "duplicate rubric id")
             self._by_id[r.id] = r
+        self.problems: dict[str, str] = {k: v for k, v in (problems or {}).items() if k not in self._by_id}
+        self.warnings: dict[str, list[str]] = {k: list(v) for k, v in (warnings or {}).items() if v}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -52,11 +71,22 @@ class RubricBank:
                 seen.append(r.section)
         return seen
 
+    def problem(self, qid: str) -> str | None:
+        """Why question ``qid`` (a rubric id or the id as written in the CSV) has no rubric, or None."""
+        qid = (qid or "").strip()
+        return self.problems.get(qid) or self.problems.get(slug_id(qid)) if qid else None
+
     def get(self, qid: str) -> Rubric:
-        """Exact id, else a unique id prefix (``vid-07``), else UnknownQuestionError."""
+        """Exact id, else the id as a rubric id (``10.1_TC`` → ``10-1-tc``), else a unique id prefix
+        (``vid-07``); a question with a problem raises QuestionProblemError, else UnknownQuestionError."""
         qid = (qid or "").strip()
         if qid in self._by_id:
             return self._by_id[qid]
+        if qid and slug_id(qid) in self._by_id:
+            return self._by_id[slug_id(qid)]
+        problem = self.problem(qid)
+        if problem is not None:
+            raise QuestionProblemError(self.source, qid, problem)
         matches = [i for i in self._by_id if i.startswith(qid)] if qid else []
         if len(matches) == 1:
             return self._by_id[matches[0]]
@@ -83,7 +113,8 @@ def load_bank(path: str | Path | None = None) -> RubricBank:
             raise RubricError(str(p), "", "no rubric YAML files found")
         return RubricBank([load_rubric(f) for f in files], source=str(p))
     if p.suffix.lower() == ".csv":
-        return RubricBank(bank_from_csv(p), source=str(p))
+        read = read_question_bank(p)
+        return RubricBank(read.rubrics, source=str(p), problems=read.problems, warnings=read.warnings)
     return RubricBank([load_rubric(p)], source=str(p))
 
 

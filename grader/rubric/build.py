@@ -23,6 +23,14 @@ Deterministic builders (no LLM, same input → same rubric):
   then it is an *alternative* answer, its claims are added as extra ``covers`` (extra views for the
   embedded grader) of the closest criterion of the first answer.
 
+Any real question builds. A one-word reference answer ("push") or hint ("CFG") is one criterion;
+when its text would be shorter than a criterion's minimum (5 characters) it starts with a verb
+(``States: push``, ``Covers CFG.``), and ``covers`` keeps the word verbatim. A short question ("Why?")
+is valid too (the embedded grader judges against the reference; an LLM judge sees the question as
+written). Neither is refused: :func:`rubric_warnings` says what such a rubric can and cannot do, for
+the caller to show. Refused: an empty question, hint or reference answer, or one with no letter or
+digit (a :class:`ValueError` from the splitters, a :class:`~grader.errors.RubricError` from the model).
+
 The splitting lives in the private modules ``_hint`` and ``_reference`` (helpers shared by both, such
 as ids, in ``_common``); this module is their public face. Neighbouring modules:
 :mod:`grader.rubric.io` (``bank_from_csv``: a question-bank CSV → rubrics; ``rubric_to_yaml``: a
@@ -39,12 +47,17 @@ from grader.rubric._common import BUILDER_STOPWORDS, slug, slug_id
 from grader.rubric._hint import MAX_HINT_CRITERIA, criteria_from_hint
 from grader.rubric._reference import MAX_REFERENCE_CRITERIA, criteria_from_reference
 from grader.rubric.model import Criterion, Rubric, parse_rubric
+from grader.text import word_count
+
+SHORT_SOURCE_WORDS = 4  # a hint or reference answer under this many words is one criterion: worth a warning
+SHORT_QUESTION_WORDS = 3  # "Why?", "Define recursion.": the judge gets little context from the question
 
 __all__ = [
     "criteria_from_hint",
     "criteria_from_reference",
     "rubric_from_hint",
     "rubric_from_reference",
+    "rubric_warnings",
     "slug",
     "slug_id",
     "MAX_HINT_CRITERIA",
@@ -114,3 +127,32 @@ def rubric_from_reference(
             criteria=crits,
         ),
     )
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def rubric_warnings(rubric: Rubric) -> list[str]:
+    """What a valid but thin rubric can and cannot do, one plain sentence each ([] for most rubrics):
+    a hint or reference answer under 4 words (one criterion: an answer earns it by saying that), a
+    question under 3 words (the judge sees little context). Shown by the commands that build rubrics
+    from a CSV; never a reason to refuse the rubric."""
+    out = []
+    source, what = (
+        (rubric.reference_answer, "reference answer") if rubric.kind == "reference" else (rubric.hint, "hint")
+    )
+    n = word_count(source)
+    if n < SHORT_SOURCE_WORDS:
+        out.append(
+            f"the {what} is only {n} word{'s' if n != 1 else ''} ({_quoted(source)}): one criterion, "
+            "met by an answer that says it"
+        )
+    n = word_count(rubric.question)
+    if n < SHORT_QUESTION_WORDS:
+        out.append(
+            f"the question is only {n} word{'s' if n != 1 else ''} ({_quoted(rubric.question)}): "
+            "the grade rests on the " + what
+        )
+    return out

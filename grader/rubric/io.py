@@ -1,24 +1,27 @@
-"""Rubric files in and out: a question-bank CSV → rubrics (:func:`bank_from_csv`), a rubric → YAML
-(:func:`rubric_to_yaml`).
+"""Rubric files in and out: a question-bank CSV → rubrics (:func:`read_question_bank`, strictly
+:func:`bank_from_csv`), a rubric → YAML (:func:`rubric_to_yaml`).
 
-:func:`bank_from_csv` reads a question bank CSV (``id, question`` and ``hint`` or
+:func:`read_question_bank` reads a question bank CSV (``id, question`` and ``hint`` or
 ``reference_answer``; optional ``section``, ``max_score``; ``question_id`` is accepted for ``id``,
 and repeated rows of one question, as in a dataset of graded answers, are read once); the criteria
-come from the deterministic builders of :mod:`grader.rubric.build`.
+come from the deterministic builders of :mod:`grader.rubric.build`. A question that does not build
+is recorded with its reason and the others build; :func:`bank_from_csv` raises on the first such
+problem instead.
 :func:`rubric_to_yaml` writes a rubric in the layout of ``rubrics/``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import InputError, RubricError
-from grader.rubric.build import rubric_from_hint, rubric_from_reference, slug_id
+from grader.rubric.build import rubric_from_hint, rubric_from_reference, rubric_warnings, slug_id
 from grader.rubric.model import Rubric
 from grader.tables import open_table
 
-__all__ = ["bank_from_csv", "rubric_to_yaml"]
+__all__ = ["QuestionBankCsv", "read_question_bank", "bank_from_csv", "rubric_to_yaml"]
 
 # -- question-bank CSV ---------------------------------------------------------------------------------
 
@@ -43,14 +46,34 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return [h.lower() for h in table.header], [(row.line, list(row.fields)) for row in rows]
 
 
-def bank_from_csv(
+@dataclass(frozen=True)
+class QuestionBankCsv:
+    """What a question-bank CSV gives: the rubrics that built, and per question what did not.
+
+    ``problems`` maps a rubric id to why that question has no rubric (one line naming the row and the
+    question as written in the CSV); ``warnings`` maps a rubric id to what its thin but valid rubric
+    cannot do (:func:`grader.rubric.build.rubric_warnings`, with the row)."""
+
+    source: str
+    rubrics: list[Rubric]
+    problems: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+
+def read_question_bank(
     path: str | Path, *, split: str | None = None, bank: str | None = None, section: str = "General"
-) -> list[Rubric]:
+) -> QuestionBankCsv:
     """Rubrics from a question-bank CSV: columns ``id`` (or ``question_id``), ``question`` and ``hint``
     or ``reference_answer``; optional ``section``, ``max_score`` (default 10), ``number``. A row with
     a hint gives a hint rubric, else a reference rubric. Rows repeating a question (same id and
-    text) are read once; ``split`` keeps only rows whose ``split`` column has that value. Errors are
-    :class:`RubricError` naming the file, the row (its line) and the problem."""
+    text) are read once; ``split`` keeps only rows whose ``split`` column has that value.
+
+    A problem with one question (an empty question or reference answer, a bad ``max_score``, the id
+    used again with other content, two ids that give one rubric id, a builder refusal) is recorded in
+    ``problems`` and the other questions still build. The whole file fails, with a
+    :class:`RubricError` naming the file, the row and the problem, only when it cannot be read as a
+    table (unreadable, not UTF-8, a malformed row, a missing column, an empty id) or when no question
+    builds."""
     p = Path(path)
     src = str(p)
     header, records = _read_csv(p)
@@ -75,7 +98,16 @@ def bank_from_csv(
         return rec[i].strip() if i is not None and i < len(rec) else ""
 
     rubrics: dict[str, Rubric] = {}
+    problems: dict[str, str] = {}
+    warnings: dict[str, list[str]] = {}
     seen_raw: dict[str, tuple[int, tuple[str, ...]]] = {}
+    raw_of: dict[str, str] = {}  # rubric id → the CSV id that took it
+
+    def fail(rid: str, where: str, problem: str) -> None:
+        rubrics.pop(rid, None)
+        warnings.pop(rid, None)
+        problems.setdefault(rid, f"{where}: {problem}")
+
     for line, rec in records:
         where = f"row at line {line}"
         if len(rec) < len(header):
@@ -85,50 +117,81 @@ def bank_from_csv(
         raw_id = cell(rec, id_col)
         if not raw_id:
             raise RubricError(src, where, f"empty {id_col!r}")
+        rid = slug_id(raw_id)
         question, hint, reference = cell(rec, "question"), cell(rec, "hint"), cell(rec, "reference_answer")
         content = (question, hint, reference, cell(rec, "section"), cell(rec, "max_score"))
         if raw_id in seen_raw:
             first_line, first_content = seen_raw[raw_id]
             if first_content != content:
-                raise RubricError(
-                    src,
+                fail(
+                    rid,
                     where,
                     f"id {raw_id!r} is used again with a different question or "
                     f"hint/reference (first at line {first_line})",
                 )
             continue
         seen_raw[raw_id] = (line, content)
-        if len(question) < 5:
-            raise RubricError(src, where, f"question {raw_id!r}: the question is empty or too short")
+        if rid in raw_of:
+            problem = f"ids {raw_of[rid]!r} and {raw_id!r} both become the rubric id {rid!r}"
+            fail(rid, where, problem)
+            continue
+        raw_of[rid] = raw_id
+        if not question:
+            fail(rid, where, f"question {raw_id!r}: the question is empty")
+            continue
         if not hint and not reference:
-            raise RubricError(src, where, f"question {raw_id!r}: neither a hint nor a reference_answer")
+            fail(rid, where, f"question {raw_id!r}: neither a hint nor a reference_answer")
+            continue
         max_score: float = 10
         if cell(rec, "max_score"):
             try:
                 max_score = float(cell(rec, "max_score"))
             except ValueError:
-                raise RubricError(
-                    src, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} is not a number"
-                ) from None
+                fail(rid, where, f"question {raw_id!r}: max_score {cell(rec, 'max_score')!r} is not a number")
+                continue
             if not max_score > 0:
-                raise RubricError(src, where, f"question {raw_id!r}: max_score must be above 0")
-        rid = slug_id(raw_id)
-        if rid in rubrics:
-            raise RubricError(src, where, f"ids {raw_id!r} and another id both become the rubric id {rid!r}")
+                fail(rid, where, f"question {raw_id!r}: max_score must be above 0")
+                continue
         build = rubric_from_hint if hint else rubric_from_reference
         row_section = cell(rec, "section") or section
         try:
-            rubrics[rid] = build(
+            rubric = build(
                 hint or reference, id=rid, question=question, section=row_section, bank=bank_id, max_score=max_score
             )
-        except ValueError as e:  # too-short text, or a pydantic problem inside the builders
-            raise RubricError(src, where, f"question {raw_id!r}: {e}") from None
+        except ValueError as e:  # nothing to build from, or a pydantic problem inside the builders
+            fail(rid, where, f"question {raw_id!r}: {e}")
+            continue
         except RubricError as e:
-            detail = f"{e.field}: {e.problem}" if e.field else e.problem
-            raise RubricError(src, where, f"question {raw_id!r}: {detail}") from None
+            fail(rid, where, f"question {raw_id!r}: " + (f"{e.field}: {e.problem}" if e.field else e.problem))
+            continue
+        rubrics[rid] = rubric
+        notes = rubric_warnings(rubric)
+        if notes:
+            warnings[rid] = [f"{where}: question {raw_id!r}: {n}" for n in notes]
     if not rubrics:
+        if problems:
+            first = next(iter(problems.values()))
+            raise RubricError(
+                src,
+                "",
+                f"no question builds ({len(problems)} with a problem); first: {first}",
+                hint="fix the questions in the CSV",
+            )
         raise RubricError(src, "", "no questions found" + (f" with split {split!r}" if split else ""))
-    return list(rubrics.values())
+    return QuestionBankCsv(src, list(rubrics.values()), problems, warnings)
+
+
+def bank_from_csv(
+    path: str | Path, *, split: str | None = None, bank: str | None = None, section: str = "General"
+) -> list[Rubric]:
+    """Every question's rubric from a question-bank CSV (:func:`read_question_bank`), strictly: the
+    first problem with any question is a :class:`RubricError` naming the file, the row and the problem.
+    For scripts that need the whole bank (fitting on it); :func:`grader.rubric.load_bank` keeps the
+    good questions instead."""
+    read = read_question_bank(path, split=split, bank=bank, section=section)
+    if read.problems:
+        raise RubricError(read.source, "", next(iter(read.problems.values())))
+    return read.rubrics
 
 
 # -- YAML ----------------------------------------------------------------------------------------------

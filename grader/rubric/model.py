@@ -54,7 +54,7 @@ class Rubric(BaseModel):
     bank: str = Field(default="custom", pattern=_SLUG)
     section: str = Field(default="General", min_length=1)
     number: int | None = Field(default=None, ge=1)
-    question: str = Field(min_length=5)
+    question: str = Field(min_length=1)  # "Why?" is a question: a short one is a warning of the builders, not an error
     hint: str = Field(default="", description="verbatim 'a strong answer covers' text")
     reference_answer: str = ""
     criteria: tuple[Criterion, ...] = Field(min_length=1, max_length=12)
@@ -72,6 +72,8 @@ class Rubric(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"duplicate criterion ids: {', '.join(dupes)}")
+        if not self.question:
+            raise ValueError("the question is empty")
         if not self.hint and not self.reference_answer:
             raise ValueError("a rubric needs a hint or a reference_answer")
         return self
