@@ -348,7 +348,7 @@ def test_ctrl_c_while_typing_keeps_the_answer_and_offers_it_back(fake, monkeypat
     monkeypatch.setattr("sys.stdin", _TypedThenCtrlC(["Text-to-video starts from a prompt alone.\n", "Second line.\n"]))
     with pytest.raises(SystemExit) as exc:
         main(["practice", "-q", "vid-01"])
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert exc.value.code == 130 and fake.calls == 0
     drafts = list((tmp_path / "drafts").glob("*.txt"))
     assert len(drafts) == 1 and str(drafts[0]) in err.replace("\n", "")
