@@ -15,9 +15,13 @@ Library logic only (no printing, no HTML); the terminal (:mod:`grader.cli_practi
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grader.errors import InputError
@@ -28,6 +32,11 @@ __all__ = [
     "choose_question",
     "pool_for",
     "collect_answer",
+    "answer_from_editor",
+    "draft_path",
+    "save_draft",
+    "load_draft",
+    "clear_draft",
     "QuestionHistory",
     "SectionSummary",
     "History",
@@ -82,12 +91,13 @@ def choose_question(
     return rng.choice(candidates)
 
 
-def collect_answer(lines: Iterable[str]) -> tuple[str, bool]:
+def collect_answer(lines: Iterable[str], out: list[str] | None = None) -> tuple[str, bool]:
     """Read a multi-line answer from ``lines`` until a line that is only ``.`` or the end of input.
 
-    Returns ``(text, ended_by_eof)``. Trailing blank lines are dropped; inner ones are kept.
+    Returns ``(text, ended_by_eof)``. Trailing blank lines are dropped; inner ones are kept. Each line
+    is appended to ``out`` as it is read, so a caller interrupted mid-answer (Ctrl-C) still has them.
     """
-    out: list[str] = []
+    out = [] if out is None else out
     eof = True
     for line in lines:
         line = line.rstrip("\r\n")
@@ -98,6 +108,59 @@ def collect_answer(lines: Iterable[str]) -> tuple[str, bool]:
     while out and not out[-1].strip():
         out.pop()
     return "\n".join(out), eof
+
+
+def answer_from_editor(edited: str, header: Sequence[str], mark: str) -> str:
+    """The answer in a file written from a template whose ``header`` lines start with ``mark``.
+
+    The header's own text is removed wherever it is found, so words typed on a header line (before
+    or after it) are kept and the header is never graded; any other line starting with ``mark`` is
+    a (changed) header line and dropped.
+    """
+    lines: list[str] = []
+    for line in edited.splitlines():
+        found = next((h for h in header if h and h in line), None)
+        if found is not None:
+            line = line.replace(found, "", 1).strip()
+            if line:
+                lines.append(line)
+        elif not line.startswith(mark):
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+# -- drafts: an answer that could not be graded (Ctrl-C, a failure) is kept for the next session --
+
+
+def draft_path(directory: Path, question_id: str) -> Path:
+    """Where the draft answer to ``question_id`` is kept (a readable file name, unique per id)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", question_id)[:80]
+    digest = hashlib.sha256(question_id.encode()).hexdigest()[:8]
+    return directory / f"{safe}-{digest}.txt"
+
+
+def save_draft(directory: Path, question_id: str, text: str) -> Path:
+    """Write ``text`` as the draft for ``question_id`` (atomically) and return its path."""
+    path = draft_path(directory, question_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def load_draft(directory: Path, question_id: str) -> str | None:
+    """The saved draft for ``question_id``, or None."""
+    try:
+        text = draft_path(directory, question_id).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if text.strip() else None
+
+
+def clear_draft(directory: Path, question_id: str) -> None:
+    """Forget the draft for ``question_id`` (once an answer to it is graded and saved)."""
+    draft_path(directory, question_id).unlink(missing_ok=True)
 
 
 # -- history -------------------------------------------------------------------------------------

@@ -321,3 +321,72 @@ def test_practice_with_an_llm_backend_reuses_the_client(tmp_path, cli):
         assert res.code == 0, res.output
         assert dev.requests == 2
     assert [a["backend"] for a in Store(tmp_path / "store.sqlite3").attempts()] == ["llm", "llm"]
+
+
+# -- issue 14, item 5: no typed answer is lost ---------------------------------------------------
+
+
+class _TypedThenCtrlC:
+    """stdin that yields ``lines`` and then raises KeyboardInterrupt, as Ctrl-C while typing does."""
+
+    def __init__(self, lines):
+        self.lines = list(lines)
+
+    def readline(self):
+        if self.lines:
+            return self.lines.pop(0)
+        raise KeyboardInterrupt
+
+    def isatty(self):
+        return False
+
+
+def test_ctrl_c_while_typing_keeps_the_answer_and_offers_it_back(fake, monkeypatch, tmp_path, cli, capsys):
+    from grader.cli import main
+
+    cli("history")  # installs the test consoles
+    monkeypatch.setattr("sys.stdin", _TypedThenCtrlC(["Text-to-video starts from a prompt alone.\n", "Second line.\n"]))
+    with pytest.raises(SystemExit) as exc:
+        main(["practice", "-q", "vid-01"])
+    _out, err = capsys.readouterr()
+    assert exc.value.code == 130 and fake.calls == 0
+    drafts = list((tmp_path / "drafts").glob("*.txt"))
+    assert len(drafts) == 1 and str(drafts[0]) in err.replace("\n", "")
+    assert drafts[0].read_text() == "Text-to-video starts from a prompt alone.\nSecond line."
+    # the next session offers it back; accepted, more lines are added and the whole answer is graded
+    res = cli("practice", "-q", "vid-01", input="y\nImage-to-video animates a given still.\n.\nq\n")
+    assert res.code == 0, res.output
+    assert "unsent answer to this question" in res.output
+    from grader.store import Store
+
+    rows = Store(tmp_path / "store.sqlite3").attempts()
+    assert rows[0]["answer"] == (
+        "Text-to-video starts from a prompt alone.\nSecond line.\nImage-to-video animates a given still."
+    )
+    assert list((tmp_path / "drafts").glob("*.txt")) == []  # graded: the draft is gone
+
+
+def test_a_grading_failure_keeps_the_answer(fake, tmp_path, cli):
+    fake.fail = True
+    res = cli("practice", "-q", "vid-01", input=ANSWER + "\n.\nq\n")
+    assert res.code == 3 and "could not be reached" in res.err
+    drafts = list((tmp_path / "drafts").glob("*.txt"))
+    assert len(drafts) == 1 and drafts[0].read_text() == ANSWER and "offers it back" in res.err
+
+
+def test_editor_text_typed_on_a_header_line_is_kept_and_the_header_never_graded(fake, monkeypatch, tmp_path, cli):
+    def fake_edit(text, **kwargs):
+        lines = text.splitlines()
+        # the user types at the start of the first header line and at the end of the last one
+        lines[0] = "Text-to-video starts from a prompt alone. " + lines[0]
+        lines[2] = lines[2] + " Image-to-video animates a given still."
+        return "\n".join(lines) + "\n"
+
+    monkeypatch.setattr("click.edit", fake_edit)
+    res = cli("practice", "-q", "vid-01", "--editor", input="q\n")
+    assert res.code == 0, res.output
+    from grader.store import Store
+
+    answer = Store(tmp_path / "store.sqlite3").attempts()[0]["answer"]
+    assert answer == "Text-to-video starts from a prompt alone.\nImage-to-video animates a given still."
+    assert "#>" not in answer and "vid-01" not in answer and "Save and close" not in answer

@@ -57,8 +57,19 @@ def web(tmp_path, fake_judge):
     store.close()
 
 
+ORIGIN = "http://testserver"  # TestClient's base URL: what a browser on the page sends
+
+
+def form_token(client, qid=QID):
+    """The session token in the question page's form (the page also sets the session cookie)."""
+    page = client.get(f"/q/{qid}")
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
+
+
 def submit(client, qid, answer):
-    return client.post(f"/q/{qid}", data={"answer": answer}, follow_redirects=False)
+    """What the page's form sends: the answer, the session token, from this site's origin."""
+    data = {"answer": answer, "csrf_token": form_token(client, qid)}
+    return client.post(f"/q/{qid}", data=data, headers={"origin": ORIGIN}, follow_redirects=False)
 
 
 def wait_done(client, location, timeout=10.0):
@@ -222,6 +233,7 @@ def test_security_headers_and_csp(web):
     r = web.client.get("/")
     assert r.headers["content-security-policy"] == CSP and "script-src" not in CSP
     assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "same-origin"  # "no-referrer" makes browsers send "Origin: null"
     assert 'http-equiv="Content-Security-Policy"' in r.text
     assert "http://" not in r.text.replace("http://www.w3.org/2000/svg", "")  # nothing from a CDN
     assert web.client.get("/static/style.css").status_code == 200
@@ -232,6 +244,48 @@ def test_cross_origin_post_is_refused(web):
         f"/q/{QID}", data={"answer": ANSWER}, headers={"origin": "http://evil.example"}, follow_redirects=False
     )
     assert r.status_code == 403 and web.judge.calls == 0
+
+
+def test_forged_posts_are_refused_with_a_clear_403(web):
+    """Issue 14, item 6: Origin null, no Origin, a text/plain body, no or a wrong token: all refused."""
+    token = form_token(web.client)
+    form = {"answer": ANSWER, "csrf_token": token}
+    cases = {
+        "origin null": dict(data=form, headers={"origin": "null"}),
+        "no origin, no referer": dict(data=form),
+        "other port": dict(data=form, headers={"origin": "http://testserver:8001"}),
+        "https origin": dict(data=form, headers={"origin": "https://testserver"}),
+        "foreign referer": dict(data=form, headers={"referer": "http://evil.example/q"}),
+        "text/plain body": dict(
+            content=f"answer={ANSWER}&csrf_token={token}".encode(),
+            headers={"origin": ORIGIN, "content-type": "text/plain"},
+        ),
+        "no token": dict(data={"answer": ANSWER}, headers={"origin": ORIGIN}),
+        "wrong token": dict(data={"answer": ANSWER, "csrf_token": "0" * 64}, headers={"origin": ORIGIN}),
+    }
+    for name, kwargs in cases.items():
+        r = web.client.post(f"/q/{QID}", follow_redirects=False, **kwargs)
+        assert r.status_code == 403, name
+        assert "<h1>Forbidden</h1>" in r.text, name
+        assert "not accepted" in r.text or "form on the question page" in r.text, name
+        assert r.headers["content-security-policy"] == CSP, name
+    # another browser (no session cookie, or another session's cookie) cannot reuse the token
+    with TestClient(web.client.app) as other:
+        form_token(other)
+        r = other.post(f"/q/{QID}", data=form, headers={"origin": ORIGIN}, follow_redirects=False)
+        assert r.status_code == 403 and "session token" in r.text
+    assert web.judge.calls == 0 and web.store.attempts() == []
+    # the page's own form, identified by Origin or by Referer, is accepted
+    r = web.client.post(f"/q/{QID}", data=form, headers={"referer": f"{ORIGIN}/q/{QID}"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert wait_done(web.client, r.headers["location"])["status"] == "done"
+
+
+def test_session_cookie_is_httponly_and_samesite_strict(web):
+    r = web.client.get(f"/q/{QID}")
+    cookie = r.headers["set-cookie"].lower()
+    assert "grader_session=" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    assert "set-cookie" not in web.client.get(f"/q/{QID}").headers  # one session per browser
 
 
 def test_host_header_is_checked_when_asked(tmp_path, fake_judge):
@@ -261,8 +315,116 @@ def test_grading_error_is_shown_not_crashed(tmp_path, fake_judge):
     store.close()
 
 
+def test_a_failed_grading_keeps_the_answer(tmp_path, fake_judge):
+    """Issue 14, item 5: the failure page holds the answer in a form, and "Back" to the question
+    page re-fills it, until an answer to that question is graded."""
+    judge = fake_judge(fail=True)
+    client, _judge, store = make_client(tmp_path, judge)
+    typed = ANSWER.replace("\r\n", "\n")
+    with client:
+        r = submit(client, QID, ANSWER)
+        wait_done(client, r.headers["location"])
+        failed = client.get(r.headers["location"]).text
+        assert f'<textarea id="answer" name="answer" rows="14">{typed}</textarea>' in failed
+        assert 'name="csrf_token"' in failed
+        back = client.get(f"/q/{QID}").text  # what the browser's Back button opens
+        assert f">{typed}</textarea>" in back and "could not be graded" in back
+        judge.fail = False
+        r = submit(client, QID, typed)  # submitted again from the re-filled box
+        assert wait_done(client, r.headers["location"])["status"] == "done"
+        assert typed not in client.get(f"/q/{QID}").text.split("<textarea", 1)[1].split("</textarea>")[0]
+        assert [a["answer"] for a in store.attempts()] == [typed]
+    store.close()
+
+
+def test_running_job_finishes_on_shutdown(tmp_path, fake_judge):
+    """Issue 14, item 5: stopping the server waits (bounded) for a running grading to finish."""
+    settings = Settings(store=tmp_path / "store.sqlite3", backend="local")
+    store = Store(settings.store_path)
+    judge = fake_judge(delay=0.5)
+    app = create_app(settings, grader=Grader(settings, backend=judge, store=store), store=store, shutdown_grace=60)
+    with TestClient(app) as client:
+        r = submit(client, QID, ANSWER)
+        assert r.status_code == 303
+    # the client's exit ran the app's shutdown, as Ctrl-C / SIGTERM does under uvicorn
+    rows = store.attempts()
+    assert len(rows) == 1 and rows[0]["percent"] is not None
+    store.close()
+
+
+def test_job_still_running_at_shutdown_is_saved_as_interrupted(tmp_path, fake_judge):
+    """Issue 14, item 5: a grading that does not finish within the grace period is saved, unscored and
+    marked interrupted, with the answer; "Try again" re-fills it after a restart."""
+    release = threading.Event()
+
+    class StuckJudge(type(fake_judge())):
+        async def judge(self, rubric, answer):
+            while not release.is_set():
+                await asyncio.sleep(0.01)
+            return await super().judge(rubric, answer)
+
+    settings = Settings(store=tmp_path / "store.sqlite3", backend="local")
+    store = Store(settings.store_path)
+    app = create_app(
+        settings, grader=Grader(settings, backend=StuckJudge(), store=store), store=store, shutdown_grace=0.2
+    )
+    try:
+        with TestClient(app) as client:
+            r = submit(client, QID, ANSWER)
+            assert r.status_code == 303
+    finally:
+        release.set()
+    rows = store.attempts()
+    assert len(rows) == 1 and rows[0]["answer"] == ANSWER.replace("\r\n", "\n") and rows[0]["percent"] is None
+    assert "interrupted" in rows[0]["result_json"]
+    app2 = create_app(settings, grader=Grader(settings, backend=fake_judge(), store=store), store=store)
+    with TestClient(app2) as client:
+        page = client.get(f"/attempt/{rows[0]['id']}")
+        assert page.status_code == 200 and "Unscored" in page.text and "interrupted" in page.text
+        again = client.get(f"/q/{QID}", params={"from": rows[0]["id"]}).text
+        assert "Image-to-video animates a given still" in again
+    store.close()
+
+
+def test_every_error_page_carries_the_security_headers(tmp_path, fake_judge, monkeypatch):
+    """Issue 14, item 9: 404, 405, 403, 413, 400 (Host check) and 500 pages all carry the headers."""
+    settings = Settings(store=tmp_path / "s.sqlite3", backend="local", max_answer_chars=200)
+    store = Store(settings.store_path)
+    app = create_app(
+        settings,
+        grader=Grader(settings, backend=fake_judge(), store=store),
+        store=store,
+        allowed_hosts=["testserver"],
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        responses = {
+            404: client.get("/no/such/page"),
+            405: client.put(f"/q/{QID}"),
+            403: client.post(f"/q/{QID}", data={"answer": ANSWER}, headers={"origin": "null"}),
+            413: client.post(
+                f"/q/{QID}",
+                content=b"answer=" + b"x" * 200_000,
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            ),
+            400: client.get("/", headers={"host": "evil.example"}),
+        }
+        monkeypatch.setattr(store, "attempts", lambda **kw: 1 / 0)
+        responses[500] = client.get("/")
+        for status, r in responses.items():
+            assert r.status_code == status, (status, r.text[:200])
+            assert r.headers.get("content-security-policy") == CSP, status
+            assert r.headers.get("x-content-type-options") == "nosniff", status
+            assert r.headers.get("x-frame-options") == "DENY", status
+        assert "Traceback" not in responses[500].text and "Server error" in responses[500].text
+    store.close()
+
+
 def test_unknown_attempt_and_job(web):
     assert web.client.get("/attempt/999").status_code == 404
+    for key in ("9" * 40, "²", "٣"):  # past SQLite's integers; digits that int() refuses or reads
+        r = web.client.get(f"/attempt/{key}")
+        assert r.status_code == 404 and "No saved attempt" in r.text
+        assert web.client.get(f"/q/{QID}", params={"from": key}).status_code == 200
     assert web.client.get("/attempt/jdeadbeef").status_code == 404
     assert web.client.get("/api/jobs/jdeadbeef").status_code == 404
 

@@ -12,6 +12,7 @@ import os
 import random
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -31,8 +32,16 @@ from grader.cli.common import (
     grading_settings,
     resolve_settings,
 )
-from grader.errors import InputError
-from grader.practice import choose_question, collect_answer, summarize
+from grader.errors import GraderError, InputError
+from grader.practice import (
+    answer_from_editor,
+    choose_question,
+    clear_draft,
+    collect_answer,
+    load_draft,
+    save_draft,
+    summarize,
+)
 
 if TYPE_CHECKING:
     from grader.result import GradeResult
@@ -71,25 +80,70 @@ def _stdin_lines() -> Iterator[str]:
         yield line
 
 
-def _read_answer_terminal() -> tuple[str, bool]:
+def _drafts_dir(settings: Settings) -> Path:
+    return Path(settings.store_path).parent / "drafts"
+
+
+def _offer_draft(drafts: Path, rubric: Rubric) -> str:
+    """The saved draft for this question if the user wants it back (asked once), else ""."""
+    draft = load_draft(drafts, rubric.id)
+    if draft is None:
+        return ""
+    echo(f"You have an unsent answer to this question ({len(draft.split())} words):", style="yellow", highlight=True)
+    echo(draft, style="dim")
+    reply = _read_line("Continue from it? [Y/n]: ")
+    if reply is not None and reply.strip().lower().startswith("n"):
+        clear_draft(drafts, rubric.id)
+        return ""
+    return draft
+
+
+def _keep_draft(drafts: Path, rubric: Rubric, text: str, why: str) -> None:
+    """Save an answer that was not graded, and say where it is and how to get it back."""
+    if not text.strip():
+        return
+    try:
+        path = save_draft(drafts, rubric.id, text)
+    except OSError as e:
+        echo(f"{why}; your answer could not be saved ({e}). Here it is:", err=True, style="yellow")
+        echo(text, err=True)
+        return
+    echo(
+        f"{why}; your answer was kept in {path} — `grader practice -q {rubric.id}` offers it back",
+        err=True,
+        style="yellow",
+        highlight=True,
+    )
+
+
+def _read_answer_terminal(drafts: Path, rubric: Rubric) -> tuple[str, bool]:
+    start = _offer_draft(drafts, rubric)
     echo("Write your answer. End with a line containing only '.' (or Ctrl-D).", style="dim", highlight=True)
-    return collect_answer(_stdin_lines())
+    lines = start.splitlines()
+    if start:
+        echo("(your draft is the start of the answer: add lines, or '.' to grade it as it is)", style="dim")
+    try:
+        return collect_answer(_stdin_lines(), lines)
+    except KeyboardInterrupt:
+        _keep_draft(drafts, rubric, "\n".join(lines).strip(), "interrupted")
+        raise
 
 
-def _read_answer_editor(rubric: Rubric) -> str:
+def _read_answer_editor(drafts: Path, rubric: Rubric) -> str:
     import click
 
     header = [
         f"{_EDITOR_MARK} {rubric.id} · {rubric.section}",
         *(f"{_EDITOR_MARK} {line}" for line in rubric.question.splitlines()),
         f"{_EDITOR_MARK} Write your answer below; lines starting with '{_EDITOR_MARK}' are ignored. Save and close.",
-        "",
     ]
-    edited = click.edit("\n".join(header) + "\n", extension=".md", require_save=True)
+    start = _offer_draft(drafts, rubric)
+    edited = click.edit(
+        "\n".join(header) + "\n\n" + (start + "\n" if start else ""), extension=".md", require_save=True
+    )
     if edited is None:
-        return ""
-    lines = [line for line in edited.splitlines() if not line.startswith(_EDITOR_MARK)]
-    return "\n".join(lines).strip()
+        return start
+    return answer_from_editor(edited, header, _EDITOR_MARK)
 
 
 def _show_question(rubric: Rubric, number: int) -> None:
@@ -159,14 +213,15 @@ def practice(
             highlight=True,
         )
     number = 1
+    drafts = _drafts_dir(settings)
     runner = asyncio.Runner()
     try:
         while True:
             _show_question(rubric, number)
             if editor:
-                text, eof = _read_answer_editor(rubric), False
+                text, eof = _read_answer_editor(drafts, rubric), False
             else:
-                text, eof = _read_answer_terminal()
+                text, eof = _read_answer_terminal(drafts, rubric)
             if not text.strip():
                 echo("No answer given; nothing graded.", style="yellow", highlight=True)
             elif len(text) > settings.max_answer_chars:
@@ -177,10 +232,17 @@ def practice(
                     highlight=True,
                 )
             else:
-                with common.console.status("grading…", spinner="dots"):
-                    result = runner.run(grader.agrade(rubric, text))
+                try:
+                    with common.console.status("grading…", spinner="dots"):
+                        result = runner.run(grader.agrade(rubric, text))
+                    store.add_attempt(result, text, section=rubric.section)
+                except (GraderError, KeyboardInterrupt) as e:
+                    _keep_draft(
+                        drafts, rubric, text, "interrupted" if isinstance(e, KeyboardInterrupt) else "not graded"
+                    )
+                    raise
+                clear_draft(drafts, rubric.id)
                 render_result(common.console, result, rubric)
-                store.add_attempt(result, text, section=rubric.section)
                 _progress_line(store, rubric, result)
             if eof and not editor and not sys.stdin.isatty():
                 break  # piped input is exhausted: nothing more can be read

@@ -34,9 +34,8 @@ def serve(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Serve the practice web page: questions, answer box, graded feedback, history."""
-    import uvicorn
-
     from grader.web.app import create_app
+    from grader.web.server import bind, make_server
 
     settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
     loopback = is_loopback(host)
@@ -48,11 +47,19 @@ def serve(
             style="bold yellow",
             highlight=True,
         )
-    app = create_app(settings, allowed_hosts=allowed)
-    web = app.state.web
-    shown = f"[{host}]" if ":" in host else host
-    echo(f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    sock = bind(host, port)  # before anything is printed: a busy port is one clear error (exit 2)
+    try:
+        port = sock.getsockname()[1]  # --port 0: the port the system picked
+        app = create_app(settings, allowed_hosts=allowed)
+        web = app.state.web
+        shown = f"[{host}]" if ":" in host else host
+        echo(
+            f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}",
+            err=True,
+        )
+        make_server(app, host, port).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -69,6 +69,7 @@ class Job:
     id: str
     rubric: Rubric
     created: float
+    answer: str = ""  # kept so that a failed or interrupted grading never loses what was typed
     status: str = "queued"  # queued → grading → done | error
     attempt_id: int | None = None
     error: str = ""
