@@ -44,6 +44,7 @@ from grader.practice import best_by_question, choose_question, evidence_spans, s
 from grader.result import EMBEDDED_LIMITS, GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
+from grader.text import redact
 from grader.web.render import highlight_answer, history_chart
 from grader.web.worker import GradingWorker, Job
 
@@ -254,10 +255,13 @@ class _Web:
             job.attempt_id = self.store.add_attempt(result, answer, section=job.rubric.section, user=self.user)
             job.status = "done"
         except GraderError as e:
-            job.error, job.status = e.one_line(), "error"
+            job.error, job.status = redact(e.one_line(), self._secret()), "error"
         except Exception as e:  # a bug: keep the server up, show it on the page
             log.exception("grading job %s failed", job.id)
-            job.error, job.status = f"internal error: {type(e).__name__}: {e}", "error"
+            job.error, job.status = redact(f"internal error: {type(e).__name__}: {e}", self._secret()), "error"
+
+    def _secret(self) -> str | None:
+        return self.settings.api_key.get_secret_value() if self.settings.api_key else None
 
     def _prune_jobs(self) -> None:
         if len(self.jobs) < MAX_JOBS:
