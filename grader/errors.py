@@ -6,6 +6,7 @@ The tree::
     ├── ConfigError                  a setting is missing or invalid (.setting)
     ├── RubricError                  a rubric file/bank is invalid (.path, .field, .problem)
     │   └── UnknownQuestionError     no rubric has that id (.question_id, .suggestions)
+    │       └── AmbiguousQuestionError  the id is a prefix of several (.candidates)
     ├── InputError                   a user-supplied input is unusable (.source, .line)
     ├── JudgeError                   the LLM judge failed
     │   ├── TransportError           network / HTTP failure after transport retries
@@ -30,6 +31,7 @@ __all__ = [
     "ConfigError",
     "RubricError",
     "UnknownQuestionError",
+    "AmbiguousQuestionError",
     "InputError",
     "JudgeError",
     "TransportError",
@@ -114,6 +116,17 @@ class UnknownQuestionError(RubricError):
         )
         super().__init__("question", repr(question_id), "no rubric has this id", hint=hint)
         self.message = f"unknown question id {question_id!r}"
+
+
+class AmbiguousQuestionError(UnknownQuestionError):
+    """A question id that is the prefix of several ids: the user must say which."""
+
+    def __init__(self, question_id: str, candidates: list[str]) -> None:
+        super().__init__(question_id, candidates[:5])
+        self.candidates = list(candidates)
+        more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
+        self.message = f"question id {question_id!r} is ambiguous: it could be {', '.join(candidates[:5])}{more}"
+        self.hint = "give more of the id, or its number (vid-5 is vid-05-…)"
 
 
 class InputError(GraderError):
