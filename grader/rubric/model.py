@@ -41,7 +41,7 @@ LIMITS = {
     "question": 4_000,
     "hint": 8_000,
     "reference_answer": 20_000,
-    "cover": 1_000,
+    "cover": 20_000,  # a fragment of the hint or the reference answer
     "covers": 50,
 }
 #: A rubric file larger than this is refused before it is parsed.
