@@ -6,6 +6,7 @@ The tree::
     ├── ConfigError                  a setting is missing or invalid (.setting)
     ├── RubricError                  a rubric file/bank is invalid (.path, .field, .problem)
     │   ├── UnknownQuestionError     no rubric has that id (.question_id, .suggestions)
+    │   │   └── AmbiguousQuestionError  the id is a prefix of several (.candidates)
     │   └── QuestionProblemError     the bank has the question but could not build its rubric
     │                                (.question_id, .problem): only that question's rows fail
     ├── InputError                   a user-supplied input is unusable (.source, .line)
@@ -33,6 +34,7 @@ __all__ = [
     "RubricError",
     "UnknownQuestionError",
     "QuestionProblemError",
+    "AmbiguousQuestionError",
     "InputError",
     "JudgeError",
     "TransportError",
@@ -126,6 +128,17 @@ class QuestionProblemError(RubricError):
     def __init__(self, path: str, question_id: str, problem: str) -> None:
         super().__init__(path, "", problem, hint="fix this question in the bank (the bank's other questions work)")
         self.question_id = question_id
+
+
+class AmbiguousQuestionError(UnknownQuestionError):
+    """A question id that is the prefix of several ids: the user must say which."""
+
+    def __init__(self, question_id: str, candidates: list[str]) -> None:
+        super().__init__(question_id, candidates[:5])
+        self.candidates = list(candidates)
+        more = f" and {len(candidates) - 5} more" if len(candidates) > 5 else ""
+        self.message = f"question id {question_id!r} is ambiguous: it could be {', '.join(candidates[:5])}{more}"
+        self.hint = "give more of the id, or its number (vid-5 is vid-05-…)"
 
 
 class InputError(GraderError):

@@ -61,6 +61,8 @@ __all__ = [
     "UNDECODABLE",
     "NOT_AN_OBJECT",
     "sniff_delimiter",
+    "to_cell",
+    "from_cell",
 ]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -101,6 +103,22 @@ def has_lone_surrogate(text: str) -> bool:
 def clean(text: str) -> str:
     """``text`` with every undecodable byte (any lone surrogate) replaced by ``?`` (unchanged if none)."""
     return text.encode("utf-8", "replace").decode("utf-8") if has_lone_surrogate(text) else text
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list), and the escape itself.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def to_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet will not run: one starting with ``=``, ``+``, ``-``,
+    ``@``, TAB or CR gets a leading ``'`` (OWASP's rule), and so does one starting with ``'``, so
+    that :func:`from_cell` gives every text back exactly."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def from_cell(text: str) -> str:
+    """The text :func:`to_cell` was given (a results CSV the grader wrote, read back)."""
+    return text[1:] if text.startswith("'") else text
 
 
 @dataclass(frozen=True)

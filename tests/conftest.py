@@ -110,15 +110,15 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     terminal (no colours, no live progress), so the output does not depend on the terminal, on
     ``COLUMNS`` or on ``FORCE_COLOR``.
     """
-    from rich.console import Console
-
     from grader.cli import common, main
 
     for name, stderr in (("console", False), ("err_console", True)):
         monkeypatch.setattr(
             common,
             name,
-            Console(stderr=stderr, width=CLI_WIDTH, force_terminal=False, force_interactive=False, color_system=None),
+            common.SafeConsole(
+                stderr=stderr, width=CLI_WIDTH, force_terminal=False, force_interactive=False, color_system=None
+            ),
         )
 
     def run(*args: object, input: str = "") -> CliResult:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import InputError
-from grader.tables import NOT_AN_OBJECT, open_table
+from grader.tables import NOT_AN_OBJECT, from_cell, open_table
 from grader.text import word_count
 
 __all__ = [
@@ -268,7 +268,7 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
                 objs.append((row.line, row.values))
     else:
         header, records = _open_csv(p)
-        objs = [(n, dict(zip(header, rec))) for n, rec in records]
+        objs = [(n, {k: from_cell(v) for k, v in zip(header, rec)}) for n, rec in records]  # see ResultWriter
     keys = [k for k in (id_col, "candidate_id", "answer_id", "id") if k]
     by_id: dict[str, float | None] = {}
     by_hash: dict[tuple[str, str], float | None] = {}

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import InputError
-from grader.tables import UNDECODABLE, Table, clean, has_lone_surrogate, has_undecodable, is_jsonl, open_table
+from grader.tables import UNDECODABLE, Table, clean, has_lone_surrogate, has_undecodable, is_jsonl, open_table, to_cell
 
 __all__ = [
     "BatchRow",
@@ -198,7 +198,11 @@ def _one_line(text: str) -> str:
 
 
 class ResultWriter:
-    """Append-only, flushed per row; CSV or JSONL by the file's suffix."""
+    """Append-only, flushed per row; CSV or JSONL by the file's suffix.
+
+    JSONL keeps every value exactly. In CSV each text cell is one line (runs of whitespace become one
+    space) and a cell a spreadsheet would run as a formula is neutralised (:func:`grader.tables.to_cell`,
+    read back by :func:`grader.tables.from_cell`); ``result_json`` is JSON, written as it is."""
 
     def __init__(self, path: str | Path, *, append: bool) -> None:
         self.path = Path(path)
@@ -224,7 +228,10 @@ class ResultWriter:
             self._fh.write(json.dumps(out, ensure_ascii=False) + "\n")
         else:
             self._csv.writerow(
-                {k: _one_line(v) if isinstance(v, str) and k != "result_json" else v for k, v in record.items()}
+                {
+                    k: to_cell(_one_line(v)) if isinstance(v, str) and k != "result_json" else v
+                    for k, v in record.items()
+                }
             )
         self._fh.flush()
 

@@ -31,6 +31,7 @@ from grader.errors import BudgetExceeded, GraderError, InputError, TransportErro
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
+from grader.text import redact
 
 __all__ = [
     "BatchStats",
@@ -241,7 +242,7 @@ def error_record(row: BatchRow, reason: str) -> dict[str, Any]:
         "percent": None,
         "band": "",
         "flags": "error",
-        "reason": f"{reason} (line {row.line})",
+        "reason": f"{redact(reason)} (line {row.line})",  # no key-shaped text in any output
         "backend": "",
         "model": "",
         "cached": False,

@@ -33,6 +33,7 @@ from grader.cli import (
 from grader.cli.common import echo
 from grader.errors import GraderError
 from grader.exit_codes import ExitCode
+from grader.text import redact
 
 __all__ = ["app", "main", "COMMAND_MODULES"]
 
@@ -78,6 +79,12 @@ _EXITS = (click.exceptions.Exit, typer.Exit)
 _ABORTS = (click.exceptions.Abort, typer.Abort, KeyboardInterrupt)
 
 
+def _redacted(text: str) -> str:
+    """An error line without the API key of the environment, nor anything shaped like a key (the
+    library redacts the configured key where it builds a transport error; this is the last guard)."""
+    return redact(text, os.environ.get("OPENAI_API_KEY"), os.environ.get("GRADER_API_KEY"))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line (``argv`` defaults to ``sys.argv[1:]``) and exit with its :class:`ExitCode`."""
     try:
@@ -91,12 +98,13 @@ def main(argv: list[str] | None = None) -> None:
         e.show()
         sys.exit(ExitCode.BAD_INPUT)
     except GraderError as e:
-        echo(f"error: {e.one_line()}", err=True)
+        echo(f"error: {_redacted(e.one_line())}", err=True)
         sys.exit(e.exit_code)
     except Exception as e:  # a bug: one line, the traceback only on request
         if os.environ.get("GRADER_DEBUG"):
             raise
-        echo(f"internal error: {type(e).__name__}: {e} (a bug; rerun with GRADER_DEBUG=1 for the traceback)", err=True)
+        problem = _redacted(f"{type(e).__name__}: {e}")
+        echo(f"internal error: {problem} (a bug; rerun with GRADER_DEBUG=1 for the traceback)", err=True)
         sys.exit(ExitCode.INTERNAL_ERROR)
     if rv == ExitCode.INTERRUPTED:  # typer turns Ctrl-C inside a command into this exit code itself
         echo("interrupted; finished work is kept", err=True, highlight=True)

@@ -11,27 +11,37 @@ Output has two kinds, printed two ways:
 - **views** (tables, panels, progress bars): ``console.print(view)``; they wrap to the width.
 
 The consoles are read from this module when used (``common.console``), never bound at import, so a
-test can replace them with consoles of a fixed width (see ``tests/conftest.py``).
+test can replace them with consoles of a fixed width (see ``tests/conftest.py``; use
+:class:`SafeConsole`).
+
+Everything printed goes through :class:`SafeConsole`: the text of every message and view (ids,
+answers, rubric text, error lines) is passed through :func:`grader.text.printable`, so an escape
+sequence or another control character in it is shown, never run by the terminal; rich's own
+styling and cursor control are unaffected.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.segment import Segment
 
 from grader.errors import ConfigError, InputError
 from grader.settings import Settings
+from grader.text import printable
 
 if TYPE_CHECKING:
     from grader.rubric import RubricBank
     from grader.store import Store
 
 __all__ = [
+    "SafeConsole",
     "console",
     "err_console",
     "echo",
@@ -49,10 +59,23 @@ __all__ = [
     "open_store",
 ]
 
+
+class SafeConsole(Console):
+    """A rich console that never writes a control character of the *content* to the terminal: C0/C1
+    controls (ESC, so any escape sequence, CR, BEL …) in the text of a message or a view are shown
+    escaped (``\\x1b``). Rich's own styles and control segments (cursor moves of a live progress
+    bar) are written as usual."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(printable(segment.text), segment.style) for segment in buffer
+        )
+
+
 #: Results and views (stdout).
-console = Console()
+console: Console = SafeConsole()
 #: Progress, notes, warnings and errors (stderr), so that stdout stays clean for ``--json`` and pipes.
-err_console = Console(stderr=True)
+err_console: Console = SafeConsole(stderr=True)
 
 
 # -- messages ------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ Everything the grader sends to an OpenAI-compatible server goes through here:
   re-ask on an invalid verdict, lives in :mod:`grader.judges.llm`.)
 - **one error mapping** (:func:`transport_error`): an openai exception becomes a
   :class:`~grader.errors.TransportError` with one line and a hint. 401/403 never echo the server's
-  message (it may quote the key); other messages are cut to 200 characters. Callers word their own
+  message (it may quote the key); other messages are cut to 200 characters and redacted
+  (:func:`grader.text.redact`: the configured key, bearer tokens, ``sk-…`` keys). Callers word their own
   hints (:class:`ErrorHints`) and prefix (``what``).
 - **one completion parser** (:func:`parse_completion`, :func:`parse_usage`): text, finish reason,
   usage (cached prompt tokens included) and model, from a ``ChatCompletion`` or from the ``body``
@@ -49,6 +50,7 @@ from tenacity import (
 
 from grader.errors import TransportError, Usage
 from grader.settings import Settings
+from grader.text import redact
 from grader.types import RequestGate
 
 __all__ = [
@@ -87,6 +89,10 @@ _MESSAGE_CHARS = 200
 
 def _api_key(settings: Settings) -> str:
     return settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+
+
+def _secret(settings: Settings) -> str | None:
+    return settings.api_key.get_secret_value() if settings.api_key else None
 
 
 def make_async_client(settings: Settings) -> openai.AsyncOpenAI:
@@ -236,11 +242,15 @@ def transport_error(
     base_url: str | None,
     hints: ErrorHints,
     what: str = "",
+    secret: str | None = None,
 ) -> TransportError:
     """One :class:`TransportError` for an openai exception. ``what`` names the operation
-    (``"uploading the batch input: …"``); ``base_url`` None means the OpenAI API."""
+    (``"uploading the batch input: …"``); ``base_url`` None means the OpenAI API. The message never
+    holds ``secret`` (the configured API key) nor anything shaped like a key: a server may echo it."""
     prefix = f"{what}: " if what else ""
     where = base_url or "the OpenAI API"
+    # redacted before it is cut, so that no part of a key survives
+    detail = redact(str(getattr(exc, "message", "")), secret)[:_MESSAGE_CHARS]
     retryable = is_transient(exc)
     if isinstance(exc, NotJSONResponse):
         return TransportError(
@@ -260,7 +270,7 @@ def transport_error(
         )
     if isinstance(exc, openai.NotFoundError):
         return TransportError(
-            f"{prefix}not found (HTTP 404) at {where}: {str(exc.message)[:_MESSAGE_CHARS]}",
+            f"{prefix}not found (HTTP 404) at {where}: {detail}",
             status=404,
             attempts=attempts,
             hint=hints.not_found,
@@ -268,7 +278,7 @@ def transport_error(
     if isinstance(exc, openai.APIStatusError):
         default = "the request was retried" if retryable else "this error is not retried"
         return TransportError(
-            f"{prefix}the server answered HTTP {exc.status_code}: {str(exc.message)[:_MESSAGE_CHARS]}",
+            f"{prefix}the server answered HTTP {exc.status_code}: {detail}",
             status=exc.status_code,
             attempts=attempts,
             retryable=retryable,
@@ -398,7 +408,9 @@ async def send_chat(
                             raise
                         counter[0] += 1
     except (openai.APIStatusError, openai.APIConnectionError, NotJSONResponse) as exc:
-        raise transport_error(exc, attempts=counter[0], base_url=settings.base_url, hints=hints) from None
+        raise transport_error(
+            exc, attempts=counter[0], base_url=settings.base_url, hints=hints, secret=_secret(settings)
+        ) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -488,7 +500,12 @@ class BatchClient:
                         raise NotJSONResponse(f"a body that is not JSON ({exc})") from None
         except (openai.APIStatusError, openai.APIConnectionError, NotJSONResponse) as exc:
             raise transport_error(
-                exc, attempts=attempts, base_url=self.settings.base_url, hints=self.hints, what=what
+                exc,
+                attempts=attempts,
+                base_url=self.settings.base_url,
+                hints=self.hints,
+                what=what,
+                secret=_secret(self.settings),
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 

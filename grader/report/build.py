@@ -49,7 +49,7 @@ from grader.errors import InputError
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
 from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
 from grader.rubric import Rubric, RubricBank
-from grader.tables import is_jsonl, open_table
+from grader.tables import from_cell, is_jsonl, open_table
 
 __all__ = [
     "AnswerEntry",
@@ -167,8 +167,14 @@ def load_results(path: str | Path) -> list[AnswerEntry]:
                 raise InputError(row.error, source=table.source, line=row.line)
             if row.undecodable:
                 raise InputError("not UTF-8 text", source=table.source, line=row.line, hint="save the file as UTF-8")
-            entries.append(_entry(row.values, table.source, row.line))
+            values = row.values if table.format != "csv" else _from_cells(row.values)
+            entries.append(_entry(values, table.source, row.line))
     return entries
+
+
+def _from_cells(values: dict[str, Any]) -> dict[str, Any]:
+    """A results CSV row's values as the grader had them before it neutralised formulas."""
+    return {k: from_cell(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
 def _not_results(source: str) -> InputError:

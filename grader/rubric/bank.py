@@ -14,11 +14,12 @@ Import direction inside :mod:`grader.rubric`: ``model`` ← ``build`` ← ``io``
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from grader.errors import QuestionProblemError, RubricError, UnknownQuestionError
+from grader.errors import AmbiguousQuestionError, QuestionProblemError, RubricError, UnknownQuestionError
 from grader.resources import rubrics_dir
 from grader.rubric.build import slug_id
 from grader.rubric.io import read_question_bank
@@ -77,8 +78,12 @@ class RubricBank:
         return self.problems.get(qid) or self.problems.get(slug_id(qid)) if qid else None
 
     def get(self, qid: str) -> Rubric:
-        """Exact id, else the id as a rubric id (``10.1_TC`` → ``10-1-tc``), else a unique id prefix
-        (``vid-07``); a question with a problem raises QuestionProblemError, else UnknownQuestionError."""
+        """The rubric a user means by ``qid``, in this order: the exact id; the id as a rubric id
+        (``10.1_TC`` → ``10-1-tc``); a question number (``5``, ``vid-5``, ``vid-05``: the rubric numbered
+        5, or whose id has ``05`` after that prefix); a unique id prefix that does not cut a number
+        (``vid-07-fr``; ``vid-5`` never means ``vid-50``). A question of the bank whose rubric could not
+        be built raises :class:`QuestionProblemError`; several matches :class:`AmbiguousQuestionError`
+        listing them; none, :class:`UnknownQuestionError` with suggestions."""
         qid = (qid or "").strip()
         if qid in self._by_id:
             return self._by_id[qid]
@@ -87,17 +92,51 @@ class RubricBank:
         problem = self.problem(qid)
         if problem is not None:
             raise QuestionProblemError(self.source, qid, problem)
-        matches = [i for i in self._by_id if i.startswith(qid)] if qid else []
-        if len(matches) == 1:
-            return self._by_id[matches[0]]
-        suggestions = matches[:5] or difflib.get_close_matches(qid, self.ids, n=3, cutoff=0.5)
+        for matches in (self._by_number(qid), self._by_prefix(qid)):
+            if len(matches) == 1:
+                return self._by_id[matches[0]]
+            if matches:
+                raise AmbiguousQuestionError(qid, matches)
+        # a prefix that cuts a number ("q-5" of q-50-…) is not a match, but a likely meaning
+        suggestions = [i for i in self.ids if qid and i.startswith(qid)][:5]
+        suggestions = suggestions or difflib.get_close_matches(qid, self.ids, n=3, cutoff=0.5)
         raise UnknownQuestionError(qid, suggestions)
+
+    def _by_number(self, qid: str) -> list[str]:
+        m = _NUMBER_ID.match(qid)
+        if not m:
+            return []
+        prefix, n = m["prefix"], int(m["n"])
+        found = []
+        for r in self:
+            if prefix is None:
+                if r.number == n or _first_number(r.id) == n:
+                    found.append(r.id)
+            elif r.id.startswith(prefix + "-") and _first_number(r.id[len(prefix) + 1 :]) == n:
+                found.append(r.id)
+        return found
+
+    def _by_prefix(self, qid: str) -> list[str]:
+        if not qid:
+            return []
+        cut = len(qid)
+        return [i for i in self._by_id if i.startswith(qid) and not (qid[-1].isdigit() and i[cut : cut + 1].isdigit())]
 
     def filter(self, section: str | None = None) -> list[Rubric]:
         if not section:
             return list(self)
         want = section.casefold()
         return [r for r in self if r.section.casefold() == want or r.section.casefold().startswith(want)]
+
+
+#: A question number, bare (``5``) or after an id prefix (``vid-5``, ``vid-05``).
+_NUMBER_ID = re.compile(r"^(?:(?P<prefix>[A-Za-z0-9][A-Za-z0-9-]*?)-)?(?P<n>\d{1,6})$")
+
+
+def _first_number(text: str) -> int | None:
+    """The number an id starts with (``05-seed`` → 5), or None."""
+    m = re.match(r"(\d{1,6})(?:-|$)", text)
+    return int(m.group(1)) if m else None
 
 
 def load_bank(path: str | Path | None = None) -> RubricBank:

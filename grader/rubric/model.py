@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grader.errors import RubricError
 
-__all__ = ["Criterion", "Rubric", "parse_rubric", "load_rubric", "SECTIONS"]
+__all__ = ["Criterion", "Rubric", "parse_rubric", "load_rubric", "SECTIONS", "LIMITS", "MAX_FILE_BYTES"]
 
 SECTIONS = (
     "Beginner",
@@ -29,36 +29,76 @@ SECTIONS = (
 )
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+#: Upper bounds of a rubric's fields (characters, or the number itself): far above any real rubric,
+#: low enough that a mistake or an abuse (``max_score: 1e308``, a 2 MB question) is refused on load
+#: with the file, the field and the limit. Numbers must also be finite.
+LIMITS = {
+    "max_score": 1000,
+    "weight": 100,
+    "number": 100_000,
+    "section": 80,
+    "question": 4_000,
+    "hint": 8_000,
+    "reference_answer": 20_000,
+    "cover": 20_000,  # a fragment of the hint or the reference answer
+    "covers": 50,
+}
+#: A rubric file larger than this is refused before it is parsed.
+MAX_FILE_BYTES = 1_000_000
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml: ~10x faster
+    """The safe YAML loader, refusing a mapping that repeats a key (YAML says keys are unique;
+    PyYAML would silently keep the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: dict[object, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: the base class reports it
+                break
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark
+                )
+        mapping: dict[object, object] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 class Criterion(BaseModel):
     """One thing a strong answer does, with its relative weight."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=_SLUG, max_length=64)
     text: str = Field(min_length=5, max_length=400)
-    weight: float = Field(gt=0, le=100)
-    covers: tuple[str, ...] = Field(
-        default=(), description="verbatim fragments of the hint (or reference answer) this criterion covers"
+    weight: float = Field(gt=0, le=LIMITS["weight"])
+    covers: tuple[Annotated[str, Field(max_length=LIMITS["cover"])], ...] = Field(
+        default=(),
+        max_length=LIMITS["covers"],
+        description="verbatim fragments of the hint (or reference answer) this criterion covers",
     )
 
 
 class Rubric(BaseModel):
     """A question, its hint and the weighted criteria derived from it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=_SLUG, max_length=80)
-    bank: str = Field(default="custom", pattern=_SLUG)
-    section: str = Field(default="General", min_length=1)
-    number: int | None = Field(default=None, ge=1)
-    question: str = Field(min_length=1)  # "Why?" is a question: a short one is a warning of the builders, not an error
-    hint: str = Field(default="", description="verbatim 'a strong answer covers' text")
-    reference_answer: str = ""
+    bank: str = Field(default="custom", pattern=_SLUG, max_length=80)
+    section: str = Field(default="General", min_length=1, max_length=LIMITS["section"])
+    number: int | None = Field(default=None, ge=1, le=LIMITS["number"])
+    question: str = Field(
+        min_length=1, max_length=LIMITS["question"]
+    )  # "Why?" is a question: short is a builder warning
+    hint: str = Field(default="", max_length=LIMITS["hint"], description="verbatim 'a strong answer covers' text")
+    reference_answer: str = Field(default="", max_length=LIMITS["reference_answer"])
     criteria: tuple[Criterion, ...] = Field(min_length=1, max_length=12)
-    max_score: float = Field(default=10, gt=0)
+    max_score: float = Field(default=10, gt=0, le=LIMITS["max_score"])
     kind: Literal["hint", "reference"] = "hint"
 
     @field_validator("question", "hint", "reference_answer")
@@ -121,13 +161,18 @@ def load_rubric(path: str | Path) -> Rubric:
     """Load and validate one rubric YAML file."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise RubricError(
+                str(p), "", f"the file is {size:,} bytes; a rubric file may have at most {MAX_FILE_BYTES:,}"
+            )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RubricError(str(p), "", "file not found") from None
     except UnicodeDecodeError as e:
         raise RubricError(str(p), "", f"not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
-        data = yaml.load(text, Loader=_YamlLoader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""

@@ -52,11 +52,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from grader.errors import GraderError, UnknownQuestionError
+from grader.errors import GraderError, QuestionProblemError, UnknownQuestionError
 from grader.practice import best_by_question, choose_question, evidence_spans, summarize
 from grader.result import EMBEDDED_LIMITS, Flag, GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
+from grader.text import redact
 from grader.web.render import highlight_answer, history_chart
 from grader.web.worker import GradingWorker, Job
 
@@ -214,7 +215,7 @@ class _Web:
     def rubric_or_none(self, qid: str) -> Rubric | None:
         try:
             return self.bank.get(qid)
-        except UnknownQuestionError:
+        except (UnknownQuestionError, QuestionProblemError):  # a page for it would be a 404, not a 500
             return None
 
     # -- pages ---------------------------------------------------------------------------------
@@ -365,10 +366,13 @@ class _Web:
             self._save_interrupted(job)
             raise
         except GraderError as e:
-            job.error, job.status = e.one_line(), "error"
+            job.error, job.status = redact(e.one_line(), self._secret()), "error"
         except Exception as e:  # a bug: keep the server up, show it on the page
             log.exception("grading job %s failed", job.id)
-            job.error, job.status = f"internal error: {type(e).__name__}: {e}", "error"
+            job.error, job.status = redact(f"internal error: {type(e).__name__}: {e}", self._secret()), "error"
+
+    def _secret(self) -> str | None:
+        return self.settings.api_key.get_secret_value() if self.settings.api_key else None
 
     def _save_interrupted(self, job: Job) -> None:
         reason = "interrupted: the server stopped before this answer was graded; choose Try again to grade it"

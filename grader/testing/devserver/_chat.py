@@ -38,6 +38,7 @@ FAULT_KINDS = (
     "truncation",
     "401",
     "400",
+    "400key",
     "404",
 )
 #: What ``fault_rate`` injects by default: faults a correct client recovers from without long waits.
@@ -218,6 +219,17 @@ class ChatCompletions:
                     "invalid_request_error",
                     "invalid_value",
                     "temperature",
+                ),
+                rid,
+            )
+        if fault == "400key":  # a careless server quoting the request's credentials back
+            return _Reply(
+                400,
+                _error(
+                    f"Invalid request from key {presented or '(none)'} (Authorization: Bearer {presented}); "
+                    "'temperature' must be a number (injected fault).",
+                    "invalid_request_error",
+                    "invalid_value",
                 ),
                 rid,
             )
