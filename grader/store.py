@@ -93,6 +93,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: The columns of a practice attempt, in the order :meth:`Store.attempts` returns them.
+_ATTEMPT_COLUMNS = (
+    "id",
+    "question_id",
+    "section",
+    "answer",
+    "score",
+    "max_score",
+    "percent",
+    "backend",
+    "result_json",
+    "created_at",
+)
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -161,10 +176,7 @@ class Store:
             return rowid
 
     def attempts(self, *, user: str = "me", question_id: str | None = None) -> list[dict[str, Any]]:
-        sql = (
-            "SELECT id, question_id, section, answer, score, max_score, percent, backend, result_json, created_at "
-            "FROM attempts WHERE user = ?"
-        )
+        sql = f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE user = ?"
         args: list[object] = [user]
         if question_id:
             sql += " AND question_id = ?"
@@ -172,39 +184,15 @@ class Store:
         sql += " ORDER BY id"
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
-        cols = [
-            "id",
-            "question_id",
-            "section",
-            "answer",
-            "score",
-            "max_score",
-            "percent",
-            "backend",
-            "result_json",
-            "created_at",
-        ]
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(_ATTEMPT_COLUMNS, r)) for r in rows]
 
     def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict[str, Any] | None:
         """One practice attempt by id (same keys as :meth:`attempts`), or None."""
-        cols = [
-            "id",
-            "question_id",
-            "section",
-            "answer",
-            "score",
-            "max_score",
-            "percent",
-            "backend",
-            "result_json",
-            "created_at",
-        ]
         with self._lock:
             row = self._conn.execute(
-                f"SELECT {', '.join(cols)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
+                f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
             ).fetchone()
-        return dict(zip(cols, row)) if row else None
+        return dict(zip(_ATTEMPT_COLUMNS, row)) if row else None
 
     # -- Batch API ledger ----------------------------------------------------------------------
 
