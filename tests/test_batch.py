@@ -223,3 +223,70 @@ def test_cli_batch_with_a_csv_bank_fails_only_the_rows_of_a_broken_question(tmp_
     # the dry run counts the same rows as problems instead of stopping
     code, out_json, _ = cli("batch", src, "--rubrics", bank, "--backend", "local", "--dry-run")
     assert code == 0 and json.loads(out_json)["rows_with_problems"] == 2
+
+
+def _numbered_bank(tmp_path):
+    """A CSV bank whose ids are section numbers ("1.6" would be the rubric id "1-6"), one not buildable."""
+    bank = tmp_path / "bank.csv"
+    with bank.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "question", "reference_answer"])
+        w.writerow(["1.6", "What does git push do?", "It uploads local commits to the remote repository branch."])
+        w.writerow(["2.1", "What does a router do?", ""])
+    return bank
+
+
+def test_dry_run_says_why_rows_would_fail(cli, tmp_path, monkeypatch):
+    """Issue 14 item 12: `--dry-run` lists the rows that would fail, one line per reason with its first lines."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    bank = _numbered_bank(tmp_path)
+    good = "It uploads the local commits to the remote branch so others see them."
+    src = write_csv(
+        tmp_path / "answers.csv",
+        [("a", "1.6", good), ("b", "9.9", good), ("c", "2.1", good), ("d", "1.6", "word " * 5000)]
+        + [(f"u{i}", "no-such", good) for i in range(6)],
+    )
+    with src.open("a", encoding="utf-8") as fh:
+        fh.write('z,1.6,"never closed\n')
+    code, out, err = cli("batch", src, "--rubrics", bank, "--backend", "local", "--dry-run")
+    assert code == 0, err
+    est = json.loads(out)
+    assert est["rows"] == 11 and est["rows_with_problems"] == 10
+    assert [(p["reason"], p["rows"], p["first_lines"]) for p in est["problems"]] == [
+        ("unknown question", 7, [3, 6, 7, 8, 9]),
+        ("a question whose rubric could not be built", 1, [4]),
+        ("answer too long", 1, [5]),
+        ("bad row", 1, [12]),
+    ]
+    would = [line for line in err.splitlines() if line.startswith("would fail:")]
+    assert would == [
+        "would fail: 7 row(s), unknown question (line 3, 6, 7, 8, 9, …): unknown question id '9.9'",
+        f"would fail: 1 row(s), a question whose rubric could not be built (line 4): {bank}: row at line 3: "
+        "question '2.1': neither a hint nor a reference_answer",
+        "would fail: 1 row(s), answer too long (line 5): the answer is 25000 characters, over the limit of 20000",
+        would[3],
+    ]
+    assert would[3].startswith("would fail: 1 row(s), bad row (line 12): unterminated quote")
+
+
+def test_a_csv_banks_own_ids_are_what_the_user_sees(cli, tmp_path, monkeypatch):
+    """Issue 14 item 12: batching a CSV bank by its own ids ("1.6") grades every row, and the results and
+    the report show "1.6" as written (the rubric id "1-6" stays inside result_json)."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    bank = _numbered_bank(tmp_path)
+    src = write_csv(
+        tmp_path / "answers.csv",
+        [
+            ("a", "1.6", "It uploads the local commits to the remote branch so others see them."),
+            ("b", "1.6", "It deletes the repository and all of its history forever."),
+        ],
+    )
+    out, report = tmp_path / "out.csv", tmp_path / "report.html"
+    code, _, err = cli("batch", src, "--rubrics", bank, "--backend", "local", "-o", out)
+    assert code == 0, err
+    rows = read_out(out)
+    assert [(r["question_id"], r["status"]) for r in rows] == [("1.6", "graded"), ("1.6", "graded")]
+    code, _, err = cli("report", out, "--rubrics", bank, "-o", report)
+    assert code == 0, err
+    html = report.read_text(encoding="utf-8")
+    assert "1.6" in html and "1-6" not in html

@@ -3,6 +3,10 @@
 Method (stated in the output): prompt tokens ≈ characters of the rendered messages / 4 (the usual
 rule of thumb for English with OpenAI tokenizers); completion tokens ≈ 150 + 60 per criterion
 (a verdict with a short rationale and quote per criterion). Rows already in the cache cost 0.
+
+Rows that would fail are counted in ``rows_with_problems`` and summarised in ``problems``, one entry
+per reason (a bad row, an unknown or ambiguous question, each question whose rubric could not be
+built, an answer too long) with its row count, its first line numbers and the first row's message.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.batch.io import Columns, read_rows
-from grader.errors import QuestionProblemError, UnknownQuestionError, Usage
+from grader.errors import AmbiguousQuestionError, QuestionProblemError, UnknownQuestionError, Usage
 from grader.grading import cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["estimate_batch", "estimate_row_tokens"]
 
 CHARS_PER_TOKEN = 4
+#: How many line numbers each reason lists in ``problems``.
+FIRST_LINES = 5
 COMPLETION_BASE = 150
 COMPLETION_PER_CRITERION = 60
 
@@ -40,15 +46,38 @@ def estimate_batch(
     prompts = load_prompts()
     rows = bad = cached = 0
     usage = Usage()
+    problems: dict[str, dict[str, Any]] = {}
+
+    def fail(kind: str, line: int, reason: str, key: str = "") -> None:
+        nonlocal bad
+        bad += 1
+        entry = problems.setdefault(kind + key, {"reason": kind, "rows": 0, "first_lines": [], "example": reason})
+        entry["rows"] += 1
+        if len(entry["first_lines"]) < FIRST_LINES:
+            entry["first_lines"].append(line)
+
     for row in read_rows(source, columns):
         rows += 1
         if row.error:
-            bad += 1
+            fail("bad row", row.line, row.error)
             continue
         try:
             rubric = bank.get(row.question_id)
-        except (UnknownQuestionError, QuestionProblemError):
-            bad += 1
+        except AmbiguousQuestionError as e:
+            fail("ambiguous question", row.line, e.message)
+            continue
+        except UnknownQuestionError as e:
+            fail("unknown question", row.line, e.message)
+            continue
+        except QuestionProblemError as e:
+            fail("a question whose rubric could not be built", row.line, e.message, key=e.message)
+            continue
+        if len(row.answer) > settings.max_answer_chars:
+            fail(
+                "answer too long",
+                row.line,
+                f"the answer is {len(row.answer)} characters, over the limit of {settings.max_answer_chars}",
+            )
             continue
         if store is not None and store.has_result(
             cache_key(settings, prompts.version, rubric, row.answer, settings.model)
@@ -65,6 +94,7 @@ def estimate_batch(
         "rows": rows,
         "rows_with_problems": bad,
         "rows_cached": cached,
+        "problems": list(problems.values()),
         "model": settings.model,
         "backend": settings.effective_backend,
         "prompt_tokens_est": usage.prompt_tokens,

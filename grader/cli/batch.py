@@ -167,6 +167,13 @@ def batch(
 
         est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
         common.console.print_json(json.dumps(est))
+        for problem in est["problems"]:  # one line per reason: how many rows, where, why
+            lines = ", ".join(map(str, problem["first_lines"]))
+            more = ", …" if problem["rows"] > len(problem["first_lines"]) else ""
+            echo(
+                f"would fail: {problem['rows']} row(s), {problem['reason']} (line {lines}{more}): {problem['example']}",
+                err=True,
+            )
         return
     if output is None:
         raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
