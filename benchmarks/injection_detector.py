@@ -4,8 +4,9 @@
     python benchmarks/injection_detector.py --gullible   # plus evidence-gated scores under a gullible judge
     python benchmarks/injection_detector.py --pathological   # plus the time on quadratic-backtracking inputs
 
-Two pairs of sets: the development set (the detector was tuned on it) and the *fresh* set (written
-afterwards, never tuned on): the fresh figures are the honest estimate for unseen answers. With
+Three pairs of sets: the development set (the detector was tuned on it), the *fresh* set (written
+afterwards, never tuned on) and the *held-out* set of ``tests/injection_heldout.py`` (written for
+issue 12 before any change to the defences, by someone who had not seen them; never tune on it). With
 ``--gullible`` every attack is graded through the whole pipeline by DevServer's gullible judge (it
 marks everything full and quotes fabricated text or the answer's own words), and the script reports
 how many attack-only answers stay at or under 10 % of the maximum, and whether any benign answer
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL  # noqa: E402
+from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN  # noqa: E402
 
 from grader.injection.detector import detect_injection  # noqa: E402
 
@@ -122,13 +124,15 @@ def main(argv: list[str] | None = None) -> int:
         "--pathological", action="store_true", help="also time the detector on quadratic-backtracking inputs"
     )
     args = parser.parse_args(argv)
-    print("injection detector (deterministic, grader/injection.py)")
+    print("injection detector (deterministic, grader/injection/)")
     detector_figures("development", ATTACKS, BENIGN)
     detector_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN)
+    detector_figures("held-out (issue 12)", HELDOUT_ATTACKS, HELDOUT_BENIGN)
     if args.gullible:
         print()
         asyncio.run(gullible_figures("development", ATTACKS, BENIGN))
         asyncio.run(gullible_figures("fresh", FRESH_ATTACKS, FRESH_BENIGN))
+        asyncio.run(gullible_figures("held-out (issue 12)", HELDOUT_ATTACKS, HELDOUT_BENIGN))
     if args.pathological:
         print()
         print("pathological inputs")
