@@ -38,7 +38,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from grader.rubric.model import Rubric
-from grader.text import STOPWORDS, stem
+from grader.text import HINT_WORDS, STOPWORDS, stem
 
 __all__ = [
     "FEATURES",
@@ -99,93 +99,6 @@ GLOSSARY: dict[str, str] = {
     "api": "application programming interface",
 }
 
-#: Words a rubric uses to say what an answer should do; they are not what the answer must say.
-RUBRIC_VERBS = frozenset(
-    [
-        "strong",
-        "good",
-        "great",
-        "best",
-        "answer",
-        "answers",
-        "candidate",
-        "candidates",
-        "cover",
-        "covers",
-        "covered",
-        "discuss",
-        "discusses",
-        "mention",
-        "mentions",
-        "mentioned",
-        "include",
-        "includes",
-        "including",
-        "explain",
-        "explains",
-        "explained",
-        "describe",
-        "describes",
-        "described",
-        "demonstrate",
-        "demonstrates",
-        "show",
-        "shows",
-        "shown",
-        "name",
-        "names",
-        "named",
-        "state",
-        "states",
-        "stated",
-        "give",
-        "gives",
-        "given",
-        "note",
-        "notes",
-        "noted",
-        "raise",
-        "raises",
-        "raised",
-        "identify",
-        "identifies",
-        "propose",
-        "proposes",
-        "recognise",
-        "recognize",
-        "recognises",
-        "recognizes",
-        "acknowledge",
-        "acknowledges",
-        "emphasise",
-        "emphasize",
-        "emphasises",
-        "emphasizes",
-        "highlight",
-        "highlights",
-        "suggest",
-        "suggests",
-        "outline",
-        "outlines",
-        "discussion",
-        "common",
-        "commonly",
-        "typical",
-        "typically",
-        "important",
-        "approach",
-        "approaches",
-        "concrete",
-        "example",
-        "examples",
-        "specific",
-        "clearly",
-        "such",
-        "means",
-        "mean",
-        "meaning",
-    ]
-)
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SPLIT = re.compile(r"[-'’]")
@@ -357,7 +270,7 @@ def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
     )
 
 
-_RUBRIC_STEMS = frozenset({stem(w) for w in RUBRIC_VERBS} | RUBRIC_VERBS)
+_RUBRIC_STEMS = frozenset({stem(w) for w in HINT_WORDS} | HINT_WORDS)
 
 
 def _share(terms: frozenset[str], bag: frozenset[str], idf: dict[str, float]) -> float:
