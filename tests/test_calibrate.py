@@ -505,9 +505,9 @@ def test_saf_bank_on_three_questions(saf_slice):
     assert saf_bank(saf_slice, split="unseen_answers").ids == bank.ids
 
 
-def test_saf_bank_builds_the_rubrics_the_local_calibration_was_fitted_on(saf_slice):
-    """scripts/fit_local_calibration.py builds its SAF rubrics with bank_from_csv(…, bank="saf", section="SAF"):
-    `grader calibrate` must grade with the very same rubrics (same criteria, same hash)."""
+def test_saf_bank_builds_the_same_rubrics_as_the_csv_bank_reader(saf_slice):
+    """`grader calibrate` (saf_bank, which scripts/fit_criterion_model.py also uses) and a CSV question bank
+    (bank_from_csv(…, bank="saf", section="SAF")) must build the very same rubrics (same criteria, same hash)."""
     from grader.rubric.io import bank_from_csv
 
     fitted = {r.id: r for r in bank_from_csv(saf_slice, bank="saf", section="SAF")}

@@ -89,8 +89,9 @@ DEFAULT_THRESHOLDS = Thresholds(partial=0.35, correct=0.75)
 def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
     """One ``kind="reference"`` rubric per SAF ``question_id`` (bank ``saf``, section ``SAF``): the
     criteria are the reference answer's claims, split by :func:`grader.rubric.build.rubric_from_reference`
-    — the same rubrics ``scripts/fit_local_calibration.py`` fitted the embedded grader's calibration on
-    (it reads them with :func:`grader.rubric.io.bank_from_csv`); ``max_score`` comes from the CSV.
+    — the same rubrics ``scripts/fit_criterion_model.py`` fits the embedded judge's ``reference``
+    profile on (it calls this function), and the same as :func:`grader.rubric.io.bank_from_csv` builds
+    from the CSV; ``max_score`` comes from the CSV.
 
     A question whose rubric cannot be built (an empty question or reference answer, a bad max score)
     is one of the bank's ``problems``, with its row and reason, and the others build; thin rubrics (a
