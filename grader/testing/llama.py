@@ -26,8 +26,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -127,10 +125,23 @@ class LlamaServer:
         raise RuntimeError(f"the llama.cpp server did not answer /v1/models within {timeout:.0f} s{self._tail()}")
 
     def ready(self) -> bool:
+        """Whether ``GET /v1/models`` answers 200 with a model. Over a raw socket, not ``urllib``: a
+        test that records HTTP (vcrpy patches ``http.client``) must not record the polling."""
+        request = f"GET /v1/models HTTP/1.0\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode()
         try:
-            with urllib.request.urlopen(self.base_url + "/models", timeout=2) as response:
-                return response.status == 200 and bool(json.load(response).get("data"))
-        except (OSError, ValueError, urllib.error.URLError):
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+                conn.sendall(request)
+                chunks = []
+                while chunk := conn.recv(65536):
+                    chunks.append(chunk)
+        except OSError:
+            return False
+        head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+        if not head.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+            return False
+        try:
+            return bool(json.loads(body).get("data"))
+        except ValueError:
             return False
 
     def _tail(self) -> str:
