@@ -8,7 +8,7 @@ takes seconds: no verdict that satisfies the schema fits in 16 tokens, so the re
 the same prefix — which llama.cpp serves from its prompt cache — and the answer ends *unscored* with
 the reason. The tests assert what the pipeline guarantees, never what the tiny model says.
 
-Two calls in all (~10–30 s on 2 shared cores, most of it the first prompt; marked ``slow``); the
+Two calls in all (with the server's start: ~4 s on 2 idle cores, ~20 s under load; marked ``slow``); the
 server starts in ~2 s, in a child process, so a crash in llama.cpp fails a test, not the run.
 """
 
