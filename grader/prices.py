@@ -16,6 +16,8 @@ applies on top (the caller multiplies the whole cost).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from grader.errors import Usage
 
 __all__ = ["DEFAULT_PRICES", "UNKNOWN_CACHED_RATIO", "Price", "price_for", "cost_of"]
@@ -44,7 +46,7 @@ def _full(price: tuple[float, ...]) -> Price:
 
 
 def price_for(
-    model: str, overrides: dict[str, tuple[float, ...]] | None = None, base_url: str | None = None
+    model: str, overrides: Mapping[str, tuple[float, ...]] | None = None, base_url: str | None = None
 ) -> Price | None:
     """The model's price, or None when it is unknown (the cost is then reported as unknown)."""
     table: dict[str, tuple[float, ...]] = {**DEFAULT_PRICES, **(overrides or {})}
