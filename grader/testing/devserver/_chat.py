@@ -12,6 +12,7 @@ import collections
 import hashlib
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -106,6 +107,8 @@ class ChatCompletions:
         self.answers: collections.Counter[str] = collections.Counter()
         self.log: list[dict[str, Any]] = []
         self.bodies: list[dict[str, Any]] = []
+        # prompt caching: the last prompt seen per (model, first message), to report cached tokens
+        self._last_prompt: dict[tuple[str, str], str] = {}
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -119,6 +122,16 @@ class ChatCompletions:
         if self.fault_rate and self._rng.random() < self.fault_rate:
             return self._rng.choice(self.fault_kinds)
         return None
+
+    def _cached_tokens(self, req: _Request) -> int:
+        """Prompt caching as the test server plays it (call under the lock): the longest common prefix
+        of this prompt with the previous one that began with the same first message for the same
+        model, in ~4-character tokens. No minimum length (OpenAI's starts at 1,024 tokens)."""
+        prompt = "".join(req.texts)
+        key = (str(req.model), req.texts[0] if req.texts else "")
+        previous = self._last_prompt.get(key, "")
+        self._last_prompt[key] = prompt
+        return len(os.path.commonprefix([previous, prompt])) // 4  # noqa: RUF071 (characters are meant)
 
     def complete(self, body: bytes, authorization: str) -> _Reply:
         """The reply to one chat-completions request body (``delay``: how long to wait before sending)."""
@@ -142,6 +155,7 @@ class ChatCompletions:
                 self.answers[hashlib.sha256(req.answer.encode()).hexdigest()] += 1
             rejected = req.format_name in self.reject_formats
             fault = None if rejected else self._next_fault()
+            cached_tokens = self._cached_tokens(req)
         entry: dict[str, Any] = {
             "n": n,
             "fault": fault,
@@ -152,6 +166,9 @@ class ChatCompletions:
             "schema_in_prompt": req.schema_in_prompt,
         }
         reply = self._reply(req, n, fault, rejected, authorization)
+        if isinstance(reply.body, dict) and isinstance(reply.body.get("usage"), dict):
+            usage = reply.body["usage"]
+            usage["prompt_tokens_details"] = {"cached_tokens": min(cached_tokens, usage.get("prompt_tokens", 0))}
         entry["status"] = reply.status if reply.action == "send" else None
         if isinstance(reply.body, dict) and "usage" in reply.body:
             entry["usage"] = reply.body["usage"]
