@@ -227,3 +227,34 @@ def test_complete_json_adapts_too(dev_server):
     asyncio.run(complete_json(settings, [{"role": "user", "content": "hi"}], schema))
     assert server.requests == 3
     assert "max_tokens" not in server.bodies[-1] and "temperature" not in server.bodies[-1]
+
+
+# -- item 3: reason before the verdict -------------------------------------------------------------
+
+
+def test_the_verdict_schema_asks_for_evidence_then_rationale_then_level(rubric):
+    from grader.verdict import verdict_schema
+
+    item = verdict_schema(rubric)["properties"]["criteria"]["items"]
+    order = ["criterion_id", "evidence", "rationale", "level"]
+    assert list(item["properties"]) == order
+    assert item["required"] == order  # strict: every field required, in the same order
+    assert item["additionalProperties"] is False
+    assert item["properties"]["criterion_id"]["enum"] == rubric.criterion_ids
+
+
+def test_the_prompt_version_covers_the_verdict_schema(monkeypatch):
+    from grader import prompts
+    from grader.resources import prompts_dir
+
+    before = prompts._version(prompts_dir())
+    assert prompts.load_prompts().version == before
+    monkeypatch.setattr(prompts, "schema_fingerprint", lambda: '{"level-first":true}')
+    assert prompts._version(prompts_dir()) != before
+
+
+def test_the_system_prompt_names_the_reasoning_order(rubric):
+    from grader.prompts import load_prompts
+
+    system = load_prompts().messages(rubric, "An answer.")[0]["content"]
+    assert system.index('"evidence"') < system.index('"rationale"') < system.index('"level", decided')

@@ -308,9 +308,9 @@ class ChatCompletions:
                 *verdict["criteria"][:-1],
                 {
                     "criterion_id": "not-a-criterion",
-                    "level": "full",
-                    "rationale": "An extra criterion.",
                     "evidence": [],
+                    "rationale": "An extra criterion.",
+                    "level": "full",
                 },
             ]
             content = json.dumps(broken)
