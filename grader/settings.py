@@ -49,7 +49,12 @@ class Settings(BaseSettings):
     timeout: float = Field(default=60.0, gt=0, description="seconds per HTTP request")
     max_retries: int = Field(default=4, ge=0, le=10, description="transport retries per request")
     max_reasks: int = Field(default=2, ge=0, le=5, description="re-asks after an invalid verdict")
-    max_tokens: int = Field(default=1500, ge=100)
+    max_tokens: int = Field(
+        default=1500, ge=100, description="sent as max_tokens, or max_completion_tokens to a reasoning model"
+    )
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = Field(
+        default=None, description="sent to reasoning models (o-series, gpt-5) when set; unset: the server's default"
+    )
     retry_max_wait: float = Field(default=60.0, gt=0, description="cap on one backoff / Retry-After wait")
     min_words: int = Field(default=5, ge=0, description="answers with fewer words are graded 0 without a call")
     max_answer_chars: int = Field(default=20000, ge=100)
@@ -108,5 +113,7 @@ class Settings(BaseSettings):
                 seed=self.seed,
                 max_tokens=self.max_tokens,
             )
+            if self.reasoning_effort is not None:  # only when set, so that existing cache keys hold
+                relevant["reasoning_effort"] = self.reasoning_effort
         relevant["min_words"] = self.min_words
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
