@@ -364,7 +364,7 @@ def _import_cli(
     def on_event(kind: str, info: dict[str, Any]) -> None:
         if kind == "warning":
             common.err_console.print(
-                f"[batch-api] warning: {info['message']}", style="yellow", markup=False, highlight=False
+                f"[batch-api] warning: {info['message']}", style="yellow", markup=False, highlight=False, soft_wrap=True
             )
 
     try:
