@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 __all__ = ["Settings", "DEFAULT_MODEL", "config_path", "default_store_path"]
@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     )
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL", "GRADER_BASE_URL")
+    )
+    base_urls: tuple[str, ...] = Field(
+        default=(),
+        description="replicas of one model (several --base-url, or a list as base_url); base_url is the first",
+    )
+    endpoint_down_after: int = Field(
+        default=3, ge=1, description="consecutive transport failures that drain an endpoint"
+    )
+    endpoint_retry_after: float = Field(
+        default=30.0, ge=0, description="seconds before a drained endpoint is tried again"
     )
     model: str = DEFAULT_MODEL
     backend: Literal["auto", "llm", "local"] = "auto"
@@ -67,10 +77,30 @@ class Settings(BaseSettings):
         description="model -> (USD per 1M input tokens, per 1M output tokens[, per 1M cached input tokens])",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _base_url_list(cls, data: object) -> object:
+        """``base_url`` given as a list (config file, several ``--base-url``): the replicas, the first
+        of them as ``base_url`` (so a single URL works everywhere, and the cache key names the first)."""
+        if isinstance(data, dict):
+            for name in ("base_url", "OPENAI_BASE_URL", "GRADER_BASE_URL"):
+                value = data.get(name)
+                if isinstance(value, (list, tuple)):
+                    urls = [str(u) for u in value if u]
+                    data = {**data, name: urls[0] if urls else None}
+                    if len(urls) > 1:
+                        data["base_urls"] = tuple(urls)
+        return data
+
     @field_validator("base_url")
     @classmethod
     def _empty_is_none(cls, v: str | None) -> str | None:
         return v or None
+
+    @property
+    def endpoints(self) -> list[str | None]:
+        """The servers to spread requests over: the replicas, or the one ``base_url`` (None: OpenAI)."""
+        return list(self.base_urls) if len(self.base_urls) > 1 else [self.base_url]
 
     @classmethod
     def settings_customise_sources(

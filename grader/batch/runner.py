@@ -285,7 +285,8 @@ async def run_batch(
     already = done_rows(output) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
-    limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency)
+    # --concurrency is per endpoint: with several replicas, each has its own gate (grader.judges.endpoints)
+    limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency * len(grader.settings.endpoints))
     judge = grader.backend
     judge.set_rate_limit_callback(limit.on_rate_limit)
     rpm_limiter = tpm_limiter = None

@@ -39,6 +39,7 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
+from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
     ChatCompletion,
@@ -155,6 +156,8 @@ class LLMJudge(BaseJudge):
         self.format_mode = FORMAT_MODES[0]
         self._params = _ParamState(self.model)
         self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
+        # several replicas (settings.endpoints): one client and concurrency gate each (grader.judges.endpoints)
+        self._pool = EndpointPool(settings) if client is None and len(settings.endpoints) > 1 else None
 
     def reseeded(self, seed: int) -> LLMJudge:
         """A judge that sends ``seed``, sharing the HTTP client, the format mode (a server that rejected
@@ -170,6 +173,8 @@ class LLMJudge(BaseJudge):
         judge.format_mode = self.format_mode
         judge._params = self._params
         judge._gate = self._gate
+        judge._pool = self._pool
+        judge._owns_client = False
         return judge
 
     def set_request_gate(self, gate: RequestGate | None) -> None:
@@ -231,6 +236,8 @@ class LLMJudge(BaseJudge):
             current[0] = self._with_schema(current[0], rubric)
             return True
 
+        if self._pool is not None:
+            return await self._send_spread(self._pool, body, fall_back, counter)
         return await send_chat(
             self.client,
             self.settings,
@@ -243,6 +250,58 @@ class LLMJudge(BaseJudge):
             on_rate_limit=self._on_rate_limit,
             sleep=self._sleep,
         )
+
+    async def _send_spread(
+        self,
+        pool: EndpointPool,
+        body: Callable[[], dict[str, Any]],
+        fall_back: Callable[[], bool],
+        counter: list[int],
+    ) -> ChatCompletion:
+        """One request over several endpoints: the least busy one; a failure of the endpoint moves
+        the request to another (every endpoint once per round, then a backoff), at most
+        ``max(max_retries + 1, endpoints)`` attempts."""
+        tried: set[Endpoint] = set()
+        attempts = max(self.settings.max_retries + 1, len(pool.endpoints))
+        sent = 0
+        while True:
+            endpoint = pool.choose(tried)
+            if endpoint is None:  # every endpoint failed this round
+                await self._sleep(min(2.0 ** len(tried), self.settings.retry_max_wait))
+                tried = set()
+                endpoint = pool.choose(tried)
+                assert endpoint is not None
+            endpoint.in_flight += 1
+            try:
+                async with pool.gate(endpoint):
+                    if pool.moved_away(endpoint, tried):  # drained while this request waited for it
+                        tried.add(endpoint)
+                        continue
+                    sent += 1
+                    endpoint.requests += 1
+                    response = await send_chat(
+                        pool.client(endpoint),
+                        endpoint.settings,
+                        body,
+                        counter=counter,
+                        hints=chat_hints(self.model),
+                        fall_back=fall_back,
+                        gate=self._gate,
+                        on_rate_limit=self._on_rate_limit,
+                        sleep=self._sleep,
+                    )
+            except TransportError as exc:
+                if not is_endpoint_failure(exc):
+                    raise
+                pool.failed(endpoint)
+                if sent >= attempts:
+                    raise
+                tried.add(endpoint)
+                continue
+            finally:
+                endpoint.in_flight -= 1
+            pool.succeeded(endpoint)
+            return response
 
     def _with_schema(self, messages: list[dict[str, str]], rubric: Rubric) -> list[dict[str, str]]:
         """JSON mode needs the schema in the prompt: re-render the system message with it."""
@@ -307,6 +366,8 @@ class LLMJudge(BaseJudge):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def aclose(self) -> None:
+        if self._owns_client and self._pool is not None:
+            await self._pool.aclose()
         if self._owns_client and self._client is not None:
             await self._client.close()
             self._client = None
