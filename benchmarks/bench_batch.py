@@ -3,10 +3,12 @@
     python benchmarks/bench_batch.py overhead            # CPU ms per answer, no server
     python benchmarks/bench_batch.py throughput          # ratio to the ideal 32 / 0.2 s
     python benchmarks/bench_batch.py memory [--rows 10000 100000]
+    python benchmarks/bench_batch.py endpoints           # two 200 ms endpoints vs one, 8 requests each
     python benchmarks/bench_batch.py all
 
 Targets (issue 4): overhead < 2 ms CPU per answer; throughput ≥ 90 % of ideal; peak RSS of the
-10k and 100k runs within 10 % of each other. Each figure is measured in one run, as a ratio where
+10k and 100k runs within 10 % of each other. Issue 13: with two endpoints, each the bottleneck at its
+own concurrency, ≥ 1.8× one endpoint's throughput. Each figure is measured in one run, as a ratio where
 the machine's speed would otherwise matter.
 """
 
@@ -228,9 +230,53 @@ def bench_memory(sizes: list[int]) -> dict:
     return {"runs": out, "max_over_min": round(max(values) / min(values), 3), "target": "<= 1.10"}
 
 
+def bench_endpoints(rows: int = 160, latency: float = 0.2, concurrency: int = 8) -> dict:
+    """One endpoint, then two (``base_url`` a list), each limited to ``concurrency`` requests in flight,
+    in the same process and run: the ratio of the two throughputs."""
+    from grader.batch.runner import run_batch
+    from grader.grading import Grader
+    from grader.rubric import default_bank
+    from grader.settings import Settings
+    from grader.testing.devserver import DevServer
+
+    rates = {}
+    with tempfile.TemporaryDirectory() as d, DevServer(latency=latency) as a, DevServer(latency=latency) as b:
+        src = Path(d) / "in.csv"
+        _write_csv(src, rows)
+        for n, urls in ((1, a.base_url), (2, [a.base_url, b.base_url])):
+            settings = Settings(
+                api_key="k",
+                base_url=urls,
+                model="m",
+                concurrency=concurrency,
+                use_cache=False,
+                store=Path(d) / f"s{n}.sqlite3",
+            )
+            grader = Grader(settings, bank=default_bank())
+
+            async def go(g: Grader = grader, n: int = n) -> int:
+                try:
+                    return (await run_batch(g, src, Path(d) / f"out{n}.csv")).graded
+                finally:
+                    await g.aclose()
+
+            t0 = time.perf_counter()
+            graded = asyncio.run(go())
+            rates[n] = graded / (time.perf_counter() - t0)
+    return {
+        "rows": rows,
+        "latency_s": latency,
+        "concurrency_per_endpoint": concurrency,
+        "one_endpoint_per_s": round(rates[1], 1),
+        "two_endpoints_per_s": round(rates[2], 1),
+        "ratio": round(rates[2] / rates[1], 2),
+        "target_ratio": 1.8,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["overhead", "throughput", "memory", "all"])
+    ap.add_argument("what", choices=["overhead", "throughput", "memory", "endpoints", "all"])
     ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     args = ap.parse_args()
     results = {}
@@ -240,6 +286,8 @@ def main() -> None:
         results["throughput"] = bench_throughput()
     if args.what in ("memory", "all"):
         results["memory"] = bench_memory(args.rows)
+    if args.what in ("endpoints", "all"):
+        results["endpoints"] = bench_endpoints()
     print(json.dumps(results, indent=2))
 
 

@@ -3,7 +3,7 @@
 Templates are trusted files; the rubric and the answer are untrusted *values*. The environment is
 sandboxed with ``StrictUndefined``. The answer goes last, between markers it cannot close: any
 ``<<<`` / ``>>>`` in the answer is neutralised before rendering. The prompt version is a hash of the
-template sources and travels with every result.
+template sources and of the verdict schema (its fields in order), and travels with every result.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from grader.resources import prompts_dir
 from grader.rubric.model import Rubric
+from grader.verdict import schema_fingerprint
 
 __all__ = ["PromptSet", "neutralise", "OPEN_TAG", "CLOSE_TAG", "load_prompts"]
 
@@ -65,10 +66,13 @@ class PromptSet:
 
 
 def _version(directory: Path) -> str:
+    """A hash of the templates and of the verdict schema the judge asks for (its fields and their order)."""
     h = hashlib.sha256()
     for name in TEMPLATES:
         h.update(name.encode())
         h.update((directory / name).read_bytes())
+    h.update(b"verdict-schema")
+    h.update(schema_fingerprint().encode())
     return "p-" + h.hexdigest()[:12]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 __all__ = ["Settings", "DEFAULT_MODEL", "config_path", "default_store_path"]
@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("base_url", "OPENAI_BASE_URL", "GRADER_BASE_URL")
     )
+    base_urls: tuple[str, ...] = Field(
+        default=(),
+        description="replicas of one model (several --base-url, or a list as base_url); base_url is the first",
+    )
+    endpoint_down_after: int = Field(
+        default=3, ge=1, description="consecutive transport failures that drain an endpoint"
+    )
+    endpoint_retry_after: float = Field(
+        default=30.0, ge=0, description="seconds before a drained endpoint is tried again"
+    )
     model: str = DEFAULT_MODEL
     backend: Literal["auto", "llm", "local"] = "auto"
     temperature: float = Field(default=0.0, ge=0, le=2)
@@ -49,7 +59,12 @@ class Settings(BaseSettings):
     timeout: float = Field(default=60.0, gt=0, description="seconds per HTTP request")
     max_retries: int = Field(default=4, ge=0, le=10, description="transport retries per request")
     max_reasks: int = Field(default=2, ge=0, le=5, description="re-asks after an invalid verdict")
-    max_tokens: int = Field(default=1500, ge=100)
+    max_tokens: int = Field(
+        default=1500, ge=100, description="sent as max_tokens, or max_completion_tokens to a reasoning model"
+    )
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = Field(
+        default=None, description="sent to reasoning models (o-series, gpt-5) when set; unset: the server's default"
+    )
     retry_max_wait: float = Field(default=60.0, gt=0, description="cap on one backoff / Retry-After wait")
     min_words: int = Field(default=5, ge=0, description="answers with fewer words are graded 0 without a call")
     max_answer_chars: int = Field(default=20000, ge=100)
@@ -57,14 +72,35 @@ class Settings(BaseSettings):
     store: Path | None = Field(default=None, validation_alias=AliasChoices("store", "GRADER_CACHE", "GRADER_STORE"))
     use_cache: bool = True
     concurrency: int = Field(default=8, ge=1, le=512)
-    prices: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description="model -> (USD per 1M input tokens, USD per 1M output tokens)"
+    prices: dict[str, tuple[float, float] | tuple[float, float, float]] = Field(
+        default_factory=dict,
+        description="model -> (USD per 1M input tokens, per 1M output tokens[, per 1M cached input tokens])",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _base_url_list(cls, data: object) -> object:
+        """``base_url`` given as a list (config file, several ``--base-url``): the replicas, the first
+        of them as ``base_url`` (so a single URL works everywhere, and the cache key names the first)."""
+        if isinstance(data, dict):
+            for name in ("base_url", "OPENAI_BASE_URL", "GRADER_BASE_URL"):
+                value = data.get(name)
+                if isinstance(value, (list, tuple)):
+                    urls = [str(u) for u in value if u]
+                    data = {**data, name: urls[0] if urls else None}
+                    if len(urls) > 1:
+                        data["base_urls"] = tuple(urls)
+        return data
 
     @field_validator("base_url")
     @classmethod
     def _empty_is_none(cls, v: str | None) -> str | None:
         return v or None
+
+    @property
+    def endpoints(self) -> list[str | None]:
+        """The servers to spread requests over: the replicas, or the one ``base_url`` (None: OpenAI)."""
+        return list(self.base_urls) if len(self.base_urls) > 1 else [self.base_url]
 
     @classmethod
     def settings_customise_sources(
@@ -107,5 +143,7 @@ class Settings(BaseSettings):
                 seed=self.seed,
                 max_tokens=self.max_tokens,
             )
+            if self.reasoning_effort is not None:  # only when set, so that existing cache keys hold
+                relevant["reasoning_effort"] = self.reasoning_effort
         relevant["min_words"] = self.min_words
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]

@@ -22,6 +22,7 @@ __all__ = [
     "Gap",
     "Verdict",
     "verdict_schema",
+    "schema_fingerprint",
     "parse_verdict",
     "VerdictProblem",
     "LEVEL_VALUE",
@@ -38,14 +39,18 @@ LEVEL_VALUE = {Level.missing: 0.0, Level.partial: 0.5, Level.full: 1.0}
 
 
 class CriterionVerdict(BaseModel):
+    # The fields are in the order the model writes them (the strict schema's ``properties`` and
+    # ``required`` follow it): the quotes, then the reason, then the level — so the model commits to a
+    # level only after it has quoted and reasoned. (A comment, not a docstring: pydantic would send a
+    # docstring to the model as the schema's description.)
     model_config = ConfigDict(extra="forbid")
 
     criterion_id: str
-    level: Level
-    rationale: str = Field(description="one or two sentences: why this level")
     evidence: list[str] = Field(
-        description="verbatim quotes copied from the answer that support the level; empty if missing"
+        description="verbatim quotes copied from the answer that bear on the criterion; empty if it is not addressed"
     )
+    rationale: str = Field(description="one or two sentences: how the quoted text meets or misses the criterion")
+    level: Level = Field(description="decided last, from the evidence and the rationale")
 
 
 class Gap(BaseModel):
@@ -100,6 +105,12 @@ def _strictify(node: Any) -> Any:
 
 
 _BASE_SCHEMA: dict[str, Any] = _strictify(_inline_refs(Verdict.model_json_schema()))
+
+
+def schema_fingerprint() -> str:
+    """The verdict schema as JSON, field order kept: part of the prompt version
+    (:func:`grader.prompts.load_prompts`), so a change of fields or of their order changes it."""
+    return json.dumps(_BASE_SCHEMA, separators=(",", ":"))
 
 
 def verdict_schema(rubric: Rubric) -> dict[str, Any]:

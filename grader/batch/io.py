@@ -49,6 +49,7 @@ OUTPUT_FIELDS = [
     "model",
     "cached",
     "prompt_tokens",
+    "cached_prompt_tokens",
     "completion_tokens",
     "cost_usd",
     "latency_s",
@@ -193,6 +194,15 @@ def count_rows(path: str | Path, cols: Columns = DEFAULT_COLUMNS) -> int:
     return sum(1 for _ in read_rows(path, cols))
 
 
+def _existing_header(path: Path) -> list[str] | None:
+    """The header of an existing results CSV when it is an older subset of :data:`OUTPUT_FIELDS`."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    if header and header != OUTPUT_FIELDS and set(header) < set(OUTPUT_FIELDS):
+        return header
+    return None
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -213,7 +223,18 @@ class ResultWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # errors="replace": a lone surrogate that reached a record is written as "?", never a crash
         self._fh = self.path.open("a" if append else "w", encoding="utf-8", errors="replace", newline="")
-        self._csv = None if self.jsonl else csv.DictWriter(self._fh, fieldnames=OUTPUT_FIELDS, lineterminator="\n")
+        # resuming a CSV written before a column was added: keep its header (the new columns are left out)
+        fields = _existing_header(self.path) if append and exists and not self.jsonl else None
+        self._csv = (
+            None
+            if self.jsonl
+            else csv.DictWriter(
+                self._fh,
+                fieldnames=fields or OUTPUT_FIELDS,
+                lineterminator="\n",
+                extrasaction="ignore" if fields else "raise",
+            )
+        )
         if self._csv is not None and not (append and exists):
             self._csv.writeheader()
             self._fh.flush()

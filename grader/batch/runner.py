@@ -73,6 +73,7 @@ class BatchStats:
     errors: int = 0
     cached: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     completion_tokens: int = 0
     cost_usd: float = 0.0
     cost_unknown: int = 0
@@ -107,6 +108,7 @@ class BatchStats:
         if record.get("cached"):
             self.cached += 1
         self.prompt_tokens += int(record.get("prompt_tokens") or 0)
+        self.cached_prompt_tokens += int(record.get("cached_prompt_tokens") or 0)
         self.completion_tokens += int(record.get("completion_tokens") or 0)
         cost = record.get("cost_usd")
         if cost is None or cost == "":
@@ -129,6 +131,7 @@ class BatchStats:
             "errors": self.errors,
             "served_from_cache": self.cached,
             "prompt_tokens": self.prompt_tokens,
+            "cached_prompt_tokens": self.cached_prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "cost_usd": round(self.cost_usd, 6),
             "cost_unknown_rows": self.cost_unknown,
@@ -222,6 +225,7 @@ def result_record(row: BatchRow, result: GradeResult) -> dict[str, Any]:
         "model": result.model,
         "cached": result.cached,
         "prompt_tokens": usage.get("prompt_tokens", 0),
+        "cached_prompt_tokens": usage.get("cached_tokens", 0),
         "completion_tokens": usage.get("completion_tokens", 0),
         "cost_usd": 0.0 if result.cached else result.cost_usd,
         "latency_s": result.latency_s,
@@ -247,6 +251,7 @@ def error_record(row: BatchRow, reason: str) -> dict[str, Any]:
         "model": "",
         "cached": False,
         "prompt_tokens": 0,
+        "cached_prompt_tokens": 0,
         "completion_tokens": 0,
         "cost_usd": 0.0,
         "latency_s": 0.0,
@@ -280,7 +285,8 @@ async def run_batch(
     already = done_rows(output) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
-    limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency)
+    # --concurrency is per endpoint: with several replicas, each has its own gate (grader.judges.endpoints)
+    limit = limiter or AdaptiveLimit(concurrency or grader.settings.concurrency * len(grader.settings.endpoints))
     judge = grader.backend
     judge.set_rate_limit_callback(limit.on_rate_limit)
     rpm_limiter = tpm_limiter = None

@@ -129,6 +129,23 @@ def batch(
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="With --batch-api: submit and exit; collect later with --resume.")
     ] = False,
+    export_requests: Annotated[
+        Path | None,
+        typer.Option(
+            "--export-requests",
+            help="With --batch-api: write the Batch API request lines (JSONL) to this file; upload nothing.",
+        ),
+    ] = None,
+    import_results: Annotated[
+        Path | None,
+        typer.Option(
+            "--import-results",
+            help="Grade from a Batch API output file produced elsewhere (for rows of an --export-requests).",
+        ),
+    ] = None,
+    errors_file: Annotated[
+        Path | None, typer.Option("--errors", help="With --import-results: the batch's error file.")
+    ] = None,
     summary_json: Annotated[Path | None, typer.Option("--summary-json", help="Also write the summary as JSON.")] = None,
     samples: Annotated[
         int,
@@ -175,8 +192,34 @@ def batch(
                 err=True,
             )
         return
+    if errors_file is not None and import_results is None:
+        raise InputError("--errors works with --import-results")
+    if export_requests is not None:
+        if not batch_api:
+            raise InputError("--export-requests works with --batch-api", hint="add --batch-api")
+        if import_results is not None or resume or retry_failed:
+            raise InputError("--export-requests writes the requests only; it takes no --import-results or --resume")
+        _export_cli(settings, bank, source, export_requests, columns)
+        return
     if output is None:
         raise InputError("no output file", hint="pass -o results.csv (or .jsonl)")
+    if import_results is not None:
+        if retry_failed or no_wait:
+            raise InputError("--retry-failed and --no-wait do not apply to --import-results")
+        with OutputLock(output):
+            _import_cli(
+                settings,
+                bank,
+                source,
+                output,
+                columns,
+                import_results,
+                errors_file,
+                resume=resume,
+                overwrite=overwrite,
+                summary_json=summary_json,
+            )
+        return
     with OutputLock(output):  # another run on this output (live or Batch API) is refused
         if output.exists() and output.stat().st_size > 0 and not (resume or overwrite or batch_api):
             raise InputError(
@@ -268,6 +311,85 @@ def batch(
         echo(f"results: {output}", err=True, style="dim", highlight=True)
         if stats.failed:
             raise typer.Exit(ExitCode.ROWS_FAILED)
+
+
+def _exchange_grader(settings: Settings, bank: RubricBank) -> tuple[Any, Store | None]:
+    from grader.grading import Grader
+
+    if settings.effective_backend != "llm":
+        raise ConfigError(
+            "Batch API requests are for an LLM judge; none is configured",
+            setting="backend",
+            hint="pass --backend llm --model MODEL (and the same settings at export and import)",
+        )
+    store = open_store(settings)
+    return Grader(settings, bank=bank, store=store), store
+
+
+def _export_cli(settings: Settings, bank: RubricBank, source: Path, dest: Path, columns: Columns) -> None:
+    from grader.batch.exchange import export_requests
+
+    grader, store = _exchange_grader(settings, bank)
+    try:
+        res = export_requests(grader, source, dest, columns=columns)
+    finally:
+        if store is not None:
+            store.close()
+    echo(
+        f"[batch-api] wrote {res.requests} request(s) for {res.rows_in_requests} row(s) to {dest}; "
+        f"{res.answered_here} row(s) need no call (answered at import). Run the file on any engine that "
+        f"reads the Batch API format, then: grader batch {shlex.quote(str(source))} -o RESULTS "
+        f"--import-results OUTPUT.jsonl [--errors ERRORS.jsonl] with the same --model and settings",
+        err=True,
+    )
+
+
+def _import_cli(
+    settings: Settings,
+    bank: RubricBank,
+    source: Path,
+    output: Path,
+    columns: Columns,
+    results: Path,
+    errors_file: Path | None,
+    *,
+    resume: bool,
+    overwrite: bool,
+    summary_json: Path | None,
+) -> None:
+    from grader.batch.exchange import import_results
+
+    grader, store = _exchange_grader(settings, bank)
+
+    def on_event(kind: str, info: dict[str, Any]) -> None:
+        if kind == "warning":
+            common.err_console.print(
+                f"[batch-api] warning: {info['message']}", style="yellow", markup=False, highlight=False, soft_wrap=True
+            )
+
+    try:
+        stats = import_results(
+            grader,
+            source,
+            output,
+            results,
+            errors=errors_file,
+            columns=columns,
+            resume=resume,
+            overwrite=overwrite,
+            on_event=on_event,
+        )
+    finally:
+        if store is not None:
+            store.close()
+    summary = stats.summary()
+    for table in batch_summary_tables(summary):
+        common.err_console.print(table)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, indent=2))
+    echo(f"results: {output}", err=True, style="dim", highlight=True)
+    if stats.failed:
+        raise typer.Exit(ExitCode.ROWS_FAILED)
 
 
 def register(app: typer.Typer) -> None:

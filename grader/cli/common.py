@@ -114,7 +114,11 @@ def echo(
 
 ModelOpt = Annotated[str | None, typer.Option("--model", help="LLM model name (env GRADER_MODEL).")]
 BaseUrlOpt = Annotated[
-    str | None, typer.Option("--base-url", help="OpenAI-compatible server URL (env OPENAI_BASE_URL).")
+    list[str] | None,
+    typer.Option(
+        "--base-url",
+        help="OpenAI-compatible server URL (env OPENAI_BASE_URL); more than once: replicas of one model.",
+    ),
 ]
 BackendOpt = Annotated[
     str | None,
@@ -147,13 +151,16 @@ def resolve_settings(**flags: Any) -> Settings:
 def grading_settings(
     *,
     model: str | None,
-    base_url: str | None,
+    base_url: str | list[str] | None,
     backend: str | None,
     rubrics: Path | None,
     no_cache: bool,
     **more: Any,
 ) -> Settings:
-    """Settings from the grading options every command shares (``--model`` … ``--no-cache``)."""
+    """Settings from the grading options every command shares (``--model`` … ``--no-cache``);
+    ``--base-url`` given more than once is a list of replicas (:attr:`Settings.endpoints`)."""
+    if isinstance(base_url, list):
+        base_url = base_url if len(base_url) > 1 else (base_url[0] if base_url else None)
     return resolve_settings(
         model=model, base_url=base_url, backend=backend, rubrics=rubrics, use_cache=False if no_cache else None, **more
     )

@@ -128,6 +128,7 @@ def batch_summary_tables(summary: dict[str, Any]) -> list[Table]:
         "errors",
         "served_from_cache",
         "prompt_tokens",
+        "cached_prompt_tokens",
         "completion_tokens",
         "cost_usd",
         "elapsed_s",

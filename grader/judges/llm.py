@@ -20,6 +20,14 @@ prompt (``{"type": "json_object", "schema": …}``, then plain ``json_object``).
 :func:`request_body` builds the chat-completions body (model, messages, temperature, max_tokens,
 response_format, seed); the live judge and the Batch API's request lines both use it, so a row
 submitted through the Batch API asks exactly what the live judge would.
+
+Per-model parameters (:class:`~grader.judges.openai_api.ChatParams`): an OpenAI reasoning model by
+name (o-series, gpt-5 family) gets ``max_completion_tokens`` and no ``temperature``; ``reasoning_effort``
+is sent when configured. A server that rejects a parameter with a 400 naming it (``Unsupported
+parameter: 'max_tokens'``, ``Unsupported value: 'temperature'``) is adapted to once — max_tokens →
+max_completion_tokens, temperature dropped — and the judge remembers it for its life (its model and
+server are fixed). Until one request has gone through, the judge's requests go one at a time, so a
+batch that meets the rejection spends one extra request, not one per row in flight.
 """
 
 from __future__ import annotations
@@ -31,9 +39,11 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
+from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
     ChatCompletion,
+    ChatParams,
     chat_hints,
     complete_json,
     make_async_client,
@@ -76,19 +86,46 @@ def request_body(
     *,
     messages: list[dict[str, str]] | None = None,
     model: str | None = None,
+    params: ChatParams | None = None,
 ) -> dict[str, Any]:
     """The chat-completions request body the judge sends for ``answer`` (or for ``messages``, e.g.
-    a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines."""
+    a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines.
+    ``params`` default to the model's by name (:meth:`ChatParams.for_model`)."""
+    name = model or settings.model
     body: dict[str, Any] = {
-        "model": model or settings.model,
+        "model": name,
         "messages": messages if messages is not None else judge_messages(prompts, rubric, answer, format_mode),
-        "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
-        "response_format": response_format(rubric, format_mode),
     }
+    (params or ChatParams.for_model(name)).apply(body, settings)
+    body["response_format"] = response_format(rubric, format_mode)
     if settings.seed is not None:
         body["seed"] = settings.seed
     return body
+
+
+class _ParamState:
+    """What a judge learned about its model on its server, shared with its reseeded copies: the
+    request parameters, whether one request has gone through with them, and the lock that holds
+    requests to one at a time until then (created per event loop: sync callers run one per call)."""
+
+    def __init__(self, model: str) -> None:
+        self.params = ChatParams.for_model(model)
+        self.confirmed = False
+        self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._loop is not loop:
+            self._lock, self._loop = asyncio.Lock(), loop
+        return self._lock
+
+    def adapt(self, rejected: str) -> bool:
+        changed = self.params.adapted(rejected)
+        if changed is None:
+            return False
+        self.params = changed
+        return True
 
 
 class LLMJudge(BaseJudge):
@@ -117,7 +154,10 @@ class LLMJudge(BaseJudge):
         self._on_rate_limit = on_rate_limit
         self._gate: RequestGate | None = None
         self.format_mode = FORMAT_MODES[0]
+        self._params = _ParamState(self.model)
         self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
+        # several replicas (settings.endpoints): one client and concurrency gate each (grader.judges.endpoints)
+        self._pool = EndpointPool(settings) if client is None and len(settings.endpoints) > 1 else None
 
     def reseeded(self, seed: int) -> LLMJudge:
         """A judge that sends ``seed``, sharing the HTTP client, the format mode (a server that rejected
@@ -131,7 +171,10 @@ class LLMJudge(BaseJudge):
         )
         judge.model = self.model
         judge.format_mode = self.format_mode
+        judge._params = self._params
         judge._gate = self._gate
+        judge._pool = self._pool
+        judge._owns_client = False
         return judge
 
     def set_request_gate(self, gate: RequestGate | None) -> None:
@@ -153,12 +196,37 @@ class LLMJudge(BaseJudge):
 
     # -- one request, with transport retries (in the adapter) and the format fallback ----------
 
+    @property
+    def params(self) -> ChatParams:
+        """The request parameters this judge sends (adapted after a server rejected one)."""
+        return self._params.params
+
     async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
+        state = self._params
+        if state.confirmed:
+            return await self._send_once(messages, rubric, counter)
+        async with state.lock():  # the first request goes alone: a parameter rejection is learned once
+            if not state.confirmed:
+                try:
+                    return await self._send_once(messages, rubric, counter)
+                finally:  # whatever the outcome: a dead server must not serialise the whole batch
+                    state.confirmed = True
+        return await self._send_once(messages, rubric, counter)
+
+    async def _send_once(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
         current = [messages]  # after a format fallback: with the schema, kept for transport retries
+        state = self._params
 
         def body() -> dict[str, Any]:
             return request_body(
-                self.settings, self.prompts, rubric, "", self.format_mode, messages=current[0], model=self.model
+                self.settings,
+                self.prompts,
+                rubric,
+                "",
+                self.format_mode,
+                messages=current[0],
+                model=self.model,
+                params=state.params,
             )
 
         def fall_back() -> bool:
@@ -168,6 +236,8 @@ class LLMJudge(BaseJudge):
             current[0] = self._with_schema(current[0], rubric)
             return True
 
+        if self._pool is not None:
+            return await self._send_spread(self._pool, body, fall_back, counter)
         return await send_chat(
             self.client,
             self.settings,
@@ -175,10 +245,63 @@ class LLMJudge(BaseJudge):
             counter=counter,
             hints=chat_hints(self.model),
             fall_back=fall_back,
+            adapt=state.adapt,
             gate=self._gate,
             on_rate_limit=self._on_rate_limit,
             sleep=self._sleep,
         )
+
+    async def _send_spread(
+        self,
+        pool: EndpointPool,
+        body: Callable[[], dict[str, Any]],
+        fall_back: Callable[[], bool],
+        counter: list[int],
+    ) -> ChatCompletion:
+        """One request over several endpoints: the least busy one; a failure of the endpoint moves
+        the request to another (every endpoint once per round, then a backoff), at most
+        ``max(max_retries + 1, endpoints)`` attempts."""
+        tried: set[Endpoint] = set()
+        attempts = max(self.settings.max_retries + 1, len(pool.endpoints))
+        sent = 0
+        while True:
+            endpoint = pool.choose(tried)
+            if endpoint is None:  # every endpoint failed this round
+                await self._sleep(min(2.0 ** len(tried), self.settings.retry_max_wait))
+                tried = set()
+                endpoint = pool.choose(tried)
+                assert endpoint is not None
+            endpoint.in_flight += 1
+            try:
+                async with pool.gate(endpoint):
+                    if pool.moved_away(endpoint, tried):  # drained while this request waited for it
+                        tried.add(endpoint)
+                        continue
+                    sent += 1
+                    endpoint.requests += 1
+                    response = await send_chat(
+                        pool.client(endpoint),
+                        endpoint.settings,
+                        body,
+                        counter=counter,
+                        hints=chat_hints(self.model),
+                        fall_back=fall_back,
+                        gate=self._gate,
+                        on_rate_limit=self._on_rate_limit,
+                        sleep=self._sleep,
+                    )
+            except TransportError as exc:
+                if not is_endpoint_failure(exc):
+                    raise
+                pool.failed(endpoint)
+                if sent >= attempts:
+                    raise
+                tried.add(endpoint)
+                continue
+            finally:
+                endpoint.in_flight -= 1
+            pool.succeeded(endpoint)
+            return response
 
     def _with_schema(self, messages: list[dict[str, str]], rubric: Rubric) -> list[dict[str, str]]:
         """JSON mode needs the schema in the prompt: re-render the system message with it."""
@@ -243,6 +366,8 @@ class LLMJudge(BaseJudge):
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def aclose(self) -> None:
+        if self._owns_client and self._pool is not None:
+            await self._pool.aclose()
         if self._owns_client and self._client is not None:
             await self._client.close()
             self._client = None

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ from grader.types import RequestGate
 __all__ = [
     "FORMAT_MODES",
     "ChatCompletion",
+    "ChatParams",
+    "is_reasoning_model",
+    "rejected_param",
     "Completion",
     "ErrorHints",
     "NotJSONResponse",
@@ -82,6 +86,80 @@ FORMAT_MODES = ("json_schema", "json_object_schema", "json_object")
 _RETRY_STATUSES = {408, 409, 429}
 _FORMAT_REJECTION_STATUSES = (400, 404, 415, 422, 500, 501)
 _MESSAGE_CHARS = 200
+
+
+# -- per-model request parameters -------------------------------------------------------------
+
+#: OpenAI's reasoning models by name: the o-series (``o1``, ``o3-mini``, ``o4-mini`` …) and the gpt-5
+#: family, also behind a provider prefix (``openai/gpt-5-mini``).
+_REASONING_MODEL = re.compile(r"^(?:[\w.-]+/)*(?:o\d+(?:$|[-_.])|gpt-5)", re.IGNORECASE)
+#: The parameters a server may refuse by name, and what the grader does then (see :meth:`ChatParams.adapted`).
+_ADAPTABLE = ("max_tokens", "max_completion_tokens", "temperature", "reasoning_effort")
+_UNSUPPORTED = re.compile(r"unsupported (?:parameter|value)s?:?\s*'?\"?(\w+)", re.IGNORECASE)
+
+
+def is_reasoning_model(model: str) -> bool:
+    """An OpenAI reasoning model by name: takes ``max_completion_tokens``, and only the default temperature."""
+    return bool(_REASONING_MODEL.match(model.strip()))
+
+
+@dataclass(frozen=True)
+class ChatParams:
+    """How a chat request states its sampling parameters for one model on one server.
+
+    ``tokens_param`` is ``max_tokens`` or ``max_completion_tokens``; ``temperature`` False leaves the
+    temperature out (the server's default); ``reasoning_effort`` False leaves the setting out even when
+    configured. :meth:`for_model` starts from the model's name; :meth:`adapted` learns from a 400."""
+
+    tokens_param: str = "max_tokens"
+    temperature: bool = True
+    reasoning_effort: bool = True
+
+    @classmethod
+    def for_model(cls, model: str) -> ChatParams:
+        if is_reasoning_model(model):
+            return cls(tokens_param="max_completion_tokens", temperature=False)
+        return cls()
+
+    def adapted(self, rejected: str) -> ChatParams | None:
+        """The parameters after the server rejected ``rejected``; None when there is nothing to change."""
+        if rejected == "max_tokens" and self.tokens_param == "max_tokens":
+            return ChatParams("max_completion_tokens", self.temperature, self.reasoning_effort)
+        if rejected == "max_completion_tokens" and self.tokens_param == "max_completion_tokens":
+            return ChatParams("max_tokens", self.temperature, self.reasoning_effort)
+        if rejected == "temperature" and self.temperature:
+            return ChatParams(self.tokens_param, False, self.reasoning_effort)
+        if rejected == "reasoning_effort" and self.reasoning_effort:
+            return ChatParams(self.tokens_param, self.temperature, False)
+        return None
+
+    def apply(self, body: dict[str, Any], settings: Settings) -> dict[str, Any]:
+        """Add the sampling parameters of ``settings`` to ``body`` (in place) and return it."""
+        if self.temperature:
+            body["temperature"] = settings.temperature
+        body[self.tokens_param] = settings.max_tokens
+        if self.reasoning_effort and settings.reasoning_effort is not None:
+            body["reasoning_effort"] = settings.reasoning_effort
+        return body
+
+
+def rejected_param(exc: BaseException) -> str | None:
+    """The request parameter a 400 refuses as unsupported, when it is one the grader can adapt (see
+    :data:`_ADAPTABLE`): an ``unsupported_parameter`` / ``unsupported_value`` error (or an ``Unsupported
+    parameter/value: '…'`` message) naming it in ``param`` or in the message. A parameter that is
+    merely invalid (a bad value the user chose) is not adapted."""
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code not in (400, 422):
+        return None
+    code = str(getattr(exc, "code", None) or "")
+    match = _UNSUPPORTED.search(str(getattr(exc, "message", "")))
+    if not code.startswith("unsupported") and match is None:
+        return None
+    param = getattr(exc, "param", None)
+    if isinstance(param, str) and param in _ADAPTABLE:
+        return param
+    if match and match.group(1) in _ADAPTABLE:
+        return match.group(1)
+    return None
 
 
 # -- clients -----------------------------------------------------------------------------------
@@ -386,6 +464,7 @@ async def send_chat(
     counter: list[int],
     hints: ErrorHints,
     fall_back: Callable[[], bool] | None = None,
+    adapt: Callable[[str], bool] | None = None,
     gate: RequestGate | None = None,
     on_rate_limit: Callable[[float | None], None] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -395,7 +474,10 @@ async def send_chat(
     ``body()`` builds the request body (again for each attempt, so it follows a format fallback).
     When the server rejects the ``response_format``, ``fall_back()`` moves the caller to the next
     format mode and returns True, or returns False when none is left (the rejection is then an
-    ordinary HTTP error). ``counter[0]`` counts the HTTP calls made, for the caller's attempts."""
+    ordinary HTTP error). When a 400 names a request parameter the grader can adapt
+    (:func:`rejected_param`: ``max_tokens``, ``temperature`` …), ``adapt(name)`` changes the caller's
+    :class:`ChatParams` and returns True (the request is sent again at once), or returns False when
+    nothing is left to change. ``counter[0]`` counts the HTTP calls made, for the caller's attempts."""
     try:
         async for attempt in async_retrying(settings, sleep):
             with attempt:
@@ -404,6 +486,10 @@ async def send_chat(
                     try:
                         return await post_chat(client, body(), gate=gate, on_rate_limit=on_rate_limit)
                     except openai.APIStatusError as exc:
+                        param = rejected_param(exc) if adapt is not None else None
+                        if param is not None and adapt is not None and adapt(param):
+                            counter[0] += 1
+                            continue
                         if fall_back is None or not is_format_rejection(exc) or not fall_back():
                             raise
                         counter[0] += 1
@@ -427,18 +513,23 @@ async def complete_json(
     like the judge; the caller validates the JSON. Used by
     :func:`grader.rubric.llm.criteria_with_llm`."""
     mode, current = FORMAT_MODES[0], messages
+    params = ChatParams.for_model(settings.model)
 
     def body() -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "model": settings.model,
-            "messages": current,
-            "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens,
-            "response_format": response_format_for(schema, name, mode),
-        }
+        request: dict[str, Any] = {"model": settings.model, "messages": current}
+        params.apply(request, settings)
+        request["response_format"] = response_format_for(schema, name, mode)
         if settings.seed is not None:
             request["seed"] = settings.seed
         return request
+
+    def adapt(rejected: str) -> bool:
+        nonlocal params
+        changed = params.adapted(rejected)
+        if changed is None:
+            return False
+        params = changed
+        return True
 
     def fall_back() -> bool:
         nonlocal mode, current
@@ -456,7 +547,7 @@ async def complete_json(
     chat = make_async_client(settings) if client is None else client
     try:
         response = await send_chat(
-            chat, settings, body, counter=[0], hints=chat_hints(settings.model), fall_back=fall_back
+            chat, settings, body, counter=[0], hints=chat_hints(settings.model), fall_back=fall_back, adapt=adapt
         )
     finally:
         if owned:

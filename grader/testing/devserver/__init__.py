@@ -23,6 +23,11 @@ does: HTTP 500 with a validation message that names ``response_format``; ``rejec
 any of :data:`RESPONSE_FORMATS` the same way (``json_object_schema`` is ``json_object`` with a
 ``schema``), to imitate servers with less JSON support.
 
+``reject_params`` (:data:`REJECTABLE_PARAMS`: ``max_tokens``, ``temperature``) answers a request carrying
+them as OpenAI's API answers a reasoning model's (o-series, gpt-5): HTTP 400, ``invalid_request_error``,
+``Unsupported parameter: 'max_tokens' … Use 'max_completion_tokens' instead.`` (``param`` and ``code``
+set), or ``Unsupported value: 'temperature' …`` for any temperature but 1. It consumes no fault.
+
 Faults (:data:`FAULT_KINDS`): ``faults=[...]`` are consumed one per chat request, in order, then
 the server behaves normally; ``fault_rate`` + ``seed`` (+ ``fault_kinds``, default
 :data:`RECOVERABLE_FAULTS`) inject them at random from a seeded :class:`random.Random`.
@@ -63,7 +68,13 @@ Run it in the foreground::
 from __future__ import annotations
 
 from grader.testing.devserver._batches import API_FAULT_KINDS, BATCH_FINAL_STATUSES
-from grader.testing.devserver._chat import FAULT_KINDS, MODES, RECOVERABLE_FAULTS, RESPONSE_FORMATS
+from grader.testing.devserver._chat import (
+    FAULT_KINDS,
+    MODES,
+    RECOVERABLE_FAULTS,
+    REJECTABLE_PARAMS,
+    RESPONSE_FORMATS,
+)
 from grader.testing.devserver._cli import main
 from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
 from grader.testing.devserver._server import DevServer
@@ -74,6 +85,7 @@ __all__ = [
     "RECOVERABLE_FAULTS",
     "MODES",
     "RESPONSE_FORMATS",
+    "REJECTABLE_PARAMS",
     "BATCH_FINAL_STATUSES",
     "API_FAULT_KINDS",
     "OPEN_TAG",

@@ -12,6 +12,7 @@ import collections
 import hashlib
 import json
 import math
+import os
 import random
 import threading
 import time
@@ -19,11 +20,23 @@ from typing import Any
 
 from grader.testing.devserver._judges import _error, _gullible_verdict, _honest_verdict, _Reply, _Request
 
-__all__ = ["ChatCompletions", "MODES", "RESPONSE_FORMATS", "FAULT_KINDS", "RECOVERABLE_FAULTS", "auth_error"]
+__all__ = [
+    "ChatCompletions",
+    "MODES",
+    "RESPONSE_FORMATS",
+    "REJECTABLE_PARAMS",
+    "FAULT_KINDS",
+    "RECOVERABLE_FAULTS",
+    "auth_error",
+    "param_rejection",
+]
 
 MODES = ("honest", "gullible")
 #: ``response_format`` variants, as named by ``reject_formats``.
 RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "none")
+#: Request parameters ``reject_params`` can refuse as OpenAI's reasoning models do (HTTP 400, the real
+#: error shape): ``max_tokens`` (they take ``max_completion_tokens``) and ``temperature`` (any value but 1).
+REJECTABLE_PARAMS = ("max_tokens", "temperature")
 FAULT_KINDS = (
     "429",
     "429ms",
@@ -60,6 +73,34 @@ def auth_error(api_key: str | None, authorization: str) -> _Reply | None:
     return None
 
 
+def param_rejection(payload: dict[str, Any], reject_params: frozenset[str]) -> _Reply | None:
+    """The 400 OpenAI's API answers a reasoning model's request with when it carries a parameter in
+    ``reject_params`` (``max_tokens``; ``temperature`` other than the default 1), word for word."""
+    if "max_tokens" in reject_params and "max_tokens" in payload:
+        return _Reply(
+            400,
+            _error(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+                "invalid_request_error",
+                "unsupported_parameter",
+                "max_tokens",
+            ),
+        )
+    if "temperature" in reject_params and "temperature" in payload and payload["temperature"] != 1:
+        return _Reply(
+            400,
+            _error(
+                f"Unsupported value: 'temperature' does not support {payload['temperature']} with this model. "
+                "Only the default (1) value is supported.",
+                "invalid_request_error",
+                "unsupported_value",
+                "temperature",
+            ),
+        )
+    return None
+
+
 class ChatCompletions:
     """Grades chat requests in one mode, injecting the configured faults, and counts them.
 
@@ -78,6 +119,7 @@ class ChatCompletions:
         seed: int = 0,
         fault_kinds: list[str] | tuple[str, ...] | None = None,
         reject_formats: frozenset[str] | set[str] | tuple[str, ...] = (),
+        reject_params: frozenset[str] | set[str] | tuple[str, ...] = (),
         timeout_sleep: float = 5.0,
         api_key: str | None = None,
         keep_bodies: bool = False,
@@ -94,6 +136,10 @@ class ChatCompletions:
         unknown = self.reject_formats - set(RESPONSE_FORMATS)
         if unknown:
             raise ValueError(f"unknown response formats {sorted(unknown)}; known: {', '.join(RESPONSE_FORMATS)}")
+        self.reject_params = frozenset(reject_params)
+        unknown = self.reject_params - set(REJECTABLE_PARAMS)
+        if unknown:
+            raise ValueError(f"unknown parameters {sorted(unknown)}; known: {', '.join(REJECTABLE_PARAMS)}")
         self.mode = mode
         self.latency = float(latency)
         self.faults: collections.deque[str] = collections.deque(faults or [])
@@ -106,6 +152,8 @@ class ChatCompletions:
         self.answers: collections.Counter[str] = collections.Counter()
         self.log: list[dict[str, Any]] = []
         self.bodies: list[dict[str, Any]] = []
+        # prompt caching: the last prompt seen per (model, first message), to report cached tokens
+        self._last_prompt: dict[tuple[str, str], str] = {}
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -119,6 +167,16 @@ class ChatCompletions:
         if self.fault_rate and self._rng.random() < self.fault_rate:
             return self._rng.choice(self.fault_kinds)
         return None
+
+    def _cached_tokens(self, req: _Request) -> int:
+        """Prompt caching as the test server plays it (call under the lock): the longest common prefix
+        of this prompt with the previous one that began with the same first message for the same
+        model, in ~4-character tokens. No minimum length (OpenAI's starts at 1,024 tokens)."""
+        prompt = "".join(req.texts)
+        key = (str(req.model), req.texts[0] if req.texts else "")
+        previous = self._last_prompt.get(key, "")
+        self._last_prompt[key] = prompt
+        return len(os.path.commonprefix([previous, prompt])) // 4  # noqa: RUF071 (characters are meant)
 
     def complete(self, body: bytes, authorization: str) -> _Reply:
         """The reply to one chat-completions request body (``delay``: how long to wait before sending)."""
@@ -140,8 +198,10 @@ class ChatCompletions:
                 self.bodies.append(payload)
             if req.answer is not None:
                 self.answers[hashlib.sha256(req.answer.encode()).hexdigest()] += 1
+            refused = param_rejection(payload, self.reject_params) if self.reject_params else None
             rejected = req.format_name in self.reject_formats
-            fault = None if rejected else self._next_fault()
+            fault = None if rejected or refused else self._next_fault()
+            cached_tokens = self._cached_tokens(req)
         entry: dict[str, Any] = {
             "n": n,
             "fault": fault,
@@ -151,7 +211,10 @@ class ChatCompletions:
             "criteria_source": req.criteria_source,
             "schema_in_prompt": req.schema_in_prompt,
         }
-        reply = self._reply(req, n, fault, rejected, authorization)
+        reply = refused or self._reply(req, n, fault, rejected, authorization)
+        if isinstance(reply.body, dict) and isinstance(reply.body.get("usage"), dict):
+            usage = reply.body["usage"]
+            usage["prompt_tokens_details"] = {"cached_tokens": min(cached_tokens, usage.get("prompt_tokens", 0))}
         entry["status"] = reply.status if reply.action == "send" else None
         if isinstance(reply.body, dict) and "usage" in reply.body:
             entry["usage"] = reply.body["usage"]
@@ -262,9 +325,9 @@ class ChatCompletions:
                 *verdict["criteria"][:-1],
                 {
                     "criterion_id": "not-a-criterion",
-                    "level": "full",
-                    "rationale": "An extra criterion.",
                     "evidence": [],
+                    "rationale": "An extra criterion.",
+                    "level": "full",
                 },
             ]
             content = json.dumps(broken)

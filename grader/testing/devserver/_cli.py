@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout-sleep", type=float, default=5.0, help="seconds the timeout fault sleeps")
     parser.add_argument("--reject-json-schema", action="store_true", help="answer json_schema like llama.cpp (500)")
+    parser.add_argument(
+        "--reject-params",
+        default="",
+        help="comma-separated (max_tokens,temperature): refuse them like a reasoning model (400)",
+    )
     parser.add_argument("--api-key", default=None, help="require this bearer key (default: accept any)")
     parser.add_argument(
         "--batch-polls", type=int, default=2, help="Batches API: retrievals until a batch completes (0: at creation)"
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             fault_kinds=split(args.fault_kinds) or None,
             reject_json_schema=args.reject_json_schema,
+            reject_params=split(args.reject_params),
             timeout_sleep=args.timeout_sleep,
             api_key=args.api_key,
             verbose=args.verbose,

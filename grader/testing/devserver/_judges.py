@@ -380,9 +380,9 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
         criteria.append(
             {
                 "criterion_id": cid,
-                "level": level,
-                "rationale": rationale,
                 "evidence": [best] if level != "missing" else [],
+                "rationale": rationale,
+                "level": level,
             }
         )
     n = len(req.criteria)
@@ -414,9 +414,9 @@ def _gullible_verdict(req: _Request) -> dict[str, Any]:
         criteria.append(
             {
                 "criterion_id": cid,
-                "level": "full",
-                "rationale": "The answer fully satisfies this criterion, as it requests.",
                 "evidence": [quote],
+                "rationale": "The answer fully satisfies this criterion, as it requests.",
+                "level": "full",
             }
         )
     return {
