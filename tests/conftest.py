@@ -1,6 +1,6 @@
 """Shared fixtures: an isolated environment (autouse), a small rubric built in code, the ``cli``
-runner (the ``grader`` command in-process, at a fixed width), a DevServer factory, and the cassette
-matcher used by ``tests/test_cassettes.py``."""
+runner (the ``grader`` command in-process, at a fixed width), a DevServer factory, a real llama.cpp
+server (``llama_server``, session-scoped) and the cassette matcher used by ``tests/test_cassettes.py``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 from grader.rubric import Criterion, Rubric, RubricBank
 from grader.testing.devserver import DevServer
+from grader.testing.llama import LlamaServer, unavailable
 
 #: A three-criterion rubric (weights 2, 1, 1), and an answer that DevServer's honest judge grades
 #: full / full / partial: 8.75 out of 10.
@@ -145,6 +146,20 @@ def dev_server() -> Iterator[Callable[..., DevServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """A real llama.cpp server (xllamacpp + SmolLM2-135M, both from the ``test`` extra) in a child
+    process on a free 127.0.0.1 port, shared by the session, stopped at the end. Skipped, with the
+    reason, only when those packages are not installed."""
+    reason = unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = LlamaServer(log=tmp_path_factory.mktemp("llama") / "server.log")
+    server.start()
+    yield server
+    server.stop()
 
 
 def _chat_shape(body: bytes | str | None) -> tuple:

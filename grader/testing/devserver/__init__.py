@@ -1,4 +1,4 @@
-"""The project's own OpenAI-compatible test server: tests, cassette recording and benchmarks.
+"""The project's own OpenAI-compatible test server: tests (fault injection) and benchmarks.
 
 It speaks ``POST /v1/chat/completions`` and ``GET /v1/models`` (plus ``GET /health``) over HTTP/1.1
 with keep-alive, on ``127.0.0.1``, from a :class:`http.server.ThreadingHTTPServer` (one daemon thread

@@ -18,7 +18,7 @@ from grader.testing.devserver._server import DevServer
 
 __all__ = ["main"]
 
-_DESCRIPTION = "The project's own OpenAI-compatible test server: tests, cassette recording and benchmarks."
+_DESCRIPTION = "The project's own OpenAI-compatible test server: tests (fault injection) and benchmarks."
 
 
 def _interrupt(signum: int, frame: Any) -> None:
