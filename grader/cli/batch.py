@@ -303,14 +303,19 @@ def batch(
         finally:
             if store is not None:
                 store.close()
-        summary = stats.summary()
-        for table in batch_summary_tables(summary):
-            common.err_console.print(table)
-        if summary_json:
-            summary_json.write_text(json.dumps(summary, indent=2))
-        echo(f"results: {output}", err=True, style="dim", highlight=True)
-        if stats.failed:
-            raise typer.Exit(ExitCode.ROWS_FAILED)
+        _finish(stats, output, summary_json)
+
+
+def _finish(stats: Any, output: Path, summary_json: Path | None) -> None:
+    """The summary tables, the optional JSON summary and the results path; exit 5 if any row failed."""
+    summary = stats.summary()
+    for table in batch_summary_tables(summary):
+        common.err_console.print(table)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary, indent=2))
+    echo(f"results: {output}", err=True, style="dim", highlight=True)
+    if stats.failed:
+        raise typer.Exit(ExitCode.ROWS_FAILED)
 
 
 def _exchange_grader(settings: Settings, bank: RubricBank) -> tuple[Any, Store | None]:
@@ -382,14 +387,7 @@ def _import_cli(
     finally:
         if store is not None:
             store.close()
-    summary = stats.summary()
-    for table in batch_summary_tables(summary):
-        common.err_console.print(table)
-    if summary_json:
-        summary_json.write_text(json.dumps(summary, indent=2))
-    echo(f"results: {output}", err=True, style="dim", highlight=True)
-    if stats.failed:
-        raise typer.Exit(ExitCode.ROWS_FAILED)
+    _finish(stats, output, summary_json)
 
 
 def register(app: typer.Typer) -> None:
