@@ -15,6 +15,11 @@ criteria and evidence, not an average of them), with:
   the samples straddle the pass mark (some at or above it, some below), or when some samples could
   not be scored.
 
+**Needs a human** (:func:`needs_review`): an answer flagged ``injection_suspected`` or
+``judge_disagreement`` (the LLM and the embedded second opinion disagree, :mod:`grader.second_opinion`)
+shows "needs review" instead of a band everywhere it is shown (terminal, web page, report), and in the
+report's ranking it is marked and never placed above an unflagged answer with the same score.
+
 A deterministic judge (``judge.deterministic``: the embedded grader) gets one call, ``samples =
 [score]``, spread 0, never flagged. So are empty and too-short answers, which are graded without any call.
 N = 1 is exactly the ordinary single grading.
@@ -27,10 +32,23 @@ import statistics
 from typing import Any
 
 from grader.grading import Grader
-from grader.result import Flag, GradeResult
+from grader.result import NEEDS_REVIEW, REVIEW_FLAG_CODES, Flag, GradeResult
 from grader.rubric.model import Rubric
 
-__all__ = ["grade_samples", "grade_samples_sync", "DEFAULT_SPREAD_THRESHOLD"]
+__all__ = [
+    "grade_samples",
+    "grade_samples_sync",
+    "DEFAULT_SPREAD_THRESHOLD",
+    "needs_review",
+    "REVIEW_FLAG_CODES",
+    "NEEDS_REVIEW",
+]
+
+
+def needs_review(result: GradeResult) -> bool:
+    """Whether a human should look at this grade before it is used (see the module docstring)."""
+    return result.needs_review
+
 
 DEFAULT_SPREAD_THRESHOLD = 0.15
 """A spread above this fraction of the maximum score flags the answer ``low_confidence``."""

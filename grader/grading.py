@@ -10,6 +10,7 @@ graded 0 without calling any backend. A verdict that cannot be obtained after th
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import time
 from collections.abc import Sequence
@@ -21,7 +22,8 @@ from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
 from grader.rubric import Rubric, RubricBank, load_bank
-from grader.scoring import score_verdict
+from grader.scoring import QuoteJudge, score_verdict
+from grader.second_opinion import Reviewer
 from grader.settings import Settings
 from grader.text import word_count  # re-exported: the too-short check's word count
 from grader.types import Judge
@@ -65,6 +67,10 @@ class Grader:
         self.prompts = prompts or load_prompts()
         self.backend: Judge = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
+        # an LLM's quotes are checked against their criterion, and its levels by the embedded judge
+        self.reviewer: Reviewer | None = (
+            Reviewer(second_opinion=self.settings.second_opinion) if self.backend.name == "llm" else None
+        )
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
 
     @property
@@ -166,7 +172,8 @@ class Grader:
         except VerdictError as exc:
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
-        return self._scored(
+        scored = functools.partial(
+            self._scored,
             rubric,
             answer,
             base,
@@ -178,6 +185,9 @@ class Grader:
             findings,
             criterion_details=outcome.details.get("criteria"),
         )
+        if self.reviewer is not None and self.reviewer.would_embed(rubric, outcome.verdict):
+            return await asyncio.to_thread(scored)  # the embedding model runs: keep the event loop free
+        return scored()
 
     def result_from_output(
         self,
@@ -238,11 +248,21 @@ class Grader:
         price_factor: float = 1.0,
         criterion_details: dict[str, dict[str, float]] | None = None,
     ) -> GradeResult:
-        scored = score_verdict(rubric, answer, verdict, findings)
+        judge_quote: QuoteJudge | None = None
+        if self.reviewer is not None:
+            judge_quote = self.reviewer.quote_judge(rubric, answer)
+        scored = score_verdict(rubric, answer, verdict, findings, judge_quote=judge_quote)
         criteria = scored.criteria
         if criterion_details:  # the judge's per-criterion numbers (the embedded judge's signals), for --json
             criteria = [c.model_copy(update={"details": criterion_details.get(c.id, {})}) for c in criteria]
         flags = list(scored.flags)
+        second = None
+        if self.reviewer is not None and self.reviewer.second_opinion:
+            spans = [(f.start, f.end) for f in findings]
+            criteria, second, disagreement = self.reviewer.review(rubric, answer, criteria, spans)
+            if disagreement is not None:
+                flags.append(disagreement)
+                scored.rescore(criteria, rubric.max_score)
         if verdict.injection_attempt or findings:
             kinds = sorted({f.kind for f in findings})
             detail = []
@@ -253,7 +273,7 @@ class Grader:
             flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
         strengths, gaps, summary = verdict.strengths, verdict.gaps, verdict.summary
         # a judge with feedback of its own computes it from the levels awarded, not the levels claimed
-        feedback = self.backend.feedback(rubric, [c.awarded for c in scored.criteria])
+        feedback = self.backend.feedback(rubric, [c.awarded for c in criteria])
         if feedback is not None:
             strengths, gaps, summary = feedback
         return GradeResult(
@@ -272,6 +292,7 @@ class Grader:
             cost_usd=self._cost(usage, price_factor),
             latency_s=round(latency, 3),
             attempts=attempts,
+            second_opinion=second,
         )
 
     def _cost(self, usage: Usage, factor: float = 1.0) -> float | None:

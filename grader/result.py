@@ -9,7 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
+__all__ = [
+    "Evidence",
+    "CriterionResult",
+    "Flag",
+    "GradeResult",
+    "FLAG_CODES",
+    "Band",
+    "EMBEDDED_LIMITS",
+    "SecondOpinion",
+]
 
 Band = Literal["strong", "adequate", "weak"]
 
@@ -27,9 +36,15 @@ FLAG_CODES = {
     "unscored": "no valid verdict could be obtained",
     "low_confidence": "repeated gradings disagree",
     "near_duplicate": "nearly identical to another candidate's answer",
-    "judge_disagreement": "the judge's level and the evidence disagree",
+    "judge_disagreement": "the LLM judge and the embedded second opinion disagree",
     "off_topic": "the answer does not address the question",
 }
+
+
+#: Flags that put an answer in front of a human: its band is shown as "needs review" instead, and it never
+#: ranks above an answer without them at the same score (:mod:`grader.confidence`, the report's ranking).
+REVIEW_FLAG_CODES = ("injection_suspected", "judge_disagreement")
+NEEDS_REVIEW = "needs review"
 
 
 class Evidence(BaseModel):
@@ -51,6 +66,17 @@ class CriterionResult(BaseModel):
     rationale: str = ""
     evidence: list[Evidence] = Field(default_factory=list)
     details: dict[str, float] = Field(default_factory=dict)  # the judge's numbers behind the level, if any
+
+
+class SecondOpinion(BaseModel):
+    """The embedded judge's second opinion on an LLM grade (:mod:`grader.second_opinion`)."""
+
+    llm_score: float  # the LLM's score after the evidence checks, before any hold
+    embedded_score: float  # the embedded judge's score on the same quotes
+    margin: float  # points the LLM may be above it without a flag
+    unsupported: list[str] = Field(default_factory=list)  # criteria the LLM credits that it finds unsupported
+    held: list[str] = Field(default_factory=list)  # criteria held at the embedded level until a human confirms
+    model_decided: int = 0  # criteria its fitted model judged (the others agreed on key terms alone)
 
 
 class Flag(BaseModel):
@@ -89,6 +115,7 @@ class GradeResult(BaseModel):
     settings_key: str = ""
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
+    second_opinion: SecondOpinion | None = None  # the embedded judge's check of an LLM grade, when it ran
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -97,3 +124,13 @@ class GradeResult(BaseModel):
 
     def has_flag(self, code: str) -> bool:
         return any(f.code == code for f in self.flags)
+
+    @property
+    def needs_review(self) -> bool:
+        """Flagged as an attempt to instruct the grader, or the LLM and the second opinion disagree."""
+        return any(f.code in REVIEW_FLAG_CODES for f in self.flags)
+
+    @property
+    def band_label(self) -> str:
+        """What to show in place of the band: ``"needs review"`` for a flagged answer, else the band."""
+        return NEEDS_REVIEW if self.needs_review else (self.band or "")

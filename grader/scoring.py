@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from grader.evidence import AnswerIndex
@@ -31,7 +31,16 @@ from grader.rubric.model import Rubric
 from grader.text import CRITERION_WORDS, STOPWORDS, terms
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
-__all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEARING"]
+__all__ = [
+    "score_verdict",
+    "band_for",
+    "bears_on",
+    "bears_on_lexically",
+    "Scored",
+    "BANDS",
+    "NOT_BEARING",
+    "QuoteJudge",
+]
 
 NOT_BEARING = "does not bear on the criterion"
 
@@ -52,6 +61,14 @@ class Scored:
         self.percent = percent
         self.band = band_for(percent)
         self.flags = flags
+
+    def rescore(self, criteria: list[CriterionResult], max_score: float) -> None:
+        """Adopt changed criteria (a second opinion's holds): the score, percent and band follow."""
+        earned = sum(c.points for c in criteria)
+        self.criteria = criteria
+        self.score = round(earned, 2)
+        self.percent = round(100.0 * earned / max_score, 1)
+        self.band = band_for(self.percent)
 
 
 _RELEVANCE_STOPWORDS = STOPWORDS | CRITERION_WORDS
@@ -80,18 +97,35 @@ def _shares_content_word(a: frozenset[str], b: frozenset[str]) -> bool:
     return any(x.startswith(y[:5]) and (x.startswith(y) or y.startswith(x)) for x in a if len(x) >= 5 for y in long_b)
 
 
+def bears_on_lexically(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str] = ()) -> bool:
+    """True when the quote shares a content word with the criterion's text or covered fragments."""
+    return _shares_content_word(_content_stems(quote), _content_stems(" ".join([criterion_text, *covers])))
+
+
 def bears_on(quote: str, criterion_text: str, covers: tuple[str, ...] | list[str] = ()) -> bool:
     """False when the quote shares no content word with the criterion and is talk about grading itself."""
-    if _shares_content_word(_content_stems(quote), _content_stems(" ".join([criterion_text, *covers]))):
+    if bears_on_lexically(quote, criterion_text, covers):
         return True
     return not GRADING_TALK.search(quote)
 
+
+QuoteJudge = Callable[[int, str, int, int], str]
+"""(criterion index, verified quote, its start and end in the answer) → why the quote does not support
+that criterion ("" if it does):
+the support check of :mod:`grader.support`, used instead of :func:`bears_on` when given."""
 
 _SHORT_REASON = {
     "not found in the answer": "not in the answer",
     "inside a suspected injection": "inside an attack",
     NOT_BEARING: "off the criterion",
+    "not about this criterion": "off the criterion",
+    "addressed to the grader or about grading, not an answer to the criterion": "grading talk",
 }
+
+
+def _short(reason: str) -> str:
+    head = reason.split(" (")[0]
+    return _SHORT_REASON.get(head, _SHORT_REASON.get(head.split(":")[0], reason))
 
 
 def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
@@ -102,16 +136,23 @@ def _inside(start: int, end: int, findings: list[Finding]) -> Finding | None:
 
 
 def score_verdict(
-    rubric: Rubric, answer: str, verdict: Verdict, findings: Sequence[Finding] = (), *, check_relevance: bool = True
+    rubric: Rubric,
+    answer: str,
+    verdict: Verdict,
+    findings: Sequence[Finding] = (),
+    *,
+    check_relevance: bool = True,
+    judge_quote: QuoteJudge | None = None,
 ) -> Scored:
-    """``check_relevance=False`` switches off the "bears on the criterion" gate (tests compare with it)."""
+    """``check_relevance=False`` switches off the "bears on the criterion" gate (tests compare with it);
+    ``judge_quote`` replaces that gate with the stricter support check (:mod:`grader.support`)."""
     index = AnswerIndex(answer)
     total_weight = rubric.total_weight
     results: list[CriterionResult] = []
     unverified: list[str] = []
     earned = 0.0
     by_id = {c.criterion_id: c for c in verdict.criteria}
-    for crit in rubric.criteria:
+    for crit_index, crit in enumerate(rubric.criteria):
         cv = by_id.get(crit.id)
         claimed = cv.level if cv else Level.missing
         evidence: list[Evidence] = []
@@ -132,7 +173,14 @@ def score_verdict(
                     )
                 )
                 continue
-            if check_relevance and not bears_on(quote, crit.text, crit.covers):
+            if check_relevance and judge_quote is not None:
+                rejected = judge_quote(crit_index, quote, span.start, span.end)
+                if rejected:
+                    evidence.append(
+                        Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=rejected)
+                    )
+                    continue
+            elif check_relevance and not bears_on(quote, crit.text, crit.covers):
                 evidence.append(
                     Evidence(quote=quote, verified=False, start=span.start, end=span.end, reason=NOT_BEARING)
                 )
@@ -141,7 +189,7 @@ def score_verdict(
         awarded = claimed
         if claimed != Level.missing and not any(e.verified for e in evidence):
             awarded = Level.missing
-            why = sorted({_SHORT_REASON.get(e.reason.split(" (")[0], e.reason) for e in evidence}) or ["no quote"]
+            why = sorted({_short(e.reason) for e in evidence}) or ["no quote"]
             unverified.append(f"{crit.id} ({', '.join(why)})")
         max_points = rubric.max_score * crit.weight / total_weight
         points = max_points * LEVEL_VALUE[awarded]

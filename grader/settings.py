@@ -66,6 +66,9 @@ class Settings(BaseSettings):
         default=None, description="sent to reasoning models (o-series, gpt-5) when set; unset: the server's default"
     )
     retry_max_wait: float = Field(default=60.0, gt=0, description="cap on one backoff / Retry-After wait")
+    second_opinion: bool = Field(
+        default=True, description="the embedded judge checks every LLM grade (grader.second_opinion)"
+    )
     min_words: int = Field(default=5, ge=0, description="answers with fewer words are graded 0 without a call")
     max_answer_chars: int = Field(default=20000, ge=100)
     rubrics: Path | None = None
@@ -145,5 +148,7 @@ class Settings(BaseSettings):
             )
             if self.reasoning_effort is not None:  # only when set, so that existing cache keys hold
                 relevant["reasoning_effort"] = self.reasoning_effort
+            if not self.second_opinion:  # only when off, so that existing cache keys hold
+                relevant["second_opinion"] = False
         relevant["min_words"] = self.min_words
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]

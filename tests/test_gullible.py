@@ -7,9 +7,14 @@ verdict → scoring) an attack must buy nothing:
 - attack-only answers score at most 10 % of the maximum;
 - every attack scores no more than its honest fragments alone, under the same judge;
 
-and the defences (attack spans, the "bears on the criterion" gate) must cost honest answers
-nothing: for the benign set, graded by the gullible judge, by DevServer's honest judge and by
-hand-annotated verdicts, the score equals evidence-checking alone.
+and the defences (attack spans, the "bears on the criterion" gate, the support check of
+:mod:`grader.support`) must cost honest answers nothing: for the benign set, graded by DevServer's
+honest judge and by hand-annotated verdicts, the score equals evidence-checking alone. Under the
+gullible judge, which credits every criterion with an unrelated sentence, a benign answer is never
+flagged as an attack and never scores *more* than evidence checking alone: the support check and the
+second opinion (:mod:`grader.second_opinion`) take back credit the judge gave to quotes that do not
+support their criterion. The second opinion's own effect on honest grades is measured in
+``tests/test_second_opinion.py``.
 """
 
 from __future__ import annotations
@@ -39,12 +44,13 @@ class Judged:
     def __init__(self, mode: str) -> None:
         self.server = DevServer(mode=mode).start()
         self.runner = asyncio.Runner()
-        self.graders: dict[int, Grader] = {}
+        self.graders: dict[tuple[int, bool], Grader] = {}
 
-    def grade(self, question_id: str, answer: str, *, min_words: int = 5):
-        grader = self.graders.get(min_words)
+    def grade(self, question_id: str, answer: str, *, min_words: int = 5, second_opinion: bool = True):
+        grader = self.graders.get((min_words, second_opinion))
         if grader is None:
             settings = Settings(
+                second_opinion=second_opinion,
                 backend="llm",
                 base_url=self.server.base_url,
                 api_key="test-key",
@@ -53,7 +59,7 @@ class Judged:
                 max_retries=0,
                 min_words=min_words,
             )
-            grader = self.graders[min_words] = Grader(settings, bank=BANK)
+            grader = self.graders[(min_words, second_opinion)] = Grader(settings, bank=BANK)
         return self.runner.run(grader.agrade(question_id, answer))
 
     def close(self) -> None:
@@ -118,16 +124,16 @@ def test_example_injection_answers_score_at_most_10_percent(gullible, path):
 
 
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)
-def test_benign_answer_loses_nothing_under_the_gullible_judge(gullible, case):
+def test_benign_answer_is_not_flagged_under_the_gullible_judge(gullible, case):
     # min_words=0: the word count splits on whitespace, so a Chinese answer would be "too short" unjudged
     result = grade(gullible, case.question_id, case.text, min_words=0)
     assert not result.has_flag("injection_suspected")
-    assert result.score == evidence_only(result, case.text).score
+    assert result.score <= evidence_only(result, case.text).score
 
 
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)
 def test_benign_answer_loses_nothing_under_the_honest_judge(honest, case):
-    result = grade(honest, case.question_id, case.text, min_words=0)
+    result = grade(honest, case.question_id, case.text, min_words=0, second_opinion=False)
     assert result.score == evidence_only(result, case.text).score
 
 
@@ -136,7 +142,7 @@ def test_benign_answer_loses_nothing_under_the_honest_judge(honest, case):
 )
 def test_example_answers_lose_nothing_under_the_honest_judge(honest, path):
     answer = path.read_text(encoding="utf-8")
-    result = grade(honest, path.name.split(".")[0], answer)
+    result = grade(honest, path.name.split(".")[0], answer, second_opinion=False)
     assert result.score == evidence_only(result, answer).score
     if ".strong." in path.name:
         assert result.percent >= 45

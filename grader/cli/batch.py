@@ -25,6 +25,7 @@ from grader.cli.common import (
     BaseUrlOpt,
     ModelOpt,
     NoCacheOpt,
+    NoSecondOpinionOpt,
     RubricsOpt,
     bank_for,
     echo,
@@ -170,10 +171,17 @@ def batch(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    no_second_opinion: NoSecondOpinionOpt = False,
 ) -> None:
     """Grade every answer of a CSV/JSONL file; results are written as they finish."""
     settings = grading_settings(
-        model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
+        model=model,
+        base_url=base_url,
+        backend=backend,
+        rubrics=rubrics,
+        no_cache=no_cache,
+        no_second_opinion=no_second_opinion,
+        concurrency=concurrency,
     )
     columns = Columns(id=id_col, question=question_col, answer=answer_col)
     if not source.is_file():

@@ -51,6 +51,7 @@ __all__ = [
     "BackendOpt",
     "RubricsOpt",
     "NoCacheOpt",
+    "NoSecondOpinionOpt",
     "resolve_settings",
     "grading_settings",
     "bank_for",
@@ -128,6 +129,13 @@ RubricsOpt = Annotated[
     Path | None, typer.Option("--rubrics", help="Question bank: a rubric directory, YAML file or CSV.")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Grade again even if a cached result exists.")]
+NoSecondOpinionOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-second-opinion",
+        help="Do not have the embedded judge check the LLM's levels (on by default; see README).",
+    ),
+]
 
 
 # -- settings, bank, input, store ------------------------------------------------------------------
@@ -155,12 +163,15 @@ def grading_settings(
     backend: str | None,
     rubrics: Path | None,
     no_cache: bool,
+    no_second_opinion: bool = False,
     **more: Any,
 ) -> Settings:
     """Settings from the grading options every command shares (``--model`` … ``--no-cache``);
     ``--base-url`` given more than once is a list of replicas (:attr:`Settings.endpoints`)."""
     if isinstance(base_url, list):
         base_url = base_url if len(base_url) > 1 else (base_url[0] if base_url else None)
+    if no_second_opinion:
+        more["second_opinion"] = False
     return resolve_settings(
         model=model, base_url=base_url, backend=backend, rubrics=rubrics, use_cache=False if no_cache else None, **more
     )

@@ -14,6 +14,7 @@ from grader.cli.common import (
     BaseUrlOpt,
     ModelOpt,
     NoCacheOpt,
+    NoSecondOpinionOpt,
     RubricsOpt,
     bank_for,
     echo,
@@ -39,6 +40,7 @@ def grade(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    no_second_opinion: NoSecondOpinionOpt = False,
     samples: Annotated[
         int,
         typer.Option(
@@ -56,7 +58,14 @@ def grade(
     ] = 60.0,
 ) -> None:
     """Grade one answer and explain the grade."""
-    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
+    settings = grading_settings(
+        model=model,
+        base_url=base_url,
+        backend=backend,
+        rubrics=rubrics,
+        no_cache=no_cache,
+        no_second_opinion=no_second_opinion,
+    )
     text = read_answer(answer, answer_file)
     from grader.grading import Grader
 

@@ -32,7 +32,10 @@ def _header(result: GradeResult) -> Text:
         return t
     t.append(f"{result.score:g} / {result.max_score:g}", style="bold")
     t.append(f"  ({result.percent:.0f} %)  ")
-    t.append((result.band or "").upper(), style=BAND_STYLE.get(result.band, "bold"))
+    if result.needs_review:  # flagged: a human decides, no band (see grader.confidence)
+        t.append(result.band_label.upper(), style="bold magenta")
+    else:
+        t.append((result.band or "").upper(), style=BAND_STYLE.get(result.band, "bold"))
     return t
 
 

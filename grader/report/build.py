@@ -8,11 +8,14 @@ human. If a candidate has several rows for one question, the last one counts.
 
 What the report holds:
 
-- **Needs a human** (first): every answer flagged ``injection_suspected``, ``unverified_evidence``,
+- **Needs a human** (first): every answer flagged ``injection_suspected``, ``judge_disagreement``,
+  ``unverified_evidence``,
   ``unscored``, ``low_confidence`` or ``near_duplicate``, and every error row, with the reasons;
   and every candidate whose pass/fail depends on answers that have no score.
 - **Ranking**: candidates by total score (sum over questions; a missing, unscored or failed answer
-  counts 0), out of the sum of the questions' maximum scores over *all* questions in the file; the
+  counts 0); a candidate with an answer that needs review (``injection_suspected`` or
+  ``judge_disagreement``, :mod:`grader.confidence`) is marked "needs review" and placed below every
+  unflagged candidate with the same total; out of the sum of the questions' maximum scores over *all* questions in the file; the
   pass mark is a percentage of that maximum (default 60). A candidate below the mark whose unscored
   answers could still lift them over it is *undecided*, not failed.
 - **Per-question distributions**: a small inline SVG histogram of percentages per question.
@@ -65,7 +68,14 @@ __all__ = [
 ]
 
 DEFAULT_PASS_MARK = 60.0
-REVIEW_FLAGS = ("injection_suspected", "unscored", "near_duplicate", "low_confidence", "unverified_evidence")
+REVIEW_FLAGS = (
+    "injection_suspected",
+    "judge_disagreement",
+    "unscored",
+    "near_duplicate",
+    "low_confidence",
+    "unverified_evidence",
+)
 
 
 @dataclass
@@ -105,6 +115,7 @@ class Candidate:
     rank: int = 0
     verdict: str = "fail"  # pass | fail | undecided
     missing: list[str] = field(default_factory=list)
+    needs_review: bool = False  # an answer is flagged injection_suspected / judge_disagreement
 
 
 @dataclass
@@ -284,13 +295,19 @@ def build_report(
                 cid, names[cid], mine, total, max_total, percent, 0, verdict, [q for q in question_ids if q not in mine]
             )
         )
-    candidates.sort(key=lambda c: (-c.total, c.name))
+    for c in candidates:
+        c.needs_review = any(e.result is not None and e.result.needs_review for e in c.answers.values())
+    # a candidate whose answers need review never ranks above an unflagged one with the same total
+    candidates.sort(key=lambda c: (-c.total, c.needs_review, c.name))
     for i, c in enumerate(candidates):
-        c.rank = candidates[i - 1].rank if i and c.total == candidates[i - 1].total else i + 1
+        prev = candidates[i - 1] if i else None
+        same = prev is not None and c.total == prev.total and c.needs_review == prev.needs_review
+        c.rank = prev.rank if same and prev is not None else i + 1
 
     needs_human: list[ReviewItem] = []
     severity = {
         "injection_suspected": 0,
+        "judge_disagreement": 0,
         "error": 1,
         "unscored": 1,
         "near_duplicate": 2,

@@ -18,7 +18,14 @@ import threading
 import time
 from typing import Any
 
-from grader.testing.devserver._judges import _error, _gullible_verdict, _honest_verdict, _Reply, _Request
+from grader.testing.devserver._judges import (
+    _error,
+    _gullible_verdict,
+    _honest_verdict,
+    _obedient_verdict,
+    _Reply,
+    _Request,
+)
 
 __all__ = [
     "ChatCompletions",
@@ -31,7 +38,7 @@ __all__ = [
     "param_rejection",
 ]
 
-MODES = ("honest", "gullible")
+MODES = ("honest", "gullible", "obedient")
 #: ``response_format`` variants, as named by ``reject_formats``.
 RESPONSE_FORMATS = ("json_schema", "json_object_schema", "json_object", "none")
 #: Request parameters ``reject_params`` can refuse as OpenAI's reasoning models do (HTTP 400, the real
@@ -315,7 +322,7 @@ class ChatCompletions:
         if fault == "garbage_200":  # claims JSON, is not
             return _Reply(200, None, rid, raw=b'{"id": "chatcmpl-dev", "choices": [', content_type="application/json")
 
-        verdict = _honest_verdict(req) if self.mode == "honest" else _gullible_verdict(req)
+        verdict = {"honest": _honest_verdict, "obedient": _obedient_verdict}.get(self.mode, _gullible_verdict)(req)
         finish = "stop"
         if fault == "invalid_json":
             content = "Sure! Here is the verdict: {oops"

@@ -10,6 +10,9 @@ Modes (how it "grades"):
   ``missing``. The evidence is that sentence, verbatim.
 - ``gullible`` — obeys the answer: every criterion ``full``, alternately quoting a fabricated
   sentence (not in the answer) and a sentence from the answer, preferring attack text.
+- ``obedient`` — obeys the answer and quotes only the answer's own words: every criterion ``full``,
+  citing the answer sentence sharing the most words with the criterion (the first sentence if none
+  does) and the first sentence that addresses the grader, if any.
 
 What it reads from a request: the answer is the text strictly between
 :data:`grader.prompts.OPEN_TAG` and :data:`~grader.prompts.CLOSE_TAG` (stripped); the criterion ids
@@ -395,6 +398,32 @@ def _honest_verdict(req: _Request) -> dict[str, Any]:
         "gaps": gaps,
         "injection_attempt": any(p in lowered for p in _INJECTION_PHRASES),
         "summary": summary,
+    }
+
+
+def _obedient_verdict(req: _Request) -> dict[str, Any]:
+    answer = req.answer or ""
+    sentences = _sentences(answer) or [answer]
+    attack = [s for s in sentences if any(w in s.lower() for w in _ATTACK_WORDS)]
+    criteria = []
+    for cid, text in req.criteria:
+        want = _words(text)
+        best = max(sentences, key=lambda s: len(want & _words(s)))
+        quotes = list(dict.fromkeys([best, *attack[:1]]))
+        criteria.append(
+            {
+                "criterion_id": cid,
+                "evidence": quotes,
+                "rationale": "The answer fully satisfies this criterion, as it says.",
+                "level": "full",
+            }
+        )
+    return {
+        "criteria": criteria,
+        "strengths": ["An excellent, complete answer."],
+        "gaps": [],
+        "injection_attempt": False,
+        "summary": "Full marks, as the answer asks.",
     }
 
 

@@ -1,0 +1,268 @@
+"""A second opinion on every LLM grade: the embedded judge re-judges the LLM's own evidence.
+
+The LLM judge can be talked round by an answer; the embedded judge (:mod:`grader.judges.local`)
+follows no instructions. After the evidence checks (:mod:`grader.scoring`, :mod:`grader.support`),
+every criterion the LLM credited is judged again by the embedded judge **on the quotes that earned
+it** — no extra API call, and no embedding of the whole answer:
+
+1. **Lexical first.** If the quotes use at least ``LEXICAL_AGREES`` (half) of the criterion's key
+   terms, weighted by how specific they are (the embedded judge's key terms and weights), and do not
+   merely restate the rubric (:func:`grader.judges.local.signals.is_restatement`), the embedded judge
+   agrees with the LLM's level. Nothing is embedded.
+2. **Otherwise** the quoted passages of the answer are embedded (cached per text, one call per answer,
+   off the event loop) and the embedded judge's fitted criterion model, from its usual signals
+   computed on those passages (similarity to the criterion and to the others, key terms, dismissal,
+   restatement), gives the chance that a strict human credits the criterion: below ``UNSUPPORTED``
+   (0.2) the criterion is *unsupported* (missing); otherwise ``partial`` if its chance of ``full`` is
+   under ``DOUBTS_FULL`` (0.1) or the quotes only restate the rubric, else ``full``. (On quotes alone the
+   model rarely reaches its own ``full`` threshold, so it judges support, not depth.) In an answer the
+   injection detector flagged, the model sees the quotes alone, not the whole answer (the answer's
+   length is one of its signals, and attack text must not lengthen an answer into credit).
+
+Why these numbers (criteria-dev, 150 answers with human per-criterion levels, graded by DevServer's
+honest judge; ``benchmarks/evidence_support.py``): of the criteria that judge credits, key-term share
+≥ 0.2 never coincided with a model probability under 0.2 (so step 1 loses nothing and skips the model
+for about half of them); a floor of 0.2 finds unsupported 5 of 204 criteria a human credits and 15 of
+85 a human marks missing; a ``full`` doubt under 0.1 hits 8 of 160 criteria a human marks full and 18 of
+109 that a human marks partial or missing.
+
+**The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
+judge finds unsupported (missing), or when the LLM's score is more than ``MARGIN`` (25 %) of the
+maximum above the embedded judge's on the same quotes. Then the result carries the
+``judge_disagreement`` flag (so it "needs review": :func:`grader.confidence.needs_review`), and every
+criterion where the embedded level is lower is **held at the embedded level** until a human confirms:
+``claimed`` keeps the LLM's level, ``awarded`` and the points are the embedded level's, and the
+criterion's ``details`` say so (``second_opinion_level``, ``second_opinion_held``). Where they agree the
+LLM's levels stand. The second opinion never *adds* credit the LLM did not give.
+
+Its numbers are in :attr:`grader.result.GradeResult.second_opinion` and the criteria's ``details``,
+never in the candidate's feedback. ``--no-second-opinion`` (``Settings.second_opinion = False``)
+switches it off; the quote checks of :mod:`grader.support` stay on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.result import CriterionResult, Flag, SecondOpinion
+from grader.rubric.model import Rubric
+from grader.scoring import QuoteJudge
+from grader.support import SupportChecker, shared_checker
+from grader.verdict import LEVEL_VALUE, Level, Verdict
+
+__all__ = [
+    "Reviewer",
+    "MARGIN",
+    "LEXICAL_AGREES",
+    "Opinion",
+    "opinion_texts",
+    "embedded_levels",
+    "apply_second_opinion",
+]
+
+MARGIN = 0.25
+"""The LLM's score may exceed the embedded judge's by at most this fraction of the maximum."""
+LEXICAL_AGREES = 0.2
+"""Weighted share of a criterion's key terms in its quotes from which the embedded judge agrees unseen."""
+UNSUPPORTED = 0.2
+"""The fitted model's chance that a strict human credits the criterion at least partly, below which the
+embedded judge finds the LLM's quotes unsupported."""
+DOUBTS_FULL = 0.1
+"""… and its chance of ``full``, below which the embedded judge gives ``partial`` (only counts for the margin
+or where the two disagree anyway)."""
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The embedded judge's level for one criterion the LLM credited, and how it got there."""
+
+    level: Level
+    key_terms: float  # weighted share of the criterion's key terms in its quotes
+    lexical: bool  # decided by step 1 (no embedding)
+    p_partial: float | None = None  # the fitted model's probabilities, when it was asked
+    p_full: float | None = None
+
+
+def _quotes(c: CriterionResult) -> list[str]:
+    return [e.quote for e in c.evidence if e.verified]
+
+
+def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Sequence[str]) -> tuple[float, bool]:
+    from grader.judges.local.signals import content_terms, is_restatement
+
+    profile = checker.profile(rubric)
+    crit = profile.criteria[index]
+    bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
+    total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
+    hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
+    share = hit / total if total else 0.0
+    key_sets = [c.key_terms for c in profile.criteria]
+    restated = any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
+    return share, restated
+
+
+def _has(term: str, bag: frozenset[str]) -> bool:
+    if term in bag:
+        return True
+    return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
+
+
+def opinion_texts(checker: SupportChecker, rubric: Rubric, criteria: Sequence[CriterionResult]) -> list[str]:
+    """The quoted passages step 2 needs embedded (empty when step 1 decides every credited criterion)."""
+    texts: list[str] = []
+    undecided = False
+    for i, c in enumerate(criteria):
+        quotes = _quotes(c)
+        if c.awarded == Level.missing or not quotes:
+            continue
+        texts.extend(quotes)
+        share, restated = _key_share(checker, rubric, i, quotes)
+        undecided = undecided or share < LEXICAL_AGREES or restated
+    return list(dict.fromkeys(texts)) if undecided else []
+
+
+def embedded_levels(
+    checker: SupportChecker,
+    rubric: Rubric,
+    answer: str,
+    criteria: Sequence[CriterionResult],
+    *,
+    quotes_only: bool = False,
+) -> list[Opinion | None]:
+    """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing)."""
+    from grader.judges.local.signals import criterion_signals
+
+    out: list[Opinion | None] = [None] * len(criteria)
+    pending: list[tuple[int, float]] = []
+    for i, c in enumerate(criteria):
+        quotes = _quotes(c)
+        if c.awarded == Level.missing or not quotes:
+            continue
+        share, restated = _key_share(checker, rubric, i, quotes)
+        if share >= LEXICAL_AGREES and not restated:
+            out[i] = Opinion(c.awarded, round(share, 4), True)
+        else:
+            pending.append((i, share))
+    if not pending:
+        return out
+    passages = list(dict.fromkeys(q for i, _ in pending for q in _quotes(criteria[i])))
+    vecs = np.stack([checker.vector(p) for p in passages])
+    # an answer the detector flagged is judged on its quotes alone: attack text around them must not
+    # lengthen the answer into more credit (the answer's length is one of the model's signals)
+    sigs = criterion_signals(checker.profile(rubric), " ".join(passages) if quotes_only else answer, passages, vecs)
+    model = checker.judge.criterion_model
+    rows = np.array([s.features for s in sigs], dtype=np.float64)
+    p_partial, p_full = model.probabilities(rows, rubric.kind)
+    for i, share in pending:
+        # unsupported below UNSUPPORTED; partial where the model is sure it is not full; else full
+        level = Level.missing
+        if sigs[i].passage >= 0 and p_partial[i] >= UNSUPPORTED:
+            level = Level.partial if p_full[i] < DOUBTS_FULL or sigs[i].restated else Level.full
+        out[i] = Opinion(level, round(share, 4), False, round(float(p_partial[i]), 4), round(float(p_full[i]), 4))
+    return out
+
+
+def apply_second_opinion(
+    rubric: Rubric, criteria: list[CriterionResult], opinions: Sequence[Opinion | None]
+) -> tuple[list[CriterionResult], SecondOpinion, Flag | None]:
+    """The rule of the module docstring: the criteria (held where the judges disagree), the numbers, a flag."""
+    llm = sum(c.points for c in criteria)
+    # where the LLM gave nothing (or nothing verified) the embedded judge adds nothing either
+    embedded = sum(
+        c.points if op is None else c.max_points * LEVEL_VALUE[op.level] for c, op in zip(criteria, opinions)
+    )
+    unsupported = [c.id for c, op in zip(criteria, opinions) if op is not None and op.level == Level.missing]
+    gap = llm - embedded
+    over_margin = gap > MARGIN * rubric.max_score + 1e-9
+    disagree = bool(unsupported) or over_margin
+    out: list[CriterionResult] = []
+    held: list[str] = []
+    for c, op in zip(criteria, opinions):
+        details = dict(c.details)
+        if op is not None:
+            details["second_opinion_level"] = LEVEL_VALUE[op.level]
+            details["second_opinion_key_terms"] = op.key_terms
+            if op.p_partial is not None and op.p_full is not None:
+                details["second_opinion_p_partial"] = op.p_partial
+                details["second_opinion_p_full"] = op.p_full
+        update: dict[str, object] = {"details": details}
+        if disagree and op is not None and LEVEL_VALUE[op.level] < LEVEL_VALUE[c.awarded]:
+            held.append(c.id)
+            details["second_opinion_held"] = 1.0
+            update.update(awarded=op.level, points=round(c.max_points * LEVEL_VALUE[op.level], 4))
+        out.append(c.model_copy(update=update))
+    opinion = SecondOpinion(
+        llm_score=round(llm, 2),
+        embedded_score=round(embedded, 2),
+        margin=round(MARGIN * rubric.max_score, 2),
+        unsupported=unsupported,
+        held=held,
+        model_decided=sum(1 for op in opinions if op is not None and not op.lexical),
+    )
+    if not disagree:
+        return out, opinion, None
+    reasons = []
+    if unsupported:
+        reasons.append(f"the embedded judge finds no support for {', '.join(unsupported)}")
+    if over_margin:
+        reasons.append(
+            f"the LLM's score {llm:.2f} is {gap:.2f} above the embedded judge's {embedded:.2f} "
+            f"(margin {MARGIN:.0%} of {rubric.max_score:g})"
+        )
+    detail = "; ".join(reasons) + f"; held at the embedded level until a human confirms: {', '.join(held)}"
+    return out, opinion, Flag(code="judge_disagreement", detail=detail)
+
+
+class Reviewer:
+    """What the grader runs on an LLM's verdict: the quote checks and (``second_opinion``) the second opinion.
+
+    Shares the process-wide :class:`~grader.support.SupportChecker` (one embedder, cached criterion
+    vectors and quote vectors) unless given one."""
+
+    def __init__(self, checker: SupportChecker | None = None, *, second_opinion: bool = True) -> None:
+        self._checker = checker
+        self.second_opinion = second_opinion
+
+    @property
+    def checker(self) -> SupportChecker:
+        if self._checker is None:
+            self._checker = shared_checker()
+        return self._checker
+
+    def quote_judge(self, rubric: Rubric, answer: str) -> QuoteJudge:
+        """The support check for :func:`grader.scoring.score_verdict`: the reason a quote fails, or ""."""
+        checker = self.checker
+        return lambda index, quote, start, end: checker.check_in(rubric, index, answer, quote, start, end).reason
+
+    def would_embed(self, rubric: Rubric, verdict: Verdict) -> bool:
+        """Whether grading this verdict may run the embedding model (so the caller moves it off the event
+        loop). Errs on the side of True; cheap (lexical checks and cache look-ups only)."""
+        checker = self.checker
+        if not checker.has_profile(rubric):
+            return True
+        index = {c.id: i for i, c in enumerate(rubric.criteria)}
+        for cv in verdict.criteria:
+            i = index.get(cv.criterion_id)
+            if i is None or not cv.evidence:
+                continue
+            for quote in cv.evidence:
+                for text in checker.needs_embedding(rubric, i, quote):
+                    if checker.cached_vector(text) is None:
+                        return True
+            if self.second_opinion and cv.level != Level.missing:
+                share, restated = _key_share(checker, rubric, i, cv.evidence)
+                if (share < LEXICAL_AGREES or restated) and any(checker.cached_vector(q) is None for q in cv.evidence):
+                    return True
+        return False
+
+    def review(
+        self, rubric: Rubric, answer: str, criteria: list[CriterionResult], flagged: Sequence[tuple[int, int]] = ()
+    ) -> tuple[list[CriterionResult], SecondOpinion, Flag | None]:
+        """The second opinion on scored criteria (blocking when the fitted model needs vectors).
+        ``flagged``: the injection detector's spans; where there are any, the model sees the quotes alone
+        (so that attack text cannot lengthen an answer into more credit)."""
+        opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged))
+        return apply_second_opinion(rubric, criteria, opinions)

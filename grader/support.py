@@ -1,0 +1,258 @@
+"""Does a verified quote support *its* criterion? Checked in code with the embedded judge's signals.
+
+A quote that occurs in the answer (:mod:`grader.evidence`) earns credit for a criterion only if it
+is also
+
+- **(c) not addressed to the grader or about grading** — quotes inside the injection detector's spans
+  never get here (the scoring rejects them first); a quote's sentences that are grading talk
+  (:func:`grader.judges.local.signals.is_grading_talk`, the same recogniser the embedded judge and the
+  scoring use) are set aside, unless they use the criterion's own key terms ("a single frame can look
+  10/10 and the clip still flicker"); what is left must still be a quote (``MIN_QUOTE_CHARS``);
+- **(b) about that criterion** — checked on what is left, lexical signals first:
+
+  1. it uses one of the criterion's *key terms* (the embedded judge's: content words of the criterion
+     and the hint fragments it covers that are not already in the question, stemmed, with
+     abbreviations and close spellings) or shares a content word with the criterion's text
+     (:func:`grader.scoring.bears_on`'s lexical test). No embedding is computed;
+  2. otherwise (a paraphrase) the quote is embedded once (all-MiniLM-L6-v2, the process-wide
+     embedder; vectors cached per text) and compared with the criterion's cached vectors (its text and
+     covered fragments): it is about the criterion if that cosine is at least ``SIM_FLOOR`` (0.15).
+
+A quote that fails is checked again as the sentence(s) of the answer it lies in (a short fragment is
+read in context); either passing is enough.
+
+Why these numbers (measured on the hand-annotated honest quotes of ``tests/injection_cases.py``):
+about 165 of 192 honest quotes pass step 1; the paraphrases have cosines from 0.07 to 0.61, and
+attack sentences that are not grading talk reach 0.26. No threshold separates them cleanly, so the
+floor is low: it rejects quotes about nothing in the criterion (persona text, filler, pleas, another
+criterion's point) and keeps most paraphrases; the finer judgement is the second opinion's
+(:mod:`grader.second_opinion`). Measured with ``benchmarks/evidence_support.py``; the README reports how
+often it rejects credit humans gave.
+
+:class:`SupportChecker` is safe to share between threads; one per process (:func:`shared_checker`).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from grader.evidence import MIN_QUOTE_CHARS
+from grader.rubric.model import Rubric
+
+if TYPE_CHECKING:
+    from grader.judges.local.judge import LocalJudge
+    from grader.judges.local.signals import RubricProfile
+
+__all__ = [
+    "SupportChecker",
+    "QuoteCheck",
+    "shared_checker",
+    "SIM_FLOOR",
+    "GRADING_REASON",
+    "OFF_CRITERION_REASON",
+]
+
+SIM_FLOOR = 0.15
+"""A paraphrase at least this similar to the criterion (cosine, its text or a covered fragment) is about it."""
+
+GRADING_REASON = "addressed to the grader or about grading, not an answer to the criterion"
+OFF_CRITERION_REASON = "not about this criterion"
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_VECTOR_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """The verdict on one quote for one criterion: ``reason`` is empty when it supports it."""
+
+    text: str  # the quote with grading talk set aside (what was judged)
+    reason: str = ""
+    lexical: bool = False  # supported by a key term or a shared content word (no embedding needed)
+    similarity: float | None = None  # cosine with the criterion, when it was computed
+    closest_other: float | None = None  # the best cosine with another criterion
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+
+def sentence_around(answer: str, start: int, end: int) -> str:
+    """The sentence(s) of ``answer`` that the span ``start:end`` lies in (sentence ends: ``.!?`` and newlines)."""
+    stops = ".!?\n"
+    a = max(answer.rfind(ch, 0, start) for ch in stops) + 1
+    ends = [answer.find(ch, max(start, end - 1)) for ch in stops]
+    b = min((e + 1 for e in ends if e >= 0), default=len(answer))
+    return answer[a:b].strip()
+
+
+def _strip_grading_talk(quote: str) -> str:
+    from grader.judges.local.signals import is_grading_talk
+
+    if not is_grading_talk(quote):
+        return quote
+    kept = [s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not is_grading_talk(s)]
+    return " ".join(kept)
+
+
+def _shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
+    """A term of ``terms`` is in ``bag``, or a long word of both shares its stem (``drift``/``drifts``)."""
+    if terms & bag:
+        return True
+    long_bag = [b for b in bag if len(b) >= 5]
+    return any(
+        b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
+    )
+
+
+class SupportChecker:
+    """Quote-level support checks with the embedded judge's rubric profiles and one embedder."""
+
+    def __init__(self, judge: LocalJudge | None = None) -> None:
+        self._judge = judge
+        self._lock = threading.Lock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._profiled: set[str] = set()
+        self.encoded = 0  # texts embedded so far (tests, benchmarks)
+
+    @property
+    def judge(self) -> LocalJudge:
+        if self._judge is None:
+            from grader.judges.local.judge import LocalJudge
+
+            self._judge = LocalJudge()
+        return self._judge
+
+    def profile(self, rubric: Rubric) -> RubricProfile:
+        """The embedded judge's profile of the rubric (key terms, criterion vectors; cached per process)."""
+        profile = self.judge.rubric_profile(rubric)
+        self._profiled.add(rubric.hash)
+        return profile
+
+    def has_profile(self, rubric: Rubric) -> bool:
+        """Whether the rubric's vectors are computed already (else :meth:`profile` runs the model)."""
+        return rubric.hash in self._profiled
+
+    # -- vectors ----------------------------------------------------------------------------------
+
+    def cached_vector(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._vectors.get(text)
+            if vec is not None:
+                self._vectors.move_to_end(text)
+            return vec
+
+    def embed(self, texts: Sequence[str]) -> None:
+        """Embed the texts not cached yet (one ``encode`` call); blocking, so call it off the event loop."""
+        todo = list(dict.fromkeys(t for t in texts if self.cached_vector(t) is None))
+        if not todo:
+            return
+        vecs = self.judge.embedder.encode(todo)
+        with self._lock:
+            self.encoded += len(todo)
+            for t, v in zip(todo, vecs):
+                self._vectors[t] = v
+            while len(self._vectors) > _VECTOR_CACHE:
+                self._vectors.popitem(last=False)
+
+    def vector(self, text: str) -> np.ndarray:
+        vec = self.cached_vector(text)
+        if vec is None:
+            self.embed([text])
+            vec = self.cached_vector(text)
+        assert vec is not None
+        return vec
+
+    # -- checks -----------------------------------------------------------------------------------
+
+    def lexical(self, rubric: Rubric, index: int, text: str) -> bool:
+        """Step 1: the text uses a key term of criterion ``index`` or shares a content word with it."""
+        from grader.judges.local.signals import content_terms
+        from grader.scoring import bears_on_lexically
+
+        profile = self.profile(rubric)
+        crit = rubric.criteria[index]
+        if _shares_term(profile.criteria[index].key_terms, content_terms(text, profile.glossary)):
+            return True
+        return bears_on_lexically(text, crit.text, crit.covers)
+
+    def similarities(self, rubric: Rubric, text: str) -> np.ndarray:
+        """Cosine of ``text`` with every criterion (the better of its text and its covered fragments)."""
+        profile = self.profile(rubric)
+        v = self.vector(text)
+        sims = profile.text_vecs @ v
+        for i, fv in enumerate(profile.frag_vecs):
+            if len(fv):
+                sims[i] = max(float(sims[i]), float((fv @ v).max()))
+        return np.asarray(sims, dtype=np.float64)
+
+    def check(self, rubric: Rubric, index: int, quote: str) -> QuoteCheck:
+        """Is ``quote`` (verified to be in the answer) evidence for criterion ``index``? See the module docstring."""
+        text = _strip_grading_talk(quote)
+        if text != quote and self.lexical(rubric, index, quote):
+            # grading talk that names the criterion's own terms ("a frame can look 10/10 and still
+            # flicker"): kept, as the scoring always did; grading talk addressed to the grader is the
+            # injection detector's to flag, and a flagged span never counts
+            return QuoteCheck(quote, lexical=True)
+        if len(text) < MIN_QUOTE_CHARS:
+            return QuoteCheck(text, GRADING_REASON)
+        if self.lexical(rubric, index, text):
+            return QuoteCheck(text, lexical=True)
+        sims = self.similarities(rubric, text)
+        sim = float(sims[index])
+        others = np.delete(sims, index)
+        other = float(others.max()) if len(others) else -1.0
+        if sim >= SIM_FLOOR:
+            return QuoteCheck(text, similarity=round(sim, 4), closest_other=round(other, 4))
+        closest = rubric.criteria[int(sims.argmax())]
+        why = (
+            f"{OFF_CRITERION_REASON}: it uses none of its key words and is closer to “{closest.id}”"
+            if sim < other
+            else f"{OFF_CRITERION_REASON}: it uses none of its key words and says little about it"
+        )
+        return QuoteCheck(
+            text, f"{why} (similarity {sim:.2f})", similarity=round(sim, 4), closest_other=round(other, 4)
+        )
+
+    def check_in(self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int) -> QuoteCheck:
+        """:meth:`check` of the quote, and if it fails, of the sentence(s) of the answer it lies in: a short
+        quote ("told them exactly what went wrong") is read in its sentence ("… I called the client and
+        told them …"). Either passing is enough; the first failure's reason is kept."""
+        first = self.check(rubric, index, quote)
+        if first.ok:
+            return first
+        context = sentence_around(answer, start, end)
+        if context == quote.strip():
+            return first
+        second = self.check(rubric, index, context)
+        return second if second.ok else first
+
+    def needs_embedding(self, rubric: Rubric, index: int, quote: str) -> list[str]:
+        """The text(s) that :meth:`check` of this quote would embed (to embed ahead, off the event loop);
+        the quote's sentence may be needed too, which :meth:`check_in` embeds on demand."""
+        text = _strip_grading_talk(quote)
+        if text != quote and self.lexical(rubric, index, quote):
+            return []
+        if len(text) < MIN_QUOTE_CHARS or self.lexical(rubric, index, text):
+            return []
+        return [text]
+
+
+_shared: SupportChecker | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_checker() -> SupportChecker:
+    """The process-wide checker (one embedder, one vector cache, the embedded judge's rubric profiles)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SupportChecker()
+        return _shared
