@@ -4,6 +4,7 @@
     python benchmarks/bench_batch.py throughput          # ratio to the ideal 32 / 0.2 s
     python benchmarks/bench_batch.py memory [--rows 10000 100000]
     python benchmarks/bench_batch.py endpoints           # two 200 ms endpoints vs one, 8 requests each
+    python benchmarks/bench_batch.py second-opinion      # batch with / without the second opinion vs openai alone
     python benchmarks/bench_batch.py all
 
 Targets (issue 4): overhead < 2 ms CPU per answer; throughput ≥ 90 % of ideal; peak RSS of the
@@ -112,7 +113,9 @@ def bench_overhead(n: int = 2000) -> dict:
     }
 
 
-def _run_batch_subprocess(src: Path, out: Path, base_url: str, concurrency: int, store: Path) -> tuple[float, int]:
+def _run_batch_subprocess(
+    src: Path, out: Path, base_url: str, concurrency: int, store: Path, extra: tuple[str, ...] = ()
+) -> tuple[float, int]:
     env = {**os.environ, "GRADER_STORE": str(store), "OPENAI_API_KEY": "bench"}
     cmd = [
         sys.executable,
@@ -129,6 +132,7 @@ def _run_batch_subprocess(src: Path, out: Path, base_url: str, concurrency: int,
         "--concurrency",
         str(concurrency),
         "--overwrite",
+        *extra,
     ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
@@ -194,6 +198,45 @@ def bench_throughput(rows: int = 1600, latency: float = 0.2, concurrency: int = 
         "openai_client_alone_per_s": round(bare, 1),
         "client_alone_ratio": round(bare / ideal, 3),
     }
+
+
+def _write_distinct_csv(path: Path, rows: int) -> None:
+    """Like :func:`_write_csv`, but every sentence of every answer is different (a row number in each), so
+    no quote vector can come from the second opinion's cache: its worst case."""
+    sentences = [s.strip() + " " for s in ANSWER.replace(". ", ".|").split("|")]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["candidate_id", "question_id", "answer"])
+        for i in range(rows):
+            text = "".join(s.replace(" the ", f" the {i} ", 1) if " the " in s else f"{i} {s}" for s in sentences)
+            w.writerow([f"c{i}", "vid-05", text])
+
+
+def bench_second_opinion(rows: int = 1600, latency: float = 0.2, concurrency: int = 32) -> dict:
+    """Issue 12: ``grader batch`` with the second opinion (default) and with ``--no-second-opinion``,
+    side by side with the bare openai client, against one 200 ms server in one run; the answers repeat
+    sentences (the usual bench CSV) or are all distinct (no cached quote vectors)."""
+    from grader.testing.devserver import DevServer
+
+    out: dict = {"rows": rows, "latency_s": latency, "concurrency": concurrency, "target_ratio": 0.85}
+    with tempfile.TemporaryDirectory() as d, DevServer(latency=latency) as server:
+        one = Path(d) / "one.csv"
+        _write_csv(one, 1)
+        startup, _ = _run_batch_subprocess(one, Path(d) / "one-out.csv", server.base_url, 1, Path(d) / "s1.sqlite3")
+        startup -= latency
+        bare = asyncio.run(_bare_client_rate(server.base_url, rows, concurrency))
+        for name, writer in (("repeated", _write_csv), ("distinct", _write_distinct_csv)):
+            src = Path(d) / f"{name}.csv"
+            writer(src, rows)
+            for mode, extra in (("on", ()), ("off", ("--no-second-opinion",))):
+                store = Path(d) / f"{name}-{mode}.sqlite3"
+                elapsed, _ = _run_batch_subprocess(src, Path(d) / "o.csv", server.base_url, concurrency, store, extra)
+                rate = rows / max(1e-9, elapsed - startup)
+                out[f"{name}_second_opinion_{mode}_per_s"] = round(rate, 1)
+                out[f"{name}_second_opinion_{mode}_ratio_to_openai"] = round(rate / bare, 3)
+        out["openai_client_alone_per_s"] = round(bare, 1)
+        out["startup_s_excluded"] = round(startup, 2)
+    return out
 
 
 def _peak_rss_mb(rows: int, server_url: str) -> float:
@@ -276,7 +319,7 @@ def bench_endpoints(rows: int = 160, latency: float = 0.2, concurrency: int = 8)
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["overhead", "throughput", "memory", "endpoints", "all"])
+    ap.add_argument("what", choices=["overhead", "throughput", "memory", "endpoints", "second-opinion", "all"])
     ap.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     args = ap.parse_args()
     results = {}
@@ -288,6 +331,8 @@ def main() -> None:
         results["memory"] = bench_memory(args.rows)
     if args.what in ("endpoints", "all"):
         results["endpoints"] = bench_endpoints()
+    if args.what in ("second-opinion", "all"):
+        results["second_opinion"] = bench_second_opinion()
     print(json.dumps(results, indent=2))
 
 

@@ -45,8 +45,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
@@ -133,6 +131,8 @@ def embedded_levels(
     quotes_only: bool = False,
 ) -> list[Opinion | None]:
     """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing)."""
+    import numpy as np
+
     from grader.judges.local.signals import criterion_signals
 
     out: list[Opinion | None] = [None] * len(criteria)

@@ -41,12 +41,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from grader.evidence import MIN_QUOTE_CHARS
 from grader.rubric.model import Rubric
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from grader.judges.local.judge import LocalJudge
     from grader.judges.local.signals import RubricProfile
 
@@ -185,6 +185,8 @@ class SupportChecker:
 
     def similarities(self, rubric: Rubric, text: str) -> np.ndarray:
         """Cosine of ``text`` with every criterion (the better of its text and its covered fragments)."""
+        import numpy as np
+
         profile = self.profile(rubric)
         v = self.vector(text)
         sims = profile.text_vecs @ v
@@ -205,6 +207,8 @@ class SupportChecker:
             return QuoteCheck(text, GRADING_REASON)
         if self.lexical(rubric, index, text):
             return QuoteCheck(text, lexical=True)
+        import numpy as np
+
         sims = self.similarities(rubric, text)
         sim = float(sims[index])
         others = np.delete(sims, index)

@@ -243,8 +243,9 @@ def test_server_without_json_schema_falls_back_to_json_mode(dev_server, make_gra
 @pytest.mark.parametrize(
     ("answer", "score", "flags"),
     [
-        # criteria 1 and 3 quote fabricated text, criterion 2 quotes the answer
-        (None, 2.5, {"unverified_evidence"}),
+        # criteria 1 and 3 quote fabricated text, criterion 2 quotes a sentence of the answer that the
+        # embedded second opinion finds does not support it: held at missing, flagged (issue 12)
+        (None, 0.0, {"unverified_evidence", "judge_disagreement"}),
         # the only real quote is the attack sentence: it lies inside a suspected injection
         (
             "Diffusion models learn to reverse a gradual noising process. "

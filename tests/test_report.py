@@ -195,8 +195,8 @@ def test_ranking_totals_ties_and_pass_mark(tmp_path):
     order = [(c.candidate_id, c.total, c.rank, c.verdict) for c in report.candidates]
     assert order == [
         ("alice", 17.0, 1, "pass"),
-        ("bob", 12.0, 2, "pass"),
         ("carol", 12.0, 2, "pass"),
+        ("bob", 12.0, 3, "pass"),  # the same total, but an answer flagged injection_suspected: below carol
         ("dave", 3.0, 4, "undecided"),  # 15 %, but with the unscored q2 (10 points) it could reach 65 %
         (HOSTILE_ID, 2.0, 5, "fail"),
         ("erin", 0.0, 6, "fail"),

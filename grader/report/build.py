@@ -13,10 +13,10 @@ What the report holds:
   ``unscored``, ``low_confidence`` or ``near_duplicate``, and every error row, with the reasons;
   and every candidate whose pass/fail depends on answers that have no score.
 - **Ranking**: candidates by total score (sum over questions; a missing, unscored or failed answer
-  counts 0); a candidate with an answer that needs review (``injection_suspected`` or
-  ``judge_disagreement``, :mod:`grader.confidence`) is marked "needs review" and placed below every
-  unflagged candidate with the same total; out of the sum of the questions' maximum scores over *all* questions in the file; the
-  pass mark is a percentage of that maximum (default 60). A candidate below the mark whose unscored
+  counts 0), out of the sum of the questions' maximum scores over *all* questions in the file; a
+  candidate with an answer that needs review (``injection_suspected`` or ``judge_disagreement``,
+  :mod:`grader.confidence`) is marked "needs review" and placed below every unflagged candidate with
+  the same total. The pass mark is a percentage of that maximum (default 60). A candidate below the mark whose unscored
   answers could still lift them over it is *undecided*, not failed.
 - **Per-question distributions**: a small inline SVG histogram of percentages per question.
 - **A card per candidate**: per question and criterion the awarded level, the verified evidence
