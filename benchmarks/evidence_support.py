@@ -2,6 +2,7 @@
 
     python benchmarks/evidence_support.py            # every figure below, development sets only
     python benchmarks/evidence_support.py --heldout  # also the held-out set (run once, at the end)
+    python benchmarks/evidence_support.py --cpu      # CPU per answer with / without the second opinion
 
 Figures:
 
@@ -218,28 +219,71 @@ async def attacks_and_benign(attacks, benign, label: str) -> None:
         with DevServer(mode=mode) as server:
             grader = Grader(_settings(server.base_url, min_words=0), bank=BANK)
             try:
-                worst = 0.0
+                worst, worst_id, over = 0.0, "", 0
                 flagged = []
                 for c in benign:
                     r = await grader.agrade(c.question_id, c.text)
                     alone = score_verdict(BANK.get(c.question_id), c.text, r.verdict, [], check_relevance=False)
-                    worst = max(worst, (alone.score - (r.score or 0)) / r.max_score * 100)
+                    loss = (alone.score - (r.score or 0)) / r.max_score * 100
+                    over += loss > 10
+                    if loss > worst:
+                        worst, worst_id = loss, c.id
                     if r.has_flag("injection_suspected") or r.has_flag("judge_disagreement"):
                         flagged.append(f"{c.id} ({', '.join(f for f in r.flag_codes)})")
             finally:
                 await grader.aclose()
         print(
-            f"{label} benign, {mode} judge: flagged {len(flagged)}/{len(benign)}; "
-            f"largest loss to the defences {worst:.1f} % of the maximum"
+            f"{label} benign, {mode} judge: flagged {len(flagged)}/{len(benign)}; over 10 % lost: {over}; "
+            f"largest loss to the defences {worst:.1f} % of the maximum ({worst_id or '-'})"
             + (f" ({'; '.join(flagged)})" if flagged else "")
         )
+
+
+async def _honest_verdicts(rows) -> list[str]:
+    with DevServer(mode="honest") as server:
+        grader = Grader(_settings(server.base_url, min_words=0, second_opinion=False), bank=BANK)
+        try:
+            return [(await grader.agrade(r["question_id"], r["answer"])).verdict.model_dump_json() for r in rows]
+        finally:
+            await grader.aclose()
+
+
+def cpu_per_answer() -> None:
+    """CPU per answer of the LLM path's scoring with and without the second opinion, on the 150 distinct
+    criteria-dev answers (DevServer's honest verdicts, scored with ``Grader.result_from_output``: no HTTP).
+    Rubric vectors are computed beforehand (once per rubric and process); quote vectors are not."""
+    import time
+
+    from grader.support import shared_checker
+
+    rows = [json.loads(line) for line in CRITERIA_DEV.read_text().splitlines() if line.strip()]
+    verdicts = asyncio.run(_honest_verdicts(rows))
+    for r in rows:
+        shared_checker().profile(BANK.get(r["question_id"]))
+    out = {}
+    for on in (False, True):
+        grader = Grader(
+            Settings(backend="llm", base_url="http://127.0.0.1:9", api_key="k", model="m", second_opinion=on),
+            bank=BANK,
+        )
+        before = shared_checker().encoded
+        start = time.process_time()
+        for r, v in zip(rows, verdicts):
+            grader.result_from_output(BANK.get(r["question_id"]), r["answer"], v)
+        out[on] = (time.process_time() - start) / len(rows) * 1000
+        texts = shared_checker().encoded - before
+        print(f"second opinion {'on ' if on else 'off'}: {out[on]:.2f} ms CPU per answer ({texts} quotes embedded)")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--heldout", action="store_true", help="also the held-out set (once, at the end)")
     ap.add_argument("--skip-criteria-dev", action="store_true")
+    ap.add_argument("--cpu", action="store_true", help="only the CPU per answer with / without the second opinion")
     args = ap.parse_args(argv)
+    if args.cpu:
+        cpu_per_answer()
+        return 0
     honest_quotes()
     if not args.skip_criteria_dev:
         asyncio.run(criteria_dev())

@@ -185,7 +185,7 @@ class Grader:
             findings,
             criterion_details=outcome.details.get("criteria"),
         )
-        if self.reviewer is not None and self.reviewer.would_embed(rubric, outcome.verdict):
+        if self.reviewer is not None and self.reviewer.would_embed(rubric, outcome.verdict, bool(findings)):
             return await asyncio.to_thread(scored)  # the embedding model runs: keep the event loop free
         return scored()
 

@@ -5,26 +5,30 @@ follows no instructions. After the evidence checks (:mod:`grader.scoring`, :mod:
 every criterion the LLM credited is judged again by the embedded judge **on the quotes that earned
 it** — no extra API call, and no embedding of the whole answer:
 
-1. **Lexical first.** If the quotes use at least ``LEXICAL_AGREES`` (half) of the criterion's key
+1. **Lexical first.** If the quotes use at least ``LEXICAL_AGREES`` (a tenth) of the criterion's key
    terms, weighted by how specific they are (the embedded judge's key terms and weights), and do not
    merely restate the rubric (:func:`grader.judges.local.signals.is_restatement`), the embedded judge
-   agrees with the LLM's level. Nothing is embedded.
-2. **Otherwise** the quoted passages of the answer are embedded (cached per text, one call per answer,
-   off the event loop) and the embedded judge's fitted criterion model, from its usual signals
-   computed on those passages (similarity to the criterion and to the others, key terms, dismissal,
-   restatement), gives the chance that a strict human credits the criterion: below ``UNSUPPORTED``
-   (0.2) the criterion is *unsupported* (missing); otherwise ``partial`` if its chance of ``full`` is
-   under ``DOUBTS_FULL`` (0.1) or the quotes only restate the rubric, else ``full``. (On quotes alone the
-   model rarely reaches its own ``full`` threshold, so it judges support, not depth.) In an answer the
-   injection detector flagged, the model sees the quotes alone, not the whole answer (the answer's
-   length is one of its signals, and attack text must not lengthen an answer into credit).
+   agrees with the LLM's level. Nothing is embedded. Not in an answer the injection detector flagged:
+   there every credited criterion goes to step 2.
+2. **Otherwise** the criterion's own quotes are embedded (cached per text, off the event loop) and the
+   embedded judge's fitted criterion model, from its usual signals computed on those passages
+   (similarity to the criterion and to the others, key terms, dismissal, restatement), gives the
+   chance that a strict human credits the criterion. Below ``UNSUPPORTED`` (0.2) the criterion is
+   *unsupported* (missing); otherwise ``partial`` if its chance of ``full`` is under ``DOUBTS_FULL``
+   (0.1) or the quotes only restate the rubric, else ``full``. (On quotes alone the model rarely
+   reaches its own ``full`` threshold, so it judges support, not depth.) In an answer the injection
+   detector flagged, the model sees the quotes alone, not the whole answer (the answer's length is
+   one of its signals, and attack text must not lengthen an answer into credit).
 
 Why these numbers (criteria-dev, 150 answers with human per-criterion levels, graded by DevServer's
-honest judge; ``benchmarks/evidence_support.py``): of the criteria that judge credits, key-term share
-≥ 0.2 never coincided with a model probability under 0.2 (so step 1 loses nothing and skips the model
-for about half of them); a floor of 0.2 finds unsupported 5 of 204 criteria a human credits and 15 of
-85 a human marks missing; a ``full`` doubt under 0.1 hits 8 of 160 criteria a human marks full and 18 of
-109 that a human marks partial or missing.
+honest judge; ``benchmarks/evidence_support.py``): of the 328 criteria that judge credits, 39 use half
+their key terms; of the other 289, the fitted model finds 20 unsupported (15 of them marked missing by
+the human), and 15 of those 20 have a key-term share under 0.1 (11 marked missing), while 227 of the
+289 have a share of 0.1 or more, so step 1 at 0.1 skips the model for about four criteria in five at
+the cost of 5 of its 20 findings (a share ≥ 0.2 never coincided with a finding). A floor of 0.2 finds
+unsupported 5 of 204 criteria a human credits and 15 of 85 a human marks missing; a ``full`` doubt under
+0.1 hits 8 of 160 criteria a human marks full and 18 of 109 that a human marks partial or missing. Step
+1 is what keeps the LLM path cheap: each passage embedded costs about 10 ms of CPU.
 
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), or when the LLM's score is more than ``MARGIN`` (25 %) of the
@@ -56,14 +60,13 @@ __all__ = [
     "MARGIN",
     "LEXICAL_AGREES",
     "Opinion",
-    "opinion_texts",
     "embedded_levels",
     "apply_second_opinion",
 ]
 
 MARGIN = 0.25
 """The LLM's score may exceed the embedded judge's by at most this fraction of the maximum."""
-LEXICAL_AGREES = 0.2
+LEXICAL_AGREES = 0.1
 """Weighted share of a criterion's key terms in its quotes from which the embedded judge agrees unseen."""
 UNSUPPORTED = 0.2
 """The fitted model's chance that a strict human credits the criterion at least partly, below which the
@@ -108,20 +111,6 @@ def _has(term: str, bag: frozenset[str]) -> bool:
     return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
 
 
-def opinion_texts(checker: SupportChecker, rubric: Rubric, criteria: Sequence[CriterionResult]) -> list[str]:
-    """The quoted passages step 2 needs embedded (empty when step 1 decides every credited criterion)."""
-    texts: list[str] = []
-    undecided = False
-    for i, c in enumerate(criteria):
-        quotes = _quotes(c)
-        if c.awarded == Level.missing or not quotes:
-            continue
-        texts.extend(quotes)
-        share, restated = _key_share(checker, rubric, i, quotes)
-        undecided = undecided or share < LEXICAL_AGREES or restated
-    return list(dict.fromkeys(texts)) if undecided else []
-
-
 def embedded_levels(
     checker: SupportChecker,
     rubric: Rubric,
@@ -142,26 +131,28 @@ def embedded_levels(
         if c.awarded == Level.missing or not quotes:
             continue
         share, restated = _key_share(checker, rubric, i, quotes)
-        if share >= LEXICAL_AGREES and not restated:
+        if share >= LEXICAL_AGREES and not restated and not quotes_only:
             out[i] = Opinion(c.awarded, round(share, 4), True)
         else:
             pending.append((i, share))
     if not pending:
         return out
-    passages = list(dict.fromkeys(q for i, _ in pending for q in _quotes(criteria[i])))
-    vecs = np.stack([checker.vector(p) for p in passages])
-    # an answer the detector flagged is judged on its quotes alone: attack text around them must not
-    # lengthen the answer into more credit (the answer's length is one of the model's signals)
-    sigs = criterion_signals(checker.profile(rubric), " ".join(passages) if quotes_only else answer, passages, vecs)
+    profile = checker.profile(rubric)
     model = checker.judge.criterion_model
-    rows = np.array([s.features for s in sigs], dtype=np.float64)
-    p_partial, p_full = model.probabilities(rows, rubric.kind)
     for i, share in pending:
+        # each criterion is judged on its own quotes only: another criterion's quote is not its evidence
+        passages = list(dict.fromkeys(_quotes(criteria[i])))
+        vecs = np.stack([checker.vector(p) for p in passages])
+        # an answer the detector flagged is judged on its quotes alone: attack text around them must not
+        # lengthen the answer into more credit (the answer's length is one of the model's signals)
+        sig = criterion_signals(profile, " ".join(passages) if quotes_only else answer, passages, vecs)[i]
+        row = np.array([sig.features], dtype=np.float64)
+        p_partial, p_full = (float(p[0]) for p in model.probabilities(row, rubric.kind))
         # unsupported below UNSUPPORTED; partial where the model is sure it is not full; else full
         level = Level.missing
-        if sigs[i].passage >= 0 and p_partial[i] >= UNSUPPORTED:
-            level = Level.partial if p_full[i] < DOUBTS_FULL or sigs[i].restated else Level.full
-        out[i] = Opinion(level, round(share, 4), False, round(float(p_partial[i]), 4), round(float(p_full[i]), 4))
+        if sig.passage >= 0 and p_partial >= UNSUPPORTED:
+            level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
+        out[i] = Opinion(level, round(share, 4), False, round(p_partial, 4), round(p_full, 4))
     return out
 
 
@@ -237,7 +228,7 @@ class Reviewer:
         checker = self.checker
         return lambda index, quote, start, end: checker.check_in(rubric, index, answer, quote, start, end).reason
 
-    def would_embed(self, rubric: Rubric, verdict: Verdict) -> bool:
+    def would_embed(self, rubric: Rubric, verdict: Verdict, flagged: bool = False) -> bool:
         """Whether grading this verdict may run the embedding model (so the caller moves it off the event
         loop). Errs on the side of True; cheap (lexical checks and cache look-ups only)."""
         checker = self.checker
@@ -254,7 +245,8 @@ class Reviewer:
                         return True
             if self.second_opinion and cv.level != Level.missing:
                 share, restated = _key_share(checker, rubric, i, cv.evidence)
-                if (share < LEXICAL_AGREES or restated) and any(checker.cached_vector(q) is None for q in cv.evidence):
+                undecided = share < LEXICAL_AGREES or restated or flagged
+                if undecided and any(checker.cached_vector(q) is None for q in cv.evidence):
                     return True
         return False
 
