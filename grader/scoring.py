@@ -12,6 +12,9 @@
   "proposes alternative solutions"), and MiniLM cosine similarity does not separate them from attack
   sentences (honest paraphrases go down to 0.06, attack sentences up to 0.31) — either would cost
   honest answers credit. Grading talk without any topical overlap bears on no criterion.
+- For an LLM's verdict the grader passes ``judge_quote``, the stricter support check of
+  :mod:`grader.support` (key terms of the criterion, else embedding similarity; grading talk set
+  aside), used instead of the gate above; its reason is the evidence's reason.
 - A criterion keeps its claimed level only if at least one of its quotes counts; otherwise it is
   awarded ``missing`` and the result is flagged ``unverified_evidence``.
 - Score = max_score × Σ(weight × value(level)) / Σ weight, with missing = 0, partial = 0.5, full = 1.
