@@ -240,9 +240,9 @@ class Reviewer:
             if i is None or not cv.evidence:
                 continue
             for quote in cv.evidence:
-                for text in checker.needs_embedding(rubric, i, quote):
-                    if checker.cached_vector(text) is None:
-                        return True
+                # a paraphrase: its vector, or its sentence's (read on a failure), may be computed
+                if checker.needs_embedding(rubric, i, quote):
+                    return True
             if self.second_opinion and cv.level != Level.missing:
                 share, restated = _key_share(checker, rubric, i, cv.evidence)
                 undecided = share < LEXICAL_AGREES or restated or flagged
