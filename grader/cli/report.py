@@ -1,4 +1,5 @@
-"""``grader report``: a batch results file → a self-contained HTML (or Markdown) pre-screening report.
+"""``grader report``: a batch results file → a self-contained HTML (or Markdown) pre-screening report;
+``grader report --compare old.csv new.csv``: what changed between two runs, and how far they agree.
 
 The work is in :mod:`grader.report`; this module reads the options and the optional answers file.
 """
@@ -17,7 +18,8 @@ __all__ = ["register", "report"]
 
 
 def report(
-    results: Annotated[Path, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")],
+    results: Annotated[Path | None, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")] = None,
+    *,
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the report here: .html or .md.")],
     pass_mark: Annotated[
         float, typer.Option("--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")
@@ -46,6 +48,14 @@ def report(
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
     title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
     rubrics: RubricsOpt = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--compare",
+            metavar="OLD NEW",
+            help="Compare two results files of the same answers: changed rows and agreement, per question.",
+        ),
+    ] = None,
 ) -> None:
     """Rank a cohort, list what needs a human, chart each question, and explain every grade."""
     from grader.report import build_report, load_results, write_report
@@ -55,6 +65,19 @@ def report(
             f"unknown report format {output.suffix or '(none)'!r}",
             source=str(output),
             hint="name the output report.html or report.md",
+        )
+    if compare is not None:
+        if results is not None:
+            raise InputError(
+                "give either a results file or --compare OLD NEW, not both",
+                hint="grader report --compare old.csv new.csv -o compare.html",
+            )
+        _compare(compare[0], compare[1], output)
+        return
+    if results is None:
+        raise InputError(
+            "missing the results file",
+            hint="grader report results.csv -o report.html (or --compare old.csv new.csv -o compare.html)",
         )
     settings = resolve_settings(rubrics=rubrics)
     try:
@@ -90,6 +113,24 @@ def report(
     echo(
         f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
         f"{len(built.needs_human)} item(s) need a human",
+        err=True,
+    )
+
+
+def _compare(old: Path, new: Path, output: Path) -> None:
+    from grader.report import compare_runs, load_results, write_report
+
+    cmp = compare_runs(load_results(old), load_results(new), old_source=old.name, new_source=new.name)
+    try:
+        path = write_report(cmp, output)
+    except OSError as e:
+        raise InputError(f"cannot write the comparison: {e.strerror}", source=str(output)) from None
+    o = cmp.overall
+    band = "–" if o.band_agreement is None else f"{100 * o.band_agreement:g} %"
+    echo(
+        f"comparison: {path} · {o.matched} answers in both, {o.changed} changed · same band {band} · "
+        f"Pearson {'–' if o.pearson is None else f'{o.pearson:g}'} · "
+        f"{len(cmp.only_old)} only in {old.name}, {len(cmp.only_new)} only in {new.name}",
         err=True,
     )
 
