@@ -52,7 +52,10 @@ def test_rows_are_matched_and_changes_found(runs):
     ]
     changed = {p.candidate_id: p for p in cmp.changed}
     assert set(changed) == {"alice", "carol", "dave"}
-    assert changed["alice"].band_changed and (changed["alice"].old_band, changed["alice"].new_band) == ("strong", "weak")
+    assert changed["alice"].band_changed and (changed["alice"].old_band, changed["alice"].new_band) == (
+        "strong",
+        "weak",
+    )
     assert changed["alice"].delta == -40.0
     assert not changed["carol"].band_changed and changed["carol"].delta == 5.0
     assert changed["dave"].new_status == "unscored" and changed["dave"].delta is None

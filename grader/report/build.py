@@ -19,8 +19,10 @@ What the report holds:
 - **Per-question distributions**: a small inline SVG histogram of percentages per question.
 - **Near-duplicate groups**: candidates whose answers to a question are near duplicates of each other,
   directly or through a chain, as one group.
-- **A card per candidate**: the full answer text (when the answers file is given), per question and criterion the awarded level, the verified evidence
-  quotes (rejected quotes listed with why), strengths, gaps with next steps, summary and flags.
+- **A card per candidate**: the full answer text (when the answers file is given), per question and
+  criterion the awarded level, the verified evidence quotes (rejected quotes listed with why), strengths,
+  gaps with next steps, summary and flags. Feedback the judge wrote for the candidate ("Your answer …")
+  is shown to the interviewer as "The answer …".
 
 Near-duplicates: with the original answers (``answers=``, e.g. the batch input file) answers are
 compared with :func:`grader.report.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);

@@ -96,7 +96,9 @@ class Comparison:
     def changed(self) -> list[RowPair]:
         """Changed rows, the largest score moves first (status or band changes without scores last)."""
         rows = [p for p in self.pairs if p.changed]
-        return sorted(rows, key=lambda p: (-(abs(p.delta) if p.delta is not None else -1), p.question_id, p.candidate_id))
+        return sorted(
+            rows, key=lambda p: (-(abs(p.delta) if p.delta is not None else -1), p.question_id, p.candidate_id)
+        )
 
 
 def _latest(entries: list[AnswerEntry]) -> tuple[dict[tuple[str, str], AnswerEntry], int]:
@@ -157,7 +159,9 @@ def agreement(label: str, pairs: list[RowPair]) -> Agreement:
         band_agreement=round(sum(1 for p in scored if not p.band_changed) / len(scored), 3) if scored else None,
         pearson=r,
         pearson_note=note,
-        mean_abs_diff=round(sum(abs(a - b) for a, b in zip(old, new, strict=True)) / len(scored), 1) if scored else None,
+        mean_abs_diff=round(sum(abs(a - b) for a, b in zip(old, new, strict=True)) / len(scored), 1)
+        if scored
+        else None,
     )
 
 

@@ -36,7 +36,15 @@ from rapidfuzz import fuzz, process
 
 from grader.text import STOPWORDS, fold_text, word_count
 
-__all__ = ["DuplicatePair", "DuplicateGroup", "group_pairs", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD", "PREFILTER_COSINE"]
+__all__ = [
+    "DuplicatePair",
+    "DuplicateGroup",
+    "group_pairs",
+    "find_near_duplicates",
+    "normalise_for_similarity",
+    "DEFAULT_THRESHOLD",
+    "PREFILTER_COSINE",
+]
 
 DEFAULT_THRESHOLD = 90.0
 PREFILTER_COSINE = 0.5

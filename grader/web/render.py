@@ -110,15 +110,18 @@ def history_chart(timeline: list[dict[str, Any]], *, width: int = 720, height: i
             if len(pts) > 1:
                 line = " ".join(f"{x},{y(t['percent'])}" for x, t in pts)
                 parts.append(
-                    Markup('<polyline class="series s{}" points="{}" fill="none" stroke-width="2"><title>{}</title>'
-                           "</polyline>").format(k, line, qid)
+                    Markup(
+                        '<polyline class="series s{}" points="{}" fill="none" stroke-width="2"><title>{}</title>'
+                        "</polyline>"
+                    ).format(k, line, qid)
                 )
         for x, t in zip(xs, scored):
             pct = t["percent"]
             label = f"{t['question_id']} · {pct:.0f} % · {t['created_at'][:16].replace('T', ' ')}"
             parts.append(
                 Markup(
-                    '<a href="/attempt/{}"><circle class="point s{}" cx="{}" cy="{}" r="5"><title>{}</title></circle></a>'
+                    '<a href="/attempt/{}"><circle class="point s{}" cx="{}" cy="{}" r="5">'
+                    "<title>{}</title></circle></a>"
                 ).format(t["id"], series[t["question_id"]], x, y(pct), label)
             )
         first, last = scored[0]["created_at"][:10], scored[-1]["created_at"][:10]
