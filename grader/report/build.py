@@ -28,10 +28,8 @@ Near-duplicates: with the original answers (``answers=``, e.g. the batch input f
 compared with :func:`grader.report.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
 without them only byte-identical answers (same ``answer_sha256``) can be found.
 
-Anonymising replaces every candidate id by ``Candidate XXXXXX`` (the first 6 hex digits of the id's
-SHA-256, upper-case; more digits if two ids of the file would collide), stable across runs. It hides
-ids from the people reading the report, not from someone holding the list of ids. Ids that occur
-inside candidate text (quotes, feedback) are replaced too.
+Anonymising replaces every candidate id by a stable alias (``Candidate 7F3A9C``), in candidate text too:
+see :mod:`grader.report.anonymise`.
 
 Every value from a results file is untrusted: the renderers escape it (see :mod:`grader.report.render`).
 """
@@ -39,10 +37,8 @@ Every value from a results file is untrusted: the renderers escape it (see :mod:
 from __future__ import annotations
 
 import hashlib
-import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +47,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import InputError
+from grader.report.anonymise import _aliases, alias_for, scrub_ids
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates, group_pairs
 from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
 from grader.rubric import Rubric, RubricBank
@@ -232,23 +229,6 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     )
 
 
-# -- aliases ----------------------------------------------------------------------------------------
-
-
-def alias_for(candidate_id: str, digits: int = 6) -> str:
-    return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
-
-
-def _aliases(ids: Iterable[str]) -> dict[str, str]:
-    ids = sorted(set(ids))
-    digits = 6
-    while True:
-        names = {i: alias_for(i, digits) for i in ids}
-        if len(set(names.values())) == len(ids) or digits >= 64:
-            return names
-        digits += 2
-
-
 # -- building -----------------------------------------------------------------------------------------
 
 
@@ -380,7 +360,7 @@ def build_report(
         else "",
     )
     if anonymise:
-        _scrub_ids(report, names)
+        scrub_ids(report, names)
     return report
 
 
@@ -453,32 +433,3 @@ def _question_stats(question_id: str, text: str, max_score: float, entries: list
         round(max(percents), 1) if percents else None,
         bins,
     )
-
-
-def _scrub_ids(report: Report, names: dict[str, str]) -> None:
-    """Replace candidate ids that occur inside candidate-written text by their aliases."""
-    ids = sorted((i for i in names if len(i) >= 4), key=len, reverse=True)
-    if not ids:
-        return
-    # case-insensitive: an answer may write its author's id as a name ("Alice's answer" for alice)
-    pattern = re.compile("|".join(re.escape(i) for i in ids), re.IGNORECASE)
-    folded = {i.casefold(): n for i, n in names.items()}
-
-    def scrub(value: Any) -> Any:
-        if isinstance(value, str):
-            return pattern.sub(lambda m: names.get(m.group()) or folded.get(m.group().casefold(), m.group()), value)
-        if isinstance(value, list):
-            return [scrub(v) for v in value]
-        if isinstance(value, dict):
-            return {k: scrub(v) for k, v in value.items()}
-        return value
-
-    for c in report.candidates:
-        for e in c.answers.values():
-            e.reason = scrub(e.reason)
-            e.text = scrub(e.text)
-            if e.result is not None:
-                data = scrub(e.result.model_dump(mode="json"))
-                e.result = GradeResult.model_validate(data)
-    for item in report.needs_human:
-        item.reasons = [(code, scrub(detail)) for code, detail in item.reasons]
