@@ -35,6 +35,7 @@ from grader.tables import from_cell, is_jsonl
 from grader.text import redact
 
 __all__ = [
+    "resume_from",
     "BatchStats",
     "run_batch",
     "AdaptiveLimit",
@@ -152,6 +153,20 @@ class BatchStats:
                 for qid, q in sorted(self.per_question.items())
             },
         }
+
+
+def resume_from(output: str | Path, stats: BatchStats) -> set[int]:
+    """For ``--resume``: the row numbers already in ``output`` (a torn last line cut off), each of its
+    records counted in ``stats``' per-question summary, so the summary covers the whole results file
+    and not only this run (the totals — graded, tokens, cost — stay this run's)."""
+    done: set[int] = set()
+    csv_cells = not is_jsonl(Path(output))  # a CSV results file neutralised formula-like cells
+    for rec in earlier_records(output):
+        if rec.get("row") not in (None, ""):
+            done.add(int(rec["row"]))
+        qid = str(rec.get("question_id") or "")
+        stats.count_question({**rec, "question_id": from_cell(qid) if csv_cells else qid})
+    return done
 
 
 class BatchStopped(Exception):
@@ -288,14 +303,7 @@ async def run_batch(
     ``samples`` > 1 grades each answer that many times with varied seeds (see
     :mod:`grader.confidence`) and flags disagreement, using ``pass_mark`` (percent) as well."""
     stats = BatchStats(total=total or 0)
-    already: set[int] = set()
-    if resume:
-        csv_cells = not is_jsonl(Path(output))  # a CSV results file neutralised formula-like cells
-        for rec in earlier_records(output):
-            if rec.get("row") not in (None, ""):
-                already.add(int(rec["row"]))
-            qid = str(rec.get("question_id") or "")
-            stats.count_question({**rec, "question_id": from_cell(qid) if csv_cells else qid})
+    already = resume_from(output, stats) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
     # --concurrency is per endpoint: with several replicas, each has its own gate (grader.judges.endpoints)
