@@ -138,3 +138,18 @@ def test_cli_compare_bad_input_is_one_clear_line(runs, tmp_path, cli):
     assert rc == 2 and "missing the results file" in err
     rc, _, err = cli("report", "--compare", old, "-o", tmp_path / "c.html")
     assert rc == 2 and "Traceback" not in err
+
+
+def test_cli_compare_anonymised_with_a_title(runs, tmp_path, cli):
+    from grader.report.anonymise import alias_for
+
+    old, new = runs
+    rc, _, err = cli("report", "--compare", old, new, "-o", tmp_path / "c.html", "--anonymise", "--title", "Model A→B")
+    assert rc == 0, err
+    html = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "<h1>Model A→B</h1>" in html and "candidate ids anonymised" in html
+    assert not any(cid in html for cid in ("alice", "bob", "carol", "dave", "erin", "frank"))
+    for cid in ("alice", "erin", "frank"):  # changed, only in old, only in new
+        assert alias_for(cid) in html
+    rc, _, err = cli("report", "--compare", old, new, "-o", tmp_path / "c.html", "--answers", old)
+    assert rc == 2 and "--answers works with one results file" in err

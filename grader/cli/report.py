@@ -16,6 +16,8 @@ from grader.errors import InputError
 
 __all__ = ["register", "report"]
 
+_DEFAULT_TITLE = "Pre-screening report"
+
 
 def report(
     results: Annotated[Path | None, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")] = None,
@@ -46,7 +48,7 @@ def report(
         str, typer.Option("--question-col", help="Question id column of --answers.")
     ] = "question_id",
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
-    title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
+    title: Annotated[str, typer.Option("--title", help="Title of the report.")] = _DEFAULT_TITLE,
     rubrics: RubricsOpt = None,
     compare: Annotated[
         tuple[Path, Path] | None,
@@ -72,7 +74,12 @@ def report(
                 "give either a results file or --compare OLD NEW, not both",
                 hint="grader report --compare old.csv new.csv -o compare.html",
             )
-        _compare(compare[0], compare[1], output)
+        if answers is not None:
+            raise InputError(
+                "--answers works with one results file, not with --compare",
+                hint="grader report --compare old.csv new.csv -o compare.html",
+            )
+        _compare(compare[0], compare[1], output, anonymise=anonymise, title=title)
         return
     if results is None:
         raise InputError(
@@ -117,10 +124,17 @@ def report(
     )
 
 
-def _compare(old: Path, new: Path, output: Path) -> None:
+def _compare(old: Path, new: Path, output: Path, *, anonymise: bool, title: str) -> None:
     from grader.report import compare_runs, load_results, write_report
 
-    cmp = compare_runs(load_results(old), load_results(new), old_source=old.name, new_source=new.name)
+    cmp = compare_runs(
+        load_results(old),
+        load_results(new),
+        old_source=old.name,
+        new_source=new.name,
+        anonymise=anonymise,
+        title="Comparison of two runs" if title == _DEFAULT_TITLE else title,
+    )
     try:
         path = write_report(cmp, output)
     except OSError as e:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from grader.agreement.metrics import is_undefined, pearson
+from grader.report.anonymise import _aliases
 from grader.report.build import AnswerEntry
 
 __all__ = ["Agreement", "Comparison", "RowPair", "compare_runs"]
@@ -81,6 +82,8 @@ class Agreement:
 
 @dataclass
 class Comparison:
+    title: str
+    anonymised: bool
     old_source: str
     new_source: str
     generated_at: str
@@ -166,16 +169,29 @@ def agreement(label: str, pairs: list[RowPair]) -> Agreement:
 
 
 def compare_runs(
-    old: list[AnswerEntry], new: list[AnswerEntry], *, old_source: str = "old", new_source: str = "new"
+    old: list[AnswerEntry],
+    new: list[AnswerEntry],
+    *,
+    old_source: str = "old",
+    new_source: str = "new",
+    anonymise: bool = False,
+    title: str = "Comparison of two runs",
 ) -> Comparison:
-    """Match the two runs' answers by (candidate id, question id) and measure what changed."""
+    """Match the two runs' answers by (candidate id, question id) and measure what changed. With
+    ``anonymise`` the page shows each candidate's stable alias (the report's: ``Candidate 7F3A9C``)."""
     old_latest, old_superseded = _latest(old)
     new_latest, new_superseded = _latest(new)
+    if anonymise:
+        names = _aliases({cid for cid, _ in old_latest} | {cid for cid, _ in new_latest})
+        old_latest = {(names[c], q): e for (c, q), e in old_latest.items()}
+        new_latest = {(names[c], q): e for (c, q), e in new_latest.items()}
     pairs = [_pair(k, old_latest[k], new_latest[k]) for k in sorted(old_latest) if k in new_latest]
     by_question: dict[str, list[RowPair]] = {}
     for p in pairs:
         by_question.setdefault(p.question_id, []).append(p)
     return Comparison(
+        title=title,
+        anonymised=anonymise,
         old_source=old_source,
         new_source=new_source,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
