@@ -36,8 +36,8 @@ def report(
         Path | None,
         typer.Option(
             "--answers",
-            help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
-            "detection; without it only identical answers are found.",
+            help="The batch input file (CSV/JSONL with the answers): shows each answer in full in its card "
+            "and finds near-duplicates by fuzzy matching; without it only identical answers are found.",
         ),
     ] = None,
     dup_threshold: Annotated[
@@ -59,7 +59,8 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Rank a cohort, list what needs a human, chart each question, and explain every grade."""
+    """Rank a cohort, list what needs a human, chart each question, and explain every grade; or, with
+    --compare OLD NEW, show which grades changed between two runs and how far the runs agree."""
     from grader.report import build_report, load_results, write_report
 
     if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
