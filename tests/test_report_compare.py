@@ -153,3 +153,17 @@ def test_cli_compare_anonymised_with_a_title(runs, tmp_path, cli):
         assert alias_for(cid) in html
     rc, _, err = cli("report", "--compare", old, new, "-o", tmp_path / "c.html", "--answers", old)
     assert rc == 2 and "--answers works with one results file" in err
+
+
+def test_the_comparison_page_allows_exactly_its_own_stylesheet(runs):
+    import base64
+    import hashlib
+    import re
+
+    old, new = runs
+    html = render_compare_html(compare_runs(load_results(old), load_results(new)))
+    (css,) = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    policy = html.replace("&#39;", "'")
+    assert f"style-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+    assert "prefers-color-scheme: dark" in css and "<script" not in html
