@@ -18,14 +18,16 @@ from grader.result import GradeResult
 if TYPE_CHECKING:
     from grader.report.build import Report
 
-__all__ = ["alias_for", "scrub_ids"]
+__all__ = ["alias_for", "aliases", "scrub_ids"]
 
 
 def alias_for(candidate_id: str, digits: int = 6) -> str:
+    """``Candidate`` and the first ``digits`` hex digits of the id's SHA-256, upper-case."""
     return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
 
 
-def _aliases(ids: Iterable[str]) -> dict[str, str]:
+def aliases(ids: Iterable[str]) -> dict[str, str]:
+    """Each id's alias, lengthened (2 digits at a time) until no two ids of this set share one."""
     ids = sorted(set(ids))
     digits = 6
     while True:

@@ -47,7 +47,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import InputError
-from grader.report.anonymise import _aliases, alias_for, scrub_ids
+from grader.report.anonymise import alias_for, scrub_ids
+from grader.report.anonymise import aliases as _aliases
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates, group_pairs
 from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
 from grader.rubric import Rubric, RubricBank

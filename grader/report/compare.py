@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from grader.agreement.metrics import is_undefined, pearson
-from grader.report.anonymise import _aliases
+from grader.report.anonymise import aliases
 from grader.report.build import AnswerEntry
 
 __all__ = ["Agreement", "Comparison", "RowPair", "compare_runs"]
@@ -182,7 +182,7 @@ def compare_runs(
     old_latest, old_superseded = _latest(old)
     new_latest, new_superseded = _latest(new)
     if anonymise:
-        names = _aliases({cid for cid, _ in old_latest} | {cid for cid, _ in new_latest})
+        names = aliases({cid for cid, _ in old_latest} | {cid for cid, _ in new_latest})
         old_latest = {(names[c], q): e for (c, q), e in old_latest.items()}
         new_latest = {(names[c], q): e for (c, q), e in new_latest.items()}
     pairs = [_pair(k, old_latest[k], new_latest[k]) for k in sorted(old_latest) if k in new_latest]
