@@ -60,7 +60,7 @@ from grader.injection.patterns import (
     _has_grading_vocab,
     _imperative_at,
 )
-from grader.text import BIDI_CONTROLS, ZERO_WIDTH, is_invisible, is_tag
+from grader.text import BIDI_CONTROLS, SMALL_CAPITALS, ZERO_WIDTH, is_tag, lookalike_words, matching_view
 
 __all__ = ["Finding", "detect_injection"]
 
@@ -75,112 +75,8 @@ class Finding:
 
 # -- the view: normalised text with a map back to the original offsets --------------------------
 
-_LOOKALIKE = {
-    # Cyrillic
-    "а": "a",
-    "е": "e",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "у": "y",
-    "х": "x",
-    "і": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "ԁ": "d",
-    "ӏ": "l",
-    "һ": "h",
-    "ԛ": "q",
-    "ԝ": "w",
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "Х": "X",
-    "І": "I",
-    "Ѕ": "S",
-    "Ј": "J",
-    # Greek
-    "ο": "o",
-    "α": "a",
-    "ι": "i",
-    "ν": "v",
-    "ρ": "p",
-    "κ": "k",
-    "υ": "u",
-    "Α": "A",
-    "Β": "B",
-    "Ε": "E",
-    "Ζ": "Z",
-    "Η": "H",
-    "Ι": "I",
-    "Κ": "K",
-    "Μ": "M",
-    "Ν": "N",
-    "Ο": "O",
-    "Ρ": "P",
-    "Τ": "T",
-    "Υ": "Y",
-    "Χ": "X",
-}
-_WORD = re.compile(r"\w+")
-
-
-def _script(ch: str) -> str:
-    if not ch.isalpha():
-        return ""
-    name = unicodedata.name(ch, "")
-    if name.startswith("LATIN") or ch.isascii():
-        return "latin"
-    if name.startswith("CYRILLIC"):
-        return "cyrillic"
-    if name.startswith("GREEK"):
-        return "greek"
-    return "other"
-
-
-def _mixed_words(text: str) -> list[tuple[int, int]]:
-    """Spans of words that mix Latin letters with Cyrillic/Greek look-alikes (``іgnore``)."""
-    spans: list[tuple[int, int]] = []
-    if text.isascii():
-        return spans
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w.isascii():
-            continue
-        scripts = {_script(c) for c in w} - {""}
-        if "latin" not in scripts or not scripts & {"cyrillic", "greek"}:
-            continue
-        foreign = [c for c in w if _script(c) in ("cyrillic", "greek")]
-        latin = sum(1 for c in w if _script(c) == "latin")
-        if all(c in _LOOKALIKE for c in foreign) and (latin >= 2 or "cyrillic" in scripts):
-            spans.append((m.start(), m.end()))
-    return spans
-
-
 def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, Sequence[int]]:
-    if text.isascii():  # nothing invisible, no look-alikes, NFKC is the identity
-        return text, range(len(text))
-    in_mixed: set[int] = set()
-    for s, e in mixed:
-        in_mixed.update(range(s, e))
-    out: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(text):
-        if is_invisible(ch):
-            continue
-        if i in in_mixed and ch in _LOOKALIKE:
-            ch = _LOOKALIKE[ch]
-        for c in unicodedata.normalize("NFKC", ch):
-            out.append(c)
-            idx.append(i)
-    return "".join(out), idx
+    return matching_view(text, mixed)
 
 
 # -- structural checks done in code ---------------------------------------------------------------
@@ -226,6 +122,9 @@ _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z][ .\-_*]{1,3}){4,}[A-Za-z](?![\w])")
 _SPACED_VOCAB = re.compile(
     r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I
 )
+
+
+_SMALL_CAPS_RUN = re.compile("[" + "".join(SMALL_CAPITALS) + "]{3,}")
 
 
 def _json_objects(text: str) -> list[tuple[int, int]]:
@@ -302,6 +201,8 @@ def _structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int,
     # look-alike letters, fullwidth / mathematical letters, letter-spaced words
     for s, e in _merge(mixed, gap=200):
         out.append(("unicode-trick", s, e))
+    for m in _SMALL_CAPS_RUN.finditer(text):
+        out.append(("unicode-trick", m.start(), m.end()))
     for m in re.finditer(r"[\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d7ff]{3,}", text):
         out.append(("unicode-trick", m.start(), m.end()))
     for m in _SPACED.finditer(view):
@@ -403,7 +304,7 @@ def detect_injection(answer: str) -> list[Finding]:
     """Spans of the answer that look like instructions to the grader; empty for a clean answer."""
     if not answer:
         return []
-    mixed = _mixed_words(answer)
+    mixed = lookalike_words(answer)
     view, idx = _view(answer, mixed)
     raw: list[tuple[str, int, int]] = []
     low = view.lower()
