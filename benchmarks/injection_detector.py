@@ -35,8 +35,8 @@ from grader.injection.detector import detect_injection  # noqa: E402
 
 
 def detector_figures(name: str, attacks, benign) -> None:
-    missed = [c for c in attacks if not detect_injection(c.text)]
-    flagged = [c for c in benign if detect_injection(c.text)]
+    missed = [c for c in attacks if not detect_injection(c.text, getattr(c, "languages", ("en",)))]
+    flagged = [c for c in benign if detect_injection(c.text, getattr(c, "languages", ("en",)))]
     recall = 1 - len(missed) / len(attacks)
     fp_rate = len(flagged) / len(benign)
     print(
@@ -45,13 +45,13 @@ def detector_figures(name: str, attacks, benign) -> None:
     )
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in attacks:
-        by_category[c.category][0] += 1 if detect_injection(c.text) else 0
+        by_category[c.category][0] += 1 if detect_injection(c.text, getattr(c, "languages", ("en",))) else 0
         by_category[c.category][1] += 1
     print("             by category: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(by_category.items())))
     if missed:
         print("             missed: " + ", ".join(c.id for c in missed))
     for c in flagged:
-        kinds = sorted({f.kind for f in detect_injection(c.text)})
+        kinds = sorted({f.kind for f in detect_injection(c.text, getattr(c, "languages", ("en",)))})
         print(f"             false positive {c.id}: {', '.join(kinds)}")
 
 

@@ -52,6 +52,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.injection.language import foreign_spans
 from grader.injection.patterns import (
     _GATES,
     _MENTION_CUES,
@@ -300,8 +301,10 @@ def _quoted_mention(view: str, start: int, sentence: str) -> bool:
     return bool(before) and before[-1] in "'\"“‘`" and bool(_MENTION_CUES.search(sentence))
 
 
-def detect_injection(answer: str) -> list[Finding]:
-    """Spans of the answer that look like instructions to the grader; empty for a clean answer."""
+def detect_injection(answer: str, languages: Sequence[str] = ("en",)) -> list[Finding]:
+    """Spans of the answer that look like instructions to the grader, or are written in a language or
+    script other than ``languages`` (the bank's; see :mod:`grader.injection.language`); empty for a
+    clean answer."""
     if not answer:
         return []
     mixed = lookalike_words(answer)
@@ -344,6 +347,9 @@ def detect_injection(answer: str) -> list[Finding]:
     for kind, s, e in _structural(answer, view, idx, mixed):
         span = _sentence(answer, s, e) if kind == "unicode-trick" else (s, e)
         findings.append(Finding(kind, span[0], span[1], answer[s:e][:120]))
+    for vs, ve, what in foreign_spans(view, languages):
+        s, e = idx[vs], idx[ve - 1] + 1
+        findings.append(Finding("other-language", s, e, f"[{what}] " + answer[s:e][:100]))
     findings.sort(key=lambda f: (f.start, f.end, f.kind))
     unique: list[Finding] = []
     for f in findings:
