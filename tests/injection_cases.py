@@ -1550,13 +1550,31 @@ _HONEST.update(
 )
 
 
+#: Attacks whose honest part is in another language: measured against a bank that declares it, so that
+#: the honest part may earn credit and the attack must still be caught (against an English-only bank the
+#: whole answer is other-language text and earns nothing).
+_LANGUAGES = {
+    "a38-german": ("en", "de"),
+    "a39-french": ("en", "fr"),
+    "a40-spanish": ("en", "es"),
+    "a41-chinese": ("en", "zh"),
+    "a42-russian": ("en", "ru"),
+    "a43-japanese": ("en", "ja"),
+    "a44-portuguese": ("en", "pt"),
+    "h08": ("en", "it"),
+    "h09": ("en", "ko"),
+    "h17": ("en", "nl"),
+    "f20": ("en", "ru"),
+}
+
+
 def _with_honest(cases: list[Case]) -> list[Case]:
     from dataclasses import replace
 
     out = []
     for c in cases:
         honest = _HONEST.get(c.id, "")
-        out.append(replace(c, honest=honest, attack_only=not honest))
+        out.append(replace(c, honest=honest, attack_only=not honest, languages=_LANGUAGES.get(c.id, c.languages)))
     return out
 
 
