@@ -267,7 +267,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _block(text: str, start: int, end: int) -> tuple[int, int]:
-    """From the line of ``start`` to the next blank line (a role-tag message), or its closing tag."""
+    """A role-tag message: from the line of ``start`` to its closing tag if it has one, else its line."""
     line_start = text.rfind("\n", 0, start) + 1
     opened = text[start:end].strip()
     if re.fullmatch(
@@ -291,8 +291,14 @@ def _block(text: str, start: int, end: int) -> tuple[int, int]:
         close = closer.search(text, end)
         if close and close.start() - end < 3000:
             return line_start, close.end()
-    stop = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:-{3,}|`{3,})[ \t]*(?:\n|$)").search(text, end)
-    return line_start, stop.start() if stop else len(text)
+    # no closing tag: the tag's own line — and the next line when the tag stands alone on its line
+    # ("SYSTEM:" then the message) — never "from here to the end of the answer"
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not text[end:line_end].strip(" \t:-=>#*[]()|") and line_end < len(text):
+        following = text.find("\n", line_end + 1)
+        line_end = len(text) if following < 0 else following
+    return line_start, line_end
 
 
 def _quoted_mention(view: str, start: int, sentence: str) -> bool:

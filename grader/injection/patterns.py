@@ -237,10 +237,23 @@ _p(
     r"answer\s+(?:was|got|has\s+been)\s+(?:truncated|cut\s+off|lost|corrupted)",
 )
 # role tags, chat templates
+_READER = re.compile(
+    r"\b(?:you|your|ignore|disregard|instructions?|assistant|model|ai|llm|answer|candidate|response|submission)\b", re.I
+)
+
+
+def _to_reader(sentence: str) -> bool:
+    """A role-tag line that talks to the reader or about grading, or a bare tag (its message follows);
+    not a quoted log line such as *System notice: the render queue is paused*."""
+    body = re.sub(r"^[^:]*:", "", sentence.strip(), count=1).strip()
+    return not body or _has_grading_vocab(body) or bool(_READER.search(body))
+
+
 _p(
     "role-tag",
     r"(?:^|\n)[ \t]*(?:system|assistant|developer)[ \t]*"
     r"(?:message|prompt|note|override|notice|update|instructions?)?[ \t]*:",
+    when=_to_reader,
 )
 _p(
     "role-tag",
@@ -260,6 +273,7 @@ _p(
     r"\b(?:override|admin(?:istrator)?|sudo|developer\s+mode|system\s+(?:override|notice|note|message|update|"
     r"prompt|instructions?)|important\s+instructions?|new\s+instructions?|instructions?\s+to\s+the\s+\w+)\s*:",
     clause_start=True,
+    when=_to_reader,
 )
 # fake verdicts (JSON objects are handled in code; these are the non-JSON shapes)
 _p("fake-verdict", r"[\"']?\b(?:criterion_id|injection_attempt)\b[\"']?\s*[:=]")
