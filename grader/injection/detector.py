@@ -53,6 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from grader.injection.language import foreign_spans
+from grader.injection.meaning import meaning_spans
 from grader.injection.patterns import (
     _GATES,
     _MENTION_CUES,
@@ -353,6 +354,15 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",)) -> list[Fi
     for kind, s, e in _structural(answer, view, idx, mixed):
         span = _sentence(answer, s, e) if kind == "unicode-trick" else (s, e)
         findings.append(Finding(kind, span[0], span[1], answer[s:e][:120]))
+    flagged = [(f.start, f.end) for f in findings]
+
+    def covered(vs: int, ve: int) -> bool:
+        s, e = idx[vs], idx[ve - 1] + 1
+        return any(fs <= s and e <= fe for fs, fe in flagged)
+
+    for vs, ve, _ in meaning_spans(view, covered):
+        s, e = idx[vs], idx[ve - 1] + 1
+        findings.append(Finding("grader-meta", s, e, answer[s:e][:120]))
     for vs, ve, what in foreign_spans(view, languages):
         s, e = idx[vs], idx[ve - 1] + 1
         findings.append(Finding("other-language", s, e, f"[{what}] " + answer[s:e][:100]))

@@ -81,11 +81,23 @@ def _p(
     _PATTERNS.append((kind, re.compile(pattern, flags), position, when))
 
 
+_THIRD_PARTY = re.compile(
+    r"\b(?:models?|llms?|it|they|the\s+ai|(?:chat)?bots?|systems?)\s+(?:\w+\s+)?(?:tends?\s+to|may|might|can|could|will|"
+    r"would|often|sometimes|usually|just|still)\s+(?:\w+\s+)?(?:ignor|disregard|forget|drop)",
+    re.I,
+)
+
+
+def _not_described(sentence: str) -> bool:
+    return not _THIRD_PARTY.search(sentence)
+
+
 # override
 _p(
     "override",
     rf"\b(?:ignore|disregard|forget|override|bypass|skip|set\s+aside|abandon|discard|neglect)\s+(?:{_DETS}\s+){{1,4}}{_RULES}\b",
     imperative=True,
+    when=_not_described,
 )
 _p(
     "override",
@@ -97,6 +109,7 @@ _p(
     "override",
     r"\b(?:ignor\w*|disregard\w*|forget\w*|forgot)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|"
     r"preceding|earlier)\s+(?:instructions?|prompts?|rules|directions|messages)\b",
+    when=_not_described,  # "the model tends to ignore earlier instructions" is a description
 )
 _p(
     "override",
@@ -122,6 +135,8 @@ _p(
     r"\b(?:mark|grade|rate|score|set|classify|record|treat|consider|count|regard)\s+(?:\w+\s+){0,2}?(?:every|each|all)"
     r"\s+(?:of\s+)?(?:the\s+|its\s+)?(?:criteri(?:on|a)|levels?|points|requirements?)\b[^.\n]{0,20}?\b(?:as|to|at)\s+"
     r"[\"'“]?(?:fully\s+met|full|met|satisfied|complete|passed|excellent|maximum|correct|perfect)\b",
+    # "I mark every criterion on our checklist as met" describes the candidate's own reviewing
+    when=lambda s: not re.search(r"\b(?:i|we)\s+(?:\w+\s+)?(?:mark|grade|rate|score|set|record|count)\s", s, re.I),
 )
 _p(
     "grade-request",
