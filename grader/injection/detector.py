@@ -105,11 +105,14 @@ _VERDICT_KEYS = frozenset(
         "feedback",
         "points",
         "out_of",
+        "criterion",
+        "awarded",
+        "rating",
     ]
 )
 _CORE_KEYS = frozenset(["criteria", "level", "score", "band", "verdict", "grade", "marks", "max_score", "points"])
 _FULL_VALUE = re.compile(
-    r"[\"'](?:score|points|grade|marks|verdict|level|band)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
+    r"[\"'](?:score|points|grade|marks|verdict|level|band|awarded|rating|result)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
     re.I,
 )
 _JSON_KEY = re.compile(r"[\"']([A-Za-z_]+)[\"']\s*:")
@@ -124,6 +127,33 @@ _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z][ .\-_*]{1,3}){4,}[A-Za-z](?![\w])")
 _SPACED_VOCAB = re.compile(
     r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I
 )
+
+
+_MD_COMMENT = re.compile(r"^[ \t]*\[(?://|comment|_|#)\]:\s*(?:#|<>)[^\n]*", re.I | re.M)
+_READER_WORDS = re.compile(r"\b(?:ai|llm|model|ignore|instructions?|you|your)\b", re.I)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
+_TABLE_HEAD = re.compile(r"\b(?:criteri(?:on|a)|level|score|points|marks|grade|verdict|band|awarded|result)\b", re.I)
+_TABLE_FULL = re.compile(r"\b(?:full(?:y\s+met)?|met|10\s*/\s*10|10|100\s*%?|pass(?:ed)?|max(?:imum)?|a\+)\b", re.I)
+
+
+def _verdict_tables(view: str) -> list[tuple[int, int]]:
+    """Markdown tables shaped like a verdict: a header naming two verdict columns (criterion, level, score
+    …) and a row that gives full marks — the rows from the header to the end of the table."""
+    out: list[tuple[int, int]] = []
+    if "|" not in view:
+        return out
+    rows = list(_TABLE_ROW.finditer(view))
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and view[rows[j].end() : rows[j + 1].start()].strip() == "":
+            j += 1
+        head = rows[i].group()
+        body = " ".join(r.group() for r in rows[i + 1 : j + 1])
+        if len(set(m.lower()[:5] for m in _TABLE_HEAD.findall(head))) >= 2 and _TABLE_FULL.search(body):
+            out.append((rows[i].start(), rows[j].end()))
+        i = j + 1
+    return out
 
 
 _SMALL_CAPS_RUN = re.compile("[" + "".join(SMALL_CAPITALS) + "]{3,}")
@@ -197,6 +227,11 @@ def _structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int,
             or not other_html
         ):
             out.append(("hidden-text", m.start(), m.end()))
+    for m in _MD_COMMENT.finditer(text):  # [//]: # (…) — a markdown comment, invisible once rendered
+        if _has_grading_vocab(m.group()) or _READER_WORDS.search(m.group()):
+            out.append(("hidden-text", m.start(), m.end()))
+    for s, e in _verdict_tables(view):
+        out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     for m in _HIDDEN_STYLE.finditer(text):
         close = re.compile(rf"</\s*{re.escape(m.group(1))}\s*>", re.I).search(text, m.end())
         out.append(("hidden-text", m.start(), close.end() if close else m.end()))

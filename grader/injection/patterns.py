@@ -464,13 +464,14 @@ _IMPERATIVE_WORDS = frozenset(
         "to",
     ]
 )
-_IMPERATIVE_PUNCT = set(".!?:;([\"'“‘—–-*>,\n")
+_IMPERATIVE_PUNCT = set(".!?:;([\"'“‘—–-*>,\n#/|")
 
 
 def _clause_start_at(view: str, pos: int) -> bool:
-    """The match starts the text, a line or a sentence, or follows an opening bracket."""
+    """The match starts the text, a line, a sentence, a code comment (``#``, ``//``, ``/*``), a table cell
+    or a quoted line, or follows an opening bracket."""
     before = view[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n(["
+    return not before or before[-1] in ".!?\n([#/|*>"
 
 
 def _imperative_at(view: str, pos: int) -> bool:
