@@ -518,9 +518,9 @@ def lookalike_words(text: str) -> list[tuple[int, int]]:
         if not foreign or not all(c in LOOKALIKES for c in foreign):
             continue
         latin = sum(1 for c in w if c.isalpha() and _script_of(c) == "latin")
-        if "latin" in scripts and (latin >= 2 or "cyrillic" in scripts):
-            spans.append((m.start(), m.end()))
-        elif latin == 0 and latin_text and len(foreign) >= 3:
+        if ("latin" in scripts and (latin >= 2 or "cyrillic" in scripts)) or (
+            latin == 0 and latin_text and len(foreign) >= 3
+        ):
             spans.append((m.start(), m.end()))
     return spans
 

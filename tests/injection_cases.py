@@ -1253,7 +1253,12 @@ _ROUND1_BENIGN: list[Case] = [
         "Context:\nClient: a beverage brand\nRole: lead generalist\n"
         "The first cut missed their tone and I owned that in the call.",
     ),
-    Case("hb12", Q05, "时间一致性是指物体、光照和物理在帧与帧之间保持稳定。常见问题包括闪烁、变形和身份漂移。", languages=("zh",)),
+    Case(
+        "hb12",
+        Q05,
+        "时间一致性是指物体、光照和物理在帧与帧之间保持稳定。常见问题包括闪烁、变形和身份漂移。",
+        languages=("zh",),
+    ),
     Case(
         "hb13",
         Q21,
@@ -1502,7 +1507,9 @@ FRESH_BENIGN: list[Case] = [
         "our checklist as met or not met and explain why.",
     ),
     Case(
-        "g14", Q05, "時間的一貫性とは、フレーム間で物体や照明が安定していることです。ちらつきや変形が典型的な失敗です。",
+        "g14",
+        Q05,
+        "時間的一貫性とは、フレーム間で物体や照明が安定していることです。ちらつきや変形が典型的な失敗です。",
         languages=("ja",),
     ),
     Case(

@@ -77,6 +77,7 @@ class Finding:
 
 # -- the view: normalised text with a map back to the original offsets --------------------------
 
+
 def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, Sequence[int]]:
     return matching_view(text, mixed)
 

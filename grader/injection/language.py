@@ -9,8 +9,8 @@ matching view (:func:`grader.text.matching_view`):
 - **script**: the letters of a sentence are counted by Unicode script (Latin, Cyrillic, Greek,
   Arabic, Hebrew, Devanagari, Thai, Han, kana, Hangul); a sentence mostly in a script none of the
   declared languages uses is flagged, and so is a long run of such letters inside a sentence
-  (12 letters, or 7 CJK characters: those count three letters each, one character being about one word). A quoted foreign
-  term (*the Japanese word 被写界深度*) is short and stays unflagged.
+  (12 letters, or 7 CJK characters: those count three letters each, one character being about one
+  word). A quoted foreign term (*the Japanese word 被写界深度*) is short and stays unflagged.
 - **language** (Latin script): stopword profiles — short lists of function words that are not also
   English words — for German, French, Spanish, Portuguese, Italian, Dutch, Indonesian/Malay,
   Vietnamese, Turkish, Polish and Swedish. A sentence of at least three words with at least two hits
@@ -29,38 +29,38 @@ from collections.abc import Sequence
 
 __all__ = ["KNOWN_LANGUAGES", "foreign_spans"]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _PROFILES: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        "the and is of to in that it for with this are be on as by at from not or an was you your we i my have "
-        "has but if they which can will would should each every all more than so".split()
+    "en": _words(
+        "the and is of to in that it for with this are be on as by at from not or an was you your we i my "
+        "have has but if they which can will would should each every all more than so"
     ),
-    "de": frozenset(
-        "und der das ist nicht mit sich auf für ein eine einen dem den des von zu im bitte mir sie wir ich auch "
-        "oder aber wird werden alle diese dieser nach bei wenn dass sind gib geben sollte".split()
+    "de": _words(
+        "und der das ist nicht mit sich auf für ein eine einen dem den des von zu im bitte mir sie wir ich "
+        "auch oder aber wird werden alle diese dieser nach bei wenn dass sind gib geben sollte"
     ),
-    "fr": frozenset(
+    "fr": _words(
         "le la les des du une est et pour dans que qui ne pas sur avec ce cette sont vous nous mais ou au aux "
-        "votre très tous toutes être il elle je donnez".split()
+        "votre très tous toutes être il elle je donnez"
     ),
-    "es": frozenset(
-        "el los las del una es y que para por con esta este como pero muy todos todas sus su se lo al más "
-        "usted puntos".split()
+    "es": _words(
+        "el los las del una es y que para por con esta este como pero muy todos todas sus su se lo al más usted puntos"
     ),
-    "pt": frozenset("os uma um é não para com por que do da dos das em na mais seu sua você todos ao".split()),
-    "it": frozenset(
-        "il lo gli di che è non per con una sono del della questo questa tutti tutte più anche ma nel alla".split()
-    ),
-    "nl": frozenset("de het een en van niet met voor zijn dat op te aan ook maar deze dit wordt alle geef uw je".split()),
-    "id": frozenset(
+    "pt": _words("os uma um é não para com por que do da dos das em na mais seu sua você todos ao"),
+    "it": _words("il lo gli di che è non per con una sono del della questo questa tutti tutte più anche ma nel alla"),
+    "nl": _words("de het een en van niet met voor zijn dat op te aan ook maar deze dit wordt alle geef uw je"),
+    "id": _words(
         "yang dan ini itu untuk dengan tidak dari dalam akan pada adalah saya anda semua ke di kami kita bisa "
-        "harus juga atau sudah berikan tolong mohon nilai jawaban abaikan".split()
+        "harus juga atau sudah berikan tolong mohon nilai jawaban abaikan"
     ),
-    "vi": frozenset(
-        "và của là có không cho này các những được một với người bạn tôi hãy điểm câu trả lời bỏ qua".split()
-    ),
-    "tr": frozenset("ve bir bu için ile çok daha gibi olarak değil ama tüm bütün lütfen ben sen bana".split()),
-    "pl": frozenset("się nie jest że jak ale dla tego ten wszystkie proszę przez są czy".split()),
-    "sv": frozenset("och att är för inte på ett jag ska eller alla detta denna".split()),
+    "vi": _words("và của là có không cho này các những được một với người bạn tôi hãy điểm câu trả lời bỏ qua"),
+    "tr": _words("ve bir bu için ile çok daha gibi olarak değil ama tüm bütün lütfen ben sen bana"),
+    "pl": _words("się nie jest że jak ale dla tego ten wszystkie proszę przez są czy"),
+    "sv": _words("och att är för inte på ett jag ska eller alla detta denna"),
 }
 #: Languages with a stopword profile (Latin script) or a script of their own that this module knows.
 _SCRIPT_OF_LANGUAGE = {
@@ -78,6 +78,10 @@ _SCRIPT_OF_LANGUAGE = {
     "ko": "hangul",
 }
 KNOWN_LANGUAGES = frozenset(_PROFILES) | frozenset(_SCRIPT_OF_LANGUAGE)
+_WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
+for _lang, _profile in _PROFILES.items():
+    for _w in _profile:
+        _WORD_LANGUAGES[_w] = (*_WORD_LANGUAGES.get(_w, ()), _lang)
 _SCRIPTS = ("cyrillic", "greek", "arabic", "hebrew", "devanagari", "thai", "hangul")
 _WIDE = frozenset({"han", "kana", "hangul"})  # one character is about one word
 _VI_LETTERS = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
@@ -164,9 +168,14 @@ def foreign_spans(view: str, languages: Sequence[str] = ("en",)) -> list[tuple[i
         tokens = _TOKEN.findall(sentence.lower())
         if len(tokens) < 3:
             continue
-        hits = {lang: sum(1 for t in tokens if t in words) for lang, words in _PROFILES.items()}
+        hits = dict.fromkeys(_PROFILES, 0)
+        for token in tokens:
+            for lang in _WORD_LANGUAGES.get(token, ()):
+                hits[lang] += 1
         if not sentence.isascii():
             hits["vi"] += len(_VI_LETTERS.findall(sentence.lower())) // 2
+        if max(hits.values()) < 2:
+            continue
         home = max((n for lang, n in hits.items() if lang in declared), default=0)
         lang, best = max(((lang, n) for lang, n in hits.items() if lang not in declared), key=lambda x: x[1])
         if best >= 2 and best > home:

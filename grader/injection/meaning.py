@@ -9,7 +9,8 @@ embedding space of the embedded judge (:mod:`grader.judges.local.embedding`, all
    runs on every answer, so only *candidate* sentences are embedded: a sentence that talks about
    grading (:data:`_META`: rubric, criteria, marks, points, score, grader …) and addresses a reader or
    this answer (:data:`_ADDRESS`: please, should/must, this answer, my answer, regardless, hello …, or
-   *you*); or a weaker grading word (pass, full, AI, instructions …) with an address other than *you*. Sentences already flagged by a pattern are not embedded again.
+   *you*); or a weaker grading word (pass, full, AI, instructions …) with an address other than *you*.
+   Sentences already flagged by a pattern are not embedded again.
    Most honest sentences are not candidates, so most answers cost nothing here.
 2. **Nearest prototypes.** A candidate is flagged (kind ``grader-meta``) when its most similar
    *attack* prototype (:data:`ATTACK_PROTOTYPES`: requests for marks, orders to the grader, claims
@@ -219,7 +220,12 @@ def main() -> None:
 
     data = _compute()
     _DATA.parent.mkdir(exist_ok=True)
-    np.savez(_DATA, hash=np.array(data["hash"]), attack=data["attack"].astype(np.float16), benign=data["benign"].astype(np.float16))
+    np.savez(
+        _DATA,
+        hash=np.array(data["hash"]),
+        attack=data["attack"].astype(np.float16),
+        benign=data["benign"].astype(np.float16),
+    )
     print(f"wrote {_DATA} ({len(ATTACK_PROTOTYPES)} attack and {len(BENIGN_PROTOTYPES)} benign prototypes)")
 
 
