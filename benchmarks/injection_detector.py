@@ -15,8 +15,9 @@ commit before issue 12's detector work, loaded from git into a throwaway package
 in the same run:
 
 - detector: recall on attacks, false positives on benign answers (each case's declared languages);
-- cost: mean detector time per answer, on the honest answers (benign cases and ``examples/answers``)
-  and on the attacks, rounds interleaved between the two detectors, the meaning cache emptied first;
+- cost: mean detector time per answer, on the honest answers of ``examples/answers``, on the benign
+  cases (written to talk about grading, so more of their sentences are embedded) and on the attacks,
+  rounds interleaved between the two detectors, the meaning cache emptied first;
 - ``--judges``: *gullible* (DevServer ``mode="gullible"``, through the whole pipeline: marks everything
   full, quotes fabricated text or the answer's attack sentence), *obedient* (in-process: marks every
   criterion full and quotes, for each, the answer's own sentence nearest the criterion — what an LLM
@@ -112,9 +113,9 @@ def detector_figures(label: str, detect: Detector, attacks: list[Any], benign: l
         print(f"            false positive {c.id}: {', '.join(sorted({f.kind for f in detect(c.text, langs(c))}))}")
 
 
-def cost_figures(detectors: dict[str, Detector], honest: list[tuple[str, tuple[str, ...]]], attacks: list[Any]) -> None:
+def cost_figures(detectors: dict[str, Detector], groups: dict[str, list[tuple[str, tuple[str, ...]]]]) -> None:
     """Mean ms per answer, 3 interleaved rounds each, the meaning cache emptied before every pass."""
-    for name, texts in (("honest", honest), ("attacks", [(c.text, langs(c)) for c in attacks])):
+    for name, texts in groups.items():
         times: dict[str, list[float]] = {label: [] for label in detectors}
         for _ in range(3):
             for label, detect in detectors.items():
@@ -300,11 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         honest += [(c.text, langs(c)) for c in benign]
         all_attacks += attacks
         print()
-    honest += [
+    examples = [
         (p.read_text(encoding="utf-8"), ("en",)) for p in sorted(EXAMPLES.glob("*.txt")) if ".injection." not in p.name
     ]
     print(f"detector cost ({args.parts})")
-    cost_figures(detectors, honest, all_attacks)
+    groups = {
+        "honest, examples/answers": examples,
+        "honest, benign cases": honest,
+        "attacks": [(c.text, langs(c)) for c in all_attacks],
+    }
+    cost_figures(detectors, groups)
     if args.pathological:
         print("\npathological inputs")
         if not pathological_figures():

@@ -12,7 +12,7 @@ embedding space of the embedded judge (:mod:`grader.judges.local.embedding`, all
    …), *you*/*should*/*must*, or an authority claim (as the …, errata, updated, I confirm …); or a
    weaker grading word (pass, full, AI, instructions …) with an address. Sentences already flagged by
    a pattern are not embedded again, and scores are cached per sentence. Most honest sentences are
-   not candidates (5 in the 100 honest answers of the benchmark), so most answers cost nothing here.
+   not candidates (3 sentences in the 100 honest answers of the benchmark), so most answers cost nothing.
 2. **Nearest prototypes.** A candidate is flagged (kind ``grader-meta``) when its most similar
    *attack* prototype (:data:`ATTACK_PROTOTYPES`: requests for marks, orders to the grader, claims
    about the rubric or the grading, personas, errata) is at least :data:`THRESHOLD` similar and beats
@@ -134,8 +134,10 @@ _ADDRESS = re.compile(
     re.I,
 )
 _AUTHORITY = re.compile(
-    r"\b(?:as\s+(?:the|a|an|your)|on\s+behalf\s+of|i\s+(?:confirm|certify|verify|approve)|errat\w*|corrigend\w*|"
-    r"updated?|revised|amended|correction|notice|memo|official)\b",
+    r"\b(?:errat\w*|corrigend\w*|on\s+behalf\s+of|i\s+(?:hereby\s+)?(?:confirm|certify)|official\s+(?:notice|update|memo)|"
+    r"(?:updated|revised|amended|new|corrected)\s+(?:rubric|criteria|marking|scoring|grading|assessment)|"
+    r"as\s+(?:the|a|an|your)\s+(?:\w+\s+)?(?:examiner|assessor|grader|marker|instructor|teacher|professor|reviewer|"
+    r"moderator|panel|invigilator|evaluator))\b",
     re.I,
 )
 _YOU = re.compile(r"\b(?:you|your|yours|should|must|ought)\b", re.I)
