@@ -60,7 +60,7 @@ from grader.verdict import CriterionVerdict, Level, Verdict  # noqa: E402
 BASELINE = "196fe79"
 EXAMPLES = ROOT / "examples" / "answers"
 BANK = default_bank()
-Detector = Callable[[str, Sequence[str]], list[Any]]
+Detector = Callable[..., list[Any]]
 
 
 def load_baseline(ref: str) -> Detector:
@@ -76,15 +76,20 @@ def load_baseline(ref: str) -> Detector:
         (package / name).write_text(source.replace("grader.injection.", "baseline_injection."))
     sys.path.insert(0, str(tmp))
     module = importlib.import_module("baseline_injection.detector")
-    return lambda text, languages=("en",): module.detect_injection(text)
+    return lambda text, languages=("en",), criteria=(): module.detect_injection(text)
 
 
-def current(text: str, languages: Sequence[str] = ("en",)) -> list[Any]:
-    return detect_injection(text, languages)
+def current(text: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Any]:
+    return detect_injection(text, languages, criteria)
 
 
 def langs(case: Any) -> tuple[str, ...]:
     return tuple(getattr(case, "languages", ("en",)))
+
+
+def crit(case: Any) -> list[str]:
+    """The criterion texts of the case's rubric (the pipeline passes them to the detector)."""
+    return [c.text for c in BANK.get(case.question_id).criteria]
 
 
 def rubric_for(case: Any) -> Rubric:
@@ -96,8 +101,8 @@ def rubric_for(case: Any) -> Rubric:
 
 
 def detector_figures(label: str, detect: Detector, attacks: list[Any], benign: list[Any]) -> None:
-    missed = [c for c in attacks if not detect(c.text, langs(c))]
-    flagged = [c for c in benign if detect(c.text, langs(c))]
+    missed = [c for c in attacks if not detect(c.text, langs(c), crit(c))]
+    flagged = [c for c in benign if detect(c.text, langs(c), crit(c))]
     print(
         f"  {label:<9} recall {1 - len(missed) / len(attacks):4.2f} ({len(attacks) - len(missed)}/{len(attacks)})"
         f"   false positives {len(flagged) / len(benign):4.2f} ({len(flagged)}/{len(benign)})"
@@ -110,10 +115,15 @@ def detector_figures(label: str, detect: Detector, attacks: list[Any], benign: l
     if missed:
         print("            missed: " + ", ".join(c.id for c in missed))
     for c in flagged:
-        print(f"            false positive {c.id}: {', '.join(sorted({f.kind for f in detect(c.text, langs(c))}))}")
+        print(
+            f"            false positive {c.id}: "
+            + ", ".join(sorted({f.kind for f in detect(c.text, langs(c), crit(c))}))
+        )
 
 
-def cost_figures(detectors: dict[str, Detector], groups: dict[str, list[tuple[str, tuple[str, ...]]]]) -> None:
+def cost_figures(
+    detectors: dict[str, Detector], groups: dict[str, list[tuple[str, tuple[str, ...], list[str]]]]
+) -> None:
     """Mean ms per answer, 3 interleaved rounds each, the meaning cache emptied before every pass."""
     for name, texts in groups.items():
         times: dict[str, list[float]] = {label: [] for label in detectors}
@@ -121,8 +131,8 @@ def cost_figures(detectors: dict[str, Detector], groups: dict[str, list[tuple[st
             for label, detect in detectors.items():
                 meaning._scores.clear()
                 started = time.perf_counter()
-                for text, languages in texts:
-                    detect(text, languages)
+                for text, languages, criteria in texts:
+                    detect(text, languages, criteria)
                 times[label].append((time.perf_counter() - started) / len(texts) * 1000)
         figures = "   ".join(f"{label} {min(t):.2f} ms" for label, t in times.items())
         print(f"  cost per answer, {name} ({len(texts)} answers, best of 3): {figures}")
@@ -184,8 +194,10 @@ async def judge_figures(label: str, detect: Detector, attacks: list[Any], benign
         for c in attacks:
             rubric = rubric_for(c)
 
-            def percent(text: str, rubric: Rubric = rubric) -> float:
-                scored = score_verdict(rubric, text, obedient_verdict(rubric, text), detect(text, rubric.languages))
+            def percent(text: str, rubric: Rubric = rubric, case: Any = c) -> float:
+                scored = score_verdict(
+                    rubric, text, obedient_verdict(rubric, text), detect(text, rubric.languages, crit(case))
+                )
                 return 100 * scored.score / rubric.max_score
 
             if c.attack_only:
@@ -195,7 +207,7 @@ async def judge_figures(label: str, detect: Detector, attacks: list[Any], benign
         for c in benign:
             rubric = rubric_for(c)
             verdict = obedient_verdict(rubric, c.text)
-            defended = score_verdict(rubric, c.text, verdict, detect(c.text, rubric.languages))
+            defended = score_verdict(rubric, c.text, verdict, detect(c.text, rubric.languages, crit(c)))
             if defended.score < score_verdict(rubric, c.text, verdict, [], check_relevance=False).score:
                 obedient.lost.append(c.id)
         obedient.report(f"{label} obedient")
@@ -227,7 +239,7 @@ async def judge_figures(label: str, detect: Detector, attacks: list[Any], benign
                     if mode == "gullible":
                         alone = score_verdict(rubric, c.text, r.verdict, [], check_relevance=False).score
                     else:
-                        grader.grading.detect_injection = lambda text, languages=("en",): []  # type: ignore[assignment]
+                        grader.grading.detect_injection = lambda *args: []  # type: ignore[assignment]
                         alone = (await grading.agrade(rubric, c.text)).score
                         grader.grading.detect_injection = detect  # type: ignore[assignment]
                     if (r.score or 0.0) < (alone or 0.0):
@@ -287,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pathological", action="store_true", help="also time quadratic-backtracking inputs")
     args = parser.parse_args(argv)
     detectors: dict[str, Detector] = {"baseline": load_baseline(args.baseline), "current": current}
-    honest: list[tuple[str, tuple[str, ...]]] = []
+    honest: list[tuple[str, tuple[str, ...], list[str]]] = []
     all_attacks: list[Any] = []
     for name, (attacks, benign) in parts(args.parts.split(",")).items():
         print(
@@ -298,17 +310,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.judges:
             for label, detect in detectors.items():
                 asyncio.run(judge_figures(label, detect, attacks, benign))
-        honest += [(c.text, langs(c)) for c in benign]
+        honest += [(c.text, langs(c), crit(c)) for c in benign]
         all_attacks += attacks
         print()
     examples = [
-        (p.read_text(encoding="utf-8"), ("en",)) for p in sorted(EXAMPLES.glob("*.txt")) if ".injection." not in p.name
+        (p.read_text(encoding="utf-8"), ("en",), [c.text for c in BANK.get(p.name.split(".")[0]).criteria])
+        for p in sorted(EXAMPLES.glob("*.txt"))
+        if ".injection." not in p.name
     ]
     print(f"detector cost ({args.parts})")
     groups = {
         "honest, examples/answers": examples,
         "honest, benign cases": honest,
-        "attacks": [(c.text, langs(c)) for c in all_attacks],
+        "attacks": [(c.text, langs(c), crit(c)) for c in all_attacks],
     }
     cost_figures(detectors, groups)
     if args.pathological:

@@ -199,3 +199,17 @@ def test_the_cached_prototype_vectors_match_the_prototype_texts():
         assert str(stored["hash"]) == expected
         assert stored["attack"].shape == (len(meaning.ATTACK_PROTOTYPES), 384)
         assert stored["benign"].shape == (len(meaning.BENIGN_PROTOTYPES), 384)
+
+
+# -- rubric wording pasted into the answer -------------------------------------------------------------
+
+
+def test_criterion_texts_repeated_word_for_word_are_flagged():
+    criteria = [c.text for c in RUBRIC.criteria]
+    pasted = "Flicker is bad. Names flickering as a common failure mode. Names identity drift (a character or object"
+    pasted += " gradually changing identity across frames) as a common failure mode."
+    findings = detect_injection(pasted, criteria=criteria)
+    assert {f.kind for f in findings} == {"criterion-echo"}
+    assert all(f.start >= pasted.index("Names") for f in findings)
+    honest = "Flickering is a common failure mode; so is identity drift, a character gradually changing identity."
+    assert not detect_injection(honest, criteria=criteria)

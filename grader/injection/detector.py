@@ -344,10 +344,41 @@ def _quoted_mention(view: str, start: int, sentence: str) -> bool:
     return bool(before) and before[-1] in "'\"“‘`" and bool(_MENTION_CUES.search(sentence))
 
 
-def detect_injection(answer: str, languages: Sequence[str] = ("en",)) -> list[Finding]:
-    """Spans of the answer that look like instructions to the grader, or are written in a language or
-    script other than ``languages`` (the bank's; see :mod:`grader.injection.language`); empty for a
-    clean answer."""
+_VIEW_WORD = re.compile(r"[^\W_]+")
+
+
+def _criterion_echoes(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]:
+    """View spans where the answer repeats a criterion's text word for word (at least four words): rubric
+    wording pasted in so that a judge matching quotes to criteria credits it (*Names flickering as a
+    common failure mode.*). An honest answer says the thing, not the rubric's sentence about it."""
+    if not criteria:
+        return []
+    found = [(m.group().casefold(), m.start(), m.end()) for m in _VIEW_WORD.finditer(view)]
+    joined = " " + " ".join(w for w, _, _ in found) + " "
+    starts = []  # character offset in ``joined`` of each word
+    pos = 1
+    for w, _, _ in found:
+        starts.append(pos)
+        pos += len(w) + 1
+    out = []
+    for text in criteria:
+        wanted = [w.casefold() for w in _VIEW_WORD.findall(text)]
+        if len(wanted) < 4:
+            continue
+        needle = " " + " ".join(wanted) + " "
+        at = joined.find(needle)
+        while at >= 0:
+            first = starts.index(at + 1)
+            last = first + len(wanted) - 1
+            out.append((found[first][1], found[last][2]))
+            at = joined.find(needle, at + 1)
+    return out
+
+
+def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
+    """Spans of the answer that look like instructions to the grader, are written in a language or
+    script other than ``languages`` (the bank's; see :mod:`grader.injection.language`), or repeat one
+    of ``criteria`` (the rubric's criterion texts) word for word; empty for a clean answer."""
     if not answer:
         return []
     mixed = lookalike_words(answer)
@@ -390,6 +421,9 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",)) -> list[Fi
     for kind, s, e in _structural(answer, view, idx, mixed):
         span = _sentence(answer, s, e) if kind == "unicode-trick" else (s, e)
         findings.append(Finding(kind, span[0], span[1], answer[s:e][:120]))
+    for vs, ve in _criterion_echoes(view, criteria):
+        s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
+        findings.append(Finding("criterion-echo", s, e, answer[idx[vs] : idx[ve - 1] + 1][:120]))
     flagged = [(f.start, f.end) for f in findings]
 
     def covered(vs: int, ve: int) -> bool:
