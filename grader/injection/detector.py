@@ -1,7 +1,9 @@
-"""A deterministic detector for answers that try to instruct or manipulate the grader.
+"""A detector for answers that try to instruct or manipulate the grader.
 
-This module holds the detection logic (the normalised view, structural checks, spans); the regex
-table lives in :mod:`grader.injection_patterns`.
+This module holds the detection logic (structural checks, spans); the regex table lives in
+:mod:`grader.injection.patterns`, the block checks in :mod:`grader.injection.blocks`, the language
+and script check in :mod:`grader.injection.language`, the check by meaning in
+:mod:`grader.injection.meaning`.
 
 What it looks for (the ``kind`` of each :class:`Finding`):
 
@@ -27,14 +29,18 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``unicode-trick`` — look-alike letters from other scripts inside Latin words, fullwidth or
   mathematical letters, letter-spaced words (``I G N O R E``);
 - ``other-language`` — the same requests in German, French, Spanish, Portuguese, Italian, Dutch,
-  Russian, Chinese, Japanese, Korean, Polish and Turkish;
+  Russian, Chinese, Japanese, Korean, Polish and Turkish; and any sentence in a language or script
+  the bank does not declare (``languages``, :mod:`grader.injection.language`);
+- ``grader-meta`` — a sentence about grading that addresses a reader or this answer and is nearer
+  prototype attacks than prototype honest sentences in MiniLM space (:mod:`grader.injection.meaning`);
+- ``criterion-echo`` — a criterion's own text repeated word for word (:mod:`grader.injection.blocks`);
 - ``prompt-leak`` — requests to reveal the system prompt or the rubric.
 
-Patterns run on a *view* of the answer (NFKC; every invisible character of :mod:`grader.text`
-removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that "ig\u00adnore"
-reads "ignore"; look-alike letters inside mixed-script words mapped to Latin) and findings are mapped
-back to the original offsets, widened to the whole sentence (or block, comment, JSON object) so that
-a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
+Patterns run on a *view* of the answer (:func:`grader.text.matching_view`: NFKC; every invisible
+character removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that
+"ig\u00adnore" reads "ignore"; small capitals and look-alike letters mapped to Latin) and findings are mapped
+back to the original offsets, widened to the whole sentence (or block, comment, JSON object, table,
+role-tag line — never to the end of the answer) so that a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
 
 False positives cost honest candidates credit, so every pattern needs the grader as the target,
 a grading request or a role/verdict structure — never a word alone: *the model may ignore parts
@@ -52,6 +58,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.injection.blocks import MD_COMMENT, READER_WORDS, criterion_echoes, verdict_tables
 from grader.injection.language import foreign_spans
 from grader.injection.meaning import meaning_spans
 from grader.injection.patterns import (
@@ -130,33 +137,6 @@ _SPACED_VOCAB = re.compile(
 )
 
 
-_MD_COMMENT = re.compile(r"^[ \t]*\[(?://|comment|_|#)\]:\s*(?:#|<>)[^\n]*", re.I | re.M)
-_READER_WORDS = re.compile(r"\b(?:ai|llm|model|ignore|instructions?|you|your)\b", re.I)
-_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
-_TABLE_HEAD = re.compile(r"\b(?:criteri(?:on|a)|level|score|points|marks|grade|verdict|band|awarded|result)\b", re.I)
-_TABLE_FULL = re.compile(r"\b(?:full(?:y\s+met)?|met|10\s*/\s*10|10|100\s*%?|pass(?:ed)?|max(?:imum)?|a\+)\b", re.I)
-
-
-def _verdict_tables(view: str) -> list[tuple[int, int]]:
-    """Markdown tables shaped like a verdict: a header naming two verdict columns (criterion, level, score
-    …) and a row that gives full marks — the rows from the header to the end of the table."""
-    out: list[tuple[int, int]] = []
-    if "|" not in view:
-        return out
-    rows = list(_TABLE_ROW.finditer(view))
-    i = 0
-    while i < len(rows):
-        j = i
-        while j + 1 < len(rows) and view[rows[j].end() : rows[j + 1].start()].strip() == "":
-            j += 1
-        head = rows[i].group()
-        body = " ".join(r.group() for r in rows[i + 1 : j + 1])
-        if len(set(m.lower()[:5] for m in _TABLE_HEAD.findall(head))) >= 2 and _TABLE_FULL.search(body):
-            out.append((rows[i].start(), rows[j].end()))
-        i = j + 1
-    return out
-
-
 _SMALL_CAPS_RUN = re.compile("[" + "".join(SMALL_CAPITALS) + "]{3,}")
 
 
@@ -228,10 +208,10 @@ def _structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int,
             or not other_html
         ):
             out.append(("hidden-text", m.start(), m.end()))
-    for m in _MD_COMMENT.finditer(text):  # [//]: # (…) — a markdown comment, invisible once rendered
-        if _has_grading_vocab(m.group()) or _READER_WORDS.search(m.group()):
+    for m in MD_COMMENT.finditer(text):  # [//]: # (…) — a markdown comment, invisible once rendered
+        if _has_grading_vocab(m.group()) or READER_WORDS.search(m.group()):
             out.append(("hidden-text", m.start(), m.end()))
-    for s, e in _verdict_tables(view):
+    for s, e in verdict_tables(view):
         out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     for m in _HIDDEN_STYLE.finditer(text):
         close = re.compile(rf"</\s*{re.escape(m.group(1))}\s*>", re.I).search(text, m.end())
@@ -344,37 +324,6 @@ def _quoted_mention(view: str, start: int, sentence: str) -> bool:
     return bool(before) and before[-1] in "'\"“‘`" and bool(_MENTION_CUES.search(sentence))
 
 
-_VIEW_WORD = re.compile(r"[^\W_]+")
-
-
-def _criterion_echoes(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]:
-    """View spans where the answer repeats a criterion's text word for word (at least four words): rubric
-    wording pasted in so that a judge matching quotes to criteria credits it (*Names flickering as a
-    common failure mode.*). An honest answer says the thing, not the rubric's sentence about it."""
-    if not criteria:
-        return []
-    found = [(m.group().casefold(), m.start(), m.end()) for m in _VIEW_WORD.finditer(view)]
-    joined = " " + " ".join(w for w, _, _ in found) + " "
-    starts = []  # character offset in ``joined`` of each word
-    pos = 1
-    for w, _, _ in found:
-        starts.append(pos)
-        pos += len(w) + 1
-    out = []
-    for text in criteria:
-        wanted = [w.casefold() for w in _VIEW_WORD.findall(text)]
-        if len(wanted) < 4:
-            continue
-        needle = " " + " ".join(wanted) + " "
-        at = joined.find(needle)
-        while at >= 0:
-            first = starts.index(at + 1)
-            last = first + len(wanted) - 1
-            out.append((found[first][1], found[last][2]))
-            at = joined.find(needle, at + 1)
-    return out
-
-
 def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
     """Spans of the answer that look like instructions to the grader, are written in a language or
     script other than ``languages`` (the bank's; see :mod:`grader.injection.language`), or repeat one
@@ -421,7 +370,7 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: 
     for kind, s, e in _structural(answer, view, idx, mixed):
         span = _sentence(answer, s, e) if kind == "unicode-trick" else (s, e)
         findings.append(Finding(kind, span[0], span[1], answer[s:e][:120]))
-    for vs, ve in _criterion_echoes(view, criteria):
+    for vs, ve in criterion_echoes(view, criteria):
         s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
         findings.append(Finding("criterion-echo", s, e, answer[idx[vs] : idx[ve - 1] + 1][:120]))
     flagged = [(f.start, f.end) for f in findings]
