@@ -38,9 +38,10 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 
 Patterns run on a *view* of the answer (:func:`grader.text.matching_view`: NFKC; every invisible
 character removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that
-"ig\u00adnore" reads "ignore"; small capitals and look-alike letters mapped to Latin) and findings are mapped
-back to the original offsets, widened to the whole sentence (or block, comment, JSON object, table,
-role-tag line — never to the end of the answer) so that a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
+"ig\u00adnore" reads "ignore"; small capitals and look-alike letters mapped to Latin) and findings are
+mapped back to the original offsets, widened to the whole sentence (or block, comment, JSON object, table,
+role-tag line — never to the end of the answer) so that a quote taken from the attack falls inside
+it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
 
 False positives cost honest candidates credit, so every pattern needs the grader as the target,
 a grading request or a role/verdict structure — never a word alone: *the model may ignore parts
