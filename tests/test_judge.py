@@ -243,9 +243,9 @@ def test_server_without_json_schema_falls_back_to_json_mode(dev_server, make_gra
 @pytest.mark.parametrize(
     ("answer", "score", "flags"),
     [
-        # criteria 1 and 3 quote fabricated text, criterion 2 quotes a sentence of the answer that the
-        # embedded second opinion finds does not support it: held at missing, flagged (issue 12)
-        (None, 0.0, {"unverified_evidence", "judge_disagreement"}),
+        # criteria 1 and 3 quote fabricated text, criterion 2 quotes the answer (the evidence checks alone:
+        # the second opinion, which depends on the embedded model, is tested in test_second_opinion.py)
+        (None, 2.5, {"unverified_evidence"}),
         # the only real quote is the attack sentence: it lies inside a suspected injection
         (
             "Diffusion models learn to reverse a gradual noising process. "
@@ -259,7 +259,7 @@ def test_server_without_json_schema_falls_back_to_json_mode(dev_server, make_gra
 def test_fabricated_evidence_earns_nothing(dev_server, make_grader, good_answer, answer, score, flags):
     answer = answer or good_answer
     server = dev_server(mode="gullible")
-    result = make_grader(server).grade("t-diffusion", answer)
+    result = make_grader(server, second_opinion=False).grade("t-diffusion", answer)
 
     assert result.status == "graded"
     assert all(c.claimed.value == "full" for c in result.criteria)

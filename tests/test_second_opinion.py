@@ -146,7 +146,7 @@ def test_an_obeyed_llm_is_held_at_the_embedded_level_and_flagged(dev_server):
     assert result.second_opinion is not None and result.second_opinion.held
     held = [c for c in result.criteria if c.details.get("second_opinion_held")]
     assert held and all(c.awarded != c.claimed for c in held)
-    assert result.percent <= 40  # only the definition, which the quote does state, keeps its credit
+    assert result.percent <= 50  # the LLM claimed 100 %: only what the quotes support is kept
     assert needs_review(result) and result.band_label == NEEDS_REVIEW
     # the numbers are not in the candidate's feedback
     assert "second" not in result.summary and not any("second" in s for s in result.strengths)
