@@ -31,8 +31,12 @@ __all__ = ["Grader", "cache_key", "word_count"]
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
+    return _cache_key(settings.grading_key(), model, prompt_version, rubric.hash, answer)
+
+
+def _cache_key(*parts: str) -> str:
     h = hashlib.sha256()
-    for part in (settings.grading_key(), model, prompt_version, rubric.hash, answer):
+    for part in parts:
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -66,6 +70,9 @@ class Grader:
         self.backend: Judge = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
+        # rubric.hash dumps the rubric to JSON: computed once per rubric object, not three times per
+        # answer (id() → the rubric, kept alive beside its hash; rubrics are frozen)
+        self._hashes: dict[int, tuple[Rubric, str]] = {}
 
     @property
     def backend_name(self) -> str:
@@ -80,12 +87,23 @@ class Grader:
         return question if isinstance(question, Rubric) else self.bank.get(question)
 
     def key_for(self, rubric: Rubric, answer: str) -> str:
-        return cache_key(self.settings, self.prompt_version, rubric, answer, self.backend.model)
+        """:func:`cache_key` (the same value), with the rubric's hash memoised."""
+        return _cache_key(
+            self.settings.grading_key(), self.backend.model, self.prompt_version, self._rubric_hash(rubric), answer
+        )
+
+    def _rubric_hash(self, rubric: Rubric) -> str:
+        entry = self._hashes.get(id(rubric))
+        if entry is None or entry[0] is not rubric:
+            if len(self._hashes) >= 4096:
+                self._hashes.clear()
+            entry = self._hashes[id(rubric)] = (rubric, rubric.hash)
+        return entry[1]
 
     def _base(self, rubric: Rubric, answer: str) -> dict[str, Any]:
         return dict(
             question_id=rubric.id,
-            rubric_hash=rubric.hash,
+            rubric_hash=self._rubric_hash(rubric),
             prompt_version=self.prompt_version,
             backend=self.backend.name,
             model=self.backend.model,

@@ -31,6 +31,7 @@ from grader.errors import BudgetExceeded, GraderError, InputError, TransportErro
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
+from grader.rubric import Rubric
 from grader.text import redact
 
 __all__ = [
@@ -306,6 +307,7 @@ async def run_batch(
     fatal: list[TransportError] = []
     pending = [0]  # paid rows started and not finished (for the budget check)
     budget_hit = asyncio.Event()
+    rubrics: dict[str, Rubric | GraderError] = {}
 
     def emit(record: dict[str, Any]) -> None:
         writer.write(record)
@@ -317,10 +319,15 @@ async def run_batch(
         if row.error:
             emit(error_record(row, row.error))
             return
-        try:
-            rubric = grader.rubric(row.question_id)
-        except GraderError as exc:
-            emit(error_record(row, exc.message))
+        rubric = rubrics.get(row.question_id)
+        if rubric is None:  # looked up once per question id (a bank lookup may scan every rubric)
+            try:
+                rubric = rubrics[row.question_id] = grader.rubric(row.question_id)
+            except GraderError as exc:
+                rubrics[row.question_id] = exc
+                rubric = exc
+        if isinstance(rubric, GraderError):
+            emit(error_record(row, rubric.message))
             return
         key = grader.key_for(rubric, row.answer)
         cached = grader.store is not None and grader.settings.use_cache and grader.store.has_result(key)

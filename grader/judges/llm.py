@@ -39,6 +39,7 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
+from grader.judges._messages import answer_messages
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
@@ -72,9 +73,10 @@ def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[st
 def judge_messages(
     prompts: PromptSet, rubric: Rubric, answer: str, format_mode: str = "json_schema"
 ) -> list[dict[str, str]]:
-    """The first messages for an answer; JSON modes carry the schema in the system message."""
+    """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
+    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes)."""
     schema = verdict_schema(rubric) if format_mode != "json_schema" else None
-    return prompts.messages(rubric, answer, schema=schema)
+    return answer_messages(prompts, rubric, answer, schema)
 
 
 def request_body(
