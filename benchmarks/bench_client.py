@@ -120,12 +120,12 @@ def grader_cmd(src: Path, out: Path, base_urls: list[str], concurrency: int) -> 
     cmd = [sys.executable, "-m", "grader", "batch", str(src), "-o", str(out), "--model", "bench"]
     for url in base_urls:
         cmd += ["--base-url", url]
-    return cmd + ["--concurrency", str(concurrency), "--overwrite"]
+    return [*cmd, "--concurrency", str(concurrency), "--overwrite"]
 
 
 def bare_cmd(bodies: Path, base_url: str, concurrency: int, limit: int | None = None) -> list[str]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "bare", str(bodies), base_url, str(concurrency)]
-    return cmd + ([str(limit)] if limit else [])
+    return [*cmd, *([str(limit)] if limit else [])]
 
 
 def _env(store: Path) -> dict[str, str]:
@@ -152,12 +152,16 @@ def bench_client(answers: int = 1600, latency: float = 0.2, concurrency: int = 3
         for rep in range(repeats):
             store = d / f"s{rep}.sqlite3"
             server.bodies.clear()
-            g = run_child(grader_cmd(src, d / "out.csv", [server.base_url], concurrency), _env(store), arrivals, answers)
+            g = run_child(
+                grader_cmd(src, d / "out.csv", [server.base_url], concurrency), _env(store), arrivals, answers
+            )
             if rep == 0:  # the very bodies grader sent, for the bare client
                 with bodies.open("w", encoding="utf-8") as fh:
                     for body in server.bodies:
                         fh.write(json.dumps(body) + "\n")
-            g1 = run_child(grader_cmd(one, d / "one-out.csv", [server.base_url], 1), _env(d / f"t{rep}.sqlite3"), arrivals, 1)
+            g1 = run_child(
+                grader_cmd(one, d / "one-out.csv", [server.base_url], 1), _env(d / f"t{rep}.sqlite3"), arrivals, 1
+            )
             b = run_child(bare_cmd(bodies, server.base_url, concurrency), _env(store), arrivals, answers)
             b1 = run_child(bare_cmd(bodies, server.base_url, 1, limit=1), _env(store), arrivals, 1)
             g_ms = 1000 * (g.cpu_s - g1.cpu_s) / (answers - 1)

@@ -13,10 +13,9 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import InputError, Usage, VerdictError
-from grader.injection.detector import Finding, detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
@@ -27,7 +26,18 @@ from grader.text import word_count  # re-exported: the too-short check's word co
 from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
+if TYPE_CHECKING:
+    from grader.injection.detector import Finding
+
 __all__ = ["Grader", "cache_key", "word_count"]
+
+
+def detect_injection(answer: str) -> list[Finding]:
+    """:func:`grader.injection.detector.detect_injection`, imported on first use: compiling its
+    patterns takes ~0.1 s, which a batch spends while its first request is out rather than before."""
+    from grader.injection.detector import detect_injection as detect
+
+    return detect(answer)
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
@@ -73,6 +83,7 @@ class Grader:
         # rubric.hash dumps the rubric to JSON: computed once per rubric object, not three times per
         # answer (id() → the rubric, kept alive beside its hash; rubrics are frozen)
         self._hashes: dict[int, tuple[Rubric, str]] = {}
+        self._settings_key: tuple[Settings, str] | None = None  # settings are frozen: hashed once
 
     @property
     def backend_name(self) -> str:
@@ -89,8 +100,13 @@ class Grader:
     def key_for(self, rubric: Rubric, answer: str) -> str:
         """:func:`cache_key` (the same value), with the rubric's hash memoised."""
         return _cache_key(
-            self.settings.grading_key(), self.backend.model, self.prompt_version, self._rubric_hash(rubric), answer
+            self._grading_key(), self.backend.model, self.prompt_version, self._rubric_hash(rubric), answer
         )
+
+    def _grading_key(self) -> str:
+        if self._settings_key is None or self._settings_key[0] is not self.settings:
+            self._settings_key = (self.settings, self.settings.grading_key())
+        return self._settings_key[1]
 
     def _rubric_hash(self, rubric: Rubric) -> str:
         entry = self._hashes.get(id(rubric))
@@ -110,7 +126,7 @@ class Grader:
             max_score=rubric.max_score,
             answer_sha256=hashlib.sha256(answer.encode()).hexdigest(),
             answer_words=word_count(answer),
-            settings_key=self.settings.grading_key(),
+            settings_key=self._grading_key(),
         )
 
     def _short_result(self, rubric: Rubric, answer: str) -> GradeResult | None:
@@ -176,14 +192,14 @@ class Grader:
             del self._inflight[key]
 
     async def _grade_uncached(self, rubric: Rubric, answer: str) -> GradeResult:
-        findings = detect_injection(answer)
         started = time.perf_counter()
         base = self._base(rubric, answer)
         try:
             outcome = await self.backend.judge(rubric, answer)
         except VerdictError as exc:
-            return self._unscored(base, exc, time.perf_counter() - started, findings)
+            return self._unscored(base, exc, time.perf_counter() - started, detect_injection(answer))
         latency = time.perf_counter() - started
+        findings = detect_injection(answer)  # after the request: the detector does not hold it up
         return self._scored(
             rubric,
             answer,

@@ -78,6 +78,4 @@ def answer_messages(
     if template is None:
         return prompts.messages(rubric, answer, schema=schema)
     safe = neutralise(answer)
-    return [
-        {**m, "content": m["content"].replace(_SLOT, safe)} if _SLOT in m["content"] else dict(m) for m in template
-    ]
+    return [{**m, "content": m["content"].replace(_SLOT, safe)} if _SLOT in m["content"] else dict(m) for m in template]

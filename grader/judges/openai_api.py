@@ -33,6 +33,7 @@ import asyncio
 import email.utils
 import json
 import re
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -173,10 +174,28 @@ def _secret(settings: Settings) -> str | None:
     return settings.api_key.get_secret_value() if settings.api_key else None
 
 
+def _plain_http(base_url: str | None) -> bool:
+    return bool(base_url) and str(base_url).strip().lower().startswith("http://")
+
+
 def make_async_client(settings: Settings) -> openai.AsyncOpenAI:
-    """The async client for chat completions; its own retries are off (:func:`send_chat` retries)."""
+    """The async client for chat completions; its own retries are off (:func:`send_chat` retries).
+
+    For a plain ``http://`` server (a local llama.cpp, vLLM or Ollama) the HTTP client gets an empty
+    TLS context instead of the default one, whose loading of the CA bundle costs 60–200 ms of
+    start-up for a connection that never uses TLS. It trusts no certificate, so should the server
+    redirect to ``https://``, the request fails on the certificate rather than going out unverified."""
+    http_client = None
+    if _plain_http(settings.base_url):
+        http_client = openai.DefaultAsyncHttpxClient(
+            base_url=str(settings.base_url), timeout=settings.timeout, verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        )
     return openai.AsyncOpenAI(
-        api_key=_api_key(settings), base_url=settings.base_url, max_retries=0, timeout=settings.timeout
+        api_key=_api_key(settings),
+        base_url=settings.base_url,
+        max_retries=0,
+        timeout=settings.timeout,
+        http_client=http_client,
     )
 
 
