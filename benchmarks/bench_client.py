@@ -3,6 +3,8 @@
     python benchmarks/bench_client.py                 # 1600 answers, concurrency 32, 200 ms, 3 repeats
     python benchmarks/bench_client.py --answers 400 --repeats 1
     python benchmarks/bench_client.py endpoints       # two 200 ms endpoints vs one, 8 in flight each
+    python benchmarks/bench_client.py --baseline DIR  # also an older checkout's grader batch, same run:
+        # mkdir /tmp/base && git archive COMMIT | tar -x -C /tmp/base
 
 Both clients run as subprocesses of this script against the same test server (a thread of this
 process, so its work is counted in neither), one after the other in each repeat:
@@ -100,12 +102,12 @@ class Run:
     rate: float  # requests per second at the server
 
 
-def run_child(cmd: list[str], env: dict[str, str], arrivals: Arrivals, expected: int) -> Run:
+def run_child(cmd: list[str], env: dict[str, str], arrivals: Arrivals, expected: int, cwd: Path = ROOT) -> Run:
     """Run ``cmd`` to completion; its CPU from RUSAGE_CHILDREN (this script has no other children then)."""
     arrivals.reset()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -128,16 +130,23 @@ def bare_cmd(bodies: Path, base_url: str, concurrency: int, limit: int | None = 
     return [*cmd, *([str(limit)] if limit else [])]
 
 
-def _env(store: Path) -> dict[str, str]:
-    return {**os.environ, "GRADER_STORE": str(store), "OPENAI_API_KEY": "bench"}
+def _env(store: Path, source: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "GRADER_STORE": str(store), "OPENAI_API_KEY": "bench"}
+    if source is not None:  # another checkout's grader package (run with that directory as cwd)
+        env["PYTHONPATH"] = str(source)
+    return env
 
 
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
     return {k: round(statistics.median(r[k] for r in runs), 3) for k in runs[0]}
 
 
-def bench_client(answers: int = 1600, latency: float = 0.2, concurrency: int = 32, repeats: int = 3) -> dict[str, Any]:
-    """The whole-process comparison (see the module docstring); the median of ``repeats`` runs."""
+def bench_client(
+    answers: int = 1600, latency: float = 0.2, concurrency: int = 32, repeats: int = 3, baseline: Path | None = None
+) -> dict[str, Any]:
+    """The whole-process comparison (see the module docstring); the median of ``repeats`` runs.
+    ``baseline``: another checkout of the project (e.g. ``git archive`` of an older commit), whose
+    ``grader batch`` runs too, in the same repeats, for a before/after in one run."""
     from grader.testing.devserver import DevServer
 
     per_repeat: list[dict[str, float]] = []
@@ -164,6 +173,21 @@ def bench_client(answers: int = 1600, latency: float = 0.2, concurrency: int = 3
             )
             b = run_child(bare_cmd(bodies, server.base_url, concurrency), _env(store), arrivals, answers)
             b1 = run_child(bare_cmd(bodies, server.base_url, 1, limit=1), _env(store), arrivals, 1)
+            if baseline is not None:
+                o = run_child(
+                    grader_cmd(src, d / "old.csv", [server.base_url], concurrency),
+                    _env(d / f"o{rep}.sqlite3", baseline),
+                    arrivals,
+                    answers,
+                    cwd=baseline,
+                )
+                o1 = run_child(
+                    grader_cmd(one, d / "old1.csv", [server.base_url], 1),
+                    _env(d / f"p{rep}.sqlite3", baseline),
+                    arrivals,
+                    1,
+                    cwd=baseline,
+                )
             g_ms = 1000 * (g.cpu_s - g1.cpu_s) / (answers - 1)
             b_ms = 1000 * (b.cpu_s - b1.cpu_s) / (answers - 1)
             row = {
@@ -181,12 +205,21 @@ def bench_client(answers: int = 1600, latency: float = 0.2, concurrency: int = 3
                 "grader_first_request_s_in_big_run": g.first_request_s,
                 "bare_first_request_s": b1.first_request_s,
             }
+            if baseline is not None:
+                row |= {
+                    "baseline_per_s": o.rate,
+                    "baseline_throughput_ratio": o.rate / b.rate,
+                    "baseline_cpu_ms_per_answer": 1000 * (o.cpu_s - o1.cpu_s) / (answers - 1),
+                    "baseline_startup_cpu_s": o1.cpu_s,
+                    "baseline_first_request_s": o1.first_request_s,
+                }
             per_repeat.append(row)
             print(f"repeat {rep + 1}: " + json.dumps({k: round(v, 3) for k, v in row.items()}), file=sys.stderr)
     return {
         "answers": answers,
         "latency_s": latency,
         "concurrency": concurrency,
+        "baseline": str(baseline) if baseline else None,
         "repeats": repeats,
         "median": _median(per_repeat),
         "targets": {
@@ -260,6 +293,7 @@ def main() -> None:
     ap.add_argument("--answers", type=int, default=None)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=None)
+    ap.add_argument("--baseline", type=Path, default=None, help="another checkout whose grader batch runs beside")
     opts = ap.parse_args()
     if opts.what == "bare":
         bodies, url, conc, *rest = opts.args
@@ -268,7 +302,9 @@ def main() -> None:
     if opts.what == "endpoints":
         result = bench_endpoints(opts.answers or 320, concurrency=opts.concurrency or 8, repeats=opts.repeats)
     else:
-        result = bench_client(opts.answers or 1600, concurrency=opts.concurrency or 32, repeats=opts.repeats)
+        result = bench_client(
+            opts.answers or 1600, concurrency=opts.concurrency or 32, repeats=opts.repeats, baseline=opts.baseline
+        )
     print(json.dumps(result, indent=2))
 
 

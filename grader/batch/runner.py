@@ -17,8 +17,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import json
 import statistics
+import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -283,6 +287,7 @@ async def run_batch(
     ``samples`` > 1 grades each answer that many times with varied seeds (see
     :mod:`grader.confidence`) and flags disagreement, using ``pass_mark`` (percent) as well."""
     stats = BatchStats(total=total or 0)
+    _warm_imports()
     already = done_rows(output) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
@@ -420,6 +425,20 @@ async def run_batch(
         stats.stopped_reason = "budget"
         raise BudgetExceeded(stats.cost_usd, max_cost or 0.0)
     return stats
+
+
+def _warm_imports() -> None:
+    """Import the injection detector (~0.1 s of compiling its patterns; :mod:`grader.grading` imports
+    it on first use, after an answer's request) on a thread, so that it overlaps the first requests'
+    wait instead of holding up the event loop when the first reply arrives. Not a daemon: the
+    interpreter never exits in the middle of an import. A failure is left for the real import."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module("grader.injection.detector")
+
+    if "grader.injection.detector" not in sys.modules:
+        threading.Thread(target=load, name="grader-warm-imports").start()
 
 
 def _would_exceed(stats: BatchStats, in_flight: int, max_cost: float) -> bool:
