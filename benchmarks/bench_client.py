@@ -15,8 +15,9 @@ process, so its work is counted in neither), one after the other in each repeat:
 
 For each: the whole process's CPU (user + sys of the child, from ``resource.getrusage(RUSAGE_CHILDREN)``)
 of an N-answer run and of a 1-answer run; per answer = (CPU(N) − CPU(1)) / (N − 1), i.e. with the
-process start-up taken out, which is reported on its own (the 1-answer run's CPU, and the wall time
-from ``Popen`` to the server receiving the first request). Throughput is read at the server: (N − 1)
+process start-up taken out, which is reported on its own (the 1-answer run's CPU; the wall time
+from ``Popen`` to the server receiving the first request; and the child's CPU at that moment, read
+from ``/proc``, which the machine's load moves far less than the wall time). Throughput is read at the server: (N − 1)
 over the time from the first request's arrival to the last one's, the same clock for both clients.
 Figures are the median of the repeats; the machine is shared, so only the side-by-side ratios and
 differences of one run mean much.
@@ -71,6 +72,8 @@ class Arrivals:
 
     times: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pid: int | None = None  # the client process, whose CPU is read when its first request arrives
+    first_cpu_s: float | None = None
 
     def install(self, server: Any) -> None:
         chat = server.chat
@@ -79,13 +82,16 @@ class Arrivals:
         def complete(body: bytes, authorization: str) -> Any:
             with self.lock:
                 self.times.append(time.perf_counter())
+                if len(self.times) == 1 and self.pid is not None:
+                    self.first_cpu_s = _process_cpu(self.pid)
             return original(chat, body, authorization)
 
         chat.complete = complete
 
-    def reset(self) -> None:
+    def reset(self, pid: int | None = None) -> None:
         with self.lock:
             self.times.clear()
+            self.pid, self.first_cpu_s = pid, None
 
     def rate(self) -> float:
         """Requests per second between the first arrival and the last."""
@@ -94,12 +100,22 @@ class Arrivals:
         return (len(self.times) - 1) / max(1e-9, self.times[-1] - self.times[0])
 
 
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a running process so far (Linux ``/proc``; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 @dataclass
 class Run:
     cpu_s: float  # user + sys of the whole child process
     wall_s: float
     first_request_s: float  # Popen → the server received the first request
     rate: float  # requests per second at the server
+    first_request_cpu_s: float | None  # the child's CPU when the server received its first request
 
 
 def run_child(cmd: list[str], env: dict[str, str], arrivals: Arrivals, expected: int, cwd: Path = ROOT) -> Run:
@@ -107,15 +123,17 @@ def run_child(cmd: list[str], env: dict[str, str], arrivals: Arrivals, expected:
     arrivals.reset()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd) as proc:
+        arrivals.reset(proc.pid)
+        _, stderr = proc.communicate()
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise SystemExit(f"{' '.join(cmd[:4])} failed ({proc.returncode}): {stderr[-2000:]}")
     if len(arrivals.times) != expected:
         raise SystemExit(f"the server saw {len(arrivals.times)} requests, expected {expected}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(cpu, wall, arrivals.times[0] - t0, arrivals.rate())
+    return Run(cpu, wall, arrivals.times[0] - t0, arrivals.rate(), arrivals.first_cpu_s)
 
 
 def grader_cmd(src: Path, out: Path, base_urls: list[str], concurrency: int) -> list[str]:
@@ -202,6 +220,8 @@ def bench_client(
                 "grader_startup_cpu_s": g1.cpu_s,
                 "bare_startup_cpu_s": b1.cpu_s,
                 "grader_first_request_s": g1.first_request_s,
+                "grader_first_request_cpu_s": g1.first_request_cpu_s or 0.0,
+                "bare_first_request_cpu_s": b1.first_request_cpu_s or 0.0,
                 "grader_first_request_s_in_big_run": g.first_request_s,
                 "bare_first_request_s": b1.first_request_s,
             }
@@ -212,6 +232,7 @@ def bench_client(
                     "baseline_cpu_ms_per_answer": 1000 * (o.cpu_s - o1.cpu_s) / (answers - 1),
                     "baseline_startup_cpu_s": o1.cpu_s,
                     "baseline_first_request_s": o1.first_request_s,
+                    "baseline_first_request_cpu_s": o1.first_request_cpu_s or 0.0,
                 }
             per_repeat.append(row)
             print(f"repeat {rep + 1}: " + json.dumps({k: round(v, 3) for k, v in row.items()}), file=sys.stderr)

@@ -98,3 +98,28 @@ def test_the_whole_process_benchmark_accounts_cpu_on_a_tiny_input() -> None:
     assert median["cpu_ms_above_bare"] == pytest.approx(
         median["grader_cpu_ms_per_answer"] - median["bare_cpu_ms_per_answer"], abs=0.01
     )
+
+
+def test_the_batch_path_does_not_import_the_detector_before_its_first_request() -> None:
+    """Start-up: the detector (~0.1 s of compiling patterns) is imported on first use or while the
+    first request is out, never by importing the command line and the batch path."""
+    import subprocess
+
+    code = (
+        "import sys, grader.cli.app, grader.grading, grader.batch.runner, grader.judges.llm, grader.store;"
+        "print('grader.injection.detector' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+async def test_the_limit_calls_on_first_once() -> None:
+    from grader.batch.runner import AdaptiveLimit
+
+    calls: list[int] = []
+    limit = AdaptiveLimit(4)
+    limit.on_first = lambda: calls.append(1)
+    for _ in range(3):
+        await limit.acquire()
+        await limit.release(success=True)
+    assert calls == [1]

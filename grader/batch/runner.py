@@ -22,7 +22,6 @@ import importlib
 import json
 import statistics
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -170,6 +169,7 @@ class AdaptiveLimit:
         self._sleep = sleep
         self.rate_limited = 0
         self.stopped = False
+        self.on_first: Callable[[], Any] | None = None  # called once, when the first slot is taken
 
     async def acquire(self) -> None:
         pause = self._paused_until - time.monotonic()
@@ -181,6 +181,9 @@ class AdaptiveLimit:
                     raise BatchStopped()
                 if self.in_flight < self.limit:
                     self.in_flight += 1
+                    if self.on_first is not None:
+                        first, self.on_first = self.on_first, None
+                        first()
                     return
                 await self._cond.wait()
 
@@ -287,7 +290,6 @@ async def run_batch(
     ``samples`` > 1 grades each answer that many times with varied seeds (see
     :mod:`grader.confidence`) and flags disagreement, using ``pass_mark`` (percent) as well."""
     stats = BatchStats(total=total or 0)
-    _warm_imports()
     already = done_rows(output) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
@@ -307,6 +309,9 @@ async def run_batch(
     gate_requests = judge.gates_requests
     if gate_requests:
         judge.set_request_gate(limit)
+        if "grader.injection.detector" not in sys.modules:  # imported while the first request is out
+            loop = asyncio.get_running_loop()
+            limit.on_first = lambda: loop.call_later(0.02, _import_detector)
     workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[TransportError] = []
@@ -427,18 +432,13 @@ async def run_batch(
     return stats
 
 
-def _warm_imports() -> None:
-    """Import the injection detector (~0.1 s of compiling its patterns; :mod:`grader.grading` imports
-    it on first use, after an answer's request) on a thread, so that it overlaps the first requests'
-    wait instead of holding up the event loop when the first reply arrives. Not a daemon: the
-    interpreter never exits in the middle of an import. A failure is left for the real import."""
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            importlib.import_module("grader.injection.detector")
-
-    if "grader.injection.detector" not in sys.modules:
-        threading.Thread(target=load, name="grader-warm-imports").start()
+def _import_detector() -> None:
+    """Import the injection detector (~0.1 s of compiling its patterns), which :mod:`grader.grading`
+    imports on first use, after an answer's request. Called on the event loop while the batch's first
+    request is out (it goes alone): the loop is idle then, and neither that request nor the next ones
+    wait for the import. A failure is left for the real import to report."""
+    with contextlib.suppress(Exception):
+        importlib.import_module("grader.injection.detector")
 
 
 def _would_exceed(stats: BatchStats, in_flight: int, max_cost: float) -> bool:
