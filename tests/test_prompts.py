@@ -108,3 +108,17 @@ def test_judge_messages_render_in_full_when_a_template_transforms_the_answer(tmp
     long = "word " * 40
     assert judge_messages(prompts, rubric, long) == prompts.messages(rubric, long)
     assert "word word word word word word" not in judge_messages(prompts, rubric, long)[1]["content"]
+
+
+def test_judge_messages_with_an_unreadable_file_beside_the_templates(tmp_path: Path) -> None:
+    """A file the template loader cannot read (not UTF-8) next to the templates: rendered for real."""
+    from grader.judges._messages import _template
+    from grader.judges.llm import judge_messages
+
+    for name in ("system.j2", "user.j2", "reask.j2"):
+        (tmp_path / name).write_text((prompts_dir() / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    prompts = load_prompts(tmp_path)
+    rubric = default_bank().get("vid-05")
+    assert judge_messages(prompts, rubric, "an answer") == prompts.messages(rubric, "an answer")
+    assert _template(prompts, rubric, None) is None

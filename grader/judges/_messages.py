@@ -38,15 +38,23 @@ def _answer_is_plain(prompts: PromptSet) -> bool:
     """Every template uses ``answer`` only as ``{{ answer }}`` (so the placeholder is faithful)."""
     entry = _plain.get(id(prompts))
     if entry is None or entry[0] is not prompts:
-        env = prompts.env
-        ok = env.loader is not None
-        for name in env.list_templates() if ok else []:
-            source = env.loader.get_source(env, name)[0] if env.loader is not None else ""
-            for block in _BLOCK.findall(source):
-                if _USES_ANSWER.search(block) and not _PLAIN_ANSWER.fullmatch(block):
-                    ok = False
-        entry = _plain[id(prompts)] = (prompts, ok)
+        entry = _plain[id(prompts)] = (prompts, _sources_plain(prompts))
     return entry[1]
+
+
+def _sources_plain(prompts: PromptSet) -> bool:
+    env = prompts.env
+    if env.loader is None:
+        return False
+    try:  # a file the loader cannot read (not UTF-8 …) means: render for real
+        sources = [env.loader.get_source(env, name)[0] for name in env.list_templates()]
+    except Exception:
+        return False
+    for source in sources:
+        for block in _BLOCK.findall(source):
+            if _USES_ANSWER.search(block) and not _PLAIN_ANSWER.fullmatch(block):
+                return False
+    return True
 
 
 def _template(prompts: PromptSet, rubric: Rubric, schema: dict[str, Any] | None) -> list[dict[str, str]] | None:
