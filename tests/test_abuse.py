@@ -345,7 +345,9 @@ def test_an_ambiguous_question_is_refused_with_the_candidates(env):
 
 
 def test_a_second_batch_on_the_same_output_is_refused_and_the_first_loses_nothing(env, tmp_path):
-    n = 12
+    # the first batch must outlast three start-ups of the second: 48 rows one at a time at 0.25 s
+    # (12 s) do on a loaded 2-core machine, where a start-up can take 3-4 s; 12 rows did not
+    n = 48
     src = write_csv(tmp_path / "in.csv", [[f"c{i}", "vid-05", f"{ANSWER} Take {i}."] for i in range(n)])
     out = tmp_path / "out.csv"
     with DevServer(api_key=KEY, latency=0.25) as slow:
