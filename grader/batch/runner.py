@@ -317,7 +317,7 @@ async def run_batch(
     fatal: list[TransportError] = []
     pending = [0]  # paid rows started and not finished (for the budget check)
     budget_hit = asyncio.Event()
-    rubrics: dict[str, Rubric | GraderError] = {}
+    rubrics: dict[str, Rubric | str] = {}  # question id → its rubric, or why it has none
 
     def emit(record: dict[str, Any]) -> None:
         writer.write(record)
@@ -332,12 +332,12 @@ async def run_batch(
         rubric = rubrics.get(row.question_id)
         if rubric is None:  # looked up once per question id (a bank lookup may scan every rubric)
             try:
-                rubric = rubrics[row.question_id] = grader.rubric(row.question_id)
+                rubric = grader.rubric(row.question_id)
             except GraderError as exc:
-                rubrics[row.question_id] = exc
-                rubric = exc
-        if isinstance(rubric, GraderError):
-            emit(error_record(row, rubric.message))
+                rubric = exc.message  # the message, not the exception: its traceback would keep frames alive
+            rubrics[row.question_id] = rubric
+        if isinstance(rubric, str):
+            emit(error_record(row, rubric))
             return
         key = grader.key_for(rubric, row.answer)
         cached = grader.store is not None and grader.settings.use_cache and grader.store.has_result(key)
