@@ -32,12 +32,12 @@ if TYPE_CHECKING:
 __all__ = ["Grader", "cache_key", "word_count"]
 
 
-def detect_injection(answer: str) -> list[Finding]:
+def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
     """:func:`grader.injection.detector.detect_injection`, imported on first use: compiling its
     patterns takes ~0.1 s, which a batch spends while its first request is out rather than before."""
     from grader.injection.detector import detect_injection as detect
 
-    return detect(answer)
+    return detect(answer, languages, criteria)
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
@@ -200,9 +200,11 @@ class Grader:
         try:
             outcome = await self.backend.judge(rubric, answer)
         except VerdictError as exc:
-            return self._unscored(base, exc, time.perf_counter() - started, detect_injection(answer))
+            findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
+            return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
-        findings = detect_injection(answer)  # after the request: the detector does not hold it up
+        # after the request: the detector does not hold it up
+        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         return self._scored(
             rubric,
             answer,
@@ -239,7 +241,7 @@ class Grader:
 
             usage = parse_usage(usage)
         usage = usage or Usage()
-        findings = detect_injection(answer)
+        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         base = self._base(rubric, answer)
         if finish_reason == "length":
             problem = (
