@@ -9,7 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
+__all__ = [
+    "Evidence",
+    "CriterionResult",
+    "Flag",
+    "GradeResult",
+    "FLAG_CODES",
+    "Band",
+    "EMBEDDED_LIMITS",
+    "Review",
+    "ReviewDecision",
+]
 
 Band = Literal["strong", "adequate", "weak"]
 
@@ -58,6 +68,28 @@ class Flag(BaseModel):
     detail: str = ""
 
 
+class ReviewDecision(BaseModel):
+    """One human decision on a graded answer (``grader review``): accept it, or change a criterion's
+    level or the score, with the reason."""
+
+    kind: Literal["accept", "level", "score"]
+    criterion_id: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+    reviewer: str = ""
+    at: str = ""
+
+
+class Review(BaseModel):
+    """The review trail of a re-exported result: ``overridden`` when a human changed a level or the
+    score (the score, percent and band were then recomputed), ``accepted`` when one accepted it as is."""
+
+    status: Literal["accepted", "overridden"]
+    original_score: float | None = None
+    decisions: list[ReviewDecision] = Field(default_factory=list)
+
+
 class GradeResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -90,6 +122,7 @@ class GradeResult(BaseModel):
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    review: Review | None = None  # set by `grader review --export`: the human decisions merged into this result
 
     @property
     def flag_codes(self) -> list[str]:
