@@ -52,6 +52,21 @@ MAX_LIST_ROWS = 500
 _FORM_LIMIT = 64 * 1024
 
 
+def _neighbours(
+    session: ReviewSession, view: ViewFilter, rows: list[ReviewRow], row: ReviewRow, position: int | None
+) -> tuple[ReviewRow | None, ReviewRow | None]:
+    """The previous and next rows of the list ``rows`` (``view`` applied) around ``row``. A row that
+    has left the list (an override moved it to another band) keeps its place in the same order."""
+    if position is not None:
+        return (rows[position - 1] if position else None, rows[position + 1] if position + 1 < len(rows) else None)
+    listed = {r.index for r in rows}
+    everything = filter_rows(session, ViewFilter(sort=view.sort))
+    at = next((i for i, r in enumerate(everything) if r.index == row.index), 0)
+    before = [r for r in everything[:at] if r.index in listed]
+    after = [r for r in everything[at + 1 :] if r.index in listed]
+    return (before[-1] if before else None, after[0] if after else None)
+
+
 class ResultsViewer:
     def __init__(self, web: _Web, session: ReviewSession) -> None:
         self.web, self.session = web, session
@@ -112,8 +127,7 @@ class ResultsViewer:
     ) -> Response:
         rows = filter_rows(self.session, view)
         position = next((i for i, r in enumerate(rows) if r.index == row.index), None)
-        prev_row = rows[position - 1] if position else None
-        next_row = rows[position + 1] if position is not None and position + 1 < len(rows) else None
+        prev_row, next_row = _neighbours(self.session, view, rows, row, position)
         merged = self.session.merged(row)
         numbers = {c.id: i for i, c in enumerate(merged.criteria, 1)} if merged is not None else {}
         answer_html = None
@@ -175,7 +189,7 @@ class ResultsViewer:
         if kind == "accept":  # accepted: on to the next row of the same list
             rows = filter_rows(self.session, view)
             pos = next((i for i, r in enumerate(rows) if r.index == row.index), None)
-            after = rows[pos + 1] if pos is not None and pos + 1 < len(rows) else None
+            after = _neighbours(self.session, view, rows, row, pos)[1]
             if after is not None:
                 return RedirectResponse(f"/results/row/{after.index}?{qs}", status_code=303)
             return RedirectResponse(f"/results?{qs}", status_code=303)
