@@ -355,3 +355,13 @@ def test_kill_9_mid_review_loses_no_decision(batch, tmp_path):
         ("ana", "level"),
     ]
     assert decisions[-1]["reason"] == "only the idea, not the process"
+
+
+def test_terminal_review_all_shows_decided_rows_again(batch, cli):
+    _, results, store = batch
+    args = ("review", results, "--store", store)
+    cli(*args, input="a\na\na\na\n")
+    _, out, err = cli(*args, input="")
+    assert "4 already decided" in err and "[1/" not in out
+    _, out, err = cli(*args, "--all", input="q\n")
+    assert "[1/4] dee · t-diffusion · 7.5 / 10 (strong) · accepted" in out

@@ -193,3 +193,9 @@ def test_serve_without_results_has_no_results_pages(tmp_path):
 def test_serve_answers_without_results_is_refused(cli, tmp_path):
     code, _, err = cli("serve", "--answers", tmp_path / "a.csv", "--port", "0")
     assert code == 2 and "--answers needs --results" in err
+
+
+def test_serve_with_a_bad_results_file_is_one_line(cli, tmp_path):
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    code, _, err = cli("serve", "--results", tmp_path / "x.csv", "--port", "0")
+    assert code == 2 and "not a grader results file" in err and "Traceback" not in err
