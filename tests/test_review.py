@@ -139,15 +139,16 @@ def test_overrides_become_graded_examples_through_the_hook(batch):
     answers, results, store = batch
     made = []
 
-    def hook(st, example):
-        made.append(example)
+    def hook(st, example, replaces):
+        made.append((example, replaces))
         return 41 + len(made)
 
     s = session_for(results, store, answers, reviewer="kim", example_hook=hook)
     ana = by_candidate(s, "ana")
     s.accept(by_candidate(s, "ben"))  # an accept is not an example
     d = s.override_level(ana, "evaluation", "full", "names FVD and a user study")
-    (example,) = made
+    ((example, replaces),) = made
+    assert replaces == []
     assert example == {
         "question_id": QID,
         "answer": ana.answer,
@@ -160,27 +161,41 @@ def test_overrides_become_graded_examples_through_the_hook(batch):
     }
     assert d["example_id"] == 42
     assert [o["example_id"] for o in Store(store).overrides() if o["kind"] == "level"] == [42]
+    s.override_score(ana, 7, "but shallow")  # a second override of the answer replaces its example
+    assert made[1][1] == [42] and made[1][0]["score"] == 7
 
 
 def test_without_the_answer_text_no_example_is_made(batch):
     _, results, store = batch
     made = []
-    s = session_for(results, store, example_hook=lambda st, ex: made.append(ex) or 1)
+    s = session_for(results, store, example_hook=lambda st, ex, old: made.append(ex) or 1)
     s.override_level(by_candidate(s, "ana"), "evaluation", "full", "fine")
     assert made == [] and s.examples_missed == 1
 
 
 def test_record_example_uses_grader_examples_when_present(batch, tmp_path):
     try:
-        import grader.examples as examples
+        from grader.examples import list_examples
     except ImportError:
         assert record_example(Store(tmp_path / "x.sqlite3"), {"question_id": QID, "answer": "a"}) is None
         pytest.skip("grader.examples is not on this branch yet: record_example returns None")
     answers, results, store = batch
     s = session_for(results, store, answers, reviewer="kim")
-    s.override_level(by_candidate(s, "ana"), "evaluation", "full", "names FVD and a user study")
-    assert s.examples_made == 1
-    assert examples is not None
+    ana = by_candidate(s, "ana")
+    s.override_level(ana, "evaluation", "full", "names FVD and a user study")
+    (example,) = list_examples(s.store, QID)
+    assert (example.source, example.author, example.note, example.answer) == (
+        "override",
+        "kim",
+        "names FVD and a user study",
+        ana.answer,
+    )
+    assert example.levels == {"denoising": "full", "temporal": "full", "evaluation": "full"}
+    assert example.score == 10
+    s.override_score(ana, 7, "but shallow")  # one example per reviewed answer: the latest grade
+    (example,) = list_examples(s.store, QID)
+    assert (example.score, example.note) == (7, "but shallow")
+    assert s.examples_made == 2 and s.examples_missed == 0
 
 
 def test_view_filters_and_matrix(batch):

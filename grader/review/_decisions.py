@@ -34,18 +34,26 @@ __all__ = ["ReviewSession", "merge_result", "record_example", "LEVELS", "MAX_REA
 LEVELS = tuple(level.value for level in Level)
 MAX_REASON_CHARS = 2000
 
-#: Turns an override into a graded example; returns the example's id, or None when it cannot.
-ExampleHook = Callable[[Store, dict[str, Any]], int | None]
+#: Turns an override into a graded example (``store, example fields, ids of the examples it replaces``);
+#: returns the new example's id, or None when it cannot.
+ExampleHook = Callable[[Store, dict[str, Any], list[int]], int | None]
 
 
-def record_example(store: Store, example: dict[str, Any]) -> int | None:
-    """Store ``example`` (the fields of :class:`grader.examples.GradedExample`) as a graded example
-    with ``source="override"``; None when the examples module is not installed."""
+def record_example(store: Store, example: dict[str, Any], replaces: list[int] | None = None) -> int | None:
+    """Store ``example`` (the fields of :class:`grader.examples.GradedExample`) as a graded example and
+    remove the examples it replaces (the same answer's earlier overrides: one example per reviewed
+    answer, with its latest grade). None when the examples module is not installed or refuses it."""
     try:
-        from grader.examples import GradedExample, add_example
+        from grader.examples import GradedExample, add_example, remove_example
     except ImportError:
         return None
-    return int(add_example(store, GradedExample(**example)))
+    try:
+        new_id = int(add_example(store, GradedExample(**example)))
+    except ValueError:  # grader.examples.ExampleProblem: e.g. an answer over its size limit
+        return None
+    for old in replaces or []:
+        remove_example(store, old)
+    return new_id
 
 
 class ReviewSession:
@@ -168,7 +176,8 @@ class ReviewSession:
             "source": "override",
             "author": self.reviewer,
         }
-        example_id = self.example_hook(self.store, example)
+        earlier = [d["example_id"] for d in self.decisions(row) if d.get("example_id") and d is not decision]
+        example_id = self.example_hook(self.store, example, earlier)
         if example_id is None:
             self.examples_missed += 1
             return
