@@ -380,3 +380,15 @@ def test_terminal_review_all_shows_decided_rows_again(batch, cli):
     assert "4 already decided" in err and "[1/" not in out
     _, out, err = cli(*args, "--all", input="q\n")
     assert "[1/4] dee · t-diffusion · 7.5 / 10 (strong) · accepted" in out
+
+
+def test_the_answer_is_matched_as_the_grader_saw_it():
+    import hashlib
+
+    from grader.review._rows import _as_graded
+
+    graded = "Line one.\nLine two."
+    sha = hashlib.sha256(graded.encode()).hexdigest()
+    assert _as_graded(graded, sha) == graded
+    assert _as_graded("  Line one.\r\nLine two.\n", sha) == graded  # normalised line breaks and ends
+    assert _as_graded("Line one. Line 2.", sha) is None

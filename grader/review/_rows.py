@@ -152,8 +152,19 @@ def _row(
     sha = entry.result.answer_sha256 if entry.result is not None else ""
     if text is None:
         row.answer_note = "the answers file has no answer for this candidate and question"
-    elif sha and hashlib.sha256(text.encode()).hexdigest() != sha:
-        row.answer_note = "the answers file holds another version of this answer than the one graded"
+    elif sha:
+        row.answer = _as_graded(text, sha)
+        if row.answer is None:
+            row.answer_note = "the answers file holds another version of this answer than the one graded"
     else:
         row.answer = text
     return row
+
+
+def _as_graded(text: str, sha: str) -> str | None:
+    """The text the grade is about (its evidence positions refer to it): the answer as given, or with its
+    line breaks and surrounding whitespace normalised as the grader may have done; None if neither."""
+    for candidate in (text, text.replace("\r\n", "\n").replace("\r", "\n").strip()):
+        if hashlib.sha256(candidate.encode()).hexdigest() == sha:
+            return candidate
+    return None
