@@ -392,3 +392,27 @@ def test_the_answer_is_matched_as_the_grader_saw_it():
     assert _as_graded(graded, sha) == graded
     assert _as_graded("  Line one.\r\nLine two.\n", sha) == graded  # normalised line breaks and ends
     assert _as_graded("Line one. Line 2.", sha) is None
+
+
+def test_a_score_override_grades_an_unscored_answer(batch):
+    _, results, store = batch
+    s = session_for(results, store)
+    ana = by_candidate(s, "ana")
+    unscored = ana.result.model_copy(
+        update={"status": "unscored", "score": None, "percent": None, "band": None, "criteria": []}
+    )
+    merged = merge_result(unscored, [_decision("score", "", "", "7.5", "read it myself")])
+    assert (merged.status, merged.score, merged.percent, merged.band) == ("graded", 7.5, 75.0, "strong")
+    assert merged.review.original_score is None and merged.review.decisions[0].reason == "read it myself"
+
+
+def _decision(kind, criterion, old, new, reason):
+    return {
+        "kind": kind,
+        "criterion_id": criterion,
+        "old_value": old,
+        "new_value": new,
+        "reason": reason,
+        "reviewer": "",
+        "created_at": "2026-01-01T00:00:00+00:00",
+    }

@@ -199,3 +199,13 @@ def test_serve_with_a_bad_results_file_is_one_line(cli, tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     code, _, err = cli("serve", "--results", tmp_path / "x.csv", "--port", "0")
     assert code == 2 and "not a grader results file" in err and "Traceback" not in err
+
+
+def test_the_header_links_to_the_results_only_when_served(viewer, tmp_path):
+    client, _, _ = viewer
+    assert '<a href="/results">Results</a>' in client.get("/").text
+    settings = Settings(store=tmp_path / "plain.sqlite3", backend="local")
+    store = Store(settings.store_path)
+    app = create_app(settings, grader=Grader(settings, backend=FakeJudge(), store=store), store=store)
+    with TestClient(app) as plain:
+        assert 'href="/results"' not in plain.get("/").text

@@ -514,6 +514,7 @@ def create_app(
 
         grader = Grader(settings, store=store if settings.use_cache else None)
     web = _Web(settings, grader, store, rng or random.Random(), user, shutdown_grace)
+    web.templates.env.globals["results_viewer"] = review is not None  # the header links to /results
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
