@@ -6,6 +6,7 @@ results file) and prints the tables.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from pathlib import Path
@@ -184,11 +185,11 @@ def calibrate(
     from grader.agreement.measure import (
         CalibrationColumns,
         build_report,
-        grade_rows,
         paired,
         read_calibration_csv,
         read_results,
         saf_bank,
+        splits_in,
         write_chart,
     )
 
@@ -197,56 +198,86 @@ def calibrate(
     columns = CalibrationColumns(
         id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
     )
-    data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
-    if results is not None:
-        graded = read_results(results, data, id_col=id_col)
-    else:
-        settings = grading_settings(
-            model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
-        )
-        # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
-        use_csv = rubrics is None and "reference_answer" in data.header
-        if use_csv:
-            bank = saf_bank(csv_path)
-            warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
+    # a file with several splits (SAF: training, unseen answers, unseen questions) whose ids repeat
+    # across them: without --split, each split is measured on its own, one report after the other
+    splits = splits_in(csv_path, columns) if split is None else []
+    if len(splits) > 1:
+        echo(f"{csv_path}: {len(splits)} splits ({', '.join(splits)}): each is measured on its own", err=True)
+    runs = splits if len(splits) > 1 else [split]
+    grader = bank = None
+    reports: dict[str, Any] = {}
+    for part in runs:
+        data = read_calibration_csv(csv_path, columns, split=part, limit=limit)
+        if results is not None:
+            graded = read_results(results, data, id_col=id_col)
         else:
-            bank = bank_for(settings)  # prints the bank's problems
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            if grader is None:
+                settings = grading_settings(
+                    model=model,
+                    base_url=base_url,
+                    backend=backend,
+                    rubrics=rubrics,
+                    no_cache=no_cache,
+                    concurrency=concurrency,
+                )
+                # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
+                if rubrics is None and "reference_answer" in data.header:
+                    bank = saf_bank(csv_path)
+                    warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
+                else:
+                    bank = bank_for(settings)  # prints the bank's problems
+                from grader.grading import Grader
 
-        from grader.grading import Grader
-
-        grader = Grader(settings, bank=bank, store=open_store(settings))
-        with Progress(
-            "grading",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=common.err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("grading", total=len(data.rows))
-            graded = grade_rows(
-                grader,
-                data,
-                bank,
-                concurrency=settings.concurrency,
-                progress=lambda done, total: bar.update(task, completed=done),
-            )
-        if graded.first_error:
-            echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
-    report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
-    _render(common.console, report)
-    if chart is not None:
-        _, human, pred = paired(data, graded)
-        r = "n/a" if report.pearson is None else f"{report.pearson:.3f}"
-        write_chart(chart, human, pred, f"grader vs human (normalised), Pearson r = {r}, n = {report.n}")
-        echo(f"chart: {chart}", err=True)
+                grader = Grader(settings, bank=bank, store=open_store(settings))
+            graded = _grade(grader, data, bank)
+        report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+        _render(common.console, report)
+        reports[part or ""] = report
+        if chart is not None:
+            _, human, pred = paired(data, graded)
+            r = "n/a" if report.pearson is None else f"{report.pearson:.3f}"
+            path = chart if len(runs) == 1 else chart.with_name(f"{chart.stem}-{part}{chart.suffix}")
+            title = f"grader vs human (normalised){f', {part}' if part and len(runs) > 1 else ''}"
+            write_chart(path, human, pred, f"{title}, Pearson r = {r}, n = {report.n}")
+            echo(f"chart: {path}", err=True)
     if json_out is not None:
+        text = (
+            reports[runs[0] or ""].model_dump_json(indent=2)
+            if len(runs) == 1
+            else json.dumps({k: v.model_dump(mode="json") for k, v in reports.items()}, indent=2)
+        )
         try:
-            json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            json_out.write_text(text + "\n", encoding="utf-8")
         except OSError as e:
             raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
         echo(f"report: {json_out}", err=True)
+
+
+def _grade(grader: Any, data: Any, bank: Any) -> Any:
+    """Grade the rows of one calibration file (or split) with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from grader.agreement.measure import grade_rows
+
+    with Progress(
+        "grading",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=common.err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("grading", total=len(data.rows))
+        graded = grade_rows(
+            grader,
+            data,
+            bank,
+            concurrency=grader.settings.concurrency,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    if graded.first_error:
+        echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
+    return graded
 
 
 def _ci(report: Any, key: str) -> str:
