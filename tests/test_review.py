@@ -295,6 +295,7 @@ def test_terminal_review_accept_override_and_resume(batch, cli, tmp_path):
     assert out.index("[1/4] dee") < out.index("[2/4] cy") < out.index("[3/4] ana")
     assert "needs a human: injection_suspected" in out
     assert "Ignore all previous instructions" in out  # the full answer
+    assert "noise[1]." in out and "frames[3]." in out  # the evidence, marked with its criterion
     assert "not recorded: an override needs a reason" in out
     assert "recorded · score now 6.25 / 10 (adequate)" in out
     assert "2 row(s) decided in this session, 2 left" in err and "to resume" in err

@@ -23,6 +23,7 @@ from grader.cli.common import RubricsOpt, echo, resolve_settings
 from grader.errors import InputError
 
 if TYPE_CHECKING:
+    from grader.result import GradeResult
     from grader.review import ReviewRow, ReviewSession
     from grader.rubric import RubricBank
 
@@ -85,15 +86,25 @@ def _question(bank: RubricBank | None, qid: str) -> str:
         return ""
 
 
-def _highlighted(row: ReviewRow, result: object) -> Text:
+def _highlighted(row: ReviewRow, result: GradeResult | None) -> Text:
+    """The answer with each verified evidence span in reverse video, followed by the numbers of the
+    criteria it supports (``[1,3]``), so the evidence shows on a terminal without colours too."""
     from grader.practice import evidence_spans
-    from grader.result import GradeResult
 
     answer = row.answer or ""
-    text = Text(answer)
-    if isinstance(result, GradeResult):
-        for span in evidence_spans(result, answer):
-            text.stylize("bold reverse", span.start, span.end)
+    if result is None:
+        return Text(answer)
+    numbers = {c.id: n for n, c in enumerate(result.criteria, 1)}
+    text, pos = Text(), 0
+    for span in evidence_spans(result, answer):
+        if span.start < pos:
+            continue
+        text.append(answer[pos : span.start])
+        text.append(answer[span.start : span.end], style="bold reverse")
+        refs = ",".join(str(numbers[c]) for c in span.criteria if c in numbers)
+        text.append(f"[{refs}]", style="cyan")
+        pos = span.end
+    text.append(answer[pos:])
     return text
 
 
