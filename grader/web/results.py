@@ -45,6 +45,9 @@ from grader.web.render import highlight_answer
 if TYPE_CHECKING:
     from grader.web.app import _Web
 
+#: Seconds a client has to send a decision's form (as for an answer: slow uploads are cut off).
+BODY_TIMEOUT_S = 30.0
+
 __all__ = ["ResultsViewer", "MAX_LIST_ROWS"]
 
 #: The list shows at most this many rows (narrow the filter for the rest).
@@ -160,7 +163,11 @@ class ResultsViewer:
         length = request.headers.get("content-length", "")
         if ctype != "application/x-www-form-urlencoded" or (length.isdigit() and int(length) > _FORM_LIMIT):
             return self.web.error_page(request, 403, "Forbidden", "Decisions can only be sent with the review form.")
-        fields = await self.web._read_form(request) or {}
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT_S):
+                fields = await self.web._read_form(request) or {}
+        except TimeoutError:
+            return self.web.error_page(request, 408, "Request timeout", "The form took too long to arrive.")
         if why := self.web.forgery(request, fields):
             return self.web.error_page(
                 request, 403, "Forbidden", f"This decision was not recorded: {why}. Reload the page and try again."
