@@ -41,16 +41,17 @@ ROWS = [
 LEVELS = {GOOD_ANSWER: ["full", "full", "partial"], BEN: ["full", "partial", "missing"], DEE: ["full", "full", "full"]}
 
 
-def make_batch(tmp_path: Path, suffix: str = ".csv") -> tuple[Path, Path]:
-    """Write the answers (CSV) and grade them into ``results<suffix>``; returns both paths."""
+def make_batch(tmp_path: Path, suffix: str = ".csv", rows: list[tuple[str, str, str]] = ROWS) -> tuple[Path, Path]:
+    """Write the answers (CSV) and grade them into ``results<suffix>``; returns both paths. Other
+    ``rows`` than :data:`ROWS` are graded full on every criterion their sentences can cover."""
     answers = tmp_path / "answers.csv"
     with answers.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["candidate_id", "question_id", "answer"])
-        w.writerows(ROWS)
+        w.writerows(rows)
     results = tmp_path / f"results{suffix}"
     settings = Settings(store=tmp_path / "batch-store.sqlite3", backend="local")
-    judge = FakeJudge(lambda rubric, answer: LEVELS[answer])
+    judge = FakeJudge(lambda rubric, answer: LEVELS.get(answer, ["full", "full", "full"]))
     grader = Grader(
         settings, bank=RubricBank([RUBRIC], source="tests"), backend=judge, store=Store(settings.store_path)
     )

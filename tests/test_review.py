@@ -314,11 +314,14 @@ def test_terminal_review_accept_override_and_resume(batch, cli, tmp_path):
 
 
 def test_terminal_review_neutralises_control_characters(tmp_path, cli):
-    answers, results = make_batch(tmp_path)
-    text = answers.read_text().replace("That is what I know", "That is \x1b[31mwhat\x1b[0m I know")
-    answers.write_text(text)  # the text changed, so it is not the graded answer: shown with the note
+    hostile = (
+        "Diffusion models learn to reverse a gradual noising process \x1b[2J\x1b]0;pwned\x07 by iterative denoising. "
+        "Temporal attention layers keep objects consistent across frames."
+    )
+    answers, results = make_batch(tmp_path, rows=[("\x1b[31mevil", QID, hostile)])
     code, out, _ = cli("review", results, "--answers", answers, "--store", tmp_path / "s.sqlite3", input="q\n")
-    assert code == 0 and "\x1b" not in out
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[2J" in out and "\\x1b[31mevil" in out  # shown, escaped
 
 
 def test_review_bad_input_is_one_line(cli, tmp_path):
