@@ -209,3 +209,12 @@ def test_the_header_links_to_the_results_only_when_served(viewer, tmp_path):
     app = create_app(settings, grader=Grader(settings, backend=FakeJudge(), store=store), store=store)
     with TestClient(app) as plain:
         assert 'href="/results"' not in plain.get("/").text
+
+
+def test_decisions_made_elsewhere_show_up(viewer, tmp_path):
+    client, session, store = viewer
+    other = ReviewSession(Store(store.path), load_results_file(session.results.path))  # e.g. `grader review`
+    other.override_level(row_of(other, "ana"), "temporal", "missing", "from the terminal")
+    r = client.get("/results", params={"reviewed": "overridden"})
+    assert re.findall(r'/results/row/\d+\?[^"]*">(\w+)<', r.text) == ["ana"]
+    assert "from the terminal" in client.get(f"/results/row/{row_of(session, 'ana').index}").text

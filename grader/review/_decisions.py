@@ -69,10 +69,18 @@ class ReviewSession:
     ) -> None:
         self.store, self.results, self.reviewer, self.example_hook = store, results, reviewer, example_hook
         self._by_key: dict[RowKey, list[dict[str, Any]]] = defaultdict(list)
-        for d in store.overrides(results.identity):
-            self._by_key[RowKey(d["candidate_id"], d["question_id"], d["answer_sha256"])].append(d)
+        self._known: set[int] = set()  # ids of the decisions already read or made here
         self.examples_made = 0
         self.examples_missed = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the decisions stored since the last read (another reviewer's process — a terminal review
+        while the browser one runs — writes to the same store)."""
+        for d in self.store.overrides(self.results.identity):
+            if d["id"] not in self._known:
+                self._known.add(d["id"])
+                self._by_key[RowKey(d["candidate_id"], d["question_id"], d["answer_sha256"])].append(d)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -154,9 +162,11 @@ class ReviewSession:
             "reviewer": self.reviewer,
         }
         decision["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.refresh()  # decisions made elsewhere first, so that the order stays the store's
         stored = {**decision, "id": self.store.add_override(**decision), "example_id": None}
         # committed: nothing after this line can lose the decision
         self._by_key[key].append(stored)
+        self._known.add(stored["id"])
         if kind != "accept":
             self._make_example(row, stored)
         return stored

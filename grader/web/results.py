@@ -91,6 +91,7 @@ class ResultsViewer:
     # -- the list ---------------------------------------------------------------------------------
 
     async def index(self, request: Request) -> Response:
+        await asyncio.to_thread(self.session.refresh)
         view = ViewFilter.from_params(request.query_params)
         rows = filter_rows(self.session, view)
         qs = urlencode(view.params())
@@ -117,6 +118,7 @@ class ResultsViewer:
         return None
 
     async def row(self, request: Request) -> Response:
+        await asyncio.to_thread(self.session.refresh)
         row = self._row_or_none(request.path_params["n"])
         if row is None:
             return self.web.not_found(request, "No row of the results has this number.")
@@ -205,6 +207,7 @@ class ResultsViewer:
     # -- matrix and export ----------------------------------------------------------------------
 
     async def matrix(self, request: Request) -> Response:
+        await asyncio.to_thread(self.session.refresh)
         questions = sorted({r.question_id for r in self.session.results.rows})
         qid = request.query_params.get("question") or (questions[0] if questions else "")
         if qid not in questions:
@@ -220,6 +223,7 @@ class ResultsViewer:
         )
 
     async def export(self, request: Request) -> Response:
+        await asyncio.to_thread(self.session.refresh)
         source = self.session.results.path
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{source.stem}.reviewed{source.suffix}")
         with tempfile.TemporaryDirectory(prefix="grader-export-") as tmp:
