@@ -112,6 +112,7 @@ def test_a_level_override_through_the_form(viewer):
     page = client.get(path).text
     assert "Changed by a reviewer" in page and "(was 8.75)" in page and "6.25 / 10" in page
     assert 'id="trail"' in page and "only names it" in page
+    assert "(reviewer; graded full)" in page
     # a missing reason is refused on the page, nothing stored
     r = client.post(path, data={**form, "reason": " "}, headers={"origin": ORIGIN})
     assert r.status_code == 422 and "an override needs a reason" in r.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import threading
 import time
@@ -20,6 +21,9 @@ import pytest
 from review_data import make_batch
 
 CHROMIUM = "/usr/bin/chromium"
+#: The README's screenshot of a row page, refreshed only on request (as in tests/test_web_e2e.py).
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "review.png"
+UPDATE_DOCS = bool(os.environ.get("GRADER_UPDATE_SCREENSHOT"))
 pytestmark = pytest.mark.e2e
 
 if not Path(CHROMIUM).exists():
@@ -112,6 +116,9 @@ def test_review_a_batch_in_the_browser(server, tmp_path, cli):
             assert page.locator("#score .points").inner_text() == "6.25 / 10"
             assert "Changed by a reviewer (was 8.75)" in page.locator("#reviewed").inner_text()
             assert "never explains it" in page.locator("#trail").inner_text()
+            shot = DOCS_SCREENSHOT if UPDATE_DOCS else tmp_path / "review.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
 
             # back to the list: "k" goes to the previous row of the same list (dee), "a" accepts it
             ana_url = page.url  # ana left the strong band, and keeps its place in the list's order

@@ -149,6 +149,7 @@ class ResultsViewer:
             reviewed=self.session.status(row),
             decisions=self.session.decisions(row),
             numbers=numbers,
+            graded_levels={c.id: c.awarded.value for c in row.result.criteria} if row.result is not None else {},
             answer_html=answer_html,
             question_text=rubric.question if rubric is not None else "",
             levels=LEVELS,
