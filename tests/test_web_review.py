@@ -172,6 +172,7 @@ def test_matrix_and_export(viewer):
         "dee",
     ]
     assert r.text.count('class="level ') == 9 and "(overridden)" in r.text
+    assert "4 / 10" in r.text and "6.25 / 10" in r.text  # ana after the review, ben as graded
     assert client.get("/results/matrix", params={"question": "nope"}).status_code == 404
     r = client.get("/results/export")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

@@ -221,6 +221,7 @@ class ResultsViewer:
             question_id=qid,
             question_text=rubric.question if rubric is not None else "",
             reviewed={r.index: self.session.status(r) for r in self.session.results.rows},
+            scores={r.index: self.session.merged(r) for r in self.session.results.rows if r.question_id == qid},
         )
 
     async def export(self, request: Request) -> Response:
