@@ -420,3 +420,14 @@ def _decision(kind, criterion, old, new, reason):
         "reviewer": "",
         "created_at": "2026-01-01T00:00:00+00:00",
     }
+
+
+def test_export_csv_results_as_jsonl(batch, tmp_path):
+    answers, results, store = batch
+    s = session_for(results, store, answers)
+    s.override_level(by_candidate(s, "ana"), "temporal", "missing", "vague")
+    export_reviewed(s, tmp_path / "reviewed.jsonl")
+    lines = [json.loads(x) for x in (tmp_path / "reviewed.jsonl").read_text().splitlines()]
+    assert [x["candidate_id"] for x in lines] == ["ana", "ben", "cy", "dee"]
+    assert lines[0]["result"]["review"]["status"] == "overridden" and lines[0]["reviewed"] == "overridden"
+    assert "result" not in lines[2] and lines[2]["status"] == "error"  # an error row has no result
