@@ -99,12 +99,6 @@ class ReviewSession:
     def merged(self, row: ReviewRow) -> GradeResult | None:
         return merge_result(row.result, self.decisions(row)) if row.result is not None else None
 
-    def next_undecided(self, after: int | None = None) -> ReviewRow | None:
-        """The first row in review order with no decision (after the row at review position ``after``)."""
-        order = self.results.ordered()
-        start = 0 if after is None else after + 1
-        return next((r for r in order[start:] if not self.decided(r)), None)
-
     # -- deciding -----------------------------------------------------------------------------
 
     def accept(self, row: ReviewRow) -> dict[str, Any]:
