@@ -1,7 +1,7 @@
 // Keyboard shortcuts of the results viewer (grader serve --results). Loaded from this site only
 // (the pages' Content-Security-Policy allows script-src 'self' and nothing inline). Everything also
 // works without it: the links and forms are plain HTML.
-//   j / n  next row        k / p  previous row        a  accept (submits the accept form)
+//   j / n  next row (on the list: the first)   k / p  previous row   a  accept (submits the accept form)
 //   o      override: focus the criterion of the override form        /  focus the search box
 (function () {
   "use strict";
