@@ -18,6 +18,7 @@ from grader.errors import InputError
 from grader.report.build import AnswerEntry, build_report, load_results
 from grader.result import GradeResult
 from grader.tables import from_cell, open_table
+from grader.text import normalise_answer
 
 __all__ = ["ReviewRow", "RowKey", "ResultsFile", "load_results_file", "results_identity", "read_answers"]
 
@@ -164,7 +165,7 @@ def _row(
 def _as_graded(text: str, sha: str) -> str | None:
     """The text the grade is about (its evidence positions refer to it): the answer as given, or with its
     line breaks and surrounding whitespace normalised as the grader may have done; None if neither."""
-    for candidate in (text, text.replace("\r\n", "\n").replace("\r", "\n").strip()):
+    for candidate in (text, normalise_answer(text)):
         if hashlib.sha256(candidate.encode()).hexdigest() == sha:
             return candidate
     return None
