@@ -35,7 +35,8 @@ except ImportError:
         "the playwright Python package is not installed: run scripts/install_browser.sh", allow_module_level=True
     )
 
-from test_web_e2e import CHROMIUM_FLAGS, _free_port  # noqa: E402 - after the skips: it needs playwright too
+from test_e2e_narrow import PHONE, _assert_fits  # noqa: E402 - after the skips: they need playwright too
+from test_web_e2e import CHROMIUM_FLAGS, _free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -137,6 +138,12 @@ def test_review_a_batch_in_the_browser(server, tmp_path, cli):
                 page.locator("#export").click()
             exported = tmp_path / "reviewed.csv"
             info.value.save_as(exported)
+
+            # on a phone's width every page of the viewer fits, its tables scroll inside their box
+            page.set_viewport_size(PHONE)
+            for path in ("/results", "/results/row/0", "/results/matrix"):
+                page.goto(server.url + path)
+                _assert_fits(page, path)
         finally:
             context.close()
     assert problems == []
