@@ -39,10 +39,10 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
+from grader.judges._messages import answer_messages
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
-    ChatCompletion,
     ChatParams,
     chat_hints,
     complete_json,
@@ -72,9 +72,10 @@ def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[st
 def judge_messages(
     prompts: PromptSet, rubric: Rubric, answer: str, format_mode: str = "json_schema"
 ) -> list[dict[str, str]]:
-    """The first messages for an answer; JSON modes carry the schema in the system message."""
+    """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
+    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes)."""
     schema = verdict_schema(rubric) if format_mode != "json_schema" else None
-    return prompts.messages(rubric, answer, schema=schema)
+    return answer_messages(prompts, rubric, answer, schema)
 
 
 def request_body(
@@ -201,7 +202,7 @@ class LLMJudge(BaseJudge):
         """The request parameters this judge sends (adapted after a server rejected one)."""
         return self._params.params
 
-    async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
+    async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> Any:
         state = self._params
         if state.confirmed:
             return await self._send_once(messages, rubric, counter)
@@ -213,7 +214,7 @@ class LLMJudge(BaseJudge):
                     state.confirmed = True
         return await self._send_once(messages, rubric, counter)
 
-    async def _send_once(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
+    async def _send_once(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> Any:
         current = [messages]  # after a format fallback: with the schema, kept for transport retries
         state = self._params
 
@@ -257,7 +258,7 @@ class LLMJudge(BaseJudge):
         body: Callable[[], dict[str, Any]],
         fall_back: Callable[[], bool],
         counter: list[int],
-    ) -> ChatCompletion:
+    ) -> Any:
         """One request over several endpoints: the least busy one; a failure of the endpoint moves
         the request to another (every endpoint once per round, then a backoff), at most
         ``max(max_retries + 1, endpoints)`` attempts."""
