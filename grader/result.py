@@ -18,6 +18,8 @@ __all__ = [
     "Band",
     "EMBEDDED_LIMITS",
     "SecondOpinion",
+    "Review",
+    "ReviewDecision",
 ]
 
 Band = Literal["strong", "adequate", "weak"]
@@ -84,6 +86,28 @@ class Flag(BaseModel):
     detail: str = ""
 
 
+class ReviewDecision(BaseModel):
+    """One human decision on a graded answer (``grader review``): accept it, or change a criterion's
+    level or the score, with the reason."""
+
+    kind: Literal["accept", "level", "score"]
+    criterion_id: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+    reviewer: str = ""
+    at: str = ""
+
+
+class Review(BaseModel):
+    """The review trail of a re-exported result: ``overridden`` when a human changed a level or the
+    score (the score, percent and band were then recomputed), ``accepted`` when one accepted it as is."""
+
+    status: Literal["accepted", "overridden"]
+    original_score: float | None = None
+    decisions: list[ReviewDecision] = Field(default_factory=list)
+
+
 class GradeResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -117,6 +141,7 @@ class GradeResult(BaseModel):
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
     second_opinion: SecondOpinion | None = None  # the embedded judge's check of an LLM grade, when it ran
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    review: Review | None = None  # set by `grader review --export`: the human decisions merged into this result
 
     @property
     def flag_codes(self) -> list[str]:

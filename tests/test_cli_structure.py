@@ -21,7 +21,19 @@ SUPPORT = {"__init__", "app", "common", "render"}
 #: What a command module may import from its own package.
 ALLOWED_CLI_IMPORTS = {"grader.cli.common", "grader.cli.render"}
 
-COMMANDS = ["grade", "prompt", "batch", "calibrate", "practice", "history", "report", "serve", "rubrics", "rubric"]
+COMMANDS = [
+    "grade",
+    "prompt",
+    "batch",
+    "calibrate",
+    "practice",
+    "history",
+    "report",
+    "review",
+    "serve",
+    "rubrics",
+    "rubric",
+]
 SUBCOMMANDS = {"rubrics": ["list", "show"], "rubric": ["build"]}
 
 

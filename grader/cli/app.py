@@ -26,6 +26,7 @@ from grader.cli import (
     practice,
     prompt,
     report,
+    review,
     rubric_build,
     rubrics,
     serve,
@@ -47,6 +48,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     calibrate,  # calibrate
     practice,  # practice, history
     report,  # report
+    review,  # review
     rubric_build,  # rubric build
     serve,  # serve
 )
