@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import RUBRIC
 
 from grader.examples._io import read_examples
 from grader.rubric import Rubric
-
-from conftest import RUBRIC
 
 
 @pytest.fixture
