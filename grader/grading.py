@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from grader.errors import InputError, Usage, VerdictError
+from grader.examples import ExampleSet, GradedExample
+from grader.examples._blend import blend_score
 from grader.injection.detector import Finding, detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
 from grader.rubric import Rubric, RubricBank, load_bank
-from grader.scoring import score_verdict
+from grader.scoring import band_for, score_verdict
 from grader.settings import Settings
 from grader.text import word_count  # re-exported: the too-short check's word count
 from grader.types import Judge
@@ -58,6 +60,7 @@ class Grader:
         prompts: PromptSet | None = None,
         backend: Judge | None = None,
         store: Any | None = None,
+        examples: Sequence[GradedExample] | ExampleSet | None = None,
         **backend_kwargs: Any,
     ) -> None:
         self.settings = settings or Settings()
@@ -65,6 +68,10 @@ class Grader:
         self.prompts = prompts or load_prompts()
         self.backend: Judge = backend or make_backend(self.settings, self.prompts, **backend_kwargs)
         self.store = store
+        #: graded examples the judge uses (grader.examples); with none, grading is exactly as without
+        self.examples = examples if isinstance(examples, ExampleSet) else ExampleSet(examples or ())
+        if self.examples:
+            self.backend.set_examples(self.examples)
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
 
     @property
@@ -79,20 +86,26 @@ class Grader:
     def rubric(self, question: str | Rubric) -> Rubric:
         return question if isinstance(question, Rubric) else self.bank.get(question)
 
+    def version_for(self, rubric: Rubric) -> str:
+        """The prompt version of this rubric's grades: the judge's, plus the graded examples' key if any."""
+        examples = self.backend.examples_key(rubric)
+        return f"{self.prompt_version}+ex.{examples}" if examples else self.prompt_version
+
     def key_for(self, rubric: Rubric, answer: str) -> str:
-        return cache_key(self.settings, self.prompt_version, rubric, answer, self.backend.model)
+        return cache_key(self.settings, self.version_for(rubric), rubric, answer, self.backend.model)
 
     def _base(self, rubric: Rubric, answer: str) -> dict[str, Any]:
         return dict(
             question_id=rubric.id,
             rubric_hash=rubric.hash,
-            prompt_version=self.prompt_version,
+            prompt_version=self.version_for(rubric),
             backend=self.backend.name,
             model=self.backend.model,
             max_score=rubric.max_score,
             answer_sha256=hashlib.sha256(answer.encode()).hexdigest(),
             answer_words=word_count(answer),
             settings_key=self.settings.grading_key(),
+            examples_hash=self.backend.examples_key(rubric),
         )
 
     def _short_result(self, rubric: Rubric, answer: str) -> GradeResult | None:
@@ -177,6 +190,7 @@ class Grader:
             latency,
             findings,
             criterion_details=outcome.details.get("criteria"),
+            examples=outcome.details.get("examples"),
         )
 
     def result_from_output(
@@ -237,8 +251,14 @@ class Grader:
         *,
         price_factor: float = 1.0,
         criterion_details: dict[str, dict[str, float]] | None = None,
+        examples: dict[str, Any] | None = None,
     ) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
+        score, percent, band = scored.score, scored.percent, scored.band
+        if examples and examples.get("vote") is not None:  # the embedded judge's score blend (grader.examples)
+            fraction = blend_score(scored.percent / 100, examples["vote"], examples["weight"])
+            score, percent = round(fraction * rubric.max_score, 2), round(fraction * 100, 1)
+            band = band_for(percent)
         criteria = scored.criteria
         if criterion_details:  # the judge's per-criterion numbers (the embedded judge's signals), for --json
             criteria = [c.model_copy(update={"details": criterion_details.get(c.id, {})}) for c in criteria]
@@ -259,10 +279,11 @@ class Grader:
         return GradeResult(
             **{**base, "model": model or base["model"]},
             status="graded",
-            score=scored.score,
-            percent=scored.percent,
-            band=scored.band,
+            score=score,
+            percent=percent,
+            band=band,
             criteria=criteria,
+            examples_used=(examples or {}).get("used", []),
             strengths=strengths,
             gaps=gaps,
             summary=summary,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
+__all__ = ["Evidence", "CriterionResult", "ExampleUse", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
 
 Band = Literal["strong", "adequate", "weak"]
 
@@ -53,6 +53,17 @@ class CriterionResult(BaseModel):
     details: dict[str, float] = Field(default_factory=dict)  # the judge's numbers behind the level, if any
 
 
+class ExampleUse(BaseModel):
+    """A graded example that influenced a grade: its store id (None for a bank's or a file's example),
+    how similar its answer is to the graded one (cosine), its weight in the vote and its human grade
+    (0–1)."""
+
+    id: int | None = None
+    similarity: float
+    weight: float
+    score: float | None = None
+
+
 class Flag(BaseModel):
     code: str
     detail: str = ""
@@ -89,6 +100,8 @@ class GradeResult(BaseModel):
     settings_key: str = ""
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
+    examples_hash: str = ""  # the graded examples of this question the judge used ("" = none)
+    examples_used: list[ExampleUse] = Field(default_factory=list)  # the nearest examples and their weights
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property

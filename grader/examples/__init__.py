@@ -10,8 +10,11 @@ Public API::
     remove_example(store, id) -> bool
     check_example(ex, rubric)           validate (raises ExampleProblem naming the field)
     examples_hash(exs)                  content hash of a set (prompt version / cache key)
+    ExampleSet(exs)                     a run's examples per question, with cached answer vectors
+    nearest(...), choose_for_prompt(...)  the kNN vote; the fixed per-question pick for a prompt
 """
 
+from grader.examples._index import ExampleSet, Neighbour, choose_for_prompt, nearest
 from grader.examples._model import (
     LEVEL_NAMES,
     SOURCES,
@@ -33,4 +36,8 @@ __all__ = [
     "remove_example",
     "check_example",
     "examples_hash",
+    "ExampleSet",
+    "Neighbour",
+    "nearest",
+    "choose_for_prompt",
 ]
