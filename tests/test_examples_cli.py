@@ -97,3 +97,28 @@ def test_split_filter_and_lookup(tmp_path: Path, rubric: Rubric) -> None:
     f = _csv(tmp_path, "question_id,answer,score,split\nT-Diffusion,a,1,training\nT-Diffusion,b,2,test\n")
     got = read_examples(f, lambda q: rubric, split="training")
     assert [(e.question_id, e.answer, e.max_score) for e in got] == [("t-diffusion", "a", 10)]
+
+
+@pytest.mark.slow
+def test_grade_uses_stored_and_bank_examples_and_says_so(cli, tmp_path: Path, bank_dir: Path, good_answer: str) -> None:
+    plain = cli("grade", "-q", "t-diffusion", "-a", good_answer, "--rubrics", bank_dir, "--backend", "local", "--json")
+    assert plain.code == 0 and json.loads(plain.out)["examples_used"] == []
+    (bank_dir / "examples.jsonl").write_text(
+        json.dumps({"question_id": "t-diffusion", "answer": good_answer, "score": 1}) + "\n", encoding="utf-8"
+    )
+    r = cli("grade", "-q", "t-diffusion", "-a", good_answer, "--rubrics", bank_dir, "--backend", "local", "--json")
+    assert r.code == 0 and "using 1 graded example(s) of 1 question(s)" in r.err
+    got = json.loads(r.out)
+    assert got["examples_used"][0]["id"] is None and got["examples_hash"]
+    assert got["score"] < json.loads(plain.out)["score"]
+    f = _csv(tmp_path, f'question_id,answer,score\nt-diffusion,"{good_answer}",2\n')
+    assert cli("examples", "import", f, "--rubrics", bank_dir).code == 0
+    view = cli("grade", "-q", "t-diffusion", "-a", good_answer, "--rubrics", bank_dir, "--backend", "local")
+    assert view.code == 0 and "using 2 graded example(s)" in view.err
+    assert "graded examples used: #1 (similarity 1.00" in view.out
+
+
+def test_a_bad_bank_examples_file_is_a_clear_error(cli, bank_dir: Path) -> None:
+    (bank_dir / "examples.jsonl").write_text('{"question_id": "t-diffusion", "answer": "x"}\n', encoding="utf-8")
+    r = cli("grade", "-q", "t-diffusion", "-a", "some answer text here", "--rubrics", bank_dir, "--backend", "local")
+    assert r.code == 2 and "examples.jsonl:1: score: an example needs a score or per-criterion levels" in r.err

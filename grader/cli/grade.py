@@ -12,12 +12,14 @@ from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
+    ExamplesOpt,
     ModelOpt,
     NoCacheOpt,
     RubricsOpt,
     bank_for,
     echo,
     grading_settings,
+    load_examples,
     open_store,
     read_answer,
 )
@@ -39,6 +41,7 @@ def grade(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    examples: ExamplesOpt = None,
     samples: Annotated[
         int,
         typer.Option(
@@ -56,11 +59,14 @@ def grade(
     ] = 60.0,
 ) -> None:
     """Grade one answer and explain the grade."""
-    settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
+    settings = grading_settings(
+        model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, examples=examples
+    )
     text = read_answer(answer, answer_file)
     from grader.grading import Grader
 
-    grader = Grader(settings, bank=bank_for(settings), store=open_store(settings))
+    bank = bank_for(settings)
+    grader = Grader(settings, bank=bank, store=open_store(settings), examples=load_examples(settings, bank))
     rubric = grader.rubric(question)
     if samples == 1:
         result = grader.grade(rubric, text)

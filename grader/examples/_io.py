@@ -21,14 +21,27 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError, InputError
 from grader.examples._model import ExampleProblem, GradedExample, check_example
+from grader.examples._store import list_examples
 from grader.rubric.model import Rubric
 from grader.tables import from_cell, is_jsonl, open_table, to_cell
 
-__all__ = ["read_examples", "write_examples", "BANK_EXAMPLES_FILE", "bank_examples_path", "load_bank_examples"]
+if TYPE_CHECKING:
+    from grader.rubric import RubricBank
+    from grader.store import Store
+
+__all__ = [
+    "read_examples",
+    "write_examples",
+    "BANK_EXAMPLES_FILE",
+    "bank_examples_path",
+    "load_bank_examples",
+    "examples_for_bank",
+    "ExamplesFileError",
+]
 
 #: The file a bank directory may hold its graded examples in (loaded with the bank).
 BANK_EXAMPLES_FILE = "examples.jsonl"
@@ -202,3 +215,15 @@ def load_bank_examples(bank_source: str | Path | None, lookup: RubricLookup | No
     if p is None or not p.is_file():
         return []
     return read_examples(p, lookup, source="bank")
+
+
+def examples_for_bank(store: Store | None, bank: RubricBank) -> list[GradedExample]:
+    """The examples a grading run on ``bank`` uses: the stored ones of its questions that are
+    unscoped or scoped to the question's bank, then the bank's own ``examples.jsonl`` (if any)."""
+    out: list[GradedExample] = []
+    if store is not None:
+        for e in list_examples(store):
+            if e.question_id in bank.ids and (not e.bank or e.bank == bank.get(e.question_id).bank):
+                out.append(e)
+    out += load_bank_examples(bank.source, bank.get)
+    return out
