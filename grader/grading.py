@@ -255,8 +255,8 @@ class Grader:
     ) -> GradeResult:
         scored = score_verdict(rubric, answer, verdict, findings)
         score, percent, band = scored.score, scored.percent, scored.band
-        if examples and examples.get("vote") is not None:  # the embedded judge's score blend (grader.examples)
-            fraction = blend_score(scored.percent / 100, examples["vote"], examples["weight"])
+        if examples and examples.get("base") is not None:  # the embedded judge's score model (grader.examples)
+            fraction = blend_score(scored.percent / 100, examples["base"], examples["rubric_weight"])
             score, percent = round(fraction * rubric.max_score, 2), round(fraction * 100, 1)
             band = band_for(percent)
         criteria = scored.criteria

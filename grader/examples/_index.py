@@ -43,6 +43,7 @@ class ExampleSet:
             self._by_q.setdefault(e.question_id, []).append(e)
         self._hashes = {q: examples_hash(xs) for q, xs in self._by_q.items()}
         self._vectors: dict[str, np.ndarray] = {}
+        self._typical: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -73,6 +74,22 @@ class ExampleSet:
         with self._lock:
             self._vectors.setdefault(question_id, vecs)
             return self._vectors[question_id]
+
+    def typical_similarity(self, question_id: str, embedder: Any) -> float | None:
+        """The mean, over the question's examples, of each one's similarity to its nearest other
+        example: how close a typical answer is to a graded one. None with fewer than two examples."""
+        with self._lock:
+            if question_id in self._typical:
+                return self._typical[question_id]
+        vecs = self.vectors(question_id, embedder)
+        if len(vecs) < 2:
+            return None
+        sims = vecs @ vecs.T
+        np.fill_diagonal(sims, -np.inf)
+        value = float(sims.max(axis=1).mean())
+        with self._lock:
+            self._typical[question_id] = value
+        return value
 
 
 def nearest(

@@ -250,13 +250,21 @@ class LocalJudge(BaseJudge):
 
             quote_for = functools.partial(_quote, rubric, answer, segs, sigs)
             outcome = outcomes[i]
-            verdict, _ = blend_levels(
-                outcome.verdict, outcome.details.get("criteria", {}), near, rule.weight, quote_for
-            )
+            criteria = outcome.details.get("criteria", {})
+            verdict, _ = blend_levels(outcome.verdict, criteria, near, rule.level_weight, quote_for)
             vote = score_vote(near)
+            typical = self.examples.typical_similarity(rubric.id, self.embedder)
+            offset = near[0].similarity - typical if typical is not None else 0.0
             details = {
                 **outcome.details,
-                "examples": {"vote": vote, "weight": rule.weight, "rule": rule.version, "used": uses(near)},
+                "examples": {
+                    "base": None if vote is None else rule.base(vote, offset),
+                    "rubric_weight": rule.rubric,
+                    "vote": vote,
+                    "similarity_offset": round(offset, 4),
+                    "rule": rule.version,
+                    "used": uses(near),
+                },
             }
             outcomes[i] = JudgeOutcome(verdict, outcome.usage, outcome.attempts, outcome.model, details=details)
         return outcomes
