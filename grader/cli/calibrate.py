@@ -163,6 +163,26 @@ def calibrate(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, max=512, help="Answers graded at once.")
     ] = None,
+    examples_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--examples",
+            help="Grade with these graded examples (CSV/JSONL: question_id, answer, score or level:<criterion>); "
+            "reported next to the same run without examples and a nearest-neighbour baseline.",
+        ),
+    ] = None,
+    examples_split: Annotated[
+        str | None, typer.Option("--examples-split", help="Only the --examples rows whose 'split' column is this.")
+    ] = None,
+    per_question: Annotated[
+        int | None,
+        typer.Option(
+            "--examples-per-question",
+            min=1,
+            help="Hold K human-graded rows per question out as examples; grade and compare the rest.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --examples-per-question draw.")] = 0,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -198,6 +218,15 @@ def calibrate(
         id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
     )
     data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
+    with_examples = examples_file is not None or per_question is not None
+    if with_examples and (results is not None or (examples_file is not None and per_question is not None)):
+        raise InputError(
+            "--examples and --examples-per-question grade the rows: give one of them, without --results",
+            source=str(csv_path),
+        )
+    if examples_split is not None and examples_file is None:
+        raise InputError("--examples-split selects rows of --examples FILE; give the file too")
+    extra: list[tuple[str, str, Any]] = []
     if results is not None:
         graded = read_results(results, data, id_col=id_col)
     else:
@@ -215,26 +244,52 @@ def calibrate(
 
         from grader.grading import Grader
 
-        grader = Grader(settings, bank=bank, store=open_store(settings))
-        with Progress(
-            "grading",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=common.err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("grading", total=len(data.rows))
-            graded = grade_rows(
-                grader,
-                data,
-                bank,
-                concurrency=settings.concurrency,
-                progress=lambda done, total: bar.update(task, completed=done),
-            )
-        if graded.first_error:
-            echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
+        examples = None
+        if with_examples:
+            from grader.examples._calibrate import prepare
+
+            examples, data = prepare(data, bank, examples_file, examples_split, per_question, seed)
+
+        def run(examples: Any, label: str) -> Any:
+            grader = Grader(settings, bank=bank, store=open_store(settings), examples=examples)
+            with Progress(
+                label,
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=common.err_console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(label, total=len(data.rows))
+                graded = grade_rows(
+                    grader,
+                    data,
+                    bank,
+                    concurrency=settings.concurrency,
+                    progress=lambda done, total: bar.update(task, completed=done),
+                )
+            if graded.first_error:
+                failed = graded.skipped.get("failed", 0)
+                echo(f"warning: {failed} row(s) failed ({label}); first: {graded.first_error}", err=True)
+            return graded
+
+        graded = run(examples, "grading with examples" if examples else "grading")
+        if examples:
+            from grader.examples._calibrate import BASELINE_K, nearest_neighbour_scores
+            from grader.judges.local.embedding import get_embedder
+
+            n_q = len({e.question_id for e in examples})
+            graded.model += f" + {len(examples)} graded examples of {n_q} question(s)"
+            plain = run(None, "grading without examples")
+            extra.append(("no examples", "the same grader without the examples", plain))
+            knn = nearest_neighbour_scores(data, bank, examples, get_embedder())
+            desc = f"mean human score of the {BASELINE_K} most similar examples (MiniLM cosine); no rubric"
+            extra.append(("nearest", desc, knn))
     report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+    if extra:  # the run without examples and the nearest-neighbour baseline, on the same rows
+        from grader.examples._calibrate import add_systems
+
+        add_systems(report, data, extra, bins=bins, fit_labels=fit_labels)
     _render(common.console, report)
     if chart is not None:
         _, human, pred = paired(data, graded)
