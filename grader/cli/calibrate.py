@@ -242,13 +242,15 @@ def calibrate(
             bank = bank_for(settings)  # prints the bank's problems
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+        from grader.examples import ExampleSet
         from grader.grading import Grader
 
-        examples = None
+        examples: ExampleSet | None = None
         if with_examples:
             from grader.examples._calibrate import prepare
 
-            examples, data = prepare(data, bank, examples_file, examples_split, per_question, seed)
+            graded_examples, data = prepare(data, bank, examples_file, examples_split, per_question, seed)
+            examples = ExampleSet(graded_examples)  # shared: the example vectors are computed once
 
         def run(examples: Any, label: str) -> Any:
             grader = Grader(settings, bank=bank, store=open_store(settings), examples=examples)
@@ -278,8 +280,7 @@ def calibrate(
             from grader.examples._calibrate import BASELINE_K, nearest_neighbour_scores
             from grader.judges.local.embedding import get_embedder
 
-            n_q = len({e.question_id for e in examples})
-            graded.model += f" + {len(examples)} graded examples of {n_q} question(s)"
+            graded.model += f" + {len(examples)} graded examples of {len(examples.question_ids)} question(s)"
             plain = run(None, "grading without examples")
             extra.append(("no examples", "the same grader without the examples", plain))
             knn = nearest_neighbour_scores(data, bank, examples, get_embedder())

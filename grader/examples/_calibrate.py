@@ -77,11 +77,16 @@ def identical_answers(data: CalibrationData, bank: RubricBank, examples: Sequenc
 
 
 def nearest_neighbour_scores(
-    data: CalibrationData, bank: RubricBank, examples: Sequence[GradedExample], embedder: Any, k: int = BASELINE_K
+    data: CalibrationData,
+    bank: RubricBank,
+    examples: Sequence[GradedExample] | ExampleSet,
+    embedder: Any,
+    k: int = BASELINE_K,
 ) -> GradedScores:
     """The plain baseline: each row's score is the unweighted mean human grade (0–1) of the ``k``
-    examples of its question whose answers are most similar (MiniLM cosine); no rubric at all."""
-    ex_set = ExampleSet(examples)
+    examples of its question whose answers are most similar (MiniLM cosine); no rubric at all. Pass
+    the grading run's :class:`ExampleSet` to reuse its example vectors."""
+    ex_set = examples if isinstance(examples, ExampleSet) else ExampleSet(examples)
     out = GradedScores([None] * len(data.rows), backend="nearest-neighbours", model=f"k={k}")
     rows = [(i, r, _rubric_id(bank, r.question_id)) for i, r in enumerate(data.rows)]
     todo = [(i, r, rid) for i, r, rid in rows if rid is not None and ex_set.for_question(rid)]
