@@ -79,3 +79,13 @@ def test_the_examples_hash_is_in_the_prompt_version_and_the_cache_key(rubric: Ru
     assert with_ex.version_for(rubric).startswith(plain.version_for(rubric) + "+ex.")
     other = Rubric(**{**rubric.model_dump(), "id": "another"})
     assert with_ex.key_for(other, "an answer") == plain.key_for(other, "an answer")  # other questions unchanged
+
+
+def test_batch_api_request_lines_carry_the_live_judges_examples(rubric: Rubric) -> None:
+    from grader.batch.api_files import request_line
+
+    g = _grader(rubric, _examples(rubric))
+    assert isinstance(g.backend, LLMJudge)
+    body = request_line(g, rubric, "an answer", "row-0-x")["body"]
+    live = judge_messages(g.prompts, rubric, "an answer", examples=g.backend.prompt_examples(rubric))
+    assert body["messages"] == live and "Graded example 3" in live[1]["content"]

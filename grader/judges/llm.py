@@ -93,6 +93,7 @@ def request_body(
     messages: list[dict[str, str]] | None = None,
     model: str | None = None,
     params: ChatParams | None = None,
+    examples: Sequence[GradedExample] = (),
 ) -> dict[str, Any]:
     """The chat-completions request body the judge sends for ``answer`` (or for ``messages``, e.g.
     a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines.
@@ -100,7 +101,9 @@ def request_body(
     name = model or settings.model
     body: dict[str, Any] = {
         "model": name,
-        "messages": messages if messages is not None else judge_messages(prompts, rubric, answer, format_mode),
+        "messages": messages
+        if messages is not None
+        else judge_messages(prompts, rubric, answer, format_mode, examples),
     }
     (params or ChatParams.for_model(name)).apply(body, settings)
     body["response_format"] = response_format(rubric, format_mode)
