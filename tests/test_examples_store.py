@@ -124,3 +124,28 @@ def test_examples_hash_depends_on_content_not_order_or_ids() -> None:
     )
     assert examples_hash([a, b]) != examples_hash([a, GradedExample("q", "two", score=3)])
     assert examples_hash([]) == ""
+
+
+def test_a_bank_uses_unscoped_and_its_own_examples_and_its_examples_file(store: Store, tmp_path: Path) -> None:
+    import json
+
+    import yaml
+    from conftest import RUBRIC
+
+    from grader.examples._io import examples_for_bank
+    from grader.rubric import load_bank
+
+    d = tmp_path / "bank"
+    d.mkdir()
+    data = {**RUBRIC.model_dump(mode="json"), "bank": "interviews"}
+    (d / "q.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    bank = load_bank(d)
+    add_example(store, GradedExample(RUBRIC.id, "unscoped", score=1))
+    add_example(store, GradedExample(RUBRIC.id, "ours", score=1, bank="interviews"))
+    add_example(store, GradedExample(RUBRIC.id, "theirs", score=1, bank="other"))
+    add_example(store, GradedExample("not-in-bank", "elsewhere", score=1))
+    assert [e.answer for e in examples_for_bank(store, bank)] == ["unscoped", "ours"]
+    (d / "examples.jsonl").write_text(json.dumps({"question_id": RUBRIC.id, "answer": "shipped", "score": 2}) + "\n")
+    got = examples_for_bank(store, bank)
+    assert [(e.answer, e.source) for e in got][-1] == ("shipped", "bank") and got[-1].max_score == 10
+    assert [e.answer for e in examples_for_bank(None, bank)] == ["shipped"]
