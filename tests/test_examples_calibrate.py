@@ -96,10 +96,22 @@ def test_calibrate_examples_per_question(cli, saf_like: Path, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("extra", "match"),
     [
-        (("--examples", "x.csv", "--examples-per-question", "2"), "give one of them"),
+        (("--examples", "x.csv", "--results", "y.jsonl"), "not with --results"),
         (("--examples-split", "training"), "--examples-split selects rows of --examples FILE"),
     ],
 )
 def test_calibrate_example_option_errors(cli, saf_like: Path, extra: tuple[str, ...], match: str) -> None:
     r = cli("calibrate", saf_like, "--backend", "local", *extra)
     assert r.code == 2 and match in r.err and "Traceback" not in r.err
+
+
+def test_k_examples_per_question_drawn_from_a_file(saf_like: Path) -> None:
+    from grader.examples._calibrate import prepare
+
+    data = read_calibration_csv(saf_like, CalibrationColumns(), split="unseen_answers")
+    bank = saf_bank(saf_like)
+    examples, rest = prepare(data, bank, saf_like, "training", 2, seed=5)
+    assert len(rest.rows) == 12 and len(examples) == 4  # every row compared, 2 examples per question
+    assert {e.question_id for e in examples} == {"q1", "q2"}
+    assert not any(e.answer.startswith("In short") for e in examples)  # from the training split only
+    assert "4 graded examples drawn from" in rest.notes[-1]

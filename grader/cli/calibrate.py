@@ -179,7 +179,8 @@ def calibrate(
         typer.Option(
             "--examples-per-question",
             min=1,
-            help="Hold K human-graded rows per question out as examples; grade and compare the rest.",
+            help="Hold K human-graded rows per question out as examples and compare the rest; with --examples: "
+            "use K examples per question drawn from the file.",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --examples-per-question draw.")] = 0,
@@ -219,11 +220,8 @@ def calibrate(
     )
     data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
     with_examples = examples_file is not None or per_question is not None
-    if with_examples and (results is not None or (examples_file is not None and per_question is not None)):
-        raise InputError(
-            "--examples and --examples-per-question grade the rows: give one of them, without --results",
-            source=str(csv_path),
-        )
+    if with_examples and results is not None:
+        raise InputError("--examples and --examples-per-question grade the rows: not with --results")
     if examples_split is not None and examples_file is None:
         raise InputError("--examples-split selects rows of --examples FILE; give the file too")
     extra: list[tuple[str, str, Any]] = []

@@ -20,7 +20,16 @@ from grader.examples._io import read_examples
 from grader.examples._model import GradedExample
 from grader.rubric import RubricBank
 
-__all__ = ["hold_out", "examples_for_data", "nearest_neighbour_scores", "identical_answers", "BASELINE_K"]
+__all__ = [
+    "hold_out",
+    "sample_per_question",
+    "prepare",
+    "add_systems",
+    "examples_for_data",
+    "nearest_neighbour_scores",
+    "identical_answers",
+    "BASELINE_K",
+]
 
 #: The plain baseline: the unweighted mean human grade of this many most similar examples.
 BASELINE_K = 10
@@ -60,6 +69,19 @@ def hold_out(data: CalibrationData, bank: RubricBank, k: int, seed: int) -> tupl
     rest = [r for i, r in enumerate(data.rows) if i not in held]
     note = f"{len(held)} row(s) held out as graded examples ({k} per question, seed {seed}); compared on the rest"
     return examples, replace(data, rows=rest, notes=[*data.notes, note])
+
+
+def sample_per_question(examples: Sequence[GradedExample], k: int, seed: int) -> list[GradedExample]:
+    """K examples of each question (a seeded random draw; all of a question's if it has K or fewer)."""
+    rng = random.Random(seed)
+    by_q: dict[str, list[GradedExample]] = {}
+    for e in examples:
+        by_q.setdefault(e.question_id, []).append(e)
+    out: list[GradedExample] = []
+    for q in sorted(by_q):
+        chosen = sorted(rng.sample(range(len(by_q[q])), min(k, len(by_q[q]))))
+        out += [by_q[q][i] for i in chosen]
+    return out
 
 
 def examples_for_data(path: Path, bank: RubricBank, split: str | None) -> list[GradedExample]:
@@ -109,13 +131,17 @@ def nearest_neighbour_scores(
 def prepare(
     data: CalibrationData, bank: RubricBank, path: Path | None, split: str | None, k: int | None, seed: int
 ) -> tuple[list[GradedExample], CalibrationData]:
-    """The examples of a calibration run (K held-out rows per question, or an examples file) and the
-    rows to compare, with a note when compared rows repeat an example's answer exactly."""
-    if k is not None:
+    """The examples of a calibration run — K held-out rows per question (no ``path``), an examples file,
+    or K examples per question drawn from the file (both) — and the rows to compare, with a note when
+    compared rows repeat an example's answer exactly."""
+    if path is None:
+        assert k is not None
         examples, data = hold_out(data, bank, k, seed)
     else:
-        assert path is not None
         examples = examples_for_data(path, bank, split)
+        if k is not None:
+            examples = sample_per_question(examples, k, seed)
+            data.notes.append(f"{len(examples)} graded examples drawn from {path} ({k} per question, seed {seed})")
     same = identical_answers(data, bank, examples)
     if same:
         data.notes.append(f"{same} compared row(s) have exactly the answer of one of their question's examples")
