@@ -664,3 +664,38 @@ def test_calibrate_saf_slice_with_the_embedded_grader(cli, tmp_path, monkeypatch
     again = json.loads((tmp_path / "r.json").read_text())
     # answers under min_words are graded 0 without the cache; every other row comes from it
     assert code == 0 and again["n_cached"] > 0 and again["pearson"] == report["pearson"]
+
+
+def test_cli_without_split_measures_each_split_of_the_file_on_its_own(cli, tmp_path, monkeypatch):
+    """SAF's answer ids repeat across its splits: with no --split, each split is one report (the issue's
+    plain ``grader calibrate saf_en.csv --backend local`` refused the whole file for duplicate ids)."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    header = ["split", "answer_id", "question_id", "question", "reference_answer", "answer", "score", "max_score"]
+    ref = "Diffusion models reverse a noising process step by step. They denoise noise into frames."
+    rows = [
+        (split, f"a{i}", "q1", "What is a diffusion model?", ref, answer, score, 1)
+        for split in ("training", "unseen_answers")
+        for i, (answer, score) in enumerate(
+            [
+                ("Diffusion models reverse a noising process step by step, denoising into frames.", 1),
+                ("It is a model that reverses noise step by step.", 0.5),
+                ("I do not know what this is about at all, sorry.", 0),
+            ]
+        )
+    ]
+    path = write_csv(tmp_path / "saf.csv", header, rows)
+    code, out, err = cli(
+        "calibrate", path, "--backend", "local", "--json", tmp_path / "r.json", "--chart", tmp_path / "c.svg"
+    )
+    assert code == 0, err
+    assert "2 splits (training, unseen_answers)" in err
+    assert "(split training)" in out and "(split unseen_answers)" in out
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert list(report) == ["training", "unseen_answers"]
+    assert all(r["n"] + sum(r["skipped"].values()) == 3 for r in report.values())
+    assert (tmp_path / "c-training.svg").is_file() and (tmp_path / "c-unseen_answers.svg").is_file()
+    # one split asked for: one report, as before
+    code, out, err = cli("calibrate", path, "--split", "training", "--backend", "local", "--json", tmp_path / "t.json")
+    single = json.loads((tmp_path / "t.json").read_text())
+    assert code == 0 and "splits" not in err
+    assert single["split"] == "training" and single["n"] + sum(single["skipped"].values()) == 3

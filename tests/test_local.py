@@ -168,6 +168,45 @@ def test_levels_follow_the_thresholds_on_the_two_probabilities():
     assert model.levels(rows) == [Level.partial, Level.partial, Level.full]
 
 
+def test_a_rule_profile_takes_levels_from_its_four_thresholds(tmp_path):
+    """Reference-answer rubrics use a rule: full needs both a similar passage and the key terms,
+    partial either; the evidence floor still applies; the rule round-trips through the model file."""
+    k = len(FEATURES)
+    zero = (0.0,) * k
+    rule = (("full_similarity", 0.6), ("full_terms", 0.5), ("partial_similarity", 0.45), ("partial_terms", 0.3))
+    model = CriterionModel(
+        tuple(FEATURES),
+        zero,
+        (1.0,) * k,
+        {"hint": Profile(zero, 0.0, zero, 0.0), "reference": Profile(zero, 0.0, zero, 0.0, rule=rule)},
+    )
+    rows = np.stack(
+        [
+            _row(similarity=0.7, best_fragment=0.6),  # both: full
+            _row(similarity=0.7, best_fragment=0.1),  # similar only: partial
+            _row(similarity=0.35, best_fragment=0.4, key_terms=0.4),  # terms only: partial
+            _row(similarity=0.4, best_fragment=0.2, key_terms=0.2),  # neither: missing
+            _row(similarity=0.1, best_fragment=0.9, key_terms=0.1),  # under the evidence floor: missing
+        ]
+    )
+    expected = [Level.full, Level.partial, Level.partial, Level.missing, Level.missing]
+    assert model.levels(rows, "reference") == expected
+    p_partial, p_full = model.probabilities(rows, "reference")
+    # the probabilities are the rule alone (the evidence floor applies to the levels)
+    assert list(p_partial) == [1, 1, 1, 0, 1] and list(p_full) == [1, 0, 0, 0, 0]
+    data = json.loads(MODEL_FILE.read_text())
+    data["profiles"]["reference"]["rule"] = dict(rule)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data))
+    loaded = load_model(path)
+    assert loaded.profiles["reference"].rule == rule and loaded.levels(rows, "reference") == expected
+    assert loaded.version != load_model().version or load_model().profiles["reference"].rule == rule
+    data["profiles"]["reference"]["rule"] = {"full_similarity": 0.6}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match="criterion model"):
+        load_model(path)
+
+
 # -- judging, criterion by criterion ----------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from grader.tables import NOT_AN_OBJECT, from_cell, open_table
 from grader.text import word_count
 
 __all__ = [
+    "splits_in",
     "LABELS",
     "CalibrationColumns",
     "CalibrationRow",
@@ -122,6 +123,17 @@ def _number(text: str, what: str, source: str, line: int) -> float:
 
 def _canonical_label(text: str) -> str | None:
     return _LABEL_ALIASES.get(" ".join(text.replace("_", " ").replace("-", " ").split()).casefold())
+
+
+def splits_in(path: str | Path, columns: CalibrationColumns = CalibrationColumns()) -> list[str]:
+    """The distinct values of the file's split column in the order they first occur ([] without one):
+    a file such as SAF holds several splits whose answer ids repeat across them, so each split is
+    measured on its own."""
+    header, records = _open_csv(Path(path))
+    if columns.split not in header:
+        return []
+    at = header.index(columns.split)
+    return list(dict.fromkeys(r[at] for _, r in records if at < len(r) and r[at].strip()))
 
 
 def read_calibration_csv(

@@ -45,6 +45,7 @@ from grader.agreement.io import (
     read_calibration_csv,
     read_results,
     rubric_id,
+    splits_in,
 )
 from grader.errors import InputError, JudgeError, QuestionProblemError, RubricError
 from grader.rubric import Rubric, RubricBank
@@ -61,6 +62,7 @@ __all__ = [
     "SystemMetrics",
     "AgreementReport",
     "read_calibration_csv",
+    "splits_in",
     "saf_bank",
     "rubric_id",
     "rubric_for",

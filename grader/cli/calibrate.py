@@ -6,6 +6,7 @@ results file) and prints the tables.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from pathlib import Path
@@ -17,6 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.cli import common
+from grader.cli.calibrate_grading import grade_with_progress as _grade
+from grader.cli.calibrate_grading import with_examples as _with_examples
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -205,11 +208,11 @@ def calibrate(
     from grader.agreement.measure import (
         CalibrationColumns,
         build_report,
-        grade_rows,
         paired,
         read_calibration_csv,
         read_results,
         saf_bank,
+        splits_in,
         write_chart,
     )
 
@@ -218,86 +221,71 @@ def calibrate(
     columns = CalibrationColumns(
         id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
     )
-    data = read_calibration_csv(csv_path, columns, split=split, limit=limit)
     with_examples = examples_file is not None or per_question is not None
     if with_examples and results is not None:
         raise InputError("--examples and --examples-per-question grade the rows: not with --results")
     if examples_split is not None and examples_file is None:
         raise InputError("--examples-split selects rows of --examples FILE; give the file too")
-    extra: list[tuple[str, str, Any]] = []
-    if results is not None:
-        graded = read_results(results, data, id_col=id_col)
-    else:
-        settings = grading_settings(
-            model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache, concurrency=concurrency
-        )
-        # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
-        use_csv = rubrics is None and "reference_answer" in data.header
-        if use_csv:
-            bank = saf_bank(csv_path)
-            warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
+    # a file with several splits (SAF: training, unseen answers, unseen questions) whose ids repeat
+    # across them: without --split, each split is measured on its own, one report after the other
+    splits = splits_in(csv_path, columns) if split is None else []
+    if len(splits) > 1:
+        echo(f"{csv_path}: {len(splits)} splits ({', '.join(splits)}): each is measured on its own", err=True)
+    runs = splits if len(splits) > 1 else [split]
+    grader = bank = None
+    reports: dict[str, Any] = {}
+    for part in runs:
+        data = read_calibration_csv(csv_path, columns, split=part, limit=limit)
+        extra: list[tuple[str, str, Any]] = []
+        if results is not None:
+            graded = read_results(results, data, id_col=id_col)
         else:
-            bank = bank_for(settings)  # prints the bank's problems
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        from grader.examples import ExampleSet
-        from grader.grading import Grader
-
-        examples: ExampleSet | None = None
-        if with_examples:
-            from grader.examples._calibrate import prepare
-
-            graded_examples, data = prepare(data, bank, examples_file, examples_split, per_question, seed)
-            examples = ExampleSet(graded_examples)  # shared: the example vectors are computed once
-
-        def run(examples: Any, label: str) -> Any:
-            grader = Grader(settings, bank=bank, store=open_store(settings), examples=examples)
-            with Progress(
-                label,
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=common.err_console,
-                transient=True,
-            ) as bar:
-                task = bar.add_task(label, total=len(data.rows))
-                graded = grade_rows(
-                    grader,
-                    data,
-                    bank,
-                    concurrency=settings.concurrency,
-                    progress=lambda done, total: bar.update(task, completed=done),
+            if grader is None:
+                settings = grading_settings(
+                    model=model,
+                    base_url=base_url,
+                    backend=backend,
+                    rubrics=rubrics,
+                    no_cache=no_cache,
+                    concurrency=concurrency,
                 )
-            if graded.first_error:
-                failed = graded.skipped.get("failed", 0)
-                echo(f"warning: {failed} row(s) failed ({label}); first: {graded.first_error}", err=True)
-            return graded
+                # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
+                if rubrics is None and "reference_answer" in data.header:
+                    bank = saf_bank(csv_path)
+                    warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
+                else:
+                    bank = bank_for(settings)  # prints the bank's problems
+                from grader.grading import Grader
 
-        graded = run(examples, "grading with examples" if examples else "grading")
-        if examples:
-            from grader.examples._calibrate import BASELINE_K, nearest_neighbour_scores
-            from grader.judges.local.embedding import get_embedder
+                grader = Grader(settings, bank=bank, store=open_store(settings))
+            if with_examples:  # graded with the examples; the same grader without them and kNN alongside
+                graded, data, extra = _with_examples(
+                    grader, data, bank, examples_file, examples_split, per_question, seed
+                )
+            else:
+                graded = _grade(grader, data, bank)
+        report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+        if extra:  # the run without examples and the nearest-neighbour baseline, on the same rows
+            from grader.examples._calibrate import add_systems
 
-            graded.model += f" + {len(examples)} graded examples of {len(examples.question_ids)} question(s)"
-            plain = run(None, "grading without examples")
-            extra.append(("no examples", "the same grader without the examples", plain))
-            knn = nearest_neighbour_scores(data, bank, examples, get_embedder())
-            desc = f"mean human score of the {BASELINE_K} most similar examples (MiniLM cosine); no rubric"
-            extra.append(("nearest", desc, knn))
-    report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
-    if extra:  # the run without examples and the nearest-neighbour baseline, on the same rows
-        from grader.examples._calibrate import add_systems
-
-        add_systems(report, data, extra, bins=bins, fit_labels=fit_labels)
-    _render(common.console, report)
-    if chart is not None:
-        _, human, pred = paired(data, graded)
-        r = "n/a" if report.pearson is None else f"{report.pearson:.3f}"
-        write_chart(chart, human, pred, f"grader vs human (normalised), Pearson r = {r}, n = {report.n}")
-        echo(f"chart: {chart}", err=True)
+            add_systems(report, data, extra, bins=bins, fit_labels=fit_labels)
+        _render(common.console, report)
+        reports[part or ""] = report
+        if chart is not None:
+            _, human, pred = paired(data, graded)
+            r = "n/a" if report.pearson is None else f"{report.pearson:.3f}"
+            path = chart if len(runs) == 1 else chart.with_name(f"{chart.stem}-{part}{chart.suffix}")
+            title = f"grader vs human (normalised){f', {part}' if part and len(runs) > 1 else ''}"
+            write_chart(path, human, pred, f"{title}, Pearson r = {r}, n = {report.n}")
+            echo(f"chart: {path}", err=True)
     if json_out is not None:
+        text = (
+            reports[runs[0] or ""].model_dump_json(indent=2)
+            if len(runs) == 1
+            else json.dumps({k: v.model_dump(mode="json") for k, v in reports.items()}, indent=2)
+        )
         try:
-            json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            json_out.write_text(text + "\n", encoding="utf-8")
         except OSError as e:
             raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
         echo(f"report: {json_out}", err=True)

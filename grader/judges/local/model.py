@@ -11,8 +11,10 @@ and a passage that only restates the rubric earns at most ``partial``, a dismiss
 than ``partial`` either. The parameters live in ``grader/judges/local/data/criterion_model.json``,
 written by ``scripts/fit_criterion_model.py`` from criterion-level human labels (every field is
 described in the file). A rubric built from a reference answer (``kind: reference``, e.g. SAF's) uses
-the same weights with its own two intercept shifts, fitted on answer-level human scores, because a
-clause of a model answer is credited more leniently than a hint's point.
+a rule of four thresholds instead (:attr:`Profile.rule`: how similar the best passage is to the clause,
+how many of its key terms the answer uses), fitted on answer-level human scores, because a clause of a
+model answer is credited more leniently than a hint's point and weak labels did not carry a fitted
+model over to new questions.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from grader.judges.local.signals import FEATURES
 from grader.verdict import Level
 
 __all__ = [
+    "RULE_KEYS",
     "CriterionModel",
     "Profile",
     "Segment",
@@ -84,6 +87,10 @@ def segments(answer: str) -> list[Segment]:
     return out
 
 
+#: the four thresholds of a rule profile (:attr:`Profile.rule`)
+RULE_KEYS = ("full_similarity", "full_terms", "partial_similarity", "partial_terms")
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
     return out
@@ -103,6 +110,18 @@ class Profile:
     min_similarity: float = 0.30
     #: … or the answer uses at least this (weighted) share of the criterion's key terms
     min_key_terms: float = 0.20
+    #: instead of the two logistic models, a rule of four thresholds (``reference`` rubrics): full when
+    #: the best passage is at least ``full_similarity`` similar to the criterion AND the answer covers at
+    #: least ``full_terms`` of a fragment's key terms; partial when either reaches its partial threshold
+    rule: tuple[tuple[str, float], ...] = ()
+
+    def rule_levels(self, rows: np.ndarray) -> list[Level]:
+        """The levels under :attr:`rule` (``similarity`` and ``best_fragment`` features)."""
+        r = dict(self.rule)
+        sim, terms = rows[:, FEATURES.index("similarity")], rows[:, FEATURES.index("best_fragment")]
+        full = (sim >= r["full_similarity"]) & (terms >= r["full_terms"])
+        part = (sim >= r["partial_similarity"]) | (terms >= r["partial_terms"])
+        return [Level.full if f else Level.partial if q else Level.missing for f, q in zip(full, part)]
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,10 @@ class CriterionModel:
         if "hint" not in self.profiles:
             raise ValueError("the 'hint' profile is missing")
         for name, p in self.profiles.items():
+            if p.rule and tuple(key for key, _ in p.rule) != RULE_KEYS:
+                raise ValueError(f"profile {name!r}: a rule has the keys {', '.join(RULE_KEYS)}")
+            if p.rule:
+                continue
             if len(p.coef_partial) != k or len(p.coef_full) != k:
                 raise ValueError(f"profile {name!r}: coef must have one value per feature")
 
@@ -153,9 +176,16 @@ class CriterionModel:
         return z
 
     def probabilities(self, rows: np.ndarray, kind: str = "hint") -> tuple[np.ndarray, np.ndarray]:
-        """``(p_partial, p_full)`` for rows of features in :data:`FEATURES` order."""
+        """``(p_partial, p_full)`` for rows of features in :data:`FEATURES` order (0 or 1 under a rule)."""
         p = self.profiles.get(kind) or self.profiles["hint"]
-        z = self._z(np.atleast_2d(np.asarray(rows, dtype=np.float64)))
+        rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))
+        if p.rule:
+            levels = p.rule_levels(rows)
+            return (
+                np.array([float(lv != Level.missing) for lv in levels]),
+                np.array([float(lv == Level.full) for lv in levels]),
+            )
+        z = self._z(rows)
         return (
             _sigmoid(p.intercept_partial + z @ np.asarray(p.coef_partial)),
             _sigmoid(p.intercept_full + z @ np.asarray(p.coef_full)),
@@ -170,6 +200,8 @@ class CriterionModel:
         evidence = (rows[:, FEATURES.index("similarity")] >= p.min_similarity) | (
             rows[:, FEATURES.index("key_terms")] >= p.min_key_terms
         )
+        if p.rule:
+            return [lv if ok else Level.missing for lv, ok in zip(p.rule_levels(rows), evidence)]
         return [
             Level.missing
             if not ok
@@ -192,6 +224,7 @@ def _profile(data: dict[str, Any]) -> Profile:
         threshold_full=float(data.get("threshold_full", 0.5)),
         min_similarity=float(data.get("min_similarity", 0.30)),
         min_key_terms=float(data.get("min_key_terms", 0.20)),
+        rule=tuple((k, float(data["rule"][k])) for k in RULE_KEYS) if "rule" in data else (),
     )
 
 
