@@ -21,8 +21,20 @@ SUPPORT = {"__init__", "app", "common", "render"}
 #: What a command module may import from its own package.
 ALLOWED_CLI_IMPORTS = {"grader.cli.common", "grader.cli.render"}
 
-COMMANDS = ["grade", "prompt", "batch", "calibrate", "practice", "history", "report", "serve", "rubrics", "rubric"]
-SUBCOMMANDS = {"rubrics": ["list", "show"], "rubric": ["build"]}
+COMMANDS = [
+    "grade",
+    "prompt",
+    "batch",
+    "calibrate",
+    "practice",
+    "history",
+    "report",
+    "serve",
+    "rubrics",
+    "rubric",
+    "examples",
+]
+SUBCOMMANDS = {"rubrics": ["list", "show"], "rubric": ["build"], "examples": ["import", "list", "export", "remove"]}
 
 
 def _command_modules() -> list[str]:

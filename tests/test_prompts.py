@@ -49,7 +49,7 @@ def test_template_values_are_not_executed():
 
 def test_prompt_version_changes_with_templates(tmp_path):
     src = load_prompts().directory
-    for name in ("system.j2", "user.j2", "reask.j2"):
+    for name in ("system.j2", "user.j2", "reask.j2", "examples.j2"):
         (tmp_path / name).write_text((src / name).read_text())
     same = load_prompts(tmp_path)
     assert same.version == load_prompts().version

@@ -18,8 +18,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from grader.cli import common
-from grader.cli.calibrate_grading import grade_with_progress as _grade
-from grader.cli.calibrate_grading import with_examples as _with_examples
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -259,8 +257,11 @@ def calibrate(
 
                 grader = Grader(settings, bank=bank, store=open_store(settings))
             if with_examples:  # graded with the examples; the same grader without them and kNN alongside
-                graded, data, extra = _with_examples(
-                    grader, data, bank, examples_file, examples_split, per_question, seed
+                from grader.examples._calibrate import run_with_examples
+
+                assert bank is not None  # set with the grader
+                graded, data, extra = run_with_examples(
+                    grader, data, bank, examples_file, examples_split, per_question, seed, _grade
                 )
             else:
                 graded = _grade(grader, data, bank)
@@ -289,6 +290,29 @@ def calibrate(
         except OSError as e:
             raise InputError(f"cannot write the report: {e.strerror}", source=str(json_out)) from None
         echo(f"report: {json_out}", err=True)
+
+
+def _grade(grader: Any, data: Any, bank: Any, label: str = "grading") -> Any:
+    """Grade the rows of one calibration file (or split) with a progress bar on stderr."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from grader.agreement.measure import grade_rows
+
+    with Progress(
+        label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=common.err_console, transient=True
+    ) as bar:
+        task = bar.add_task(label, total=len(data.rows))
+        graded = grade_rows(
+            grader,
+            data,
+            bank,
+            concurrency=grader.settings.concurrency,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    if graded.first_error:
+        failed = graded.skipped.get("failed", 0)
+        echo(f"warning: {failed} row(s) failed ({label}); first: {graded.first_error}", err=True)
+    return graded
 
 
 def _ci(report: Any, key: str) -> str:

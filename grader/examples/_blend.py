@@ -2,7 +2,7 @@
 
 The rule (:class:`BlendRule`, one fitted default :data:`DEFAULT_RULE`):
 
-1. **Neighbours.** The ``k`` examples of the question whose answers are most similar to the new one
+1. **Neighbours.** The ``k`` (30) examples of the question whose answers are most similar to the new one
    (cosine of MiniLM answer vectors), weighted by ``softmax(similarity / temperature)``
    (:func:`grader.examples._index.nearest`).
 2. **Per criterion**, where neighbours give that criterion a level: the rubric judgment's expected
@@ -15,7 +15,7 @@ The rule (:class:`BlendRule`, one fitted default :data:`DEFAULT_RULE`):
    top similarity, ``s̄`` the mean over the question's examples of each one's similarity to its
    nearest other example: answers like many graded ones are typical, odd ones are not); and the
    rubric judgment's verified score fraction ``r``. The score is the linear model
-   ``clip(−0.141 + 1.041·v + 0.614·d + 0.081·r, 0, 1)``; the levels stay the rubric judgment's.
+   ``clip(−0.155 + 1.051·v + 0.591·d + 0.098·r, 0, 1)``; the levels stay the rubric judgment's.
 
 The score model and ``k``, ``temperature`` were fitted by cross-validation on SAF's *training*
 split only (``scripts/fit_examples_blend.py``); the per-criterion ``level_weight`` (0.9) is not fitted
@@ -40,12 +40,12 @@ class BlendRule:
     softmax ``temperature`` over their similarities, the score model's coefficients and the weight of
     the neighbours' levels against the rubric judgment's."""
 
-    k: int = 20
+    k: int = 30
     temperature: float = 0.05
-    intercept: float = -0.141
-    vote: float = 1.041
-    similarity: float = 0.614
-    rubric: float = 0.081
+    intercept: float = -0.155
+    vote: float = 1.051
+    similarity: float = 0.591
+    rubric: float = 0.098
     level_weight: float = 0.9
 
     @property
@@ -63,8 +63,8 @@ class BlendRule:
         return self.intercept + self.vote * vote + self.similarity * similarity_offset
 
 
-#: Fitted by ``scripts/fit_examples_blend.py`` on SAF's training split (5-fold CV: Pearson 0.648,
-#: RMSE 0.212, label accuracy 0.711, macro-F1 0.590; the vote alone: 0.616 / 0.223 / 0.682 / 0.518).
+#: Fitted by ``scripts/fit_examples_blend.py`` on SAF's training split (5-fold CV: Pearson 0.649,
+#: RMSE 0.211, label accuracy 0.709, macro-F1 0.589; the vote alone: 0.615 / 0.223 / 0.685 / 0.506).
 DEFAULT_RULE = BlendRule()
 
 

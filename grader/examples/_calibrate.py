@@ -6,7 +6,7 @@ and the plain nearest-neighbour baseline (:func:`nearest_neighbour_scores`) the 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,3 +161,31 @@ def add_systems(report: Any, data: CalibrationData, others: Sequence[tuple[str, 
         report.baselines.insert(0, SystemMetrics(**system))
         if sub.n != report.n:
             report.notes.append(f"{name}: compared on {sub.n} rows (the grader on {report.n})")
+
+
+def run_with_examples(
+    plain: Any,
+    data: CalibrationData,
+    bank: RubricBank,
+    path: Path | None,
+    split: str | None,
+    k: int | None,
+    seed: int,
+    grade: Callable[[Any, CalibrationData, RubricBank, str], GradedScores],
+) -> tuple[GradedScores, CalibrationData, list[tuple[str, str, GradedScores]]]:
+    """Grade with graded examples (:func:`prepare`) using ``plain``'s settings and store; the scores,
+    the rows compared, and the other systems on them: ``plain`` (the same grader without examples)
+    and the nearest-neighbour baseline. ``grade(grader, data, bank, label)`` grades the rows (the
+    command line's, with its progress bar)."""
+    from grader.grading import Grader
+    from grader.judges.local.embedding import get_embedder
+
+    chosen, data = prepare(data, bank, path, split, k, seed)
+    examples = ExampleSet(chosen)  # shared with the baseline: the example vectors are computed once
+    grader = Grader(plain.settings, bank=bank, store=plain.store, examples=examples)
+    graded = grade(grader, data, bank, "grading with examples")
+    graded.model += f" + {len(examples)} graded examples of {len(examples.question_ids)} question(s)"
+    without = grade(plain, data, bank, "grading without examples")
+    knn = nearest_neighbour_scores(data, bank, examples, get_embedder())
+    desc = f"mean human score of the {BASELINE_K} most similar examples (MiniLM cosine); no rubric"
+    return graded, data, [("no examples", "the same grader without the examples", without), ("nearest", desc, knn)]
