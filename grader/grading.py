@@ -25,7 +25,7 @@ from grader.result import Flag, GradeResult
 from grader.rubric import Rubric, RubricBank, load_bank
 from grader.scoring import band_for, score_verdict
 from grader.settings import Settings
-from grader.text import word_count  # re-exported: the too-short check's word count
+from grader.text import normalise_answer, word_count  # word_count re-exported: the too-short check's word count
 from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
@@ -33,8 +33,10 @@ __all__ = ["Grader", "cache_key", "word_count"]
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
+    """The cache key of one grading. The answer is normalised (:func:`grader.text.normalise_answer`) so
+    that ``grade`` (a file with a trailing newline) and ``batch`` (a CSV cell) share the entry."""
     h = hashlib.sha256()
-    for part in (settings.grading_key(), model, prompt_version, rubric.hash, answer):
+    for part in (settings.grading_key(), model, prompt_version, rubric.hash, normalise_answer(answer)):
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -134,6 +136,7 @@ class Grader:
 
     async def agrade(self, question: str | Rubric, answer: str, *, use_cache: bool | None = None) -> GradeResult:
         rubric = self.rubric(question)
+        answer = normalise_answer(answer)  # graded, hashed and cached as one text whatever the line endings
         if len(answer) > self.settings.max_answer_chars:
             raise InputError(
                 f"the answer is {len(answer)} characters, over the limit of {self.settings.max_answer_chars}",

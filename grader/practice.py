@@ -228,7 +228,7 @@ class SectionSummary:
 class History:
     questions: list[QuestionHistory]
     sections: list[SectionSummary]
-    timeline: list[dict[str, Any]]  # every attempt in order: id, question_id, section, percent, created_at
+    timeline: list[dict[str, Any]]  # every attempt in order: id, question_id, section, percent, created_at, backend
 
     @property
     def attempts(self) -> int:
@@ -296,6 +296,7 @@ def summarize(
                 "section": r.get("section") or "",
                 "percent": pct,
                 "created_at": r["created_at"],
+                "backend": r.get("backend") or "",  # the history chart never mixes LLM and embedded grades
             }
         )
     questions = list(by_q.values())

@@ -37,6 +37,7 @@ import unicodedata
 from functools import lru_cache
 
 __all__ = [
+    "normalise_answer",
     "ZERO_WIDTH",
     "SOFT_INVISIBLE",
     "BIDI_MARKS",
@@ -463,3 +464,12 @@ def printable(text: str, *, newlines: bool = True) -> str:
     LF unless ``newlines`` is False (then it is shown as ``\\n``)."""
     text = _CONTROL.sub(_escaped, text)
     return text if newlines else text.replace("\n", "\\n")
+
+
+def normalise_answer(text: str) -> str:
+    """The answer as it is graded, hashed and cached: line breaks as ``\n`` and no surrounding whitespace.
+
+    Why: the same answer reaches the grader with a trailing newline from a file or stdin (``grader grade
+    -f``), with CRLF from a Windows editor, or bare from a CSV cell (``grader batch``); none of that changes
+    what the answer says, so none of it may change the grade, the cache key or the answer's hash."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()

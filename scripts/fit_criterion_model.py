@@ -11,8 +11,9 @@ Data: answers with a human level per criterion (the shared development set, and 
 anything: every row about them, from either file, is set aside and only graded at the end.
 
 Fit (on the other 40 questions only): the signals of :mod:`grader.judges.local.signals` are computed
-by the run-time judge; two L2-regularised logistic regressions (level ≥ partial, level = full) on the
-standardised features; the L2 strength and the two probability thresholds are chosen by 5-fold
+by the run-time judge; two binary models (level ≥ partial, level = full) on the standardised
+features — L2-regularised logistic regressions or gradient-boosted depth-2 trees (:data:`SPECS`) —;
+the model family, its strength and the two probability thresholds are chosen by 5-fold
 cross-validation grouped by question, maximising exact level agreement among the settings that credit
 at most 15 % of the criteria a human marks missing.
 
@@ -41,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader.judges.local.judge import LocalJudge  # noqa: E402
-from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile  # noqa: E402
+from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile, Trees  # noqa: E402
 from grader.judges.local.signals import FEATURES  # noqa: E402
 from grader.rubric import default_bank  # noqa: E402
 
@@ -51,7 +52,16 @@ MAX_MISSING_CREDIT = 0.15
 #: coverage): fitting on them only teaches it that covering a point is sometimes worth nothing.
 #: They are still graded in every figure reported on held-out questions.
 FIT_EXCLUDED_KINDS = frozenset({"wrong"})
-C_GRID = (0.03, 0.1, 0.3, 1.0)
+#: the model families tried by grouped cross-validation: L2-regularised logistic regression with
+#: strength C, or gradient-boosted depth-2 trees (learning rate, trees, smallest leaf)
+SPECS: tuple[tuple, ...] = (
+    ("logistic", 0.03),
+    ("logistic", 0.1),
+    ("logistic", 0.3),
+    ("logistic", 1.0),
+    ("boosted", 0.05, 200, 1),
+    ("boosted", 0.1, 100, 20),
+)
 T_GRID = tuple(round(x, 2) for x in np.arange(0.3, 0.76, 0.05))
 
 
@@ -79,7 +89,30 @@ def featurise(judge: LocalJudge, bank, rows: list[dict]):
     return np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(groups), meta
 
 
-def fit(X: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, dict]:
+def _trees(m, Z: np.ndarray) -> dict:
+    """A fitted binary GradientBoostingClassifier as :class:`Trees` JSON (base log-odds recovered
+    from its decision function, which is base + rate × Σ tree outputs)."""
+    rate = float(m.learning_rate)
+    ests = [e[0] for e in m.estimators_]
+    base = float(m.decision_function(Z[:1])[0] - rate * sum(float(e.predict(Z[:1])[0]) for e in ests))
+    trees = []
+    for e in ests:
+        t = e.tree_
+        leaf = t.children_left < 0
+        trees.append(
+            {
+                "feature": [int(f) if not lf else 0 for f, lf in zip(t.feature, leaf)],
+                "threshold": [round(float(v), 6) if not lf else 0.0 for v, lf in zip(t.threshold, leaf)],
+                "left": [int(c) for c in t.children_left],
+                "right": [int(c) for c in t.children_right],
+                "value": [round(float(v), 6) for v in t.value[:, 0, 0]],
+            }
+        )
+    return {"base": round(base, 6), "rate": rate, "trees": trees}
+
+
+def fit(X: np.ndarray, y: np.ndarray, spec: tuple) -> tuple[np.ndarray, np.ndarray, dict]:
+    from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = X.mean(axis=0), X.std(axis=0)
@@ -87,20 +120,43 @@ def fit(X: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray,
     Z = (X - mean) / scale
     out = {}
     for name, target in (("partial", y >= 1), ("full", y >= 2)):
-        m = LogisticRegression(C=C, max_iter=5000).fit(Z, target)
-        out[name] = {"coef": [round(float(v), 6) for v in m.coef_[0]], "intercept": round(float(m.intercept_[0]), 6)}
+        if spec[0] == "boosted":
+            _, rate, n, leaf = spec
+            m = GradientBoostingClassifier(
+                max_depth=2, learning_rate=rate, n_estimators=n, min_samples_leaf=leaf, random_state=0
+            ).fit(Z, target)
+            out[name] = {"boosted": _trees(m, Z)}
+        else:
+            m = LogisticRegression(C=spec[1], max_iter=5000).fit(Z, target)
+            out[name] = {
+                "coef": [round(float(v), 6) for v in m.coef_[0]],
+                "intercept": round(float(m.intercept_[0]), 6),
+            }
     return mean, scale, out
 
 
 def model_from(mean, scale, params, t_partial, t_full, extra_profiles=None, source="") -> CriterionModel:
-    hint = Profile(
-        tuple(params["partial"]["coef"]),
-        params["partial"]["intercept"],
-        tuple(params["full"]["coef"]),
-        params["full"]["intercept"],
-        t_partial,
-        t_full,
-    )
+    if "boosted" in params["partial"]:
+        zero = tuple(0.0 for _ in FEATURES)
+        hint = Profile(
+            zero,
+            0.0,
+            zero,
+            0.0,
+            t_partial,
+            t_full,
+            trees_partial=Trees.from_json(params["partial"]["boosted"]),
+            trees_full=Trees.from_json(params["full"]["boosted"]),
+        )
+    else:
+        hint = Profile(
+            tuple(params["partial"]["coef"]),
+            params["partial"]["intercept"],
+            tuple(params["full"]["coef"]),
+            params["full"]["intercept"],
+            t_partial,
+            t_full,
+        )
     profiles = {"hint": hint, **(extra_profiles or {})}
     return CriterionModel(
         tuple(FEATURES),
@@ -148,18 +204,18 @@ def figures(pred: np.ndarray, y: np.ndarray, meta, rows: list[dict]) -> dict:
     }
 
 
-def grouped_oof(X, y, groups, meta, C, t_partial, t_full) -> np.ndarray:
+def grouped_oof(X, y, groups, meta, spec, t_partial, t_full) -> np.ndarray:
     from sklearn.model_selection import GroupKFold
 
     pred = np.zeros(len(y), dtype=int)
     for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-        mean, scale, params = fit(X[train], y[train], C)
+        mean, scale, params = fit(X[train], y[train], spec)
         model = model_from(mean, scale, params, t_partial, t_full)
         pred[test] = predict(model, X[test], [meta[i] for i in test])
     return pred
 
 
-def dev_cv(Xd, yd, gd, md, Xo, yo, go, C, t_partial, t_full) -> np.ndarray:
+def dev_cv(Xd, yd, gd, md, Xo, yo, go, spec, t_partial, t_full) -> np.ndarray:
     """5-fold CV grouped by question over the shared dev set; each fold's model is fitted on the dev
     rows of the other folds plus our own rows of the (non-held-out) questions outside the fold."""
     from sklearn.model_selection import GroupKFold
@@ -170,22 +226,23 @@ def dev_cv(Xd, yd, gd, md, Xo, yo, go, C, t_partial, t_full) -> np.ndarray:
         extra = np.array([q not in test_q for q in go], dtype=bool)
         Xt = np.vstack([Xd[train], Xo[extra]]) if len(Xo) else Xd[train]
         yt = np.concatenate([yd[train], yo[extra]]) if len(yo) else yd[train]
-        mean, scale, params = fit(Xt, yt, C)
+        mean, scale, params = fit(Xt, yt, spec)
         model = model_from(mean, scale, params, t_partial, t_full)
         pred[test] = predict(model, Xd[test], [md[i] for i in test])
     return pred
 
 
 def choose(X, y, groups, meta) -> tuple[float, float, float, dict]:
-    """Grouped CV over C; for each C the out-of-fold probabilities are thresholded on a grid."""
+    """Grouped CV over the model families of :data:`SPECS`; for each, the out-of-fold probabilities
+    are thresholded on a grid."""
     from sklearn.model_selection import GroupKFold
 
     best = None
-    for C in C_GRID:
+    for spec in SPECS:
         p_part = np.zeros(len(y))
         p_full = np.zeros(len(y))
         for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-            mean, scale, params = fit(X[train], y[train], C)
+            mean, scale, params = fit(X[train], y[train], spec)
             model = model_from(mean, scale, params, 0.5, 0.5)
             p_part[test], p_full[test] = model.probabilities(X[test])
         restated = np.array([m[2] for m in meta], dtype=bool)
@@ -201,9 +258,9 @@ def choose(X, y, groups, meta) -> tuple[float, float, float, dict]:
                 credit = float((pred[y == 0] > 0).mean())
                 key = (credit <= MAX_MISSING_CREDIT, exact, -credit)
                 if best is None or key > best[0]:
-                    best = (key, C, tp, tf)
-    _, C, tp, tf = best
-    return C, tp, tf, {"exact_agreement": round(best[0][1], 3), "credit_on_human_missing": round(-best[0][2], 3)}
+                    best = (key, spec, tp, tf)
+    _, spec, tp, tf = best
+    return spec, tp, tf, {"exact_agreement": round(best[0][1], 3), "credit_on_human_missing": round(-best[0][2], 3)}
 
 
 REFERENCE_SIMILARITY_GRID = tuple(round(x, 2) for x in np.arange(0.20, 0.81, 0.05))
@@ -331,23 +388,23 @@ def main() -> None:
     kept = [r for r in dev + own if r["question_id"] in holdout]
     judge = LocalJudge(criterion_model=_placeholder())
     X, y, g, meta = featurise(judge, bank, tune)
-    C, tp, tf, cv = choose(X, y, g, meta)
+    spec, tp, tf, cv = choose(X, y, g, meta)
     print(
-        f"tuning: {len(tune)} answers, {len(y)} criteria, {len(set(g))} questions; C={C} thresholds "
+        f"tuning: {len(tune)} answers, {len(y)} criteria, {len(set(g))} questions; model {spec} thresholds "
         f"partial {tp} full {tf}; grouped CV: {cv}"
     )
-    oof = grouped_oof(X, y, g, meta, C, tp, tf)
+    oof = grouped_oof(X, y, g, meta, spec, tp, tf)
     print("tuning rows, out-of-fold:", json.dumps(figures(oof, y, meta, tune)))
     if args.tune_only:
         return
-    mean, scale, params = fit(X, y, C)
+    mean, scale, params = fit(X, y, spec)
     model = model_from(mean, scale, params, tp, tf, source="")
     results: dict = {"tuning_cv": cv}
     # the issue's figure: grouped CV by question on the shared dev set, all 50 questions
     Xd, yd, gd, md = featurise(judge, bank, dev)
     own_fit = [r for r in own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS]
     Xo, yo, go, _ = featurise(judge, bank, own_fit)
-    results["dev_set_grouped_cv"] = figures(dev_cv(Xd, yd, gd, md, Xo, yo, go, C, tp, tf), yd, md, dev)
+    results["dev_set_grouped_cv"] = figures(dev_cv(Xd, yd, gd, md, Xo, yo, go, spec, tp, tf), yd, md, dev)
     print("shared dev set, 5-fold CV grouped by question:", json.dumps(results["dev_set_grouped_cv"]))
     # the held-out questions, graded once by the final model
     Xh, yh, _, mh = featurise(judge, bank, kept)
@@ -377,7 +434,8 @@ def main() -> None:
             "features": "names of the per-criterion features (grader.judges.local.signals.FEATURES), in order",
             "mean, scale": "standardisation: z = (x - mean) / scale",
             "profiles.<kind>.partial / .full": "logistic models: p = sigmoid(intercept + coef . z) for level >= "
-            "partial and level = full",
+            "partial and level = full; or, under 'boosted', tree ensembles: p = sigmoid(base + rate * sum of the "
+            "leaf values reached in each tree, going left when z[feature] <= threshold)",
             "profiles.<kind>.threshold_partial / threshold_full": "full if p_full >= threshold_full, else partial if "
             "p_partial >= threshold_partial, else missing",
             "profiles": "'hint' for rubrics built from a hint, 'reference' for rubrics built from a reference "
@@ -390,7 +448,11 @@ def main() -> None:
         "source": f"{len(tune)} labelled answers ({len(y)} criteria) on {len(set(g))} seed questions: "
         f"{args.dev.name} (shared dev set) and datasets/criteria-own; 10 held-out questions excluded",
         "command": "python scripts/fit_criterion_model.py",
-        "hyperparameters": {"C": C, "max_missing_credit": MAX_MISSING_CREDIT},
+        "hyperparameters": {
+            "model": list(spec),
+            "models_tried": [list(x) for x in SPECS],
+            "max_missing_credit": MAX_MISSING_CREDIT,
+        },
         "features": list(FEATURES),
         "evidence_floor": "a criterion is credited only when some passage is at least min_similarity similar to "
         "it or the answer uses at least min_key_terms of its key terms (weighted)",
@@ -398,8 +460,14 @@ def main() -> None:
         "scale": list(model.scale),
         "profiles": {
             name: {
-                "partial": {"coef": list(p.coef_partial), "intercept": p.intercept_partial},
-                "full": {"coef": list(p.coef_full), "intercept": p.intercept_full},
+                **(
+                    {"partial": {"boosted": p.trees_partial.as_json()}, "full": {"boosted": p.trees_full.as_json()}}
+                    if p.trees_partial is not None and p.trees_full is not None
+                    else {
+                        "partial": {"coef": list(p.coef_partial), "intercept": p.intercept_partial},
+                        "full": {"coef": list(p.coef_full), "intercept": p.intercept_full},
+                    }
+                ),
                 "threshold_partial": p.threshold_partial,
                 "threshold_full": p.threshold_full,
                 "min_similarity": p.min_similarity,

@@ -348,7 +348,9 @@ def test_a_second_batch_on_the_same_output_is_refused_and_the_first_loses_nothin
     n = 12
     src = write_csv(tmp_path / "in.csv", [[f"c{i}", "vid-05", f"{ANSWER} Take {i}."] for i in range(n)])
     out = tmp_path / "out.csv"
-    with DevServer(api_key=KEY, latency=0.25) as slow:
+    # 5 s per request holds the first batch (one answer at a time) for a minute, however slowly the
+    # machine starts the other three processes; the latency is lifted once they have been refused
+    with DevServer(api_key=KEY, latency=5.0) as slow:
         slow_env = {**env, "OPENAI_BASE_URL": slow.base_url}
         first = subprocess.Popen(
             [sys.executable, "-m", "grader", "batch", str(src), "-o", str(out), "-j", "1"],
@@ -369,6 +371,7 @@ def test_a_second_batch_on_the_same_output_is_refused_and_the_first_loses_nothin
                 assert second.code == 2, second
                 assert "in use by process" in second.err and str(first.pid) in second.err, second
                 assert len([ln for ln in second.err.splitlines() if ln.strip()]) <= 2, second  # line + hint
+            slow.chat.latency = 0.0
             stdout, stderr = first.communicate(timeout=WAIT)
         finally:
             if first.poll() is None:

@@ -267,6 +267,7 @@ def test_resume_after_the_process_died_uses_the_same_job(dev_server, bank, batch
     assert sorted(int(r["row"]) for r in got) == [1, 2, 3, 4, 5]
     assert all(r["status"] == "graded" for r in got)
     assert third.stats.skipped_done == 1 and third.stats.graded == 4
+    assert third.stats.summary()["per_question"]["t-diffusion"]["count"] == 5  # the whole file (issue 11)
 
     # a further resume has nothing left to do
     fourth = batch_run(server, tmp_path, src, out, resume=True)

@@ -354,3 +354,38 @@ async def test_concurrent_judge_calls_are_coalesced():
     outcomes = await asyncio.gather(*(judge.judge(rubric, a) for a in answers))
     assert len(outcomes) == 10 and len(embedder.calls) < 10
     assert [o.verdict for o in outcomes] == [judge.judge_sync(rubric, a).verdict for a in answers]
+
+
+def test_boosted_trees_give_the_probabilities_scikit_learn_gives():
+    """The fit script exports gradient-boosted trees to the model file; the judge's own evaluator of
+    those trees must reproduce scikit-learn's probabilities exactly (same splits, same leaves)."""
+    import importlib.util
+
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from grader.judges.local.model import Trees
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_script", Path(__file__).parent.parent / "scripts/fit_criterion_model.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(300, len(FEATURES)))
+    y = (z[:, 0] + 0.5 * z[:, 3] * z[:, 5] + rng.normal(scale=0.5, size=300)) > 0
+    m = GradientBoostingClassifier(max_depth=2, learning_rate=0.1, n_estimators=40, random_state=0).fit(z, y)
+    trees = Trees.from_json(json.loads(json.dumps(script._trees(m, z))))
+    ours = 1.0 / (1.0 + np.exp(-trees.decision(z)))
+    assert np.allclose(ours, m.predict_proba(z)[:, 1], atol=1e-5)
+    k = len(FEATURES)
+    zero = (0.0,) * k
+    model = CriterionModel(
+        tuple(FEATURES),
+        zero,
+        (1.0,) * k,
+        {"hint": Profile(zero, 0.0, zero, 0.0, 0.5, 0.5, trees_partial=trees, trees_full=trees)},
+    )
+    p_partial, p_full = model.probabilities(z)
+    assert np.allclose(p_partial, m.predict_proba(z)[:, 1], atol=1e-5) and np.allclose(p_partial, p_full)
+    with pytest.raises(ValueError, match="both partial and full"):
+        CriterionModel(tuple(FEATURES), zero, (1.0,) * k, {"hint": Profile(zero, 0.0, zero, 0.0, trees_partial=trees)})

@@ -198,8 +198,8 @@ def test_ranking_totals_ties_and_pass_mark(tmp_path):
         ("bob", 12.0, 2, "pass"),
         ("carol", 12.0, 2, "pass"),
         ("dave", 3.0, 4, "undecided"),  # 15 %, but with the unscored q2 (10 points) it could reach 65 %
-        (HOSTILE_ID, 2.0, 5, "fail"),
-        ("erin", 0.0, 6, "fail"),
+        (HOSTILE_ID, 2.0, 5, "undecided"),  # answered q1 only: 2 + 10 for the missing q2 = 60 %
+        ("erin", 0.0, 6, "undecided"),  # an error and a missing answer: nothing is known yet
     ]
     assert all(c.max_total == 20 for c in report.candidates)
     assert report.candidates[0].percent == 85.0
@@ -217,7 +217,8 @@ def test_undecided_only_when_the_missing_points_could_change_the_result(tmp_path
     assert by_id["dave"].verdict == "undecided"  # 3 + 10 possible = 65 % >= 60 %
     by_id = {c.candidate_id: c for c in build_report(load_results(path), pass_mark=70).candidates}
     assert by_id["dave"].verdict == "fail"  # 65 % < 70 % even with full marks on the unscored answer
-    assert by_id["erin"].verdict == "fail" and by_id["erin"].missing == ["q2"]
+    assert by_id["erin"].verdict == "undecided" and by_id["erin"].missing == ["q2"]  # 0 + 20 open points
+    assert by_id[HOSTILE_ID].verdict == "fail"  # 2 + 10 for the missing q2 = 60 % < 70 %
 
 
 def test_jsonl_results_give_the_same_report(tmp_path):

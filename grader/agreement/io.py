@@ -18,7 +18,7 @@ import numpy as np
 
 from grader.errors import InputError
 from grader.tables import NOT_AN_OBJECT, from_cell, open_table
-from grader.text import word_count
+from grader.text import normalise_answer, word_count
 
 __all__ = [
     "splits_in",
@@ -299,8 +299,9 @@ def read_results(path: str | Path, data: CalibrationData, *, id_col: str | None 
         backend, model = backend or str(flat.get("backend") or ""), model or str(flat.get("model") or "")
     out = GradedScores([None] * len(data.rows), backend=backend, model=model)
     for i, r in enumerate(data.rows):
-        sha = hashlib.sha256(r.answer.encode()).hexdigest()
-        hash_keys = [(r.question_id, sha), (rubric_id(r.question_id), sha)]  # first match wins: id, then hashes
+        shas = dict.fromkeys(hashlib.sha256(v.encode()).hexdigest() for v in (r.answer, normalise_answer(r.answer)))
+        # first match wins: id, then hashes (of the answer as written, and as graded: grader.text.normalise_answer)
+        hash_keys = [(q, sha) for sha in shas for q in (r.question_id, rubric_id(r.question_id))]
         found = [by_id[r.row_id]] if r.row_id in by_id else [by_hash[k] for k in hash_keys if k in by_hash][:1]
         if not found:
             why = "missing from results"

@@ -56,7 +56,8 @@ from grader.batch.api_files import (
     request_line,
 )
 from grader.batch.api_jobs import BATCH_PRICE_FACTOR, LIVE_STATES, TERMINAL, BatchApiResult, Event, _Run
-from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter, done_rows
+from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter
+from grader.batch.runner import resume_from
 from grader.errors import ConfigError, InputError, TransportError
 from grader.grading import Grader
 from grader.judges.openai_api import BatchClient, ErrorHints
@@ -209,7 +210,7 @@ def run_batch_api(
             run.result.retried_rows = drop_server_errors(output)
             run.event("retry", rows=len(run.result.retried_rows))
 
-    run.done = done_rows(output) if resume else set()
+    run.done = resume_from(output, run.stats) if resume else set()  # per-question summary: whole file
     run.stats.skipped_done = len(run.done)
     run.writer = ResultWriter(output, append=resume)
     try:

@@ -4,6 +4,10 @@ Method (stated in the output): prompt tokens ≈ characters of the rendered mess
 rule of thumb for English with OpenAI tokenizers); completion tokens ≈ 150 + 60 per criterion
 (a verdict with a short rationale and quote per criterion). Rows already in the cache cost 0.
 
+With the embedded (offline) grader nothing is sent anywhere: the estimate says so (backend ``local``,
+the embedded model's name, 0 tokens, cost 0) instead of quoting an LLM's tokens and prices for a
+grading that uses none. It still counts the rows, the problems and the rows already cached.
+
 Rows that would fail are counted in ``rows_with_problems`` and summarised in ``problems``, one entry
 per reason (a bad row, an unknown or ambiguous question, each question whose rubric could not be
 built, an answer too long) with its row count, its first line numbers and the first row's message.
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader.batch.io import Columns, read_rows
 from grader.errors import AmbiguousQuestionError, QuestionProblemError, UnknownQuestionError, Usage
-from grader.grading import cache_key
+from grader.grading import cache_key, make_backend
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
 from grader.rubric import RubricBank
@@ -44,6 +48,10 @@ def estimate_batch(
     source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store: Store | None = None
 ) -> dict[str, Any]:
     prompts = load_prompts()
+    llm = settings.effective_backend == "llm"
+    # the cache key names the judge that would grade: its version and model (as Grader.key_for does)
+    judge = None if llm else make_backend(settings, prompts)
+    version, model = (prompts.version, settings.model) if judge is None else (judge.version, judge.model)
     rows = bad = cached = 0
     usage = Usage()
     problems: dict[str, dict[str, Any]] = {}
@@ -79,15 +87,27 @@ def estimate_batch(
                 f"the answer is {len(row.answer)} characters, over the limit of {settings.max_answer_chars}",
             )
             continue
-        if store is not None and store.has_result(
-            cache_key(settings, prompts.version, rubric, row.answer, settings.model)
-        ):
+        if store is not None and store.has_result(cache_key(settings, version, rubric, row.answer, model)):
             cached += 1
             continue
-        if word_count(row.answer) < settings.min_words:
+        if word_count(row.answer) < settings.min_words or not llm:
             continue
         p, c = estimate_row_tokens(prompts.messages(rubric, row.answer), len(rubric.criteria))
         usage = usage.add(Usage(p, c))
+    if not llm:
+        return {
+            "rows": rows,
+            "rows_with_problems": bad,
+            "rows_cached": cached,
+            "problems": list(problems.values()),
+            "model": model,
+            "backend": "local",
+            "prompt_tokens_est": 0,
+            "completion_tokens_est": 0,
+            "price_per_million": None,
+            "cost_usd_est": 0.0,
+            "method": "the embedded grader runs on this computer: no tokens, no API calls, free",
+        }
     price = price_for(settings.model, settings.prices, settings.base_url)
     cost = cost_of(usage, price)
     return {
@@ -100,7 +120,7 @@ def estimate_batch(
         "prompt_tokens_est": usage.prompt_tokens,
         "completion_tokens_est": usage.completion_tokens,
         "price_per_million": list(price) if price else None,
-        "cost_usd_est": None if cost is None else round(cost, 4) if settings.effective_backend == "llm" else 0.0,
+        "cost_usd_est": None if cost is None else round(cost, 4),
         "method": f"~{CHARS_PER_TOKEN} characters per prompt token; completion ≈ {COMPLETION_BASE} + "
         f"{COMPLETION_PER_CRITERION} per criterion; cached rows and too-short answers cost 0",
     }

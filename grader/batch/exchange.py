@@ -35,8 +35,8 @@ from typing import Any
 
 from grader.batch.api_files import completion_of, custom_id_for, line_error, line_ok, parse_result_lines
 from grader.batch.api_jobs import _Run
-from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter, done_rows, read_rows
-from grader.batch.runner import BatchStats, error_record, result_record
+from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter, read_rows
+from grader.batch.runner import BatchStats, error_record, result_record, resume_from
 from grader.errors import ConfigError, InputError
 from grader.grading import Grader
 from grader.result import GradeResult
@@ -175,7 +175,7 @@ def import_results(
             source=str(output),
             hint="use --resume to continue it or --overwrite to replace it",
         )
-    run.done = done_rows(output) if resume else set()
+    run.done = resume_from(output, run.stats) if resume else set()  # per-question summary: whole file
     run.stats.skipped_done = len(run.done)
     run.writer = ResultWriter(output, append=resume)
     used: set[str] = set()

@@ -31,6 +31,7 @@ __all__ = [
     "ResultWriter",
     "OUTPUT_FIELDS",
     "done_rows",
+    "earlier_records",
 ]
 
 OUTPUT_FIELDS = [
@@ -290,13 +291,18 @@ def _truncate_torn_tail(path: Path) -> None:
 
 def done_rows(path: str | Path) -> set[int]:
     """Row numbers already present in an output file (for --resume)."""
+    return {int(rec["row"]) for rec in earlier_records(path) if rec.get("row") not in (None, "")}
+
+
+def earlier_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The records already in an output file (a torn last line cut off first), lazily: for --resume, which
+    skips their rows and counts them in the per-question summary (the summary is of the whole file)."""
     p = Path(path)
     if not p.exists():
-        return set()
+        return
     _truncate_torn_tail(p)
     if p.stat().st_size == 0:
-        return set()
-    done: set[int] = set()
+        return
     with open_table(p) as table:
         for row in table.rows():
             if row.error:
@@ -306,6 +312,4 @@ def done_rows(path: str | Path) -> set[int]:
                     line=row.line,
                     hint="write the results to a new file, or repair this line",
                 )
-            if row.values.get("row") not in (None, ""):
-                done.add(int(row.values["row"]))
-    return done
+            yield row.values

@@ -26,14 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.io import DEFAULT_COLUMNS, BatchRow, Columns, ResultWriter, done_rows, read_rows
+from grader.batch.io import DEFAULT_COLUMNS, BatchRow, Columns, ResultWriter, earlier_records, read_rows
 from grader.errors import BudgetExceeded, GraderError, InputError, TransportError
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
+from grader.tables import from_cell, is_jsonl
 from grader.text import redact
 
 __all__ = [
+    "resume_from",
     "BatchStats",
     "run_batch",
     "AdaptiveLimit",
@@ -116,9 +118,14 @@ class BatchStats:
                 self.cost_unknown += 1
         else:
             self.cost_usd += float(cost)
+        self.count_question(record)
+
+    def count_question(self, record: dict[str, Any]) -> None:
+        """Count a record in the per-question summary only: a row of this run (via :meth:`add`), or one an
+        earlier run wrote (``--resume``), so the summary covers the whole results file."""
         q = self.per_question[record.get("question_id") or "?"]
         q.count += 1
-        if status == "graded" and record.get("score") not in (None, ""):
+        if record.get("status") == "graded" and record.get("score") not in (None, ""):
             q.scores.append(float(record["score"]))
             q.bands[record.get("band") or "?"] += 1
 
@@ -146,6 +153,20 @@ class BatchStats:
                 for qid, q in sorted(self.per_question.items())
             },
         }
+
+
+def resume_from(output: str | Path, stats: BatchStats) -> set[int]:
+    """For ``--resume``: the row numbers already in ``output`` (a torn last line cut off), each of its
+    records counted in ``stats``' per-question summary, so the summary covers the whole results file
+    and not only this run (the totals — graded, tokens, cost — stay this run's)."""
+    done: set[int] = set()
+    csv_cells = not is_jsonl(Path(output))  # a CSV results file neutralised formula-like cells
+    for rec in earlier_records(output):
+        if rec.get("row") not in (None, ""):
+            done.add(int(rec["row"]))
+        qid = str(rec.get("question_id") or "")
+        stats.count_question({**rec, "question_id": from_cell(qid) if csv_cells else qid})
+    return done
 
 
 class BatchStopped(Exception):
@@ -282,7 +303,7 @@ async def run_batch(
     ``samples`` > 1 grades each answer that many times with varied seeds (see
     :mod:`grader.confidence`) and flags disagreement, using ``pass_mark`` (percent) as well."""
     stats = BatchStats(total=total or 0)
-    already = done_rows(output) if resume else set()
+    already = resume_from(output, stats) if resume else set()
     stats.skipped_done = len(already)
     writer = ResultWriter(output, append=resume)
     # --concurrency is per endpoint: with several replicas, each has its own gate (grader.judges.endpoints)

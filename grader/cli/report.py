@@ -1,4 +1,5 @@
-"""``grader report``: a batch results file → a self-contained HTML (or Markdown) pre-screening report.
+"""``grader report``: a batch results file → a self-contained HTML (or Markdown) pre-screening report;
+``grader report --compare old.csv new.csv``: what changed between two runs, and how far they agree.
 
 The work is in :mod:`grader.report`; this module reads the options and the optional answers file.
 """
@@ -15,9 +16,12 @@ from grader.errors import InputError
 
 __all__ = ["register", "report"]
 
+_DEFAULT_TITLE = "Pre-screening report"
+
 
 def report(
-    results: Annotated[Path, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")],
+    results: Annotated[Path | None, typer.Argument(help="Results of `grader batch` (CSV or JSONL).")] = None,
+    *,
     output: Annotated[Path, typer.Option("--output", "-o", help="Write the report here: .html or .md.")],
     pass_mark: Annotated[
         float, typer.Option("--pass-mark", min=0, max=100, help="Pass mark, in percent of the maximum total.")
@@ -32,8 +36,8 @@ def report(
         Path | None,
         typer.Option(
             "--answers",
-            help="The batch input file (CSV/JSONL with the answers), for fuzzy near-duplicate "
-            "detection; without it only identical answers are found.",
+            help="The batch input file (CSV/JSONL with the answers): shows each answer in full in its card "
+            "and finds near-duplicates by fuzzy matching; without it only identical answers are found.",
         ),
     ] = None,
     dup_threshold: Annotated[
@@ -44,10 +48,19 @@ def report(
         str, typer.Option("--question-col", help="Question id column of --answers.")
     ] = "question_id",
     answer_col: Annotated[str, typer.Option("--answer-col", help="Answer column of --answers.")] = "answer",
-    title: Annotated[str, typer.Option("--title", help="Title of the report.")] = "Pre-screening report",
+    title: Annotated[str, typer.Option("--title", help="Title of the report.")] = _DEFAULT_TITLE,
     rubrics: RubricsOpt = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            "--compare",
+            metavar="OLD NEW",
+            help="Compare two results files of the same answers: changed rows and agreement, per question.",
+        ),
+    ] = None,
 ) -> None:
-    """Rank a cohort, list what needs a human, chart each question, and explain every grade."""
+    """Rank a cohort, list what needs a human, chart each question, and explain every grade; or, with
+    --compare OLD NEW, show which grades changed between two runs and how far the runs agree."""
     from grader.report import build_report, load_results, write_report
 
     if output.suffix.lower() not in (".html", ".htm", ".md", ".markdown"):
@@ -55,6 +68,24 @@ def report(
             f"unknown report format {output.suffix or '(none)'!r}",
             source=str(output),
             hint="name the output report.html or report.md",
+        )
+    if compare is not None:
+        if results is not None:
+            raise InputError(
+                "give either a results file or --compare OLD NEW, not both",
+                hint="grader report --compare old.csv new.csv -o compare.html",
+            )
+        if answers is not None:
+            raise InputError(
+                "--answers works with one results file, not with --compare",
+                hint="grader report --compare old.csv new.csv -o compare.html",
+            )
+        _compare(compare[0], compare[1], output, anonymise=anonymise, title=title)
+        return
+    if results is None:
+        raise InputError(
+            "missing the results file",
+            hint="grader report results.csv -o report.html (or --compare old.csv new.csv -o compare.html)",
         )
     settings = resolve_settings(rubrics=rubrics)
     try:
@@ -90,6 +121,31 @@ def report(
     echo(
         f"report: {path} · {len(built.candidates)} candidates, {passed} clear {pass_mark:g} % · "
         f"{len(built.needs_human)} item(s) need a human",
+        err=True,
+    )
+
+
+def _compare(old: Path, new: Path, output: Path, *, anonymise: bool, title: str) -> None:
+    from grader.report import compare_runs, load_results, write_report
+
+    cmp = compare_runs(
+        load_results(old),
+        load_results(new),
+        old_source=old.name,
+        new_source=new.name,
+        anonymise=anonymise,
+        title="Comparison of two runs" if title == _DEFAULT_TITLE else title,
+    )
+    try:
+        path = write_report(cmp, output)
+    except OSError as e:
+        raise InputError(f"cannot write the comparison: {e.strerror}", source=str(output)) from None
+    o = cmp.overall
+    band = "–" if o.band_agreement is None else f"{100 * o.band_agreement:g} %"
+    echo(
+        f"comparison: {path} · {o.matched} answers in both, {o.changed} changed · same band {band} · "
+        f"Pearson {'–' if o.pearson is None else f'{o.pearson:g}'} · "
+        f"{len(cmp.only_old)} only in {old.name}, {len(cmp.only_new)} only in {new.name}",
         err=True,
     )
 

@@ -13,20 +13,23 @@ What the report holds:
   and every candidate whose pass/fail depends on answers that have no score.
 - **Ranking**: candidates by total score (sum over questions; a missing, unscored or failed answer
   counts 0), out of the sum of the questions' maximum scores over *all* questions in the file; the
-  pass mark is a percentage of that maximum (default 60). A candidate below the mark whose unscored
-  answers could still lift them over it is *undecided*, not failed.
+  pass mark is a percentage of that maximum (default 60). A candidate below the mark whose missing,
+  unscored or failed answers could still lift them over it is *undecided*, not failed (a candidate who
+  answered 1 of 6 questions has not failed: the other 5 are not known).
 - **Per-question distributions**: a small inline SVG histogram of percentages per question.
-- **A card per candidate**: per question and criterion the awarded level, the verified evidence
-  quotes (rejected quotes listed with why), strengths, gaps with next steps, summary and flags.
+- **Near-duplicate groups**: candidates whose answers to a question are near duplicates of each other,
+  directly or through a chain, as one group.
+- **A card per candidate**: the full answer text (when the answers file is given), per question and
+  criterion the awarded level, the verified evidence quotes (rejected quotes listed with why), strengths,
+  gaps with next steps, summary and flags. Feedback the judge wrote for the candidate ("Your answer …")
+  is shown to the interviewer as "The answer …".
 
 Near-duplicates: with the original answers (``answers=``, e.g. the batch input file) answers are
 compared with :func:`grader.report.duplicates.find_near_duplicates` (RapidFuzz, threshold 90 by default);
 without them only byte-identical answers (same ``answer_sha256``) can be found.
 
-Anonymising replaces every candidate id by ``Candidate XXXXXX`` (the first 6 hex digits of the id's
-SHA-256, upper-case; more digits if two ids of the file would collide), stable across runs. It hides
-ids from the people reading the report, not from someone holding the list of ids. Ids that occur
-inside candidate text (quotes, feedback) are replaced too.
+Anonymising replaces every candidate id by a stable alias (``Candidate 7F3A9C``), in candidate text too:
+see :mod:`grader.report.anonymise`.
 
 Every value from a results file is untrusted: the renderers escape it (see :mod:`grader.report.render`).
 """
@@ -34,10 +37,8 @@ Every value from a results file is untrusted: the renderers escape it (see :mod:
 from __future__ import annotations
 
 import hashlib
-import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,10 +47,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import InputError
-from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates
+from grader.report.anonymise import alias_for, scrub_ids
+from grader.report.anonymise import aliases as _aliases
+from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates, group_pairs
 from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
 from grader.rubric import Rubric, RubricBank
 from grader.tables import from_cell, is_jsonl, open_table
+from grader.text import normalise_answer
 
 __all__ = [
     "AnswerEntry",
@@ -57,6 +61,7 @@ __all__ = [
     "Report",
     "QuestionStats",
     "ReviewItem",
+    "DuplicateSet",
     "load_results",
     "build_report",
     "alias_for",
@@ -77,6 +82,7 @@ class AnswerEntry:
     reason: str = ""
     result: GradeResult | None = None
     duplicates: list[tuple[str, float]] = field(default_factory=list)  # (other candidate's name, similarity)
+    text: str = ""  # the answer itself, when the answers file was given (and is the version graded)
 
     @property
     def score(self) -> float:
@@ -115,6 +121,16 @@ class ReviewItem:
 
 
 @dataclass
+class DuplicateSet:
+    """Candidates whose answers to one question are near duplicates of each other (a connected group)."""
+
+    question_id: str
+    names: list[str]  # display names
+    low: float
+    high: float
+
+
+@dataclass
 class QuestionStats:
     question_id: str
     question: str
@@ -145,6 +161,11 @@ class Report:
     question_texts: dict[str, str]
     criterion_texts: dict[tuple[str, str], str]
     limits_note: str = ""  # said when answers were graded by the embedded grader
+    duplicate_groups: list[DuplicateSet] = field(default_factory=list)
+
+    @property
+    def has_answer_texts(self) -> bool:
+        return any(e.text for c in self.candidates for e in c.answers.values())
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -209,23 +230,6 @@ def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
     )
 
 
-# -- aliases ----------------------------------------------------------------------------------------
-
-
-def alias_for(candidate_id: str, digits: int = 6) -> str:
-    return "Candidate " + hashlib.sha256(candidate_id.encode()).hexdigest()[:digits].upper()
-
-
-def _aliases(ids: Iterable[str]) -> dict[str, str]:
-    ids = sorted(set(ids))
-    digits = 6
-    while True:
-        names = {i: alias_for(i, digits) for i in ids}
-        if len(set(names.values())) == len(ids) or digits >= 64:
-            return names
-        digits += 2
-
-
 # -- building -----------------------------------------------------------------------------------------
 
 
@@ -262,6 +266,14 @@ def build_report(
         max_by_q.setdefault(q, 10.0)
 
     method, pairs = _duplicates(latest, answers, dup_threshold)
+    for key, e in latest.items():
+        text = (answers or {}).get(key)
+        if text is not None and _same_answer(e, text):
+            e.text = text
+    groups = [
+        DuplicateSet(g.members[0][1], [names[c] for c, _ in g.members], g.low, g.high)
+        for g in group_pairs((a, b, sim) for a, b, sim in pairs)
+    ]
     for a, b, sim in pairs:  # shown by name (the alias when anonymising)
         latest[a].duplicates.append((names[b[0]], sim))
         latest[b].duplicates.append((names[a[0]], sim))
@@ -272,7 +284,8 @@ def build_report(
         mine = {q: e for (c, q), e in latest.items() if c == cid}
         total = round(sum(e.score for e in mine.values()), 2)
         percent = round(100.0 * total / max_total, 1) if max_total else 0.0
-        open_points = sum(max_by_q[q] for q, e in mine.items() if e.status != "graded")
+        # unscored, failed and missing answers could still change the result (the report's footnote)
+        open_points = sum(max_by_q[q] for q in question_ids if q not in mine or mine[q].status != "graded")
         if percent >= pass_mark:
             verdict = "pass"
         elif open_points and 100.0 * (total + open_points) / max_total >= pass_mark:
@@ -309,19 +322,12 @@ def build_report(
                 reasons.sort(key=lambda r: severity.get(r[0], 9))
                 needs_human.append(ReviewItem(c.name, q, reasons))
         if c.verdict == "undecided":
-            needs_human.append(
-                ReviewItem(
-                    c.name,
-                    "",
-                    [
-                        (
-                            "undecided",
-                            f"below the pass mark with {c.percent:g} %, "
-                            "but answers without a score could lift them over it",
-                        )
-                    ],
-                )
+            answered = sum(1 for e in c.answers.values() if e.status == "graded")
+            why = (
+                f"answered {answered} of {len(question_ids)} questions with a score; below the pass mark with "
+                f"{c.percent:g} %, but the missing or unscored answers could lift them over it"
             )
+            needs_human.append(ReviewItem(c.name, "", [("undecided", why)]))
     needs_human.sort(key=lambda r: min(severity.get(code, 9) for code, _ in r.reasons))
 
     stats = [
@@ -345,6 +351,7 @@ def build_report(
         needs_human=needs_human,
         duplicate_method=method,
         duplicate_pairs=len(pairs),
+        duplicate_groups=groups,
         rows=len(entries),
         errors=sum(1 for e in latest.values() if e.status == "error"),
         question_texts=question_texts,
@@ -354,7 +361,7 @@ def build_report(
         else "",
     )
     if anonymise:
-        _scrub_ids(report, names)
+        scrub_ids(report, names)
     return report
 
 
@@ -377,11 +384,7 @@ def _duplicates(
             text = answers.get(key)
             if text is None:
                 continue
-            if (
-                e.result is not None
-                and e.result.answer_sha256
-                and hashlib.sha256(text.encode()).hexdigest() != e.result.answer_sha256
-            ):
+            if not _same_answer(e, text):
                 continue  # the answers file holds another version of this answer
             items.append((key, e.question_id, e.candidate_id, text))
         pairs = find_near_duplicates(items, threshold=threshold)
@@ -400,6 +403,14 @@ def _duplicates(
                 if a[0] != b[0]:
                     identical.append((a, b, 100.0))
     return "exact only (identical answers); give the answers file (--answers) for fuzzy matching", identical
+
+
+def _same_answer(e: AnswerEntry, text: str) -> bool:
+    """Whether ``text`` is the answer that was graded (when the result says which: its SHA-256)."""
+    if e.result is None or not e.result.answer_sha256:
+        return True
+    digests = {hashlib.sha256(v.encode()).hexdigest() for v in (text, normalise_answer(text))}
+    return e.result.answer_sha256 in digests
 
 
 def _question_stats(question_id: str, text: str, max_score: float, entries: list[AnswerEntry]) -> QuestionStats:
@@ -423,29 +434,3 @@ def _question_stats(question_id: str, text: str, max_score: float, entries: list
         round(max(percents), 1) if percents else None,
         bins,
     )
-
-
-def _scrub_ids(report: Report, names: dict[str, str]) -> None:
-    """Replace candidate ids that occur inside candidate-written text by their aliases."""
-    ids = sorted((i for i in names if len(i) >= 4), key=len, reverse=True)
-    if not ids:
-        return
-    pattern = re.compile("|".join(re.escape(i) for i in ids))
-
-    def scrub(value: Any) -> Any:
-        if isinstance(value, str):
-            return pattern.sub(lambda m: names[m.group()], value)
-        if isinstance(value, list):
-            return [scrub(v) for v in value]
-        if isinstance(value, dict):
-            return {k: scrub(v) for k, v in value.items()}
-        return value
-
-    for c in report.candidates:
-        for e in c.answers.values():
-            e.reason = scrub(e.reason)
-            if e.result is not None:
-                data = scrub(e.result.model_dump(mode="json"))
-                e.result = GradeResult.model_validate(data)
-    for item in report.needs_human:
-        item.reasons = [(code, scrub(detail)) for code, detail in item.reasons]

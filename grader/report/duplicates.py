@@ -36,7 +36,15 @@ from rapidfuzz import fuzz, process
 
 from grader.text import STOPWORDS, fold_text, word_count
 
-__all__ = ["DuplicatePair", "find_near_duplicates", "normalise_for_similarity", "DEFAULT_THRESHOLD", "PREFILTER_COSINE"]
+__all__ = [
+    "DuplicatePair",
+    "DuplicateGroup",
+    "group_pairs",
+    "find_near_duplicates",
+    "normalise_for_similarity",
+    "DEFAULT_THRESHOLD",
+    "PREFILTER_COSINE",
+]
 
 DEFAULT_THRESHOLD = 90.0
 PREFILTER_COSINE = 0.5
@@ -132,3 +140,39 @@ def _bag_vectors(texts: list[str]) -> np.ndarray:
     norms[norms == 0] = 1.0
     unit: np.ndarray = matrix / norms
     return unit
+
+
+@dataclass
+class DuplicateGroup(Generic[K]):
+    """Answers to one question that are near duplicates of each other, directly or through a chain of
+    pairs (a copied b, c copied b): shown as one group so a reviewer sees the whole ring at once."""
+
+    members: list[K]
+    low: float  # the lowest and highest similarity of the pairs that link the group
+    high: float
+
+
+def group_pairs(pairs: Iterable[tuple[K, K, float]]) -> list[DuplicateGroup[K]]:
+    """Connected components of the near-duplicate pairs (union-find), the largest group first."""
+    parent: dict[K, K] = {}
+
+    def root(x: K) -> K:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    links: list[tuple[K, K, float]] = list(pairs)
+    for a, b, _ in links:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[ra] = rb
+    members: dict[K, list[K]] = defaultdict(list)
+    for x in parent:
+        members[root(x)].append(x)
+    sims: dict[K, list[float]] = defaultdict(list)
+    for a, _, sim in links:
+        sims[root(a)].append(sim)
+    groups = [DuplicateGroup(sorted(m, key=str), min(sims[r]), max(sims[r])) for r, m in members.items()]
+    return sorted(groups, key=lambda g: (-len(g.members), str(g.members[0])))

@@ -20,9 +20,19 @@ from markupsafe import Markup
 
 from grader.errors import InputError
 from grader.report.build import QuestionStats, Report
+from grader.report.compare import Comparison
 from grader.result import FLAG_CODES
 
-__all__ = ["render_html", "render_markdown", "write_report", "md_escape", "TEMPLATES"]
+__all__ = [
+    "render_html",
+    "render_markdown",
+    "render_compare_html",
+    "render_compare_markdown",
+    "write_report",
+    "md_escape",
+    "to_interviewer",
+    "TEMPLATES",
+]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -60,7 +70,17 @@ def _html_env() -> Environment:
         extensions=["jinja2.ext.do"],
     )
     env.filters["num"] = _num
+    env.filters["to_interviewer"] = to_interviewer
     return env
+
+
+_YOUR_ANSWER = re.compile(r"\b([Yy])our answer\b")
+
+
+def to_interviewer(text: str) -> str:
+    """Feedback written for the candidate ("Your answer covers …"), reworded for the interviewer who reads
+    the report ("The answer covers …")."""
+    return _YOUR_ANSWER.sub(lambda m: "The answer" if m.group(1) == "Y" else "the answer", str(text))
 
 
 def _num(value: float | None) -> str:
@@ -75,6 +95,9 @@ def _context(report: Report) -> dict[str, Any]:
         "flag_text": FLAG_CODES,
         "charts": {q.question_id: _chart(q, report.pass_mark) for q in report.questions},
         "show_columns": len(report.questions) <= 12,
+        # anchors of the cards (#c-N) and of each answer in them (#c-N-qM), for the "needs a human" links
+        "card_of": {c.name: i for i, c in enumerate(report.candidates, start=1)},
+        "question_index": {q.question_id: i for i, q in enumerate(report.questions, start=1)},
     }
 
 
@@ -83,17 +106,30 @@ _HASH_SLOT = "__STYLE_SHA256__"
 
 
 def render_html(report: Report) -> str:
+    return _html_page("report.html.j2", _context(report))
+
+
+def render_compare_html(comparison: Comparison) -> str:
+    """The comparison of two runs as one self-contained page (same policy and stylesheet as the report)."""
+    return _html_page("compare.html.j2", {"cmp": comparison})
+
+
+def render_compare_markdown(comparison: Comparison) -> str:
+    return _md_env().get_template("compare.md.j2").render(cmp=comparison)
+
+
+def _html_page(template: str, context: dict[str, Any]) -> str:
     csp = (
         f"default-src 'none'; style-src 'sha256-{_HASH_SLOT}'; img-src data:; font-src 'none'; "
         "script-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; "
         "object-src 'none'"
     )
-    page = _html_env().get_template("report.html.j2").render(**_context(report), csp=csp)
+    page = _html_env().get_template(template).render(**context, csp=csp)
     # The one <style> element is the template's own (candidate text is escaped, so it cannot open one):
     # allow exactly that stylesheet and nothing else.
     style = _STYLE.search(page)
     if style is None:  # cannot happen with the shipped template
-        raise RuntimeError("report.html.j2 has no <style> element")
+        raise RuntimeError(f"{template} has no <style> element")
     css = style.group(1)
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     return page.replace(_HASH_SLOT, digest, 1)
@@ -124,6 +160,10 @@ def _md_finalize(value: Any) -> str:
 
 
 def render_markdown(report: Report) -> str:
+    return _md_env().get_template("report.md.j2").render(**_context(report))
+
+
+def _md_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=False,
@@ -136,16 +176,18 @@ def render_markdown(report: Report) -> str:
     env.filters["num"] = lambda v: Markup(_num(v))
     env.filters["safe_md"] = Markup  # for text the code itself wrote
     env.filters["bar"] = lambda count, top: Markup("█" * round(20 * count / top) if top else "")
-    return env.get_template("report.md.j2").render(**_context(report))
+    env.filters["to_interviewer"] = to_interviewer
+    return env
 
 
-def write_report(report: Report, path: str | Path) -> Path:
+def write_report(report: Report | Comparison, path: str | Path) -> Path:
+    """Write the report (or a comparison of two runs) as HTML or Markdown, by the file's suffix."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in (".html", ".htm"):
-        text = render_html(report)
+        text = render_html(report) if isinstance(report, Report) else render_compare_html(report)
     elif suffix in (".md", ".markdown"):
-        text = render_markdown(report)
+        text = render_markdown(report) if isinstance(report, Report) else render_compare_markdown(report)
     else:
         raise InputError(
             f"unknown report format {suffix or '(none)'!r}",

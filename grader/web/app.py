@@ -58,7 +58,7 @@ from grader.result import EMBEDDED_LIMITS, Flag, GradeResult
 from grader.rubric.model import Rubric
 from grader.settings import Settings
 from grader.text import redact
-from grader.web.render import highlight_answer, history_chart
+from grader.web.render import highlight_answer, history_charts
 from grader.web.worker import GradingWorker, Job
 
 if TYPE_CHECKING:  # imported where used: create_app builds them only when not given
@@ -469,7 +469,7 @@ class _Web:
             request,
             "history.html",
             hist=hist,
-            chart=history_chart(hist.timeline),
+            charts=history_charts(hist.timeline),
             section=section,
             sections=self.bank.sections(),
             questions=questions,

@@ -6,13 +6,14 @@ by segment with :func:`markupsafe.escape`; the chart is inline SVG (no script).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from grader.practice import Highlight
 
-__all__ = ["highlight_answer", "history_chart"]
+__all__ = ["highlight_answer", "history_chart", "history_charts", "HistoryChart"]
 
 
 def highlight_answer(answer: str, spans: list[Highlight], numbers: dict[str, int] | None = None) -> Markup:
@@ -38,15 +39,49 @@ def highlight_answer(answer: str, spans: list[Highlight], numbers: dict[str, int
     return Markup("").join(out)
 
 
+#: Series colours (CSS classes ``s0`` … ``s7`` in static/style.css, with dark-mode variants).
+SERIES = 8
+_GRADER_LABELS = {"llm": "LLM grader", "local": "embedded grader (offline)"}
+
+
+@dataclass
+class HistoryChart:
+    """One chart of the history page: the attempts graded by one kind of grader, one line per question."""
+
+    label: str  # "LLM grader", "embedded grader (offline)", …
+    svg: Markup
+    legend: list[tuple[str, int]]  # (question id, series number: CSS class s<N>)
+
+
+def history_charts(timeline: list[dict[str, Any]]) -> list[HistoryChart]:
+    """The history as one chart per kind of grader (an LLM's and the embedded grader's percentages are
+    not on one scale, so they never share a line), each with one line per question (a line between
+    two different questions would suggest a trend that is not there). Empty timeline: one empty chart."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for t in timeline:
+        kinds.setdefault(t.get("backend") or "", []).append(t)
+    if not kinds:
+        return [HistoryChart("", history_chart([]), [])]
+    charts = []
+    for kind in sorted(kinds, key=lambda k: (k != "llm", k != "local", k)):
+        part = kinds[kind]
+        order = list(dict.fromkeys(t["question_id"] for t in part))
+        label = _GRADER_LABELS.get(kind, f"{kind} grader" if kind else "grader not recorded")
+        charts.append(HistoryChart(label, history_chart(part), [(q, i % SERIES) for i, q in enumerate(order)]))
+    return charts
+
+
 def history_chart(timeline: list[dict[str, Any]], *, width: int = 720, height: int = 240) -> Markup:
-    """An inline SVG line chart of percent per attempt, in order; each point links to its attempt."""
+    """An inline SVG line chart of percent per attempt, in time order, one line per question (its own
+    colour: CSS class ``s<N>``, N by first appearance); each point links to its attempt. The caller
+    gives the attempts of one kind of grader (:func:`history_charts`)."""
     left, right, top, bottom = 40, 12, 12, 28
     pw, ph = width - left - right, height - top - bottom
     scored = [t for t in timeline if t.get("percent") is not None]
     parts = [
         Markup(
-            '<svg class="chart" role="img" aria-label="scores over time" viewBox="0 0 {w} {h}" '
-            'width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">'
+            '<svg class="chart" role="img" aria-label="scores over time, one line per question" '
+            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg">'
         ).format(w=width, h=height)
     ]
 
@@ -56,40 +91,49 @@ def history_chart(timeline: list[dict[str, Any]], *, width: int = 720, height: i
     for p in (0, 25, 50, 75, 100):
         parts.append(
             Markup(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ddd"/>'
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}%</text>'
+                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+                '<text class="axis" x="{}" y="{}" font-size="11" text-anchor="end">{}%</text>'
             ).format(left, left + pw, y(p), y(p), left - 6, y(p) + 4, p)
         )
-    for p, colour in ((45, "#d9a400"), (75, "#2e8b57")):
+    for p, band in ((45, "adequate"), (75, "strong")):
         parts.append(
-            Markup('<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-dasharray="4 4"/>').format(
-                left, left + pw, y(p), y(p), colour
+            Markup('<line class="band-line {}" x1="{}" x2="{}" y1="{}" y2="{}" stroke-dasharray="4 4"/>').format(
+                band, left, left + pw, y(p), y(p)
             )
         )
     if scored:
         n = len(scored)
         xs = [round(left + (pw / 2 if n == 1 else pw * i / (n - 1)), 1) for i in range(n)]
-        points = " ".join(f"{x},{y(t['percent'])}" for x, t in zip(xs, scored))
-        parts.append(Markup('<polyline points="{}" fill="none" stroke="#3465a4" stroke-width="2"/>').format(points))
+        series = {q: i % SERIES for i, q in enumerate(dict.fromkeys(t["question_id"] for t in timeline))}
+        for qid, k in series.items():
+            pts = [(x, t) for x, t in zip(xs, scored) if t["question_id"] == qid]
+            if len(pts) > 1:
+                line = " ".join(f"{x},{y(t['percent'])}" for x, t in pts)
+                parts.append(
+                    Markup(
+                        '<polyline class="series s{}" points="{}" fill="none" stroke-width="2"><title>{}</title>'
+                        "</polyline>"
+                    ).format(k, line, qid)
+                )
         for x, t in zip(xs, scored):
             pct = t["percent"]
-            colour = "#2e8b57" if pct >= 75 else "#d9a400" if pct >= 45 else "#c0392b"
             label = f"{t['question_id']} · {pct:.0f} % · {t['created_at'][:16].replace('T', ' ')}"
             parts.append(
                 Markup(
-                    '<a href="/attempt/{}"><circle cx="{}" cy="{}" r="5" fill="{}"><title>{}</title></circle></a>'
-                ).format(t["id"], x, y(pct), colour, label)
+                    '<a href="/attempt/{}"><circle class="point s{}" cx="{}" cy="{}" r="5">'
+                    "<title>{}</title></circle></a>"
+                ).format(t["id"], series[t["question_id"]], x, y(pct), label)
             )
         first, last = scored[0]["created_at"][:10], scored[-1]["created_at"][:10]
         parts.append(
             Markup(
-                '<text x="{}" y="{}" font-size="11" fill="#666">{}</text>'
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#666">{}</text>'
+                '<text class="axis" x="{}" y="{}" font-size="11">{}</text>'
+                '<text class="axis" x="{}" y="{}" font-size="11" text-anchor="end">{}</text>'
             ).format(left, height - 8, first, left + pw, height - 8, last)
         )
     else:
         parts.append(
-            Markup('<text x="{}" y="{}" text-anchor="middle" fill="#666">no graded attempts yet</text>').format(
+            Markup('<text class="axis" x="{}" y="{}" text-anchor="middle">no graded attempts yet</text>').format(
                 left + pw / 2, top + ph / 2
             )
         )

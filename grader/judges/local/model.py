@@ -5,6 +5,9 @@ models over the same standardised features give the probability that a strict hu
 it at least ``partial`` and the probability of ``full``::
 
     p_partial = sigmoid(b_p + Σ w_p · z)      p_full = sigmoid(b_f + Σ w_f · z)      z = (x − mean) / scale
+
+(or, when the fit chose them, two boosted ensembles of small trees in place of the linear terms,
+:class:`Trees`)
     level = full if p_full ≥ t_full, else partial if p_partial ≥ t_partial, else missing
 
 and a passage that only restates the rubric earns at most ``partial``, a dismissed point nothing more
@@ -34,6 +37,7 @@ from grader.judges.local.signals import FEATURES
 from grader.verdict import Level
 
 __all__ = [
+    "Trees",
     "RULE_KEYS",
     "CriterionModel",
     "Profile",
@@ -97,6 +101,78 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """A boosted ensemble of small regression trees over the standardised features, giving log-odds:
+    ``base + rate × Σ value(leaf reached in each tree)``. Each tree is stored as flat node arrays (as
+    scikit-learn's ``tree_`` has them): ``feature`` and ``threshold`` of a split node (go left when
+    ``z[feature] <= threshold``), ``left``/``right`` children (-1 at a leaf) and each node's ``value``."""
+
+    base: float
+    rate: float
+    feature: tuple[tuple[int, ...], ...]
+    threshold: tuple[tuple[float, ...], ...]
+    left: tuple[tuple[int, ...], ...]
+    right: tuple[tuple[int, ...], ...]
+    value: tuple[tuple[float, ...], ...]
+
+    def __post_init__(self) -> None:
+        shapes = {len(t) for t in (self.feature, self.threshold, self.left, self.right, self.value)}
+        if len(shapes) != 1 or not self.feature:
+            raise ValueError("trees: feature, threshold, left, right and value need one entry per tree")
+        for arrays in zip(self.feature, self.threshold, self.left, self.right, self.value):
+            n = len(arrays[0])
+            if any(len(a) != n for a in arrays) or n == 0:
+                raise ValueError("trees: every array of a tree needs one entry per node")
+            if any(not (-1 <= c < n) for c in arrays[2] + arrays[3]):
+                raise ValueError("trees: a child index points outside its tree")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "rate": self.rate,
+            "trees": [
+                {"feature": list(f), "threshold": list(t), "left": list(lt), "right": list(r), "value": list(v)}
+                for f, t, lt, r, v in zip(self.feature, self.threshold, self.left, self.right, self.value)
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Trees:
+        trees = data["trees"]
+        return cls(
+            float(data["base"]),
+            float(data["rate"]),
+            tuple(tuple(int(x) for x in t["feature"]) for t in trees),
+            tuple(tuple(float(x) for x in t["threshold"]) for t in trees),
+            tuple(tuple(int(x) for x in t["left"]) for t in trees),
+            tuple(tuple(int(x) for x in t["right"]) for t in trees),
+            tuple(tuple(float(x) for x in t["value"]) for t in trees),
+        )
+
+    def decision(self, z: np.ndarray) -> np.ndarray:
+        """Log-odds for each row of ``z``: all trees walked at once, one level per step."""
+        width = max(len(t) for t in self.feature)
+
+        def pad(rows: tuple[tuple[Any, ...], ...], fill: float) -> np.ndarray:
+            return np.array([list(r) + [fill] * (width - len(r)) for r in rows])
+
+        feature, threshold = pad(self.feature, 0).astype(int), pad(self.threshold, 0.0)
+        left, right, value = pad(self.left, -1).astype(int), pad(self.right, -1).astype(int), pad(self.value, 0.0)
+        feature = np.where(left < 0, 0, feature)  # leaves carry a placeholder feature
+        trees = np.arange(len(self.feature))[None, :]
+        node = np.zeros((z.shape[0], len(self.feature)), dtype=int)
+        rows = np.arange(z.shape[0])[:, None]
+        for _ in range(width):  # a path is at most as long as the tree has nodes
+            split = left[trees, node] >= 0
+            if not split.any():
+                break
+            go_left = z[rows, feature[trees, node]] <= threshold[trees, node]
+            node = np.where(split, np.where(go_left, left[trees, node], right[trees, node]), node)
+        out: np.ndarray = self.base + self.rate * value[trees, node].sum(axis=1)
+        return out
+
+
+@dataclass(frozen=True)
 class Profile:
     """One set of decision parameters (``hint`` rubrics, ``reference`` rubrics)."""
 
@@ -114,6 +190,9 @@ class Profile:
     #: the best passage is at least ``full_similarity`` similar to the criterion AND the answer covers at
     #: least ``full_terms`` of a fragment's key terms; partial when either reaches its partial threshold
     rule: tuple[tuple[str, float], ...] = ()
+    #: instead of the two logistic models, two boosted tree ensembles (log-odds of ≥ partial, of full)
+    trees_partial: Trees | None = None
+    trees_full: Trees | None = None
 
     def rule_levels(self, rows: np.ndarray) -> list[Level]:
         """The levels under :attr:`rule` (``similarity`` and ``best_fragment`` features)."""
@@ -151,6 +230,13 @@ class CriterionModel:
                 raise ValueError(f"profile {name!r}: a rule has the keys {', '.join(RULE_KEYS)}")
             if p.rule:
                 continue
+            if (p.trees_partial is None) != (p.trees_full is None):
+                raise ValueError(f"profile {name!r}: boosted trees are needed for both partial and full")
+            for t in (p.trees_partial, p.trees_full):
+                if t is not None and any(not (0 <= f < k) for tree in t.feature for f in tree):
+                    raise ValueError(f"profile {name!r}: a tree splits on a feature the model does not have")
+            if p.trees_partial is not None:
+                continue
             if len(p.coef_partial) != k or len(p.coef_full) != k:
                 raise ValueError(f"profile {name!r}: coef must have one value per feature")
 
@@ -166,7 +252,7 @@ class CriterionModel:
                 PIECE_WORDS,
             ],
             sort_keys=True,
-            default=float,
+            default=lambda o: o.as_json() if isinstance(o, Trees) else float(o),
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
@@ -186,6 +272,8 @@ class CriterionModel:
                 np.array([float(lv == Level.full) for lv in levels]),
             )
         z = self._z(rows)
+        if p.trees_partial is not None and p.trees_full is not None:
+            return _sigmoid(p.trees_partial.decision(z)), _sigmoid(p.trees_full.decision(z))
         return (
             _sigmoid(p.intercept_partial + z @ np.asarray(p.coef_partial)),
             _sigmoid(p.intercept_full + z @ np.asarray(p.coef_full)),
@@ -214,12 +302,16 @@ class CriterionModel:
         ]
 
 
-def _profile(data: dict[str, Any]) -> Profile:
+def _profile(data: dict[str, Any], k: int) -> Profile:
+    boosted = "boosted" in data["partial"] or "boosted" in data["full"]
+    zero = tuple(0.0 for _ in range(k))
     return Profile(
-        coef_partial=tuple(map(float, data["partial"]["coef"])),
-        intercept_partial=float(data["partial"]["intercept"]),
-        coef_full=tuple(map(float, data["full"]["coef"])),
-        intercept_full=float(data["full"]["intercept"]),
+        coef_partial=zero if boosted else tuple(map(float, data["partial"]["coef"])),
+        intercept_partial=0.0 if boosted else float(data["partial"]["intercept"]),
+        coef_full=zero if boosted else tuple(map(float, data["full"]["coef"])),
+        intercept_full=0.0 if boosted else float(data["full"]["intercept"]),
+        trees_partial=Trees.from_json(data["partial"]["boosted"]) if boosted else None,
+        trees_full=Trees.from_json(data["full"]["boosted"]) if boosted else None,
         threshold_partial=float(data.get("threshold_partial", 0.5)),
         threshold_full=float(data.get("threshold_full", 0.5)),
         min_similarity=float(data.get("min_similarity", 0.30)),
@@ -238,7 +330,7 @@ def load_model(path: Path | None = None) -> CriterionModel:
             features=tuple(data["features"]),
             mean=tuple(map(float, data["mean"])),
             scale=tuple(map(float, data["scale"])),
-            profiles={name: _profile(v) for name, v in data["profiles"].items()},
+            profiles={name: _profile(v, len(data["features"])) for name, v in data["profiles"].items()},
             source=str(data.get("source", p.name)),
             extra=data,
         )
