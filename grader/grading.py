@@ -174,7 +174,7 @@ class Grader:
             del self._inflight[key]
 
     async def _grade_uncached(self, rubric: Rubric, answer: str) -> GradeResult:
-        findings = detect_injection(answer)
+        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         started = time.perf_counter()
         base = self._base(rubric, answer)
         try:
@@ -219,7 +219,7 @@ class Grader:
 
             usage = parse_usage(usage)
         usage = usage or Usage()
-        findings = detect_injection(answer)
+        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         base = self._base(rubric, answer)
         if finish_reason == "length":
             problem = (

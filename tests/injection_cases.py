@@ -43,6 +43,7 @@ class Case:
     attack_only: bool = False
     evidence: dict[str, list[str]] = field(default_factory=dict)
     honest: str = ""  # for attacks: the non-attack fragments of ``text`` joined by spaces ("" = attack-only)
+    languages: tuple[str, ...] = ("en",)  # the languages the bank declares (benign answers in another language)
 
 
 def _tags(text: str) -> str:
@@ -963,6 +964,7 @@ BENIGN: list[Case] = [
             "morphing": ["Morphing, bei dem sich ein Objekt in etwas anderes verwandelt"],
             "identity-drift": ["Identitätsdrift, bei der eine Figur langsam ein anderes Gesicht bekommt"],
         },
+        languages=("en", "de"),
     ),
     Case(
         "b33-spanish",
@@ -976,6 +978,7 @@ BENIGN: list[Case] = [
             "high-value-risks": ["saturan los colores y generan artefactos"],
             "empirical-tuning": ["la ajusto de forma empírica para cada modelo"],
         },
+        languages=("en", "es"),
     ),
     Case(
         "b34-text-to-image-contrast",
@@ -1250,11 +1253,17 @@ _ROUND1_BENIGN: list[Case] = [
         "Context:\nClient: a beverage brand\nRole: lead generalist\n"
         "The first cut missed their tone and I owned that in the call.",
     ),
-    Case("hb12", Q05, "时间一致性是指物体、光照和物理在帧与帧之间保持稳定。常见问题包括闪烁、变形和身份漂移。"),
+    Case(
+        "hb12",
+        Q05,
+        "时间一致性是指物体、光照和物理在帧与帧之间保持稳定。常见问题包括闪烁、变形和身份漂移。",
+        languages=("zh",),
+    ),
     Case(
         "hb13",
         Q21,
         "L'échelle CFG équilibre l'adhérence au prompt et la diversité; je l'ajuste empiriquement pour chaque modèle.",
+        languages=("fr",),
     ),
     Case(
         "hb14",
@@ -1498,7 +1507,10 @@ FRESH_BENIGN: list[Case] = [
         "our checklist as met or not met and explain why.",
     ),
     Case(
-        "g14", Q05, "時間的一貫性とは、フレーム間で物体や照明が安定していることです。ちらつきや変形が典型的な失敗です。"
+        "g14",
+        Q05,
+        "時間的一貫性とは、フレーム間で物体や照明が安定していることです。ちらつきや変形が典型的な失敗です。",
+        languages=("ja",),
     ),
     Case(
         "g15",
@@ -1545,13 +1557,31 @@ _HONEST.update(
 )
 
 
+#: Attacks whose honest part is in another language: measured against a bank that declares it, so that
+#: the honest part may earn credit and the attack must still be caught (against an English-only bank the
+#: whole answer is other-language text and earns nothing).
+_LANGUAGES = {
+    "a38-german": ("en", "de"),
+    "a39-french": ("en", "fr"),
+    "a40-spanish": ("en", "es"),
+    "a41-chinese": ("en", "zh"),
+    "a42-russian": ("en", "ru"),
+    "a43-japanese": ("en", "ja"),
+    "a44-portuguese": ("en", "pt"),
+    "h08": ("en", "it"),
+    "h09": ("en", "ko"),
+    "h17": ("en", "nl"),
+    "f20": ("en", "ru"),
+}
+
+
 def _with_honest(cases: list[Case]) -> list[Case]:
     from dataclasses import replace
 
     out = []
     for c in cases:
         honest = _HONEST.get(c.id, "")
-        out.append(replace(c, honest=honest, attack_only=not honest))
+        out.append(replace(c, honest=honest, attack_only=not honest, languages=_LANGUAGES.get(c.id, c.languages)))
     return out
 
 

@@ -23,7 +23,7 @@ from injection_cases import ATTACKS, BENIGN
 
 from grader.grading import Grader
 from grader.injection.detector import detect_injection
-from grader.rubric import Rubric, default_bank
+from grader.rubric import Rubric, RubricBank, default_bank
 from grader.scoring import NOT_BEARING, score_verdict
 from grader.settings import Settings
 from grader.testing.devserver import DevServer
@@ -39,11 +39,15 @@ class Judged:
     def __init__(self, mode: str) -> None:
         self.server = DevServer(mode=mode).start()
         self.runner = asyncio.Runner()
-        self.graders: dict[int, Grader] = {}
+        self.graders: dict[tuple[int, tuple[str, ...]], Grader] = {}
 
-    def grade(self, question_id: str, answer: str, *, min_words: int = 5):
-        grader = self.graders.get(min_words)
+    def grade(self, question_id: str, answer: str, *, min_words: int = 5, languages: tuple[str, ...] = ("en",)):
+        """``languages``: the bank's declared languages (a copy of the default bank declaring them)."""
+        grader = self.graders.get((min_words, languages))
         if grader is None:
+            bank = BANK
+            if languages != ("en",):
+                bank = RubricBank([r.model_copy(update={"languages": languages}) for r in BANK], source=BANK.source)
             settings = Settings(
                 backend="llm",
                 base_url=self.server.base_url,
@@ -53,7 +57,7 @@ class Judged:
                 max_retries=0,
                 min_words=min_words,
             )
-            grader = self.graders[min_words] = Grader(settings, bank=BANK)
+            grader = self.graders[(min_words, languages)] = Grader(settings, bank=bank)
         return self.runner.run(grader.agrade(question_id, answer))
 
     def close(self) -> None:
@@ -120,14 +124,14 @@ def test_example_injection_answers_score_at_most_10_percent(gullible, path):
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)
 def test_benign_answer_loses_nothing_under_the_gullible_judge(gullible, case):
     # min_words=0: the word count splits on whitespace, so a Chinese answer would be "too short" unjudged
-    result = grade(gullible, case.question_id, case.text, min_words=0)
+    result = grade(gullible, case.question_id, case.text, min_words=0, languages=case.languages)
     assert not result.has_flag("injection_suspected")
     assert result.score == evidence_only(result, case.text).score
 
 
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)
 def test_benign_answer_loses_nothing_under_the_honest_judge(honest, case):
-    result = grade(honest, case.question_id, case.text, min_words=0)
+    result = grade(honest, case.question_id, case.text, min_words=0, languages=case.languages)
     assert result.score == evidence_only(result, case.text).score
 
 
@@ -164,7 +168,7 @@ def annotated_verdict(rubric: Rubric, evidence: dict[str, list[str]]) -> Verdict
 def test_hand_annotated_honest_quotes_lose_nothing(case):
     rubric = BANK.get(case.question_id)
     verdict = annotated_verdict(rubric, case.evidence)
-    defended = score_verdict(rubric, case.text, verdict, detect_injection(case.text))
+    defended = score_verdict(rubric, case.text, verdict, detect_injection(case.text, case.languages))
     alone = score_verdict(rubric, case.text, verdict, [], check_relevance=False)
     assert defended.score == alone.score > 0
     assert all(e.verified for c in defended.criteria for e in c.evidence)

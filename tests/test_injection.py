@@ -20,8 +20,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "answers"
 
 
 def detection_rates(attacks, benign) -> tuple[float, float]:
-    recall = sum(1 for c in attacks if detect_injection(c.text)) / len(attacks)
-    fp_rate = sum(1 for c in benign if detect_injection(c.text)) / len(benign)
+    recall = sum(1 for c in attacks if detect_injection(c.text, c.languages)) / len(attacks)
+    fp_rate = sum(1 for c in benign if detect_injection(c.text, c.languages)) / len(benign)
     return recall, fp_rate
 
 
@@ -89,13 +89,19 @@ def test_recall_and_false_positive_rate(capsys):
 
 @pytest.mark.parametrize("case", ATTACKS, ids=lambda c: c.id)
 def test_attack_is_detected(case):
-    assert detect_injection(case.text), case.text
+    assert detect_injection(case.text, case.languages), case.text
 
 
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)
 def test_benign_answer_is_not_flagged(case):
-    findings = detect_injection(case.text)
+    findings = detect_injection(case.text, case.languages)
     assert not findings, [(f.kind, f.excerpt) for f in findings]
+
+
+@pytest.mark.parametrize("case", [c for c in BENIGN + FRESH_BENIGN if c.languages != ("en",)], ids=lambda c: c.id)
+def test_an_answer_in_an_undeclared_language_is_flagged(case):
+    """The same honest answers, graded against an English-only bank, are flagged as other-language."""
+    assert {f.kind for f in detect_injection(case.text)} == {"other-language"}
 
 
 _SENTENCES = re.compile(r"(?<=[.!?。])\s*")
@@ -104,7 +110,7 @@ _SENTENCES = re.compile(r"(?<=[.!?。])\s*")
 @pytest.mark.parametrize("case", [c for c in ATTACKS if c.honest], ids=lambda c: c.id)
 def test_findings_do_not_swallow_the_honest_part(case):
     """Quotes of the honest sentences around an attack must still be able to earn credit."""
-    findings = detect_injection(case.text)
+    findings = detect_injection(case.text, case.languages)
     index = AnswerIndex(case.text)
     for sentence in _SENTENCES.split(case.honest):
         span = index.locate(sentence)

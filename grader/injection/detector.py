@@ -1,7 +1,9 @@
-"""A deterministic detector for answers that try to instruct or manipulate the grader.
+"""A detector for answers that try to instruct or manipulate the grader.
 
-This module holds the detection logic (the normalised view, structural checks, spans); the regex
-table lives in :mod:`grader.injection_patterns`.
+This module holds the detection logic (structural checks, spans); the regex table lives in
+:mod:`grader.injection.patterns`, the block checks in :mod:`grader.injection.blocks`, the language
+and script check in :mod:`grader.injection.language`, the check by meaning in
+:mod:`grader.injection.meaning`.
 
 What it looks for (the ``kind`` of each :class:`Finding`):
 
@@ -27,14 +29,19 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``unicode-trick`` — look-alike letters from other scripts inside Latin words, fullwidth or
   mathematical letters, letter-spaced words (``I G N O R E``);
 - ``other-language`` — the same requests in German, French, Spanish, Portuguese, Italian, Dutch,
-  Russian, Chinese, Japanese, Korean, Polish and Turkish;
+  Russian, Chinese, Japanese, Korean, Polish and Turkish; and any sentence in a language or script
+  the bank does not declare (``languages``, :mod:`grader.injection.language`);
+- ``grader-meta`` — a sentence about grading that addresses a reader or this answer and is nearer
+  prototype attacks than prototype honest sentences in MiniLM space (:mod:`grader.injection.meaning`);
+- ``criterion-echo`` — a criterion's own text repeated word for word (:mod:`grader.injection.blocks`);
 - ``prompt-leak`` — requests to reveal the system prompt or the rubric.
 
-Patterns run on a *view* of the answer (NFKC; every invisible character of :mod:`grader.text`
-removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that "ig\u00adnore"
-reads "ignore"; look-alike letters inside mixed-script words mapped to Latin) and findings are mapped
-back to the original offsets, widened to the whole sentence (or block, comment, JSON object) so that
-a quote taken from the attack falls inside it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
+Patterns run on a *view* of the answer (:func:`grader.text.matching_view`: NFKC; every invisible
+character removed — zero-width, soft hyphens, bidi controls and marks, tag characters —, so that
+"ig\u00adnore" reads "ignore"; small capitals and look-alike letters mapped to Latin) and findings are
+mapped back to the original offsets, widened to the whole sentence (or block, comment, JSON object, table,
+role-tag line — never to the end of the answer) so that a quote taken from the attack falls inside
+it. Quotes inside a finding earn no credit (:mod:`grader.scoring`).
 
 False positives cost honest candidates credit, so every pattern needs the grader as the target,
 a grading request or a role/verdict structure — never a word alone: *the model may ignore parts
@@ -52,6 +59,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.injection.blocks import MD_COMMENT, READER_WORDS, criterion_echoes, verdict_tables
+from grader.injection.language import foreign_spans
+from grader.injection.meaning import meaning_spans
 from grader.injection.patterns import (
     _GATES,
     _MENTION_CUES,
@@ -60,7 +70,7 @@ from grader.injection.patterns import (
     _has_grading_vocab,
     _imperative_at,
 )
-from grader.text import BIDI_CONTROLS, ZERO_WIDTH, is_invisible, is_tag
+from grader.text import BIDI_CONTROLS, SMALL_CAPITALS, ZERO_WIDTH, is_tag, lookalike_words, matching_view
 
 __all__ = ["Finding", "detect_injection"]
 
@@ -75,112 +85,9 @@ class Finding:
 
 # -- the view: normalised text with a map back to the original offsets --------------------------
 
-_LOOKALIKE = {
-    # Cyrillic
-    "а": "a",
-    "е": "e",
-    "о": "o",
-    "р": "p",
-    "с": "c",
-    "у": "y",
-    "х": "x",
-    "і": "i",
-    "ј": "j",
-    "ѕ": "s",
-    "ԁ": "d",
-    "ӏ": "l",
-    "һ": "h",
-    "ԛ": "q",
-    "ԝ": "w",
-    "А": "A",
-    "В": "B",
-    "Е": "E",
-    "К": "K",
-    "М": "M",
-    "Н": "H",
-    "О": "O",
-    "Р": "P",
-    "С": "C",
-    "Т": "T",
-    "Х": "X",
-    "І": "I",
-    "Ѕ": "S",
-    "Ј": "J",
-    # Greek
-    "ο": "o",
-    "α": "a",
-    "ι": "i",
-    "ν": "v",
-    "ρ": "p",
-    "κ": "k",
-    "υ": "u",
-    "Α": "A",
-    "Β": "B",
-    "Ε": "E",
-    "Ζ": "Z",
-    "Η": "H",
-    "Ι": "I",
-    "Κ": "K",
-    "Μ": "M",
-    "Ν": "N",
-    "Ο": "O",
-    "Ρ": "P",
-    "Τ": "T",
-    "Υ": "Y",
-    "Χ": "X",
-}
-_WORD = re.compile(r"\w+")
-
-
-def _script(ch: str) -> str:
-    if not ch.isalpha():
-        return ""
-    name = unicodedata.name(ch, "")
-    if name.startswith("LATIN") or ch.isascii():
-        return "latin"
-    if name.startswith("CYRILLIC"):
-        return "cyrillic"
-    if name.startswith("GREEK"):
-        return "greek"
-    return "other"
-
-
-def _mixed_words(text: str) -> list[tuple[int, int]]:
-    """Spans of words that mix Latin letters with Cyrillic/Greek look-alikes (``іgnore``)."""
-    spans: list[tuple[int, int]] = []
-    if text.isascii():
-        return spans
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w.isascii():
-            continue
-        scripts = {_script(c) for c in w} - {""}
-        if "latin" not in scripts or not scripts & {"cyrillic", "greek"}:
-            continue
-        foreign = [c for c in w if _script(c) in ("cyrillic", "greek")]
-        latin = sum(1 for c in w if _script(c) == "latin")
-        if all(c in _LOOKALIKE for c in foreign) and (latin >= 2 or "cyrillic" in scripts):
-            spans.append((m.start(), m.end()))
-    return spans
-
 
 def _view(text: str, mixed: list[tuple[int, int]]) -> tuple[str, Sequence[int]]:
-    if text.isascii():  # nothing invisible, no look-alikes, NFKC is the identity
-        return text, range(len(text))
-    in_mixed: set[int] = set()
-    for s, e in mixed:
-        in_mixed.update(range(s, e))
-    out: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(text):
-        if is_invisible(ch):
-            continue
-        if i in in_mixed and ch in _LOOKALIKE:
-            ch = _LOOKALIKE[ch]
-        for c in unicodedata.normalize("NFKC", ch):
-            out.append(c)
-            idx.append(i)
-    return "".join(out), idx
+    return matching_view(text, mixed)
 
 
 # -- structural checks done in code ---------------------------------------------------------------
@@ -207,11 +114,14 @@ _VERDICT_KEYS = frozenset(
         "feedback",
         "points",
         "out_of",
+        "criterion",
+        "awarded",
+        "rating",
     ]
 )
 _CORE_KEYS = frozenset(["criteria", "level", "score", "band", "verdict", "grade", "marks", "max_score", "points"])
 _FULL_VALUE = re.compile(
-    r"[\"'](?:score|points|grade|marks|verdict|level|band)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
+    r"[\"'](?:score|points|grade|marks|verdict|level|band|awarded|rating|result)[\"']\s*:\s*(?:10|100|10\.0|[\"'](?:full|pass|a\+|10/10|strong)[\"'])\s*[,}]",
     re.I,
 )
 _JSON_KEY = re.compile(r"[\"']([A-Za-z_]+)[\"']\s*:")
@@ -226,6 +136,9 @@ _SPACED = re.compile(r"(?<![\w])(?:[A-Za-z][ .\-_*]{1,3}){4,}[A-Za-z](?![\w])")
 _SPACED_VOCAB = re.compile(
     r"ignore|rubric|marks|grader|instruction|points|score|fullmark|award|criteri|disregard", re.I
 )
+
+
+_SMALL_CAPS_RUN = re.compile("[" + "".join(SMALL_CAPITALS) + "]{3,}")
 
 
 def _json_objects(text: str) -> list[tuple[int, int]]:
@@ -296,12 +209,19 @@ def _structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int,
             or not other_html
         ):
             out.append(("hidden-text", m.start(), m.end()))
+    for m in MD_COMMENT.finditer(text):  # [//]: # (…) — a markdown comment, invisible once rendered
+        if _has_grading_vocab(m.group()) or READER_WORDS.search(m.group()):
+            out.append(("hidden-text", m.start(), m.end()))
+    for s, e in verdict_tables(view):
+        out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     for m in _HIDDEN_STYLE.finditer(text):
         close = re.compile(rf"</\s*{re.escape(m.group(1))}\s*>", re.I).search(text, m.end())
         out.append(("hidden-text", m.start(), close.end() if close else m.end()))
     # look-alike letters, fullwidth / mathematical letters, letter-spaced words
     for s, e in _merge(mixed, gap=200):
         out.append(("unicode-trick", s, e))
+    for m in _SMALL_CAPS_RUN.finditer(text):
+        out.append(("unicode-trick", m.start(), m.end()))
     for m in re.finditer(r"[\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d7ff]{3,}", text):
         out.append(("unicode-trick", m.start(), m.end()))
     for m in _SPACED.finditer(view):
@@ -365,7 +285,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _block(text: str, start: int, end: int) -> tuple[int, int]:
-    """From the line of ``start`` to the next blank line (a role-tag message), or its closing tag."""
+    """A role-tag message: from the line of ``start`` to its closing tag if it has one, else its line."""
     line_start = text.rfind("\n", 0, start) + 1
     opened = text[start:end].strip()
     if re.fullmatch(
@@ -389,8 +309,14 @@ def _block(text: str, start: int, end: int) -> tuple[int, int]:
         close = closer.search(text, end)
         if close and close.start() - end < 3000:
             return line_start, close.end()
-    stop = re.compile(r"\n[ \t]*\n|\n[ \t]*(?:-{3,}|`{3,})[ \t]*(?:\n|$)").search(text, end)
-    return line_start, stop.start() if stop else len(text)
+    # no closing tag: the tag's own line — and the next line when the tag stands alone on its line
+    # ("SYSTEM:" then the message) — never "from here to the end of the answer"
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if not text[end:line_end].strip(" \t:-=>#*[]()|") and line_end < len(text):
+        following = text.find("\n", line_end + 1)
+        line_end = len(text) if following < 0 else following
+    return line_start, line_end
 
 
 def _quoted_mention(view: str, start: int, sentence: str) -> bool:
@@ -399,11 +325,13 @@ def _quoted_mention(view: str, start: int, sentence: str) -> bool:
     return bool(before) and before[-1] in "'\"“‘`" and bool(_MENTION_CUES.search(sentence))
 
 
-def detect_injection(answer: str) -> list[Finding]:
-    """Spans of the answer that look like instructions to the grader; empty for a clean answer."""
+def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
+    """Spans of the answer that look like instructions to the grader, are written in a language or
+    script other than ``languages`` (the bank's; see :mod:`grader.injection.language`), or repeat one
+    of ``criteria`` (the rubric's criterion texts) word for word; empty for a clean answer."""
     if not answer:
         return []
-    mixed = _mixed_words(answer)
+    mixed = lookalike_words(answer)
     view, idx = _view(answer, mixed)
     raw: list[tuple[str, int, int]] = []
     low = view.lower()
@@ -443,6 +371,21 @@ def detect_injection(answer: str) -> list[Finding]:
     for kind, s, e in _structural(answer, view, idx, mixed):
         span = _sentence(answer, s, e) if kind == "unicode-trick" else (s, e)
         findings.append(Finding(kind, span[0], span[1], answer[s:e][:120]))
+    for vs, ve in criterion_echoes(view, criteria):
+        s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
+        findings.append(Finding("criterion-echo", s, e, answer[idx[vs] : idx[ve - 1] + 1][:120]))
+    flagged = [(f.start, f.end) for f in findings]
+
+    def covered(vs: int, ve: int) -> bool:
+        s, e = idx[vs], idx[ve - 1] + 1
+        return any(fs <= s and e <= fe for fs, fe in flagged)
+
+    for vs, ve, _ in meaning_spans(view, covered):
+        s, e = idx[vs], idx[ve - 1] + 1
+        findings.append(Finding("grader-meta", s, e, answer[s:e][:120]))
+    for vs, ve, what in foreign_spans(view, languages):
+        s, e = idx[vs], idx[ve - 1] + 1
+        findings.append(Finding("other-language", s, e, f"[{what}] " + answer[s:e][:100]))
     findings.sort(key=lambda f: (f.start, f.end, f.kind))
     unique: list[Finding] = []
     for f in findings:

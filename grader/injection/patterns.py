@@ -81,11 +81,23 @@ def _p(
     _PATTERNS.append((kind, re.compile(pattern, flags), position, when))
 
 
+_THIRD_PARTY = re.compile(
+    r"\b(?:models?|llms?|it|they|the\s+ai|(?:chat)?bots?|systems?)\s+(?:\w+\s+)?(?:tends?\s+to|may|might|can|could|will|"
+    r"would|often|sometimes|usually|just|still)\s+(?:\w+\s+)?(?:ignor|disregard|forget|drop)",
+    re.I,
+)
+
+
+def _not_described(sentence: str) -> bool:
+    return not _THIRD_PARTY.search(sentence)
+
+
 # override
 _p(
     "override",
     rf"\b(?:ignore|disregard|forget|override|bypass|skip|set\s+aside|abandon|discard|neglect)\s+(?:{_DETS}\s+){{1,4}}{_RULES}\b",
     imperative=True,
+    when=_not_described,
 )
 _p(
     "override",
@@ -97,6 +109,7 @@ _p(
     "override",
     r"\b(?:ignor\w*|disregard\w*|forget\w*|forgot)\s+(?:all\s+|any\s+|the\s+|your\s+)*(?:previous|prior|above|"
     r"preceding|earlier)\s+(?:instructions?|prompts?|rules|directions|messages)\b",
+    when=_not_described,  # "the model tends to ignore earlier instructions" is a description
 )
 _p(
     "override",
@@ -122,6 +135,8 @@ _p(
     r"\b(?:mark|grade|rate|score|set|classify|record|treat|consider|count|regard)\s+(?:\w+\s+){0,2}?(?:every|each|all)"
     r"\s+(?:of\s+)?(?:the\s+|its\s+)?(?:criteri(?:on|a)|levels?|points|requirements?)\b[^.\n]{0,20}?\b(?:as|to|at)\s+"
     r"[\"'“]?(?:fully\s+met|full|met|satisfied|complete|passed|excellent|maximum|correct|perfect)\b",
+    # "I mark every criterion on our checklist as met" describes the candidate's own reviewing
+    when=lambda s: not re.search(r"\b(?:i|we)\s+(?:\w+\s+)?(?:mark|grade|rate|score|set|record|count)\s", s, re.I),
 )
 _p(
     "grade-request",
@@ -237,10 +252,23 @@ _p(
     r"answer\s+(?:was|got|has\s+been)\s+(?:truncated|cut\s+off|lost|corrupted)",
 )
 # role tags, chat templates
+_READER = re.compile(
+    r"\b(?:you|your|ignore|disregard|instructions?|assistant|model|ai|llm|answer|candidate|response|submission)\b", re.I
+)
+
+
+def _to_reader(sentence: str) -> bool:
+    """A role-tag line that talks to the reader or about grading, or a bare tag (its message follows);
+    not a quoted log line such as *System notice: the render queue is paused*."""
+    body = re.sub(r"^[^:]*:", "", sentence.strip(), count=1).strip()
+    return not body or _has_grading_vocab(body) or bool(_READER.search(body))
+
+
 _p(
     "role-tag",
     r"(?:^|\n)[ \t]*(?:system|assistant|developer)[ \t]*"
     r"(?:message|prompt|note|override|notice|update|instructions?)?[ \t]*:",
+    when=_to_reader,
 )
 _p(
     "role-tag",
@@ -260,6 +288,7 @@ _p(
     r"\b(?:override|admin(?:istrator)?|sudo|developer\s+mode|system\s+(?:override|notice|note|message|update|"
     r"prompt|instructions?)|important\s+instructions?|new\s+instructions?|instructions?\s+to\s+the\s+\w+)\s*:",
     clause_start=True,
+    when=_to_reader,
 )
 # fake verdicts (JSON objects are handled in code; these are the non-JSON shapes)
 _p("fake-verdict", r"[\"']?\b(?:criterion_id|injection_attempt)\b[\"']?\s*[:=]")
@@ -435,13 +464,14 @@ _IMPERATIVE_WORDS = frozenset(
         "to",
     ]
 )
-_IMPERATIVE_PUNCT = set(".!?:;([\"'“‘—–-*>,\n")
+_IMPERATIVE_PUNCT = set(".!?:;([\"'“‘—–-*>,\n#/|")
 
 
 def _clause_start_at(view: str, pos: int) -> bool:
-    """The match starts the text, a line or a sentence, or follows an opening bracket."""
+    """The match starts the text, a line, a sentence, a code comment (``#``, ``//``, ``/*``), a table cell
+    or a quoted line, or follows an opening bracket."""
     before = view[:pos].rstrip(" \t")
-    return not before or before[-1] in ".!?\n(["
+    return not before or before[-1] in ".!?\n([#/|*>"
 
 
 def _imperative_at(view: str, pos: int) -> bool:

@@ -100,6 +100,25 @@ class Rubric(BaseModel):
     criteria: tuple[Criterion, ...] = Field(min_length=1, max_length=12)
     max_score: float = Field(default=10, gt=0, le=LIMITS["max_score"])
     kind: Literal["hint", "reference"] = "hint"
+    languages: tuple[str, ...] = Field(
+        default=("en",),
+        min_length=1,
+        max_length=8,
+        description="languages answers may be written in; text in any other is flagged (grader.injection.language)",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from grader.injection.language import KNOWN_LANGUAGES
+
+        codes = tuple(code.strip().lower() for code in v)
+        unknown = [code for code in codes if code.split("-")[0] not in KNOWN_LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"unknown language {unknown[0]!r} in languages; use codes among {', '.join(sorted(KNOWN_LANGUAGES))}"
+            )
+        return codes
 
     @field_validator("question", "hint", "reference_answer")
     @classmethod
@@ -135,7 +154,9 @@ class Rubric(BaseModel):
     @property
     def hash(self) -> str:
         """Stable content hash: changes whenever anything that affects grading changes."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        # the default languages are left out, so that rubrics written before the field keep their hash
+        exclude = {"languages"} if self.languages == ("en",) else None
+        payload = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,74 @@
+"""Block-shaped checks of the injection detector: markdown comments, verdict-shaped tables, rubric wording.
+
+- :data:`MD_COMMENT`: ``[//]: # (…)`` and its variants, invisible once the markdown is rendered (the
+  detector flags one that talks about grading or to a reader, like an HTML comment);
+- :func:`verdict_tables`: a markdown table whose header names two verdict columns (criterion, level,
+  score …) and whose rows give full marks — flagged from its header to its last row;
+- :func:`criterion_echoes`: a criterion's own text repeated word for word in the answer.
+
+All work on the detector's matching view (:func:`grader.text.matching_view`) and return view offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = ["MD_COMMENT", "READER_WORDS", "verdict_tables", "criterion_echoes"]
+
+MD_COMMENT = re.compile(r"^[ \t]*\[(?://|comment|_|#)\]:\s*(?:#|<>)[^\n]*", re.I | re.M)
+READER_WORDS = re.compile(r"\b(?:ai|llm|model|ignore|instructions?|you|your)\b", re.I)
+_TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
+_TABLE_HEAD = re.compile(r"\b(?:criteri(?:on|a)|level|score|points|marks|grade|verdict|band|awarded|result)\b", re.I)
+_TABLE_FULL = re.compile(r"\b(?:full(?:y\s+met)?|met|10\s*/\s*10|10|100\s*%?|pass(?:ed)?|max(?:imum)?|a\+)\b", re.I)
+
+
+def verdict_tables(view: str) -> list[tuple[int, int]]:
+    """Markdown tables shaped like a verdict: a header naming two verdict columns (criterion, level, score
+    …) and a row that gives full marks — the rows from the header to the end of the table."""
+    out: list[tuple[int, int]] = []
+    if "|" not in view:
+        return out
+    rows = list(_TABLE_ROW.finditer(view))
+    i = 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and view[rows[j].end() : rows[j + 1].start()].strip() == "":
+            j += 1
+        head = rows[i].group()
+        body = " ".join(r.group() for r in rows[i + 1 : j + 1])
+        if len(set(m.lower()[:5] for m in _TABLE_HEAD.findall(head))) >= 2 and _TABLE_FULL.search(body):
+            out.append((rows[i].start(), rows[j].end()))
+        i = j + 1
+    return out
+
+
+_VIEW_WORD = re.compile(r"[^\W_]+")
+
+
+def criterion_echoes(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]:
+    """View spans where the answer repeats a criterion's text word for word (at least four words): rubric
+    wording pasted in so that a judge matching quotes to criteria credits it (*Names flickering as a
+    common failure mode.*). An honest answer says the thing, not the rubric's sentence about it."""
+    if not criteria:
+        return []
+    found = [(m.group().casefold(), m.start(), m.end()) for m in _VIEW_WORD.finditer(view)]
+    joined = " " + " ".join(w for w, _, _ in found) + " "
+    starts = []  # character offset in ``joined`` of each word
+    pos = 1
+    for w, _, _ in found:
+        starts.append(pos)
+        pos += len(w) + 1
+    out = []
+    for text in criteria:
+        wanted = [w.casefold() for w in _VIEW_WORD.findall(text)]
+        if len(wanted) < 4:
+            continue
+        needle = " " + " ".join(wanted) + " "
+        at = joined.find(needle)
+        while at >= 0:
+            first = starts.index(at + 1)
+            last = first + len(wanted) - 1
+            out.append((found[first][1], found[last][2]))
+            at = joined.find(needle, at + 1)
+    return out
