@@ -11,6 +11,7 @@ forgiven: a paraphrase, a changed word or a quote shorter than ``MIN_QUOTE_CHARS
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -29,31 +30,26 @@ class Span:
     end: int
 
 
-_ASCII_TABLE = str.maketrans({"`": "'"})
 _NON_SPACE = re.compile(r"\S+")
 
 
-def _normalise_ascii(text: str) -> tuple[str, list[int]]:
+def _ascii_words(text: str) -> tuple[str, list[int], list[tuple[int, int]]]:
     """Fast path for ASCII text: NFKC is the identity and nothing is invisible, so lower-case (and map
-    the backquote, :func:`grader.text.fold`'s only ASCII look-alike) and collapse whitespace."""
-    low = text.lower().translate(_ASCII_TABLE)
-    parts: list[str] = []
-    idx: list[int] = []
-    prev_end = 0
-    for m in _NON_SPACE.finditer(low):
-        if parts:
-            parts.append(" ")
-            idx.append(prev_end)  # the first whitespace character after the previous word
-        parts.append(m.group())
-        idx.extend(range(m.start(), m.end()))
-        prev_end = m.end()
-    return "".join(parts), idx
+    the backquote, :func:`grader.text.fold`'s only ASCII look-alike) and collapse whitespace. Returns
+    the normalised text, where each word starts in it, and each word's span in ``text`` — enough to map
+    any normalised offset back (:meth:`AnswerIndex._original`) without a per-character table."""
+    low = text.lower().replace("`", "'")
+    spans = [m.span() for m in _NON_SPACE.finditer(low)]
+    starts: list[int] = []
+    at = 0
+    for s, e in spans:
+        starts.append(at)
+        at += e - s + 1
+    return " ".join([low[s:e] for s, e in spans]), starts, spans
 
 
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Normalised text plus, for each of its characters, the index in ``text`` it came from."""
-    if text.isascii():
-        return _normalise_ascii(text)
     out: list[str] = []
     idx: list[int] = []
     prev_space = True
@@ -75,6 +71,8 @@ def _normalise_with_map(text: str) -> tuple[str, list[int]]:
 
 
 def normalise(text: str) -> str:
+    if text.isascii():  # as _ascii_words, without the offsets
+        return " ".join(text.lower().replace("`", "'").split())
     return _normalise_with_map(text)[0]
 
 
@@ -87,7 +85,23 @@ class AnswerIndex:
 
     def __init__(self, answer: str) -> None:
         self.answer = answer
-        self.norm, self._index = _normalise_with_map(answer)
+        self._index: list[int] | None = None  # normalised offset → original (non-ASCII answers)
+        self._starts: list[int] = []  # ASCII answers: where each word starts in norm …
+        self._spans: list[tuple[int, int]] = []  # … and its span in the answer
+        if answer.isascii():
+            self.norm, self._starts, self._spans = _ascii_words(answer)
+        else:
+            self.norm, self._index = _normalise_with_map(answer)
+
+    def _original(self, pos: int) -> int:
+        """The offset in the answer of the character at ``pos`` in ``norm`` (a space between two words
+        maps to the first whitespace character after the first word)."""
+        if self._index is not None:
+            return self._index[pos]
+        k = bisect.bisect_right(self._starts, pos) - 1
+        start, end = self._spans[k]
+        offset = pos - self._starts[k]
+        return start + offset if offset < end - start else end
 
     def locate(self, quote: str) -> Span | None:
         """Where the quote occurs in the answer (original offsets), or None if it does not verify."""
@@ -106,7 +120,7 @@ class AnswerIndex:
                 first = found
             last = found + len(piece)
             pos = last
-        return Span(self._index[first], self._index[last - 1] + 1)
+        return Span(self._original(first), self._original(last - 1) + 1)
 
 
 def locate(quote: str, answer: str) -> Span | None:

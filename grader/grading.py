@@ -13,12 +13,11 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import InputError, Usage, VerdictError
 from grader.examples import ExampleSet, GradedExample
 from grader.examples._blend import blend_score
-from grader.injection.detector import Finding, detect_injection
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
@@ -29,14 +28,29 @@ from grader.text import normalise_answer, word_count  # word_count re-exported: 
 from grader.types import Judge
 from grader.verdict import Verdict, VerdictProblem, parse_verdict
 
+if TYPE_CHECKING:
+    from grader.injection.detector import Finding
+
 __all__ = ["Grader", "cache_key", "word_count"]
+
+
+def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
+    """:func:`grader.injection.detector.detect_injection`, imported on first use: compiling its
+    patterns takes ~0.1 s, which a batch spends while its first request is out rather than before."""
+    from grader.injection.detector import detect_injection as detect
+
+    return detect(answer, languages, criteria)
 
 
 def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
     """The cache key of one grading. The answer is normalised (:func:`grader.text.normalise_answer`) so
     that ``grade`` (a file with a trailing newline) and ``batch`` (a CSV cell) share the entry."""
+    return _cache_key(settings.grading_key(), model, prompt_version, rubric.hash, answer)
+
+
+def _cache_key(grading_key: str, model: str, prompt_version: str, rubric_hash: str, answer: str) -> str:
     h = hashlib.sha256()
-    for part in (settings.grading_key(), model, prompt_version, rubric.hash, normalise_answer(answer)):
+    for part in (grading_key, model, prompt_version, rubric_hash, normalise_answer(answer)):
         h.update(part.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -75,6 +89,10 @@ class Grader:
         if self.examples:
             self.backend.set_examples(self.examples)
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
+        # rubric.hash dumps the rubric to JSON: computed once per rubric object, not three times per
+        # answer (id() → the rubric, kept alive beside its hash; rubrics are frozen)
+        self._hashes: dict[int, tuple[Rubric, str]] = {}
+        self._settings_key: tuple[Settings, str] | None = None  # settings are frozen: hashed once
 
     @property
     def backend_name(self) -> str:
@@ -94,19 +112,36 @@ class Grader:
         return f"{self.prompt_version}+ex.{examples}" if examples else self.prompt_version
 
     def key_for(self, rubric: Rubric, answer: str) -> str:
-        return cache_key(self.settings, self.version_for(rubric), rubric, answer, self.backend.model)
+        """:func:`cache_key` (the same value), with the rubric's hash memoised; the prompt version
+        includes the graded examples' key (:meth:`version_for`)."""
+        return _cache_key(
+            self._grading_key(), self.backend.model, self.version_for(rubric), self._rubric_hash(rubric), answer
+        )
+
+    def _grading_key(self) -> str:
+        if self._settings_key is None or self._settings_key[0] is not self.settings:
+            self._settings_key = (self.settings, self.settings.grading_key())
+        return self._settings_key[1]
+
+    def _rubric_hash(self, rubric: Rubric) -> str:
+        entry = self._hashes.get(id(rubric))
+        if entry is None or entry[0] is not rubric:
+            if len(self._hashes) >= 4096:
+                self._hashes.clear()
+            entry = self._hashes[id(rubric)] = (rubric, rubric.hash)
+        return entry[1]
 
     def _base(self, rubric: Rubric, answer: str) -> dict[str, Any]:
         return dict(
             question_id=rubric.id,
-            rubric_hash=rubric.hash,
+            rubric_hash=self._rubric_hash(rubric),
             prompt_version=self.version_for(rubric),
             backend=self.backend.name,
             model=self.backend.model,
             max_score=rubric.max_score,
             answer_sha256=hashlib.sha256(answer.encode()).hexdigest(),
             answer_words=word_count(answer),
-            settings_key=self.settings.grading_key(),
+            settings_key=self._grading_key(),
             examples_hash=self.backend.examples_key(rubric),
         )
 
@@ -174,14 +209,16 @@ class Grader:
             del self._inflight[key]
 
     async def _grade_uncached(self, rubric: Rubric, answer: str) -> GradeResult:
-        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         started = time.perf_counter()
         base = self._base(rubric, answer)
         try:
             outcome = await self.backend.judge(rubric, answer)
         except VerdictError as exc:
+            findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
+        # after the request: the detector does not hold it up
+        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
         return self._scored(
             rubric,
             answer,

@@ -23,13 +23,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from grader.evidence import AnswerIndex
-from grader.injection.detector import Finding
 from grader.result import Band, CriterionResult, Evidence, Flag
 from grader.rubric.model import Rubric
 from grader.text import CRITERION_WORDS, STOPWORDS, terms
 from grader.verdict import LEVEL_VALUE, Level, Verdict
+
+if TYPE_CHECKING:  # the detector's module compiles its patterns on import: only the type here
+    from grader.injection.detector import Finding
 
 __all__ = ["score_verdict", "band_for", "bears_on", "Scored", "BANDS", "NOT_BEARING"]
 

@@ -53,13 +53,14 @@ MAX_MISSING_CREDIT = 0.15
 #: They are still graded in every figure reported on held-out questions.
 FIT_EXCLUDED_KINDS = frozenset({"wrong"})
 #: the model families tried by grouped cross-validation: L2-regularised logistic regression with
-#: strength C, or gradient-boosted depth-2 trees (learning rate, trees, smallest leaf)
+#: strength C, or gradient-boosted depth-2 trees under monotonic constraints (learning rate, trees,
+#: smallest leaf)
 SPECS: tuple[tuple, ...] = (
     ("logistic", 0.03),
     ("logistic", 0.1),
     ("logistic", 0.3),
     ("logistic", 1.0),
-    ("boosted", 0.05, 200, 1),
+    ("boosted", 0.05, 200, 20),
     ("boosted", 0.1, 100, 20),
 )
 T_GRID = tuple(round(x, 2) for x in np.arange(0.3, 0.76, 0.05))
@@ -89,30 +90,50 @@ def featurise(judge: LocalJudge, bank, rows: list[dict]):
     return np.asarray(X, dtype=np.float64), np.asarray(y), np.asarray(groups), meta
 
 
-def _trees(m, Z: np.ndarray) -> dict:
-    """A fitted binary GradientBoostingClassifier as :class:`Trees` JSON (base log-odds recovered
-    from its decision function, which is base + rate × Σ tree outputs)."""
-    rate = float(m.learning_rate)
-    ests = [e[0] for e in m.estimators_]
-    base = float(m.decision_function(Z[:1])[0] - rate * sum(float(e.predict(Z[:1])[0]) for e in ests))
+#: features along which more can never mean less credit (and ``dismissed``, which never means more):
+#: the boosted trees are fitted under these monotonic constraints, as the logistic models are by their
+#: form, so that a sentence closer to the criterion or using more of its key terms never lowers a level
+INCREASING = frozenset(
+    {
+        "similarity",
+        "similarity_text",
+        "similarity_fragment",
+        "above_question",
+        "specificity",
+        "owns_passage",
+        "key_terms",
+        "best_fragment",
+        "worst_fragment",
+        "terms_in_passage",
+        "strongest_term",
+        "pair_similarity",
+    }
+)
+MONOTONIC = [1 if f in INCREASING else -1 if f == "dismissed" else 0 for f in FEATURES]
+
+
+def _trees(m) -> dict:
+    """A fitted binary HistGradientBoostingClassifier as :class:`Trees` JSON. Its leaf values already
+    carry the learning rate, so ``rate`` is 1 and ``base`` is its baseline log-odds. (Reads the
+    estimator's fitted predictors; a test checks the export reproduces ``predict_proba``.)"""
     trees = []
-    for e in ests:
-        t = e.tree_
-        leaf = t.children_left < 0
+    for (predictor,) in m._predictors:
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
         trees.append(
             {
-                "feature": [int(f) if not lf else 0 for f, lf in zip(t.feature, leaf)],
-                "threshold": [round(float(v), 6) if not lf else 0.0 for v, lf in zip(t.threshold, leaf)],
-                "left": [int(c) for c in t.children_left],
-                "right": [int(c) for c in t.children_right],
-                "value": [round(float(v), 6) for v in t.value[:, 0, 0]],
+                "feature": [0 if lf else int(f) for f, lf in zip(nodes["feature_idx"], leaf)],
+                "threshold": [0.0 if lf else float(t) for t, lf in zip(nodes["num_threshold"], leaf)],
+                "left": [-1 if lf else int(c) for c, lf in zip(nodes["left"], leaf)],
+                "right": [-1 if lf else int(c) for c, lf in zip(nodes["right"], leaf)],
+                "value": [float(v) for v in nodes["value"]],
             }
         )
-    return {"base": round(base, 6), "rate": rate, "trees": trees}
+    return {"base": float(np.ravel(m._baseline_prediction)[0]), "rate": 1.0, "trees": trees}
 
 
 def fit(X: np.ndarray, y: np.ndarray, spec: tuple) -> tuple[np.ndarray, np.ndarray, dict]:
-    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = X.mean(axis=0), X.std(axis=0)
@@ -122,10 +143,16 @@ def fit(X: np.ndarray, y: np.ndarray, spec: tuple) -> tuple[np.ndarray, np.ndarr
     for name, target in (("partial", y >= 1), ("full", y >= 2)):
         if spec[0] == "boosted":
             _, rate, n, leaf = spec
-            m = GradientBoostingClassifier(
-                max_depth=2, learning_rate=rate, n_estimators=n, min_samples_leaf=leaf, random_state=0
+            m = HistGradientBoostingClassifier(
+                max_depth=2,
+                learning_rate=rate,
+                max_iter=n,
+                min_samples_leaf=leaf,
+                monotonic_cst=MONOTONIC,
+                early_stopping=False,
+                random_state=0,
             ).fit(Z, target)
-            out[name] = {"boosted": _trees(m, Z)}
+            out[name] = {"boosted": _trees(m)}
         else:
             m = LogisticRegression(C=spec[1], max_iter=5000).fit(Z, target)
             out[name] = {

@@ -1,12 +1,15 @@
 """Batch input quirks (table-driven) and the output writer's crash safety."""
 
 import codecs
+import csv
+import io
 import json
 
 import pytest
 
-from grader.batch.io import Columns, ResultWriter, count_rows, done_rows, read_rows
+from grader.batch.io import OUTPUT_FIELDS, Columns, ResultWriter, count_rows, done_rows, read_rows
 from grader.errors import InputError
+from grader.tables import to_cell
 
 HEADER = "candidate_id,question_id,answer"
 
@@ -122,3 +125,58 @@ def test_writer_torn_tail_is_cut_on_resume(tmp_path, suffix):
     text = out.read_text()
     assert ("multi line reason" if suffix == ".csv" else "multi\\nline reason") in text  # one physical line per row
     assert text.count("\n") == (4 if suffix == ".csv" else 3)
+
+
+@pytest.mark.parametrize(
+    "result_json",
+    [
+        '{"a": "b"}',
+        '{"quote": "say \\"hi\\"", "comma": "a,b", "crlf": "x\\r\\ny"}',
+        '{"raw": "line\u2028sep\u0085nel\x00nul\rcr\nlf ,;\t"}',
+        '"',
+        "",
+        "no quote, but a comma",
+        "no quote\nbut a newline",
+    ],
+)
+def test_result_row_bytes_are_the_csv_modules(tmp_path, result_json):
+    """The result_json cell is written without the csv module when it holds a quote: the file's bytes
+    are exactly csv.DictWriter's for the same record."""
+    record = {
+        "row": 3,
+        "line": 4,
+        "candidate_id": '=cmd|" /C calc"!A0',
+        "question_id": "vid-05",
+        "status": "graded",
+        "score": 7.5,
+        "max_score": 10.0,
+        "percent": 75.0,
+        "band": "good",
+        "flags": "a;b",
+        "reason": 'multi\nline, "quoted"',
+        "backend": "llm",
+        "model": "m",
+        "cached": False,
+        "prompt_tokens": 1,
+        "cached_prompt_tokens": 0,
+        "completion_tokens": 2,
+        "cost_usd": None,
+        "latency_s": 0.25,
+        "attempts": 1,
+        "result_json": result_json,
+    }
+    out = tmp_path / "out.csv"
+    writer = ResultWriter(out, append=False)
+    writer.write(record)
+    writer.write({**record, "row": 4})
+    writer.close()
+    expected = io.StringIO()
+    plain = csv.DictWriter(expected, fieldnames=OUTPUT_FIELDS, lineterminator="\n")
+    plain.writeheader()
+    for row in (3, 4):
+        cells = {
+            k: to_cell(" ".join(v.split())) if isinstance(v, str) and k != "result_json" else v
+            for k, v in {**record, "row": row}.items()
+        }
+        plain.writerow(cells)
+    assert out.read_bytes() == expected.getvalue().encode("utf-8", errors="replace")

@@ -12,12 +12,13 @@ skipped.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from grader.errors import InputError
 from grader.tables import UNDECODABLE, Table, clean, has_lone_surrogate, has_undecodable, is_jsonl, open_table, to_cell
@@ -226,15 +227,17 @@ class ResultWriter:
         self._fh = self.path.open("a" if append else "w", encoding="utf-8", errors="replace", newline="")
         # resuming a CSV written before a column was added: keep its header (the new columns are left out)
         fields = _existing_header(self.path) if append and exists and not self.jsonl else None
+        names = fields or OUTPUT_FIELDS
+        extras: Literal["ignore", "raise"] = "ignore" if fields else "raise"
         self._csv = (
-            None
-            if self.jsonl
-            else csv.DictWriter(
-                self._fh,
-                fieldnames=fields or OUTPUT_FIELDS,
-                lineterminator="\n",
-                extrasaction="ignore" if fields else "raise",
-            )
+            None if self.jsonl else csv.DictWriter(self._fh, fieldnames=names, lineterminator="\n", extrasaction=extras)
+        )
+        # the same writer over a buffer, for rows whose last cell (result_json) is written directly
+        self._buf = io.StringIO()
+        self._head = (
+            csv.DictWriter(self._buf, fieldnames=names, lineterminator="\n", extrasaction=extras)
+            if self._csv is not None and names[-1] == "result_json"
+            else None
         )
         if self._csv is not None and not (append and exists):
             self._csv.writeheader()
@@ -249,12 +252,21 @@ class ResultWriter:
                 out.pop("result_json", None)
             self._fh.write(json.dumps(out, ensure_ascii=False) + "\n")
         else:
-            self._csv.writerow(
-                {
-                    k: to_cell(_one_line(v)) if isinstance(v, str) and k != "result_json" else v
-                    for k, v in record.items()
-                }
-            )
+            cells = {
+                k: to_cell(_one_line(v)) if isinstance(v, str) and k != "result_json" else v for k, v in record.items()
+            }
+            tail = cells.get("result_json")
+            if self._head is not None and isinstance(tail, str) and '"' in tail:
+                # The csv module scans a cell character by character: for the ~5 KB of JSON that is
+                # most of the row's cost. A cell holding a quote is always quoted and its quotes
+                # doubled (QUOTE_MINIMAL), so the JSON is written directly after the other cells,
+                # which the csv module writes with an empty last cell: the same bytes.
+                self._buf.seek(0)
+                self._buf.truncate()
+                self._head.writerow({**cells, "result_json": ""})
+                self._fh.write(self._buf.getvalue()[:-1] + '"' + tail.replace('"', '""') + '"\n')
+            else:
+                self._csv.writerow(cells)
         self._fh.flush()
 
     def close(self) -> None:

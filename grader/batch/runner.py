@@ -17,8 +17,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import json
 import statistics
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -31,6 +34,7 @@ from grader.errors import BudgetExceeded, GraderError, InputError, TransportErro
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
 from grader.result import GradeResult
+from grader.rubric import Rubric
 from grader.tables import from_cell, is_jsonl
 from grader.text import redact
 
@@ -186,6 +190,7 @@ class AdaptiveLimit:
         self._sleep = sleep
         self.rate_limited = 0
         self.stopped = False
+        self.on_first: Callable[[], Any] | None = None  # called once, when the first slot is taken
 
     async def acquire(self) -> None:
         pause = self._paused_until - time.monotonic()
@@ -197,6 +202,9 @@ class AdaptiveLimit:
                     raise BatchStopped()
                 if self.in_flight < self.limit:
                     self.in_flight += 1
+                    if self.on_first is not None:
+                        first, self.on_first = self.on_first, None
+                        first()
                     return
                 await self._cond.wait()
 
@@ -322,11 +330,15 @@ async def run_batch(
     gate_requests = judge.gates_requests
     if gate_requests:
         judge.set_request_gate(limit)
+        if "grader.injection.detector" not in sys.modules:  # imported while the first request is out
+            loop = asyncio.get_running_loop()
+            limit.on_first = lambda: loop.call_later(0.02, _import_detector)
     workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[TransportError] = []
     pending = [0]  # paid rows started and not finished (for the budget check)
     budget_hit = asyncio.Event()
+    rubrics: dict[str, Rubric | str] = {}  # question id → its rubric, or why it has none
 
     def emit(record: dict[str, Any]) -> None:
         writer.write(record)
@@ -338,10 +350,15 @@ async def run_batch(
         if row.error:
             emit(error_record(row, row.error))
             return
-        try:
-            rubric = grader.rubric(row.question_id)
-        except GraderError as exc:
-            emit(error_record(row, exc.message))
+        rubric = rubrics.get(row.question_id)
+        if rubric is None:  # looked up once per question id (a bank lookup may scan every rubric)
+            try:
+                rubric = grader.rubric(row.question_id)
+            except GraderError as exc:
+                rubric = exc.message  # the message, not the exception: its traceback would keep frames alive
+            rubrics[row.question_id] = rubric
+        if isinstance(rubric, str):
+            emit(error_record(row, rubric))
             return
         key = grader.key_for(rubric, row.answer)
         cached = grader.store is not None and grader.settings.use_cache and grader.store.has_result(key)
@@ -434,6 +451,15 @@ async def run_batch(
         stats.stopped_reason = "budget"
         raise BudgetExceeded(stats.cost_usd, max_cost or 0.0)
     return stats
+
+
+def _import_detector() -> None:
+    """Import the injection detector (~0.1 s of compiling its patterns), which :mod:`grader.grading`
+    imports on first use, after an answer's request. Called on the event loop while the batch's first
+    request is out (it goes alone): the loop is idle then, and neither that request nor the next ones
+    wait for the import. A failure is left for the real import to report."""
+    with contextlib.suppress(Exception):
+        importlib.import_module("grader.injection.detector")
 
 
 def _would_exceed(stats: BatchStats, in_flight: int, max_cost: float) -> bool:

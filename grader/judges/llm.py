@@ -40,10 +40,10 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
 from grader.examples import ExampleSet, GradedExample, choose_for_prompt, examples_hash
+from grader.judges._messages import answer_messages
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
-    ChatCompletion,
     ChatParams,
     chat_hints,
     complete_json,
@@ -77,10 +77,13 @@ def judge_messages(
     format_mode: str = "json_schema",
     examples: Sequence[GradedExample] = (),
 ) -> list[dict[str, str]]:
-    """The first messages for an answer; JSON modes carry the schema in the system message; graded
-    examples of the question, if any, come before the answer."""
+    """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
+    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes); graded
+    examples of the question, if any, come before the answer (rendered in full)."""
     schema = verdict_schema(rubric) if format_mode != "json_schema" else None
-    return prompts.messages(rubric, answer, schema=schema, examples=examples)
+    if examples:
+        return prompts.messages(rubric, answer, schema=schema, examples=examples)
+    return answer_messages(prompts, rubric, answer, schema)
 
 
 def request_body(
@@ -229,7 +232,7 @@ class LLMJudge(BaseJudge):
         """The request parameters this judge sends (adapted after a server rejected one)."""
         return self._params.params
 
-    async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
+    async def _send(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> Any:
         state = self._params
         if state.confirmed:
             return await self._send_once(messages, rubric, counter)
@@ -241,7 +244,7 @@ class LLMJudge(BaseJudge):
                     state.confirmed = True
         return await self._send_once(messages, rubric, counter)
 
-    async def _send_once(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> ChatCompletion:
+    async def _send_once(self, messages: list[dict[str, str]], rubric: Rubric, counter: list[int]) -> Any:
         current = [messages]  # after a format fallback: with the schema, kept for transport retries
         state = self._params
 
@@ -285,7 +288,7 @@ class LLMJudge(BaseJudge):
         body: Callable[[], dict[str, Any]],
         fall_back: Callable[[], bool],
         counter: list[int],
-    ) -> ChatCompletion:
+    ) -> Any:
         """One request over several endpoints: the least busy one; a failure of the endpoint moves
         the request to another (every endpoint once per round, then a backoff), at most
         ``max(max_retries + 1, endpoints)`` attempts."""

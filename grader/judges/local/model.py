@@ -27,6 +27,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -149,16 +150,22 @@ class Trees:
             tuple(tuple(float(x) for x in t["value"]) for t in trees),
         )
 
-    def decision(self, z: np.ndarray) -> np.ndarray:
-        """Log-odds for each row of ``z``: all trees walked at once, one level per step."""
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """The trees as padded ``(trees, nodes)`` arrays, built once."""
         width = max(len(t) for t in self.feature)
 
         def pad(rows: tuple[tuple[Any, ...], ...], fill: float) -> np.ndarray:
             return np.array([list(r) + [fill] * (width - len(r)) for r in rows])
 
-        feature, threshold = pad(self.feature, 0).astype(int), pad(self.threshold, 0.0)
-        left, right, value = pad(self.left, -1).astype(int), pad(self.right, -1).astype(int), pad(self.value, 0.0)
-        feature = np.where(left < 0, 0, feature)  # leaves carry a placeholder feature
+        left = pad(self.left, -1).astype(int)
+        feature = np.where(left < 0, 0, pad(self.feature, 0).astype(int))  # leaves carry a placeholder feature
+        return feature, pad(self.threshold, 0.0), left, pad(self.right, -1).astype(int), pad(self.value, 0.0)
+
+    def decision(self, z: np.ndarray) -> np.ndarray:
+        """Log-odds for each row of ``z``: all trees walked at once, one level per step."""
+        feature, threshold, left, right, value = self._arrays
+        width = feature.shape[1]
         trees = np.arange(len(self.feature))[None, :]
         node = np.zeros((z.shape[0], len(self.feature)), dtype=int)
         rows = np.arange(z.shape[0])[:, None]
