@@ -87,7 +87,7 @@ class PromptSet:
 def _example_ctx(e: GradedExample) -> dict[str, Any]:
     """A graded example as the template sees it: answer and note neutralised and cut, levels in order."""
     return {
-        "answer": neutralise(e.answer[:EXAMPLE_ANSWER_CHARS]),
+        "text": neutralise(e.answer[:EXAMPLE_ANSWER_CHARS]),  # not "answer": that name is the candidate's
         "score": e.score,
         "max_score": e.max_score,
         "levels": sorted((e.levels or {}).items()),
