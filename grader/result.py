@@ -9,7 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.verdict import Gap, Level, Verdict
 
-__all__ = ["Evidence", "CriterionResult", "ExampleUse", "Flag", "GradeResult", "FLAG_CODES", "Band", "EMBEDDED_LIMITS"]
+__all__ = [
+    "Evidence",
+    "CriterionResult",
+    "ExampleUse",
+    "Flag",
+    "GradeResult",
+    "FLAG_CODES",
+    "Band",
+    "EMBEDDED_LIMITS",
+    "Review",
+    "ReviewDecision",
+]
 
 Band = Literal["strong", "adequate", "weak"]
 
@@ -69,6 +80,28 @@ class Flag(BaseModel):
     detail: str = ""
 
 
+class ReviewDecision(BaseModel):
+    """One human decision on a graded answer (``grader review``): accept it, or change a criterion's
+    level or the score, with the reason."""
+
+    kind: Literal["accept", "level", "score"]
+    criterion_id: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+    reviewer: str = ""
+    at: str = ""
+
+
+class Review(BaseModel):
+    """The review trail of a re-exported result: ``overridden`` when a human changed a level or the
+    score (the score, percent and band were then recomputed), ``accepted`` when one accepted it as is."""
+
+    status: Literal["accepted", "overridden"]
+    original_score: float | None = None
+    decisions: list[ReviewDecision] = Field(default_factory=list)
+
+
 class GradeResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -103,6 +136,7 @@ class GradeResult(BaseModel):
     examples_hash: str = ""  # the graded examples of this question the judge used ("" = none)
     examples_used: list[ExampleUse] = Field(default_factory=list)  # the nearest examples and their weights
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    review: Review | None = None  # set by `grader review --export`: the human decisions merged into this result
 
     @property
     def flag_codes(self) -> list[str]:

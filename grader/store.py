@@ -15,6 +15,10 @@ Tables:
   ``custom_id → [row, …]`` needed to write the results of a job picked up by another process.
 - ``examples``: graded examples (human-graded answers, :mod:`grader.examples`): question id, answer,
   human score and/or per-criterion levels (``levels_json``), note, bank scope, source, author, time.
+- ``overrides``: the review trail of ``grader review`` (:mod:`grader.review`). One row per human
+  decision on a results row — accept, a criterion's level, or the score — keyed by the results file's
+  identity and the row (candidate id, question id, answer sha256), with the old and new value, the
+  reason, the reviewer and the time. Each decision is committed the moment it is made.
 """
 
 from __future__ import annotations
@@ -84,6 +88,22 @@ CREATE TABLE IF NOT EXISTS examples (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS examples_q ON examples(question_id, bank);
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    results_id TEXT NOT NULL,
+    candidate_id TEXT NOT NULL,
+    question_id TEXT NOT NULL,
+    answer_sha256 TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    criterion_id TEXT NOT NULL DEFAULT '',
+    old_value TEXT NOT NULL DEFAULT '',
+    new_value TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL DEFAULT '',
+    example_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS overrides_row ON overrides(results_id, candidate_id, question_id, answer_sha256);
 """
 
 _BATCH_JOB_COLS = (
@@ -114,6 +134,21 @@ EXAMPLE_COLUMNS = (
     "bank",
     "source",
     "author",
+    "created_at",
+)
+_OVERRIDE_COLUMNS = (
+    "id",
+    "results_id",
+    "candidate_id",
+    "question_id",
+    "answer_sha256",
+    "kind",
+    "criterion_id",
+    "old_value",
+    "new_value",
+    "reason",
+    "reviewer",
+    "example_id",
     "created_at",
 )
 _BATCH_JOB_UPDATABLE = frozenset({"state", "batch_id", "input_file_id", "batch_status"})
@@ -333,6 +368,37 @@ class Store:
         with self._lock:
             cur = self._conn.execute("DELETE FROM examples WHERE id = ?", (example_id,))
         return cur.rowcount > 0
+
+    # -- review decisions (grader review) --------------------------------------------------------
+
+    def add_override(self, **fields: object) -> int:
+        """Record one review decision (the columns of ``overrides`` but ``id`` and ``created_at``, which
+        may be given); committed before returning, so a kill right after loses nothing."""
+        row = {k: v for k, v in fields.items() if k in _OVERRIDE_COLUMNS and k != "id"}
+        row.setdefault("created_at", _now())
+        cols = ", ".join(row)
+        with self._lock:
+            cur = self._conn.execute(
+                f"INSERT INTO overrides({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
+            rowid = cur.lastrowid
+            assert rowid is not None  # set by every successful INSERT
+            return rowid
+
+    def set_override_example(self, override_id: int, example_id: int) -> None:
+        """Link a decision to the graded example it became."""
+        with self._lock:
+            self._conn.execute("UPDATE overrides SET example_id = ? WHERE id = ?", (example_id, override_id))
+
+    def overrides(self, results_id: str | None = None) -> list[dict[str, Any]]:
+        """The review decisions (of one results file, when given), oldest first."""
+        sql = f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM overrides"
+        args: tuple[str, ...] = ()
+        if results_id is not None:
+            sql, args = sql + " WHERE results_id = ?", (results_id,)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [dict(zip(_OVERRIDE_COLUMNS, r)) for r in rows]
 
     def close(self) -> None:
         with self._lock:

@@ -29,12 +29,17 @@ COMMANDS = [
     "practice",
     "history",
     "report",
+    "review",
     "serve",
     "rubrics",
     "rubric",
     "examples",
 ]
-SUBCOMMANDS = {"rubrics": ["list", "show"], "rubric": ["build"], "examples": ["import", "list", "export", "remove"]}
+SUBCOMMANDS = {
+    "rubrics": ["list", "show"],
+    "rubric": ["build"],
+    "examples": ["import", "list", "export", "remove"],
+}
 
 
 def _command_modules() -> list[str]:

@@ -214,9 +214,10 @@ class ResultWriter:
 
     JSONL keeps every value exactly. In CSV each text cell is one line (runs of whitespace become one
     space) and a cell a spreadsheet would run as a formula is neutralised (:func:`grader.tables.to_cell`,
-    read back by :func:`grader.tables.from_cell`); ``result_json`` is JSON, written as it is."""
+    read back by :func:`grader.tables.from_cell`); ``result_json`` is JSON, written as it is.
+    ``fields`` replaces the CSV columns of :data:`OUTPUT_FIELDS` (``grader review --export`` adds some)."""
 
-    def __init__(self, path: str | Path, *, append: bool) -> None:
+    def __init__(self, path: str | Path, *, append: bool, fields: list[str] | None = None) -> None:
         self.path = Path(path)
         self.jsonl = is_jsonl(self.path)
         if append:
@@ -226,9 +227,9 @@ class ResultWriter:
         # errors="replace": a lone surrogate that reached a record is written as "?", never a crash
         self._fh = self.path.open("a" if append else "w", encoding="utf-8", errors="replace", newline="")
         # resuming a CSV written before a column was added: keep its header (the new columns are left out)
-        fields = _existing_header(self.path) if append and exists and not self.jsonl else None
-        names = fields or OUTPUT_FIELDS
-        extras: Literal["ignore", "raise"] = "ignore" if fields else "raise"
+        old = _existing_header(self.path) if append and exists and not self.jsonl else None
+        names = old or fields or OUTPUT_FIELDS
+        extras: Literal["ignore", "raise"] = "ignore" if old or fields else "raise"
         self._csv = (
             None if self.jsonl else csv.DictWriter(self._fh, fieldnames=names, lineterminator="\n", extrasaction=extras)
         )

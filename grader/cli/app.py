@@ -27,6 +27,7 @@ from grader.cli import (
     practice,
     prompt,
     report,
+    review,
     rubric_build,
     rubrics,
     serve,
@@ -48,6 +49,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     calibrate,  # calibrate
     practice,  # practice, history
     report,  # report
+    review,  # review
     rubric_build,  # rubric build
     serve,  # serve
     examples,  # examples import, list, export, remove

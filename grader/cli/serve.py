@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from grader.cli.common import BackendOpt, BaseUrlOpt, ModelOpt, NoCacheOpt, RubricsOpt, echo, grading_settings
+from grader.errors import InputError
 
 __all__ = ["register", "serve", "is_loopback"]
 
@@ -32,12 +34,32 @@ def serve(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    results: Annotated[
+        Path | None,
+        typer.Option("--results", help="Also serve a results viewer and review of this `grader batch` output."),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="With --results: the batch input (CSV/JSONL), to show each full answer."),
+    ] = None,
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="With --results: your name, kept with each decision.")
+    ] = "",
 ) -> None:
-    """Serve the practice web page: questions, answer box, graded feedback, history."""
+    """Serve the practice web page (questions, answer box, feedback, history); with --results, the results viewer."""
     from grader.web.app import create_app
     from grader.web.server import bind, make_server
 
     settings = grading_settings(model=model, base_url=base_url, backend=backend, rubrics=rubrics, no_cache=no_cache)
+    if answers is not None and results is None:
+        raise InputError("--answers needs --results", hint="give the results file to review with --results")
+    session = None
+    if results is not None:  # read before binding: a bad file is one clear error (exit 2)
+        from grader.review import ReviewSession, load_results_file, read_answers
+        from grader.store import Store
+
+        texts = read_answers(answers) if answers is not None else None
+        session = ReviewSession(Store(settings.store_path), load_results_file(results, texts), reviewer=reviewer)
     loopback = is_loopback(host)
     allowed = LOOPBACK_NAMES + ([host] if host not in LOOPBACK_NAMES else []) if loopback else None
     if not loopback:
@@ -50,16 +72,20 @@ def serve(
     sock = bind(host, port)  # before anything is printed: a busy port is one clear error (exit 2)
     try:
         port = sock.getsockname()[1]  # --port 0: the port the system picked
-        app = create_app(settings, allowed_hosts=allowed)
+        app = create_app(settings, allowed_hosts=allowed, review=session)
         web = app.state.web
         shown = f"[{host}]" if ":" in host else host
         echo(
             f"practice page: http://{shown}:{port}/  ·  {web._backend_label()}  ·  store {settings.store_path}",
             err=True,
         )
+        if session is not None:
+            echo(f"results viewer: http://{shown}:{port}/results  ·  {results}", err=True)
         make_server(app, host, port).run(sockets=[sock])
     finally:
         sock.close()
+        if session is not None:
+            session.store.close()
 
 
 def register(app: typer.Typer) -> None:

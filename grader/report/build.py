@@ -280,8 +280,11 @@ def build_report(
 
     max_total = sum(max_by_q.values())
     candidates: list[Candidate] = []
+    by_candidate: dict[str, dict[str, AnswerEntry]] = {}  # one pass, not one scan of every answer per candidate
+    for (owner, qid), entry in latest.items():
+        by_candidate.setdefault(owner, {})[qid] = entry
     for cid in ids:
-        mine = {q: e for (c, q), e in latest.items() if c == cid}
+        mine = by_candidate.get(cid, {})
         total = round(sum(e.score for e in mine.values()), 2)
         percent = round(100.0 * total / max_total, 1) if max_total else 0.0
         # unscored, failed and missing answers could still change the result (the report's footnote)

@@ -63,6 +63,7 @@ from grader.web.worker import GradingWorker, Job
 
 if TYPE_CHECKING:  # imported where used: create_app builds them only when not given
     from grader.grading import Grader
+    from grader.review import ReviewSession
     from grader.store import Store
 
 __all__ = ["create_app", "CSP", "TEMPLATES_DIR"]
@@ -74,6 +75,8 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+#: The results viewer's pages (``/results…``) also load this site's own script (keyboard shortcuts).
+CSP_WITH_SCRIPT = CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 MAX_JOBS = 500
 #: Seconds a client has to send a request body once its head has arrived (slow uploads are cut off).
 BODY_TIMEOUT_S = 30.0
@@ -107,8 +110,10 @@ class _SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                path = scope.get("path", "")
+                csp = CSP_WITH_SCRIPT if path == "/results" or path.startswith("/results/") else CSP
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
+                    (b"content-security-policy", csp.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the
                     # page's own form posts, which the forgery check must refuse; other sites still get nothing
@@ -476,6 +481,12 @@ class _Web:
         )
 
 
+def _results_routes(web: _Web, review: ReviewSession) -> list[Route]:
+    from grader.web.results import ResultsViewer
+
+    return ResultsViewer(web, review).routes()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -485,11 +496,13 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     user: str = "me",
     shutdown_grace: float = SHUTDOWN_GRACE_S,
+    review: ReviewSession | None = None,
 ) -> Starlette:
     """The practice web app. ``grader`` defaults to ``Grader(settings)`` (the result cache uses the
     store when ``settings.use_cache``); ``store`` defaults to the settings' SQLite file, where the
     attempts are always saved. ``allowed_hosts`` restricts the ``Host`` header (``grader serve``
-    passes the loopback names when bound to loopback, against DNS rebinding)."""
+    passes the loopback names when bound to loopback, against DNS rebinding). ``review`` adds the
+    results viewer and review pages (:mod:`grader.web.results`)."""
     settings = settings or Settings()
     owns_store = store is None
     if store is None:
@@ -501,6 +514,7 @@ def create_app(
 
         grader = Grader(settings, store=store if settings.use_cache else None)
     web = _Web(settings, grader, store, rng or random.Random(), user, shutdown_grace)
+    web.templates.env.globals["results_viewer"] = review is not None  # the header links to /results
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -519,6 +533,7 @@ def create_app(
         Route("/attempt/{key}", web.attempt, name="attempt"),
         Route("/history", web.history, name="history"),
         Route("/api/jobs/{job}", web.job_status, name="job"),
+        *(_results_routes(web, review) if review is not None else []),
         Mount("/static", app=StaticFiles(directory=str(TEMPLATES_DIR / "static")), name="static"),
     ]
     from starlette.middleware import Middleware
