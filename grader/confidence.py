@@ -60,7 +60,12 @@ def _seeded(grader: Grader, seed: int) -> Grader:
     The seed is in the settings too, hence in the cache key."""
     settings = grader.settings.model_copy(update={"seed": seed})
     return Grader(
-        settings, bank=grader.bank, prompts=grader.prompts, backend=grader.backend.reseeded(seed), store=grader.store
+        settings,
+        bank=grader.bank,
+        prompts=grader.prompts,
+        backend=grader.backend.reseeded(seed),
+        store=grader.store,
+        examples=grader.examples,
     )
 
 

@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import InputError, Usage, VerdictError
+from grader.examples import ExampleSet, GradedExample
+from grader.examples._blend import blend_score
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
 from grader.rubric import Rubric, RubricBank, load_bank
-from grader.scoring import QuoteJudge, score_verdict
+from grader.scoring import QuoteJudge, band_for, score_verdict
 from grader.second_opinion import Reviewer
 from grader.settings import Settings
 from grader.text import normalise_answer, word_count  # word_count re-exported: the too-short check's word count
@@ -76,6 +78,7 @@ class Grader:
         prompts: PromptSet | None = None,
         backend: Judge | None = None,
         store: Any | None = None,
+        examples: Sequence[GradedExample] | ExampleSet | None = None,
         **backend_kwargs: Any,
     ) -> None:
         self.settings = settings or Settings()
@@ -87,6 +90,10 @@ class Grader:
         self.reviewer: Reviewer | None = (
             Reviewer(second_opinion=self.settings.second_opinion) if self.backend.name == "llm" else None
         )
+        #: graded examples the judge uses (grader.examples); with none, grading is exactly as without
+        self.examples = examples if isinstance(examples, ExampleSet) else ExampleSet(examples or ())
+        if self.examples:
+            self.backend.set_examples(self.examples)
         self._inflight: dict[str, asyncio.Future[GradeResult]] = {}
         # rubric.hash dumps the rubric to JSON: computed once per rubric object, not three times per
         # answer (id() → the rubric, kept alive beside its hash; rubrics are frozen)
@@ -105,10 +112,16 @@ class Grader:
     def rubric(self, question: str | Rubric) -> Rubric:
         return question if isinstance(question, Rubric) else self.bank.get(question)
 
+    def version_for(self, rubric: Rubric) -> str:
+        """The prompt version of this rubric's grades: the judge's, plus the graded examples' key if any."""
+        examples = self.backend.examples_key(rubric)
+        return f"{self.prompt_version}+ex.{examples}" if examples else self.prompt_version
+
     def key_for(self, rubric: Rubric, answer: str) -> str:
-        """:func:`cache_key` (the same value), with the rubric's hash memoised."""
+        """:func:`cache_key` (the same value), with the rubric's hash memoised; the prompt version
+        includes the graded examples' key (:meth:`version_for`)."""
         return _cache_key(
-            self._grading_key(), self.backend.model, self.prompt_version, self._rubric_hash(rubric), answer
+            self._grading_key(), self.backend.model, self.version_for(rubric), self._rubric_hash(rubric), answer
         )
 
     def _grading_key(self) -> str:
@@ -128,13 +141,14 @@ class Grader:
         return dict(
             question_id=rubric.id,
             rubric_hash=self._rubric_hash(rubric),
-            prompt_version=self.prompt_version,
+            prompt_version=self.version_for(rubric),
             backend=self.backend.name,
             model=self.backend.model,
             max_score=rubric.max_score,
             answer_sha256=hashlib.sha256(answer.encode()).hexdigest(),
             answer_words=word_count(answer),
             settings_key=self._grading_key(),
+            examples_hash=self.backend.examples_key(rubric),
         )
 
     def _short_result(self, rubric: Rubric, answer: str) -> GradeResult | None:
@@ -223,6 +237,7 @@ class Grader:
             latency,
             findings,
             criterion_details=outcome.details.get("criteria"),
+            examples=outcome.details.get("examples"),
         )
         if self.reviewer is not None and self.reviewer.would_embed(rubric, outcome.verdict, bool(findings)):
             return await asyncio.to_thread(scored)  # the embedding model runs: keep the event loop free
@@ -286,6 +301,7 @@ class Grader:
         *,
         price_factor: float = 1.0,
         criterion_details: dict[str, dict[str, float]] | None = None,
+        examples: dict[str, Any] | None = None,
     ) -> GradeResult:
         judge_quote: QuoteJudge | None = None
         if self.reviewer is not None:
@@ -302,6 +318,13 @@ class Grader:
             if disagreement is not None:
                 flags.append(disagreement)
                 scored.rescore(criteria, rubric.max_score)
+        score, percent, band = scored.score, scored.percent, scored.band
+        # the embedded judge's score model (grader.examples); never for an answer flagged as addressing the
+        # grader: resemblance to well-graded answers must not lift attack text (it keeps its rubric score)
+        if examples and examples.get("base") is not None and not (findings or verdict.injection_attempt):
+            fraction = blend_score(scored.percent / 100, examples["base"], examples["rubric_weight"])
+            score, percent = round(fraction * rubric.max_score, 2), round(fraction * 100, 1)
+            band = band_for(percent)
         if verdict.injection_attempt or findings:
             kinds = sorted({f.kind for f in findings})
             detail = []
@@ -318,10 +341,11 @@ class Grader:
         return GradeResult(
             **{**base, "model": model or base["model"]},
             status="graded",
-            score=scored.score,
-            percent=scored.percent,
-            band=scored.band,
+            score=score,
+            percent=percent,
+            band=band,
             criteria=criteria,
+            examples_used=(examples or {}).get("used", []),
             strengths=strengths,
             gaps=gaps,
             summary=summary,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -23,11 +24,18 @@ from grader.resources import prompts_dir
 from grader.rubric.model import Rubric
 from grader.verdict import schema_fingerprint
 
+if TYPE_CHECKING:
+    from grader.examples import GradedExample
+
 __all__ = ["PromptSet", "neutralise", "OPEN_TAG", "CLOSE_TAG", "load_prompts"]
 
 OPEN_TAG = "<<<CANDIDATE_ANSWER>>>"
 CLOSE_TAG = "<<<END_CANDIDATE_ANSWER>>>"
-TEMPLATES = ("system.j2", "user.j2", "reask.j2")
+TEMPLATES = ("system.j2", "user.j2", "reask.j2", "examples.j2")
+EXAMPLE_OPEN_TAG = "<<<GRADED_EXAMPLE>>>"
+EXAMPLE_CLOSE_TAG = "<<<END_GRADED_EXAMPLE>>>"
+#: An example's answer and note are cut to these many characters in a prompt.
+EXAMPLE_ANSWER_CHARS, EXAMPLE_NOTE_CHARS = 2000, 300
 
 _NEUTRAL = str.maketrans({"<": "‹", ">": "›"})
 
@@ -47,9 +55,20 @@ class PromptSet:
     version: str
     env: SandboxedEnvironment
 
-    def messages(self, rubric: Rubric, answer: str, *, schema: dict[str, Any] | None = None) -> list[dict[str, str]]:
-        """The exact chat messages: system (instructions), user (rubric, then the answer last)."""
+    def messages(
+        self,
+        rubric: Rubric,
+        answer: str,
+        *,
+        schema: dict[str, Any] | None = None,
+        examples: Sequence[GradedExample] = (),
+    ) -> list[dict[str, str]]:
+        """The exact chat messages: system (instructions), user (rubric, graded examples if any, then
+        the answer last). Example answers are neutralised like the answer (they are untrusted too)."""
         ctx = {
+            "examples": [_example_ctx(e) for e in examples],
+            "example_open_tag": EXAMPLE_OPEN_TAG,
+            "example_close_tag": EXAMPLE_CLOSE_TAG,
             "rubric": rubric,
             "answer": neutralise(answer),
             "open_tag": OPEN_TAG,
@@ -63,6 +82,17 @@ class PromptSet:
 
     def reask(self, rubric: Rubric, problem: str) -> str:
         return self.env.get_template("reask.j2").render(rubric=rubric, problem=problem).strip()
+
+
+def _example_ctx(e: GradedExample) -> dict[str, Any]:
+    """A graded example as the template sees it: answer and note neutralised and cut, levels in order."""
+    return {
+        "text": neutralise(e.answer[:EXAMPLE_ANSWER_CHARS]),  # not "answer": that name is the candidate's
+        "score": e.score,
+        "max_score": e.max_score,
+        "levels": sorted((e.levels or {}).items()),
+        "note": neutralise(" ".join(e.note.split())[:EXAMPLE_NOTE_CHARS]),
+    }
 
 
 def _version(directory: Path) -> str:

@@ -12,6 +12,7 @@ from grader.verdict import Gap, Level, Verdict
 __all__ = [
     "Evidence",
     "CriterionResult",
+    "ExampleUse",
     "Flag",
     "GradeResult",
     "FLAG_CODES",
@@ -81,6 +82,17 @@ class SecondOpinion(BaseModel):
     model_decided: int = 0  # criteria its fitted model judged (the others agreed on key terms alone)
 
 
+class ExampleUse(BaseModel):
+    """A graded example that influenced a grade: its store id (None for a bank's or a file's example),
+    how similar its answer is to the graded one (cosine), its weight in the vote and its human grade
+    (0–1)."""
+
+    id: int | None = None
+    similarity: float
+    weight: float
+    score: float | None = None
+
+
 class Flag(BaseModel):
     code: str
     detail: str = ""
@@ -140,6 +152,8 @@ class GradeResult(BaseModel):
     samples: list[float] = Field(default_factory=list)  # scores of repeated gradings (--samples N), in order
     score_spread: float | None = None  # max - min of ``samples``; 0 for a deterministic backend
     second_opinion: SecondOpinion | None = None  # the embedded judge's check of an LLM grade, when it ran
+    examples_hash: str = ""  # the graded examples of this question the judge used ("" = none)
+    examples_used: list[ExampleUse] = Field(default_factory=list)  # the nearest examples and their weights
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     review: Review | None = None  # set by `grader review --export`: the human decisions merged into this result
 

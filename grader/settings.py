@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     store: Path | None = Field(default=None, validation_alias=AliasChoices("store", "GRADER_CACHE", "GRADER_STORE"))
     use_cache: bool = True
     concurrency: int = Field(default=8, ge=1, le=512)
+    examples: int = Field(
+        default=3,
+        ge=0,
+        le=20,
+        description="graded examples per question in the LLM judge's prompt (0: none)",
+    )
     prices: dict[str, tuple[float, float] | tuple[float, float, float]] = Field(
         default_factory=dict,
         description="model -> (USD per 1M input tokens, per 1M output tokens[, per 1M cached input tokens])",

@@ -13,6 +13,8 @@ Tables:
   in the batch's metadata), the batch and input-file ids, the state (``uploaded`` → ``submitted`` →
   ``collected``, or ``abandoned``), the last status seen on the server, and the mapping
   ``custom_id → [row, …]`` needed to write the results of a job picked up by another process.
+- ``examples``: graded examples (human-graded answers, :mod:`grader.examples`): question id, answer,
+  human score and/or per-criterion levels (``levels_json``), note, bank scope, source, author, time.
 - ``overrides``: the review trail of ``grader review`` (:mod:`grader.review`). One row per human
   decision on a results row — accept, a criterion's level, or the score — keyed by the results file's
   identity and the row (candidate id, question id, answer sha256), with the old and new value, the
@@ -31,7 +33,7 @@ from typing import Any
 from grader.errors import ConfigError
 from grader.result import GradeResult
 
-__all__ = ["Store"]
+__all__ = ["Store", "EXAMPLE_COLUMNS"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -72,6 +74,20 @@ CREATE TABLE IF NOT EXISTS batch_jobs (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS batch_jobs_out ON batch_jobs(output_path, input_sha256);
+CREATE TABLE IF NOT EXISTS examples (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    question_id TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    score REAL,
+    max_score REAL,
+    levels_json TEXT,
+    note TEXT NOT NULL DEFAULT '',
+    bank TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT 'import',
+    author TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS examples_q ON examples(question_id, bank);
 CREATE TABLE IF NOT EXISTS overrides (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     results_id TEXT NOT NULL,
@@ -105,6 +121,20 @@ _BATCH_JOB_COLS = (
     "mapping_json",
     "created_at",
     "updated_at",
+)
+#: The columns of a graded example, in the order :meth:`Store.example_rows` returns them.
+EXAMPLE_COLUMNS = (
+    "id",
+    "question_id",
+    "answer",
+    "score",
+    "max_score",
+    "levels_json",
+    "note",
+    "bank",
+    "source",
+    "author",
+    "created_at",
 )
 _OVERRIDE_COLUMNS = (
     "id",
@@ -296,6 +326,48 @@ class Store:
             job["mapping"] = json.loads(job.pop("mapping_json"))
             out.append(job)
         return out
+
+    # -- graded examples (the typed API is grader.examples) ------------------------------------
+
+    def add_example_rows(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert graded-example rows (keys: :data:`EXAMPLE_COLUMNS` but ``id``) in ONE transaction:
+        all are stored or none. Returns their new ids, in order."""
+        cols = EXAMPLE_COLUMNS[1:]
+        sql = f"INSERT INTO examples({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        ids: list[int] = []
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    cur = self._conn.execute(sql, tuple(row.get(c) for c in cols))
+                    assert cur.lastrowid is not None  # set by every successful INSERT
+                    ids.append(cur.lastrowid)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return ids
+
+    def example_rows(self, question_id: str | None = None, bank: str | None = None) -> list[dict[str, Any]]:
+        """Graded-example rows, oldest first; ``bank`` keeps that bank's and the unscoped (``""``) ones."""
+        sql = f"SELECT {', '.join(EXAMPLE_COLUMNS)} FROM examples WHERE 1 = 1"
+        args: list[object] = []
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            args.append(question_id)
+        if bank is not None:
+            sql += " AND bank IN (?, '')"
+            args.append(bank)
+        sql += " ORDER BY id"
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [dict(zip(EXAMPLE_COLUMNS, r)) for r in rows]
+
+    def remove_example_row(self, example_id: int) -> bool:
+        """Delete one graded example; whether it existed."""
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM examples WHERE id = ?", (example_id,))
+        return cur.rowcount > 0
 
     # -- review decisions (grader review) --------------------------------------------------------
 

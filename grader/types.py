@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from grader.errors import Usage
 from grader.rubric.model import Rubric
 from grader.verdict import Gap, Level, Verdict
+
+if TYPE_CHECKING:
+    from grader.examples import ExampleSet
 
 __all__ = ["Judge", "BaseJudge", "JudgeOutcome", "Feedback", "RequestGate", "RateLimitCallback"]
 
@@ -133,6 +136,18 @@ class Judge(Protocol):
         cannot vary (deterministic) or sends no seed returns itself."""
         ...
 
+    def set_examples(self, examples: ExampleSet | None) -> None:
+        """Use these graded examples from now on (:mod:`grader.examples`; None or empty: none). The
+        embedded judge blends its judgment with the nearest ones; the LLM judge shows some in its
+        prompt. Ignored by judges that cannot use examples."""
+        ...
+
+    def examples_key(self, rubric: Rubric) -> str:
+        """What the examples change for this rubric's grades (the hash of the examples used and how
+        they are used), ``""`` when none are used: recorded in results and part of the cache key, so
+        that a grade is never served from the cache after the examples changed."""
+        ...
+
     async def aclose(self) -> None:
         """Release what the judge owns (an HTTP client it created); a no-op when it owns nothing."""
         ...
@@ -165,6 +180,12 @@ class BaseJudge:
 
     def reseeded(self, seed: int) -> Judge:
         return self
+
+    def set_examples(self, examples: ExampleSet | None) -> None:
+        return None
+
+    def examples_key(self, rubric: Rubric) -> str:
+        return ""
 
     async def aclose(self) -> None:
         return None

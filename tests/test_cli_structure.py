@@ -33,8 +33,13 @@ COMMANDS = [
     "serve",
     "rubrics",
     "rubric",
+    "examples",
 ]
-SUBCOMMANDS = {"rubrics": ["list", "show"], "rubric": ["build"]}
+SUBCOMMANDS = {
+    "rubrics": ["list", "show"],
+    "rubric": ["build"],
+    "examples": ["import", "list", "export", "remove"],
+}
 
 
 def _command_modules() -> list[str]:

@@ -54,7 +54,7 @@ def test_template_values_are_not_executed():
 
 def test_prompt_version_changes_with_templates(tmp_path):
     src = load_prompts().directory
-    for name in ("system.j2", "user.j2", "reask.j2"):
+    for name in ("system.j2", "user.j2", "reask.j2", "examples.j2"):
         (tmp_path / name).write_text((src / name).read_text())
     same = load_prompts(tmp_path)
     assert same.version == load_prompts().version
@@ -97,7 +97,7 @@ def test_judge_messages_render_in_full_when_a_template_transforms_the_answer(tmp
     the placeholder, which the filter would leave alone."""
     from grader.judges.llm import judge_messages
 
-    for name in ("system.j2", "reask.j2"):
+    for name in ("system.j2", "reask.j2", "examples.j2"):
         (tmp_path / name).write_text((prompts_dir() / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "user.j2").write_text(
         "Q: {{ rubric.question }}\n{{ open_tag }}\n{{ answer | truncate(20, True, '') }}\n{{ close_tag }}\n",
@@ -115,7 +115,7 @@ def test_judge_messages_with_an_unreadable_file_beside_the_templates(tmp_path: P
     from grader.judges._messages import _template
     from grader.judges.llm import judge_messages
 
-    for name in ("system.j2", "user.j2", "reask.j2"):
+    for name in ("system.j2", "user.j2", "reask.j2", "examples.j2"):
         (tmp_path / name).write_text((prompts_dir() / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
     prompts = load_prompts(tmp_path)

@@ -34,7 +34,7 @@ ATTRIBUTES = {
     "costs_money": bool,
 }
 ASYNC_METHODS = {"judge", "aclose"}
-METHODS = {"feedback", "set_request_gate", "set_rate_limit_callback", "reseeded"}
+METHODS = {"feedback", "set_request_gate", "set_rate_limit_callback", "reseeded", "set_examples", "examples_key"}
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -285,3 +285,21 @@ def test_no_product_module_imports_the_test_support():
         and re.search(r"^\s*(from|import)\s+grader\.testing", p.read_text(encoding="utf-8"), re.M)
     ]
     assert offenders == []
+
+
+def test_every_judge_takes_graded_examples_and_keys_them():
+    """``set_examples`` / ``examples_key``: the fake ignores them (key ""), the embedded and LLM
+    judges key them per question (their grades change with them)."""
+    from conftest import RUBRIC
+
+    from grader.examples import ExampleSet, GradedExample
+
+    examples = ExampleSet([GradedExample(RUBRIC.id, "an example answer", score=5, max_score=10)])
+    keys = {}
+    for kind, judge in make_judges().items():
+        assert judge.examples_key(RUBRIC) == ""
+        judge.set_examples(examples)
+        keys[kind] = judge.examples_key(RUBRIC)
+        other = RUBRIC.model_copy(update={"id": "another"})
+        assert judge.examples_key(other) == ""
+    assert keys["fake"] == "" and keys["llm"] and keys["local"].startswith(examples.hash_for(RUBRIC.id))

@@ -63,7 +63,10 @@ def custom_id_for(row_index: int, key: str) -> str:
 
 def request_line(grader: Grader, rubric: Rubric, answer: str, custom_id: str) -> dict[str, Any]:
     """One Batch API input line, with the body the live judge would send for this answer."""
-    body = request_body(grader.settings, grader.prompts, rubric, answer, model=grader.backend.model)
+    from grader.examples import choose_for_prompt  # the live judge's pick (LLMJudge.prompt_examples)
+
+    examples = choose_for_prompt(grader.examples.for_question(rubric.id), grader.settings.examples)
+    body = request_body(grader.settings, grader.prompts, rubric, answer, model=grader.backend.model, examples=examples)
     return {"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT, "body": body}
 
 

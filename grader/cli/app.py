@@ -22,6 +22,7 @@ import typer
 from grader.cli import (
     batch,
     calibrate,
+    examples,
     grade,
     practice,
     prompt,
@@ -51,6 +52,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     review,  # review
     rubric_build,  # rubric build
     serve,  # serve
+    examples,  # examples import, list, export, remove
 )
 
 app = typer.Typer(

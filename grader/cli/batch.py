@@ -23,6 +23,7 @@ from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
+    ExamplesOpt,
     ModelOpt,
     NoCacheOpt,
     NoSecondOpinionOpt,
@@ -30,6 +31,7 @@ from grader.cli.common import (
     bank_for,
     echo,
     grading_settings,
+    load_examples,
     open_store,
 )
 from grader.cli.render import batch_summary_tables
@@ -172,6 +174,7 @@ def batch(
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
     no_second_opinion: NoSecondOpinionOpt = False,
+    examples: ExamplesOpt = None,
 ) -> None:
     """Grade every answer of a CSV/JSONL file; results are written as they finish."""
     settings = grading_settings(
@@ -182,6 +185,7 @@ def batch(
         no_cache=no_cache,
         no_second_opinion=no_second_opinion,
         concurrency=concurrency,
+        examples=examples,
     )
     columns = Columns(id=id_col, question=question_col, answer=answer_col)
     if not source.is_file():
@@ -272,7 +276,7 @@ def batch(
 
         total = count_rows(source, columns)
         store = open_store(settings)
-        grader = Grader(settings, bank=bank, store=store)
+        grader = Grader(settings, bank=bank, store=store, examples=load_examples(settings, bank))
         plain = not common.err_console.is_terminal
         progress, on_progress = _progress_printer(total, plain)
         if settings.effective_backend == "local":
@@ -336,7 +340,7 @@ def _exchange_grader(settings: Settings, bank: RubricBank) -> tuple[Any, Store |
             hint="pass --backend llm --model MODEL (and the same settings at export and import)",
         )
     store = open_store(settings)
-    return Grader(settings, bank=bank, store=store), store
+    return Grader(settings, bank=bank, store=store, examples=load_examples(settings, bank)), store
 
 
 def _export_cli(settings: Settings, bank: RubricBank, source: Path, dest: Path, columns: Columns) -> None:
@@ -434,7 +438,9 @@ def run_batch_api_cli(
             hint="set OPENAI_API_KEY (and OPENAI_BASE_URL for another server), or pass --backend llm --base-url URL",
         )
     ledger = Store(settings.store_path)  # the ledger is needed even with --no-cache
-    grader = Grader(settings, bank=bank, store=ledger if settings.use_cache else None)
+    grader = Grader(
+        settings, bank=bank, store=ledger if settings.use_cache else None, examples=load_examples(settings, bank)
+    )
     client = api.make_client(settings)
     resume_cmd = f"grader batch {shlex.quote(str(source))} -o {shlex.quote(str(output))} --batch-api --resume"
 

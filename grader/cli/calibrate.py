@@ -164,6 +164,27 @@ def calibrate(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, max=512, help="Answers graded at once.")
     ] = None,
+    examples_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--examples",
+            help="Grade with these graded examples (CSV/JSONL: question_id, answer, score or level:<criterion>); "
+            "reported next to the same run without examples and a nearest-neighbour baseline.",
+        ),
+    ] = None,
+    examples_split: Annotated[
+        str | None, typer.Option("--examples-split", help="Only the --examples rows whose 'split' column is this.")
+    ] = None,
+    per_question: Annotated[
+        int | None,
+        typer.Option(
+            "--examples-per-question",
+            min=1,
+            help="Hold K human-graded rows per question out as examples and compare the rest; with --examples: "
+            "use K examples per question drawn from the file.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --examples-per-question draw.")] = 0,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     backend: BackendOpt = None,
@@ -198,6 +219,11 @@ def calibrate(
     columns = CalibrationColumns(
         id=id_col, question=question_col, answer=answer_col, score=score_col, max_score=max_score_col, label=label_col
     )
+    with_examples = examples_file is not None or per_question is not None
+    if with_examples and results is not None:
+        raise InputError("--examples and --examples-per-question grade the rows: not with --results")
+    if examples_split is not None and examples_file is None:
+        raise InputError("--examples-split selects rows of --examples FILE; give the file too")
     # a file with several splits (SAF: training, unseen answers, unseen questions) whose ids repeat
     # across them: without --split, each split is measured on its own, one report after the other
     splits = splits_in(csv_path, columns) if split is None else []
@@ -208,6 +234,7 @@ def calibrate(
     reports: dict[str, Any] = {}
     for part in runs:
         data = read_calibration_csv(csv_path, columns, split=part, limit=limit)
+        extra: list[tuple[str, str, Any]] = []
         if results is not None:
             graded = read_results(results, data, id_col=id_col)
         else:
@@ -229,8 +256,20 @@ def calibrate(
                 from grader.grading import Grader
 
                 grader = Grader(settings, bank=bank, store=open_store(settings))
-            graded = _grade(grader, data, bank)
+            if with_examples:  # graded with the examples; the same grader without them and kNN alongside
+                from grader.examples._calibrate import run_with_examples
+
+                assert bank is not None  # set with the grader
+                graded, data, extra = run_with_examples(
+                    grader, data, bank, examples_file, examples_split, per_question, seed, _grade
+                )
+            else:
+                graded = _grade(grader, data, bank)
         report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+        if extra:  # the run without examples and the nearest-neighbour baseline, on the same rows
+            from grader.examples._calibrate import add_systems
+
+            add_systems(report, data, extra, bins=bins, fit_labels=fit_labels)
         _render(common.console, report)
         reports[part or ""] = report
         if chart is not None:
@@ -253,21 +292,16 @@ def calibrate(
         echo(f"report: {json_out}", err=True)
 
 
-def _grade(grader: Any, data: Any, bank: Any) -> Any:
+def _grade(grader: Any, data: Any, bank: Any, label: str = "grading") -> Any:
     """Grade the rows of one calibration file (or split) with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from grader.agreement.measure import grade_rows
 
     with Progress(
-        "grading",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=common.err_console,
-        transient=True,
+        label, BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=common.err_console, transient=True
     ) as bar:
-        task = bar.add_task("grading", total=len(data.rows))
+        task = bar.add_task(label, total=len(data.rows))
         graded = grade_rows(
             grader,
             data,
@@ -276,7 +310,8 @@ def _grade(grader: Any, data: Any, bank: Any) -> Any:
             progress=lambda done, total: bar.update(task, completed=done),
         )
     if graded.first_error:
-        echo(f"warning: {graded.skipped.get('failed', 0)} row(s) failed; first: {graded.first_error}", err=True)
+        failed = graded.skipped.get("failed", 0)
+        echo(f"warning: {failed} row(s) failed ({label}); first: {graded.first_error}", err=True)
     return graded
 
 

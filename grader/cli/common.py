@@ -37,6 +37,7 @@ from grader.settings import Settings
 from grader.text import printable
 
 if TYPE_CHECKING:
+    from grader.examples import GradedExample
     from grader.rubric import RubricBank
     from grader.store import Store
 
@@ -52,12 +53,14 @@ __all__ = [
     "RubricsOpt",
     "NoCacheOpt",
     "NoSecondOpinionOpt",
+    "ExamplesOpt",
     "resolve_settings",
     "grading_settings",
     "bank_for",
     "warn_bank",
     "read_answer",
     "open_store",
+    "load_examples",
 ]
 
 
@@ -134,6 +137,15 @@ NoSecondOpinionOpt = Annotated[
     typer.Option(
         "--no-second-opinion",
         help="Do not have the embedded judge check the LLM's levels (on by default; see README).",
+    ),
+]
+ExamplesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--examples",
+        min=0,
+        max=20,
+        help="Graded examples per question in the LLM judge's prompt (env GRADER_EXAMPLES; default 3; 0: none).",
     ),
 ]
 
@@ -238,3 +250,17 @@ def open_store(settings: Settings) -> Store | None:
     from grader.store import Store
 
     return Store(settings.store_path)
+
+
+def load_examples(settings: Settings, bank: RubricBank) -> list[GradedExample]:
+    """The graded examples grading on ``bank`` uses (stored ones, even with ``--no-cache``, and the
+    bank's ``examples.jsonl``), with one stderr note saying how many."""
+    from grader.examples._io import examples_for_bank
+    from grader.store import Store
+
+    store = Store(settings.store_path) if settings.store_path.is_file() else None
+    examples = examples_for_bank(store, bank)
+    if examples:
+        questions = len({e.question_id for e in examples})
+        echo(f"using {len(examples)} graded example(s) of {questions} question(s)", err=True, style="dim")
+    return examples

@@ -12,6 +12,7 @@ from grader.cli import common
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
+    ExamplesOpt,
     ModelOpt,
     NoCacheOpt,
     NoSecondOpinionOpt,
@@ -19,6 +20,7 @@ from grader.cli.common import (
     bank_for,
     echo,
     grading_settings,
+    load_examples,
     open_store,
     read_answer,
 )
@@ -41,6 +43,7 @@ def grade(
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
     no_second_opinion: NoSecondOpinionOpt = False,
+    examples: ExamplesOpt = None,
     samples: Annotated[
         int,
         typer.Option(
@@ -65,11 +68,13 @@ def grade(
         rubrics=rubrics,
         no_cache=no_cache,
         no_second_opinion=no_second_opinion,
+        examples=examples,
     )
     text = read_answer(answer, answer_file)
     from grader.grading import Grader
 
-    grader = Grader(settings, bank=bank_for(settings), store=open_store(settings))
+    bank = bank_for(settings)
+    grader = Grader(settings, bank=bank, store=open_store(settings), examples=load_examples(settings, bank))
     rubric = grader.rubric(question)
     if samples == 1:
         result = grader.grade(rubric, text)

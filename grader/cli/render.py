@@ -82,6 +82,18 @@ def render_result(console: Console, result: GradeResult, rubric: Rubric) -> None
         console.print(Text(result.summary, style="italic"))
     for f in result.flags:
         console.print(Text(f"⚑ {f.code}: {f.detail}", style="bold red"))
+    if result.examples_used:
+        console.print(Text(examples_line(result), style="dim"))
+
+
+def examples_line(result: GradeResult) -> str:
+    """One line naming the graded examples that influenced the grade (the embedded judge's nearest)."""
+    parts = [
+        f"#{u.id if u.id is not None else '-'} (similarity {u.similarity:.2f}, weight {u.weight:.2f}"
+        + (f", human {u.score:.0%})" if u.score is not None else ")")
+        for u in result.examples_used
+    ]
+    return "graded examples used: " + ", ".join(parts)
 
 
 def rubric_table(rubrics: list[Rubric]) -> Table:

@@ -33,12 +33,13 @@ batch that meets the rejection spends one extra request, not one per row in flig
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
+from grader.examples import ExampleSet, GradedExample, choose_for_prompt, examples_hash
 from grader.judges._messages import answer_messages
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
@@ -70,11 +71,18 @@ def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[st
 
 
 def judge_messages(
-    prompts: PromptSet, rubric: Rubric, answer: str, format_mode: str = "json_schema"
+    prompts: PromptSet,
+    rubric: Rubric,
+    answer: str,
+    format_mode: str = "json_schema",
+    examples: Sequence[GradedExample] = (),
 ) -> list[dict[str, str]]:
     """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
-    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes)."""
+    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes); graded
+    examples of the question, if any, come before the answer (rendered in full)."""
     schema = verdict_schema(rubric) if format_mode != "json_schema" else None
+    if examples:
+        return prompts.messages(rubric, answer, schema=schema, examples=examples)
     return answer_messages(prompts, rubric, answer, schema)
 
 
@@ -88,6 +96,7 @@ def request_body(
     messages: list[dict[str, str]] | None = None,
     model: str | None = None,
     params: ChatParams | None = None,
+    examples: Sequence[GradedExample] = (),
 ) -> dict[str, Any]:
     """The chat-completions request body the judge sends for ``answer`` (or for ``messages``, e.g.
     a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines.
@@ -95,7 +104,9 @@ def request_body(
     name = model or settings.model
     body: dict[str, Any] = {
         "model": name,
-        "messages": messages if messages is not None else judge_messages(prompts, rubric, answer, format_mode),
+        "messages": messages
+        if messages is not None
+        else judge_messages(prompts, rubric, answer, format_mode, examples),
     }
     (params or ChatParams.for_model(name)).apply(body, settings)
     body["response_format"] = response_format(rubric, format_mode)
@@ -157,6 +168,7 @@ class LLMJudge(BaseJudge):
         self.format_mode = FORMAT_MODES[0]
         self._params = _ParamState(self.model)
         self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
+        self._examples: ExampleSet | None = None
         # several replicas (settings.endpoints): one client and concurrency gate each (grader.judges.endpoints)
         self._pool = EndpointPool(settings) if client is None and len(settings.endpoints) > 1 else None
 
@@ -176,7 +188,25 @@ class LLMJudge(BaseJudge):
         judge._gate = self._gate
         judge._pool = self._pool
         judge._owns_client = False
+        judge._examples = self._examples
         return judge
+
+    # -- graded examples in the prompt (grader.examples) ---------------------------------------
+
+    def set_examples(self, examples: ExampleSet | None) -> None:
+        """Show up to ``settings.examples`` graded examples of a question in its prompts."""
+        self._examples = examples if examples else None
+
+    def prompt_examples(self, rubric: Rubric) -> list[GradedExample]:
+        """The graded examples in this question's prompts: the same for every answer to it (so the
+        prompt prefix is identical across them), chosen by :func:`grader.examples.choose_for_prompt`."""
+        if self._examples is None or self.settings.examples < 1:
+            return []
+        return choose_for_prompt(self._examples.for_question(rubric.id), self.settings.examples)
+
+    def examples_key(self, rubric: Rubric) -> str:
+        """The hash of the examples in this question's prompts ("" when none)."""
+        return examples_hash(self.prompt_examples(rubric))
 
     def set_request_gate(self, gate: RequestGate | None) -> None:
         """Hold ``gate`` (``await gate.acquire()`` / ``await gate.release(success=…)``) around each HTTP
@@ -314,7 +344,7 @@ class LLMJudge(BaseJudge):
     # -- one verdict, with re-asks -----------------------------------------------------------
 
     async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:
-        messages = judge_messages(self.prompts, rubric, answer, self.format_mode)
+        messages = judge_messages(self.prompts, rubric, answer, self.format_mode, self.prompt_examples(rubric))
         usage = Usage()
         counter = [0]
         last_output = ""

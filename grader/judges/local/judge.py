@@ -30,6 +30,7 @@ coalesces concurrent :meth:`LocalJudge.judge` calls into it).
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -40,6 +41,8 @@ from typing import Any
 import numpy as np
 
 from grader.errors import Usage
+from grader.examples._blend import DEFAULT_RULE, BlendRule, blend_levels, score_vote, uses
+from grader.examples._index import ExampleSet, nearest
 from grader.judges.local.model import CriterionModel, Segment, load_model, segments
 from grader.judges.local.signals import (
     CriterionSignals,
@@ -202,12 +205,69 @@ class LocalJudge(BaseJudge):
         encoded = self.embedder.encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         out = []
         pos = 0
+        passages: list[tuple[list[Segment], list[CriterionSignals]]] = []
         for (rubric, answer), profile, segs in zip(items, profiles, all_segs):
             vecs = encoded[pos : pos + len(segs)]
             pos += len(segs)
             sigs = criterion_signals(profile, answer, [s.text for s in segs], vecs)
             out.append(self._outcome(rubric, answer, segs, sigs))
+            passages.append((segs, sigs))
+        if self.examples:  # graded examples: blend (grader.examples); without them nothing changes
+            out = self._with_examples(items, out, passages)
         return out
+
+    # -- graded examples (grader.examples): a hook after the rubric judgment -------------------
+
+    examples: ExampleSet | None = None
+    blend_rule: BlendRule = DEFAULT_RULE
+
+    def set_examples(self, examples: ExampleSet | None) -> None:
+        """Blend every grade of a question that has graded examples with the nearest of them."""
+        self.examples = examples if examples else None
+
+    def examples_key(self, rubric: Rubric) -> str:
+        """The question's example-set hash and the blend rule ("" without examples)."""
+        h = self.examples.hash_for(rubric.id) if self.examples else ""
+        return f"{h}.{self.blend_rule.version}" if h else ""
+
+    def _with_examples(
+        self,
+        items: Sequence[tuple[Rubric, str]],
+        outcomes: list[JudgeOutcome],
+        passages: list[tuple[list[Segment], list[CriterionSignals]]],
+    ) -> list[JudgeOutcome]:
+        assert self.examples is not None
+        todo = [i for i, (r, _) in enumerate(items) if self.examples.for_question(r.id)]
+        if not todo:
+            return outcomes
+        answer_vecs = self.embedder.encode([items[i][1] for i in todo])
+        rule = self.blend_rule
+        for i, vec in zip(todo, answer_vecs):
+            rubric, answer = items[i]
+            segs, sigs = passages[i]
+            examples = self.examples.for_question(rubric.id)
+            near = nearest(examples, self.examples.vectors(rubric.id, self.embedder), vec, rule.k, rule.temperature)
+
+            quote_for = functools.partial(_quote, rubric, answer, segs, sigs)
+            outcome = outcomes[i]
+            criteria = outcome.details.get("criteria", {})
+            verdict, _ = blend_levels(outcome.verdict, criteria, near, rule.level_weight, quote_for)
+            vote = score_vote(near)
+            typical = self.examples.typical_similarity(rubric.id, self.embedder)
+            offset = near[0].similarity - typical if typical is not None else 0.0
+            details = {
+                **outcome.details,
+                "examples": {
+                    "base": None if vote is None else rule.base(vote, offset),
+                    "rubric_weight": rule.rubric,
+                    "vote": vote,
+                    "similarity_offset": round(offset, 4),
+                    "rule": rule.version,
+                    "used": uses(near),
+                },
+            }
+            outcomes[i] = JudgeOutcome(verdict, outcome.usage, outcome.attempts, outcome.model, details=details)
+        return outcomes
 
     def judge_sync(self, rubric: Rubric, answer: str) -> JudgeOutcome:
         return self.judge_many([(rubric, answer)])[0]
@@ -287,6 +347,15 @@ class LocalJudge(BaseJudge):
                     f.cancel()
             queue.pending = []
             queue.task = None
+
+
+def _quote(rubric: Rubric, answer: str, segs: list[Segment], sigs: list[CriterionSignals], cid: str) -> str:
+    """The evidence the embedded judge would quote for a criterion: its best passage's sentence ("" if none)."""
+    sig = sigs[rubric.criterion_ids.index(cid)]
+    if sig.passage < 0:
+        return ""
+    a, b = sentence_span(answer, segs[sig.passage])
+    return answer[a:b]
 
 
 @dataclass

@@ -1,0 +1,120 @@
+"""The graded examples a grading run uses, per question, with their answer vectors cached.
+
+:class:`ExampleSet` is what the :class:`~grader.grading.Grader` hands its judge
+(:meth:`grader.types.Judge.set_examples`): the examples of each question, each question's set hash
+(part of the prompt version, the result and the cache key), and — for the embedded judge — the
+examples' MiniLM vectors, computed once per question and kept.
+
+:func:`nearest` is the nearest-neighbour vote both judges use (the embedded judge to blend, the LLM
+judge to pick examples per answer): cosine similarity of the answer vectors, the ``k`` most similar
+examples, weighted by ``exp(similarity / temperature)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.examples._model import GradedExample, examples_hash
+
+__all__ = ["ExampleSet", "Neighbour", "nearest", "choose_for_prompt"]
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One example close to the answer being graded, and its weight in the vote (weights sum to 1)."""
+
+    example: GradedExample
+    similarity: float
+    weight: float
+
+
+class ExampleSet:
+    """Examples grouped by question id (order kept: oldest first), with per-question hashes and
+    lazily computed answer vectors. Safe to share between threads."""
+
+    def __init__(self, examples: Iterable[GradedExample] = ()) -> None:
+        self._by_q: dict[str, list[GradedExample]] = {}
+        for e in examples:
+            self._by_q.setdefault(e.question_id, []).append(e)
+        self._hashes = {q: examples_hash(xs) for q, xs in self._by_q.items()}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._typical: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return sum(len(xs) for xs in self._by_q.values())
+
+    def __bool__(self) -> bool:
+        return bool(self._by_q)
+
+    @property
+    def question_ids(self) -> list[str]:
+        return sorted(self._by_q)
+
+    def for_question(self, question_id: str) -> list[GradedExample]:
+        """The examples of one question (``[]`` when it has none)."""
+        return list(self._by_q.get(question_id, ()))
+
+    def hash_for(self, question_id: str) -> str:
+        """The content hash of one question's examples, ``""`` when it has none."""
+        return self._hashes.get(question_id, "")
+
+    def vectors(self, question_id: str, embedder: Any) -> np.ndarray:
+        """The (n, dim) unit vectors of one question's example answers; computed on first use."""
+        with self._lock:
+            hit = self._vectors.get(question_id)
+        if hit is not None:
+            return hit
+        vecs = np.asarray(embedder.encode([e.answer for e in self._by_q.get(question_id, ())]), dtype=np.float32)
+        with self._lock:
+            self._vectors.setdefault(question_id, vecs)
+            return self._vectors[question_id]
+
+    def typical_similarity(self, question_id: str, embedder: Any) -> float | None:
+        """The mean, over the question's examples, of each one's similarity to its nearest other
+        example: how close a typical answer is to a graded one. None with fewer than two examples."""
+        with self._lock:
+            if question_id in self._typical:
+                return self._typical[question_id]
+        vecs = self.vectors(question_id, embedder)
+        if len(vecs) < 2:
+            return None
+        sims = vecs @ vecs.T
+        np.fill_diagonal(sims, -np.inf)
+        value = float(sims.max(axis=1).mean())
+        with self._lock:
+            self._typical[question_id] = value
+        return value
+
+
+def nearest(
+    examples: Sequence[GradedExample], vectors: np.ndarray, answer_vec: np.ndarray, k: int, temperature: float
+) -> list[Neighbour]:
+    """The ``k`` examples most similar to the answer (cosine of unit vectors), most similar first,
+    weighted by ``softmax(similarity / temperature)`` over those ``k``. Ties keep example order."""
+    if not examples or k < 1:
+        return []
+    sims = vectors @ np.asarray(answer_vec, dtype=np.float32)
+    order = np.argsort(-sims, kind="stable")[:k]
+    top = sims[order].astype(np.float64)
+    w = np.exp((top - top.max()) / temperature)
+    w /= w.sum()
+    return [Neighbour(examples[i], round(float(sims[i]), 4), float(wi)) for i, wi in zip(order, w)]
+
+
+def choose_for_prompt(examples: Sequence[GradedExample], n: int) -> list[GradedExample]:
+    """Up to ``n`` examples of one question for a prompt, the same for every answer to it (so the
+    prompt prefix stays byte-identical): spread over the range of human grades — sorted by grade
+    (then by answer text, for a stable order), then evenly spaced picks — and shown lowest first."""
+    if n < 1 or not examples:
+        return []
+    ranked = sorted(examples, key=lambda e: (e.fraction if e.fraction is not None else 0.0, e.answer))
+    if len(ranked) <= n:
+        return ranked
+    picks = sorted({round(i * (len(ranked) - 1) / (n - 1)) for i in range(n)} if n > 1 else {len(ranked) // 2})
+    return [ranked[i] for i in picks]

@@ -1,0 +1,117 @@
+"""``grader calibrate`` with graded examples: --examples FILE [--examples-split], and
+--examples-per-question K --seed S, reported next to the run without examples and the plain
+nearest-neighbour baseline."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from grader.agreement.measure import CalibrationColumns, read_calibration_csv, saf_bank
+from grader.examples._calibrate import hold_out
+
+REF = {
+    "q1": ("What does TCP's three-way handshake do?", "It establishes a connection: SYN, SYN-ACK, ACK."),
+    "q2": ("Why does Ethernet use backoff?", "To avoid repeated collisions it waits a random time before resending."),
+}
+ANSWERS = {
+    "q1": [
+        ("The handshake establishes a connection with SYN, SYN-ACK and ACK messages.", 1.0),
+        ("Client sends SYN, server answers SYN-ACK, client sends ACK; then the connection is open.", 1.0),
+        ("It opens a connection between two hosts.", 0.5),
+        ("It is about sending some packets to the server.", 0.5),
+        ("It encrypts the data that is sent over the network.", 0.0),
+        ("It compresses the headers of every packet.", 0.0),
+    ],
+    "q2": [
+        ("After a collision each station waits a random backoff time so they do not collide again.", 1.0),
+        ("Random waiting after collisions avoids that the same stations collide again and again.", 1.0),
+        ("It waits before sending again.", 0.5),
+        ("Because the network is busy sometimes.", 0.5),
+        ("Backoff makes the cable faster by amplifying the signal.", 0.0),
+        ("It is needed to assign IP addresses to stations.", 0.0),
+    ],
+}
+
+
+@pytest.fixture
+def saf_like(tmp_path: Path) -> Path:
+    path = tmp_path / "saf_like.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["split", "question_id", "question", "reference_answer", "answer", "score", "max_score", "label"])
+        for q, rows in ANSWERS.items():
+            for answer, score in rows:
+                label = "Correct" if score == 1 else "Incorrect" if score == 0 else "Partially correct"
+                for split in ("training", "unseen_answers"):
+                    text = answer if split == "training" else f"In short: {answer.lower()}"
+                    w.writerow([split, q, REF[q][0], REF[q][1], text, score * 2, 2, label])
+    return path
+
+
+def test_hold_out_draws_k_rows_per_question_seeded(saf_like: Path) -> None:
+    data = read_calibration_csv(saf_like, CalibrationColumns(), split="training")
+    bank = saf_bank(saf_like)
+    examples, rest = hold_out(data, bank, 2, seed=3)
+    again, _ = hold_out(data, bank, 2, seed=3)
+    other, _ = hold_out(data, bank, 2, seed=4)
+    assert len(examples) == 4 and len(rest.rows) == len(data.rows) - 4
+    assert examples == again and examples != other
+    assert {e.question_id for e in examples} == {"q1", "q2"} and all(e.max_score == 2 for e in examples)
+    assert not {e.answer for e in examples} & {r.answer for r in rest.rows}
+    assert "4 row(s) held out as graded examples (2 per question, seed 3)" in rest.notes[-1]
+
+
+@pytest.mark.slow
+def test_calibrate_with_an_examples_file_split(cli, saf_like: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    r = cli(
+        "calibrate", saf_like, "--split", "unseen_answers", "--backend", "local",
+        "--examples", saf_like, "--examples-split", "training", "--json", out,
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    names = [b["name"] for b in report["baselines"]]
+    assert names[:2] == ["no examples", "nearest"] and report["n"] == 12
+    assert "12 graded examples of 2 question(s)" in report["model"]
+    assert "no examples" in r.out and "nearest" in r.out
+    assert report["pearson"] > report["baselines"][0]["pearson"]  # the examples carry signal on this toy set
+    nearest = report["baselines"][1]
+    assert nearest["rmse"] is not None and "the nearest scores" in nearest["undefined"]["pearson"]
+
+
+@pytest.mark.slow
+def test_calibrate_examples_per_question(cli, saf_like: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    args = ("calibrate", saf_like, "--split", "training", "--backend", "local", "--json", out)
+    r = cli(*args, "--examples-per-question", "2", "--seed", "1")
+    assert r.code == 0, r.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["n"] == 8 and any("held out as graded examples" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (("--examples", "x.csv", "--results", "y.jsonl"), "not with --results"),
+        (("--examples-split", "training"), "--examples-split selects rows of --examples FILE"),
+    ],
+)
+def test_calibrate_example_option_errors(cli, saf_like: Path, extra: tuple[str, ...], match: str) -> None:
+    r = cli("calibrate", saf_like, "--backend", "local", *extra)
+    assert r.code == 2 and match in r.err and "Traceback" not in r.err
+
+
+def test_k_examples_per_question_drawn_from_a_file(saf_like: Path) -> None:
+    from grader.examples._calibrate import prepare
+
+    data = read_calibration_csv(saf_like, CalibrationColumns(), split="unseen_answers")
+    bank = saf_bank(saf_like)
+    examples, rest = prepare(data, bank, saf_like, "training", 2, seed=5)
+    assert len(rest.rows) == 12 and len(examples) == 4  # every row compared, 2 examples per question
+    assert {e.question_id for e in examples} == {"q1", "q2"}
+    assert not any(e.answer.startswith("In short") for e in examples)  # from the training split only
+    assert "4 graded examples drawn from" in rest.notes[-1]

@@ -1,0 +1,70 @@
+"""Graded examples when grading with the embedded judge: no examples = exactly as before; score-only
+examples blend the score; level examples re-level criteria (with verified evidence); the examples'
+hash is in the result, the prompt version and the cache key."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.examples import GradedExample
+from grader.grading import Grader
+from grader.judges.local.judge import LocalJudge
+from grader.rubric import Rubric
+from grader.settings import Settings
+
+WEAK = "Video models are a kind of AI that make clips from text prompts, and people like them a lot."
+
+
+def _grader(rubric: Rubric, examples: list[GradedExample] | None = None) -> Grader:
+    from grader.rubric import RubricBank
+
+    return Grader(
+        Settings(backend="local", use_cache=False), bank=RubricBank([rubric]), backend=LocalJudge(), examples=examples
+    )
+
+
+def _comparable(result) -> dict:  # type: ignore[no-untyped-def]
+    return result.model_dump(exclude={"created_at", "latency_s"})
+
+
+@pytest.mark.slow
+def test_no_examples_or_other_questions_examples_change_nothing(rubric: Rubric, good_answer: str) -> None:
+    plain = _grader(rubric)
+    other = _grader(rubric, [GradedExample("another-question", good_answer, score=0, max_score=10)])
+    for answer in (good_answer, WEAK):
+        a, b, c = plain.grade(rubric, answer), _grader(rubric, []).grade(rubric, answer), other.grade(rubric, answer)
+        assert _comparable(a) == _comparable(b) == _comparable(c)
+        assert a.examples_used == [] and a.examples_hash == ""
+        assert plain.key_for(rubric, answer) == other.key_for(rubric, answer)
+
+
+@pytest.mark.slow
+def test_score_examples_pull_the_score_towards_the_nearest_human_grades(rubric: Rubric, good_answer: str) -> None:
+    before = _grader(rubric).grade(rubric, good_answer)
+    examples = [
+        GradedExample(rubric.id, good_answer, score=1, max_score=10, id=7),
+        GradedExample(rubric.id, WEAK, score=0, max_score=10, id=8),
+    ]
+    g = _grader(rubric, examples)
+    after = g.grade(rubric, good_answer)
+    assert before.score is not None and after.score is not None
+    assert after.score < before.score  # humans gave this very answer 1/10
+    assert after.examples_used[0].id == 7 and after.examples_used[0].similarity > 0.99
+    assert after.examples_used[0].weight > after.examples_used[1].weight
+    assert after.examples_hash and f"+ex.{after.examples_hash}" in after.prompt_version
+    assert g.key_for(rubric, good_answer) != _grader(rubric).key_for(rubric, good_answer)
+    changed = [*examples[:1], GradedExample(rubric.id, WEAK, score=1, max_score=10)]
+    assert g.key_for(rubric, good_answer) != _grader(rubric, changed).key_for(rubric, good_answer)
+
+
+@pytest.mark.slow
+def test_level_examples_re_level_criteria_with_verified_evidence(rubric: Rubric, good_answer: str) -> None:
+    before = _grader(rubric).grade(rubric, good_answer)
+    assert {c.id: c.awarded.value for c in before.criteria}["denoising"] != "missing"
+    examples = [GradedExample(rubric.id, good_answer, levels={"denoising": "missing", "temporal": "full"})]
+    after = _grader(rubric, examples).grade(rubric, good_answer)
+    awarded = {c.id: c.awarded.value for c in after.criteria}
+    assert awarded["denoising"] == "missing" and awarded["temporal"] == "full"
+    temporal = next(c for c in after.criteria if c.id == "temporal")
+    assert temporal.evidence and all(e.verified for e in temporal.evidence)
+    assert after.examples_used and after.examples_used[0].score == 0.5
