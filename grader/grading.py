@@ -36,6 +36,13 @@ if TYPE_CHECKING:
 __all__ = ["Grader", "cache_key", "word_count"]
 
 
+def echo_texts(rubric: Rubric) -> list[str]:
+    """The texts whose verbatim copy in an answer is flagged as a rubric echo: a hint rubric's criteria
+    (descriptions of what to cover, which no answer needs to copy). Not a reference rubric's: its
+    criteria are clauses of a model answer, and an answer that says the same thing is right."""
+    return [] if rubric.kind == "reference" else [c.text for c in rubric.criteria]
+
+
 def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
     """:func:`grader.injection.detector.detect_injection`, imported on first use: compiling its
     patterns takes ~0.1 s, which a batch spends while its first request is out rather than before."""
@@ -220,11 +227,11 @@ class Grader:
         try:
             outcome = await self.backend.judge(rubric, answer)
         except VerdictError as exc:
-            findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
+            findings = detect_injection(answer, rubric.languages, echo_texts(rubric))
             return self._unscored(base, exc, time.perf_counter() - started, findings)
         latency = time.perf_counter() - started
         # after the request: the detector does not hold it up
-        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
+        findings = detect_injection(answer, rubric.languages, echo_texts(rubric))
         scored = functools.partial(
             self._scored,
             rubric,
@@ -266,7 +273,7 @@ class Grader:
 
             usage = parse_usage(usage)
         usage = usage or Usage()
-        findings = detect_injection(answer, rubric.languages, [c.text for c in rubric.criteria])
+        findings = detect_injection(answer, rubric.languages, echo_texts(rubric))
         base = self._base(rubric, answer)
         if finish_reason == "length":
             problem = (

@@ -213,3 +213,25 @@ def test_criterion_texts_repeated_word_for_word_are_flagged():
     assert all(f.start >= pasted.index("Names") for f in findings)
     honest = "Flickering is a common failure mode; so is identity drift, a character gradually changing identity."
     assert not detect_injection(honest, criteria=criteria)
+
+
+def test_a_reference_rubric_is_not_echoed_by_an_answer_that_says_what_its_model_answer_says():
+    """A reference rubric's criteria are clauses of a model answer: a student who writes one of them
+    word for word is right, not restating the rubric (SAF answers such as "To reduce routing tables"
+    were flagged and lost their credit). A hint rubric's criteria stay echo texts."""
+    from grader.grading import Grader, echo_texts
+    from grader.rubric.build import rubric_from_reference
+    from grader.settings import Settings
+
+    ref = rubric_from_reference(
+        "To support billions of end-systems. To reduce routing tables. To simplify protocol processing.",
+        id="ipv6-goals",
+        question="What were the main goals of IPv6?",
+        max_score=3,
+    )
+    assert echo_texts(ref) == []
+    hint = default_bank().get("vid-05")
+    assert echo_texts(hint) == [c.text for c in hint.criteria]
+    answer = "To reduce routing tables\nTo support billions of end-systems\n"
+    result = Grader(Settings(backend="local", use_cache=False)).grade(ref, answer)
+    assert not result.has_flag("injection_suspected") and result.score and result.score > 0
