@@ -699,3 +699,21 @@ def test_cli_without_split_measures_each_split_of_the_file_on_its_own(cli, tmp_p
     single = json.loads((tmp_path / "t.json").read_text())
     assert code == 0 and "splits" not in err
     assert single["split"] == "training" and single["n"] + sum(single["skipped"].values()) == 3
+
+
+def test_languages_of_a_reference_answer_csv(cli, tmp_path, monkeypatch):
+    """SAF is bilingual (some answers of its English file are German): ``--languages en,de`` lets the
+    rubrics built from the CSV accept both; an unknown code is a one-line error, exit 2."""
+    monkeypatch.setenv("GRADER_STORE", str(tmp_path / "store.sqlite3"))
+    header = ["answer_id", "question_id", "question", "reference_answer", "answer", "score", "max_score"]
+    ref = "Diffusion models reverse a noising process step by step."
+    rows = [
+        (f"a{i}", "q1", "What is a diffusion model?", ref, "It reverses noise step by step.", 1, 1) for i in range(3)
+    ]
+    path = write_csv(tmp_path / "saf.csv", header, rows)
+    assert saf_bank(path).get("q1").languages == ("en",)
+    assert saf_bank(path, languages=("en", "de")).get("q1").languages == ("en", "de")
+    code, _out, err = cli("calibrate", path, "--backend", "local", "--languages", "en,xx")
+    assert code == 2 and "--languages: unknown language 'xx'" in err and len(err.strip().splitlines()) == 1
+    code, _out, err = cli("calibrate", path, "--backend", "local", "--languages", "en, de")
+    assert code == 0, err

@@ -88,7 +88,7 @@ DEFAULT_THRESHOLDS = Thresholds(partial=0.35, correct=0.75)
 # -- SAF rubrics --------------------------------------------------------------------------------
 
 
-def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
+def saf_bank(csv_path: str | Path, split: str | None = None, languages: tuple[str, ...] = ("en",)) -> RubricBank:
     """One ``kind="reference"`` rubric per SAF ``question_id`` (bank ``saf``, section ``SAF``): the
     criteria are the reference answer's claims, split by :func:`grader.rubric.build.rubric_from_reference`
     — the same rubrics ``scripts/fit_criterion_model.py`` fits the embedded judge's ``reference``
@@ -133,6 +133,7 @@ def saf_bank(csv_path: str | Path, split: str | None = None) -> RubricBank:
                 section="SAF",
                 bank="saf",
                 max_score=_number(rec[at["max_score"]], "max score", src, line) or 1.0,
+                languages=languages,
             )
         except RubricError as e:  # the rubric does not validate: name the field
             problems[rid] = f"{where}: " + (f"{e.field}: {e.problem}" if e.field else e.problem)

@@ -113,6 +113,22 @@ def _render(console: Console, report: Any) -> None:
         print_line(console, line, style="dim")
 
 
+def _languages(text: str) -> tuple[str, ...]:
+    """``--languages en,de`` as a tuple (checked by the rubric: an unknown code is a one-line error)."""
+    from grader.injection.language import KNOWN_LANGUAGES
+
+    codes = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
+    if not codes:
+        raise InputError("--languages is empty", hint="give language codes such as en or en,de")
+    unknown = [c for c in codes if c.split("-")[0] not in KNOWN_LANGUAGES]
+    if unknown:
+        raise InputError(
+            f"--languages: unknown language {unknown[0]!r}",
+            hint=f"use codes among {', '.join(sorted(KNOWN_LANGUAGES))}",
+        )
+    return codes
+
+
 def calibrate(
     csv_path: Annotated[
         Path | None, typer.Argument(help="CSV of answers with human scores (not with --criteria).")
@@ -190,6 +206,14 @@ def calibrate(
     backend: BackendOpt = None,
     rubrics: RubricsOpt = None,
     no_cache: NoCacheOpt = False,
+    languages: Annotated[
+        str,
+        typer.Option(
+            "--languages",
+            help="Comma-separated language codes the answers of a reference-answer CSV may be written in "
+            "(text in any other earns nothing).",
+        ),
+    ] = "en",
 ) -> None:
     """Compare the grader's scores with human scores: correlations, QWK, RMSE, labels, baselines; or, with
     --criteria, its levels with human levels criterion by criterion."""
@@ -249,7 +273,7 @@ def calibrate(
                 )
                 # a SAF-style CSV carries its own reference answers: build its rubrics unless --rubrics says otherwise
                 if rubrics is None and "reference_answer" in data.header:
-                    bank = saf_bank(csv_path)
+                    bank = saf_bank(csv_path, languages=_languages(languages))
                     warn_bank(bank, rows=dict(Counter(r.question_id for r in data.rows)))
                 else:
                     bank = bank_for(settings)  # prints the bank's problems

@@ -110,8 +110,10 @@ def rubric_from_reference(
     max_score: float = 10,
     number: int | None = None,
     criteria: Iterable[Criterion] | None = None,
+    languages: tuple[str, ...] = ("en",),
 ) -> Rubric:
-    """A ``kind="reference"`` rubric whose criteria are the reference answer's claims."""
+    """A ``kind="reference"`` rubric whose criteria are the reference answer's claims (answers may be
+    written in ``languages``)."""
     crits = list(criteria) if criteria is not None else criteria_from_reference(reference_answer)
     return _make_rubric(
         f"reference answer for {id or slug(question, 6, 80)}",
@@ -123,6 +125,7 @@ def rubric_from_reference(
             question=question,
             reference_answer=reference_answer.strip(),
             kind="reference",
+            languages=languages,
             max_score=max_score,
             criteria=crits,
         ),
