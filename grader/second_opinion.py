@@ -48,12 +48,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
 from grader.support import SupportChecker, shared_checker
 from grader.verdict import LEVEL_VALUE, Level, Verdict
+
+if TYPE_CHECKING:
+    from grader.judges.local.signals import RubricProfile
 
 __all__ = [
     "Reviewer",
@@ -91,10 +95,28 @@ def _quotes(c: CriterionResult) -> list[str]:
     return [e.quote for e in c.evidence if e.verified]
 
 
+#: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
+#: are weighed twice per answer (:meth:`Reviewer.would_embed`, then :meth:`Reviewer.review`). The rubric
+#: is kept beside its result so that its id cannot be reused by another while the entry lives; bounded.
+_SHARES: dict[tuple[int, int, tuple[str, ...]], tuple[Rubric, tuple[float, bool]]] = {}
+_SHARES_MAX = 4096
+
+
 def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Sequence[str]) -> tuple[float, bool]:
+    key = (id(rubric), index, tuple(texts))
+    entry = _SHARES.get(key)
+    if entry is not None and entry[0] is rubric:
+        return entry[1]
+    found = _compute_key_share(checker.profile(rubric), index, texts)
+    if len(_SHARES) >= _SHARES_MAX:
+        _SHARES.clear()
+    _SHARES[key] = (rubric, found)
+    return found
+
+
+def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
     from grader.judges.local.signals import content_terms, is_restatement
 
-    profile = checker.profile(rubric)
     crit = profile.criteria[index]
     bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
     total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
