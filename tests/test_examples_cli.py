@@ -122,3 +122,24 @@ def test_a_bad_bank_examples_file_is_a_clear_error(cli, bank_dir: Path) -> None:
     (bank_dir / "examples.jsonl").write_text('{"question_id": "t-diffusion", "answer": "x"}\n', encoding="utf-8")
     r = cli("grade", "-q", "t-diffusion", "-a", "some answer text here", "--rubrics", bank_dir, "--backend", "local")
     assert r.code == 2 and "examples.jsonl:1: score: an example needs a score or per-criterion levels" in r.err
+
+
+def test_dry_run_counts_the_examples_in_the_prompt_and_their_cache_keys(
+    cli, tmp_path: Path, bank_dir: Path, good_answer: str
+) -> None:
+    """``batch --dry-run`` estimated the prompt without the graded examples the LLM judge shows, and
+    looked up cache keys without the examples' part of the prompt version (so nothing graded with
+    examples was ever found cached)."""
+    src = tmp_path / "in.csv"
+    src.write_text(f'candidate_id,question_id,answer\nc1,t-diffusion,"{good_answer}"\n', encoding="utf-8")
+    llm = ["--backend", "llm", "--base-url", "http://127.0.0.1:9/v1", "--rubrics", bank_dir, "--dry-run"]
+    plain = json.loads(cli("batch", src, *llm).out)
+    example = {"question_id": "t-diffusion", "answer": "Noise is removed step by step. " * 20, "score": 4}
+    (bank_dir / "examples.jsonl").write_text(json.dumps(example) + "\n", encoding="utf-8")
+    r = cli("batch", src, *llm)
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["prompt_tokens_est"] > plain["prompt_tokens_est"] + 100
+    local = ["--backend", "local", "--rubrics", bank_dir]
+    assert cli("batch", src, *local, "-o", tmp_path / "out.csv").code == 0
+    r = cli("batch", src, *local, "--dry-run")
+    assert r.code == 0 and json.loads(r.out)["rows_cached"] == 1

@@ -15,15 +15,17 @@ built, an answer too long) with its row count, its first line numbers and the fi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.batch.io import Columns, read_rows
 from grader.errors import AmbiguousQuestionError, QuestionProblemError, UnknownQuestionError, Usage
+from grader.examples import ExampleSet, GradedExample, choose_for_prompt, examples_hash
 from grader.grading import cache_key, make_backend
 from grader.prices import cost_of, price_for
 from grader.prompts import load_prompts
-from grader.rubric import RubricBank
+from grader.rubric import Rubric, RubricBank
 from grader.settings import Settings
 from grader.text import word_count
 
@@ -45,13 +47,37 @@ def estimate_row_tokens(messages: list[dict[str, str]], n_criteria: int) -> tupl
 
 
 def estimate_batch(
-    source: str | Path, columns: Columns, settings: Settings, bank: RubricBank, store: Store | None = None
+    source: str | Path,
+    columns: Columns,
+    settings: Settings,
+    bank: RubricBank,
+    store: Store | None = None,
+    examples: Sequence[GradedExample] = (),
 ) -> dict[str, Any]:
     prompts = load_prompts()
     llm = settings.effective_backend == "llm"
     # the cache key names the judge that would grade: its version and model (as Grader.key_for does)
     judge = None if llm else make_backend(settings, prompts)
-    version, model = (prompts.version, settings.model) if judge is None else (judge.version, judge.model)
+    base_version, model = (prompts.version, settings.model) if judge is None else (judge.version, judge.model)
+    example_set = ExampleSet(examples)
+    if judge is not None and example_set:
+        judge.set_examples(example_set)
+    shown: dict[str, tuple[list[GradedExample], str]] = {}  # rubric id → (prompt examples, prompt version)
+
+    def prompt_examples(rubric: Rubric) -> tuple[list[GradedExample], str]:
+        """The examples an LLM prompt would show for this question and the version they give the grades
+        (as the judges and Grader.version_for do), once per question."""
+        if rubric.id not in shown:
+            if judge is not None:
+                chosen, key = [], judge.examples_key(rubric)
+            elif example_set and settings.examples >= 1:
+                chosen = choose_for_prompt(example_set.for_question(rubric.id), settings.examples)
+                key = examples_hash(chosen)
+            else:
+                chosen, key = [], ""
+            shown[rubric.id] = (chosen, f"{base_version}+ex.{key}" if key else base_version)
+        return shown[rubric.id]
+
     rows = bad = cached = 0
     usage = Usage()
     problems: dict[str, dict[str, Any]] = {}
@@ -87,12 +113,14 @@ def estimate_batch(
                 f"the answer is {len(row.answer)} characters, over the limit of {settings.max_answer_chars}",
             )
             continue
+        chosen, version = prompt_examples(rubric)
         if store is not None and store.has_result(cache_key(settings, version, rubric, row.answer, model)):
             cached += 1
             continue
         if word_count(row.answer) < settings.min_words or not llm:
             continue
-        p, c = estimate_row_tokens(prompts.messages(rubric, row.answer), len(rubric.criteria))
+        messages = prompts.messages(rubric, row.answer, examples=chosen)
+        p, c = estimate_row_tokens(messages, len(rubric.criteria))
         usage = usage.add(Usage(p, c))
     if not llm:
         return {

@@ -194,7 +194,9 @@ def batch(
     if dry_run:
         from grader.batch.estimate import estimate_batch
 
-        est = estimate_batch(source, columns, settings, bank, store=open_store(settings))
+        est = estimate_batch(
+            source, columns, settings, bank, store=open_store(settings), examples=load_examples(settings, bank)
+        )
         common.console.print_json(json.dumps(est))
         for problem in est["problems"]:  # one line per reason: how many rows, where, why
             lines = ", ".join(map(str, problem["first_lines"]))
