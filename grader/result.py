@@ -166,8 +166,9 @@ class GradeResult(BaseModel):
 
     @property
     def needs_review(self) -> bool:
-        """Flagged as an attempt to instruct the grader, or the LLM and the second opinion disagree."""
-        return any(f.code in REVIEW_FLAG_CODES for f in self.flags)
+        """Flagged as an attempt to instruct the grader, or the LLM and the second opinion disagree, and
+        no human has reviewed it yet (``grader review`` accepted or overrode it: it is decided)."""
+        return self.review is None and any(f.code in REVIEW_FLAG_CODES for f in self.flags)
 
     @property
     def band_label(self) -> str:

@@ -431,3 +431,23 @@ def test_export_csv_results_as_jsonl(batch, tmp_path):
     assert [x["candidate_id"] for x in lines] == ["ana", "ben", "cy", "dee"]
     assert lines[0]["result"]["review"]["status"] == "overridden" and lines[0]["reviewed"] == "overridden"
     assert "result" not in lines[2] and lines[2]["status"] == "error"  # an error row has no result
+
+
+def test_a_reviewed_answer_no_longer_needs_a_human(batch, tmp_path):
+    """Once a reviewer accepted the flagged answer, the re-exported results' report no longer lists it
+    under "needs a human" and shows its band, not "needs review"; the unreviewed error row stays."""
+    from grader.report.build import build_report, load_results
+    from grader.result import GradeResult
+
+    answers, results, store = batch
+    before = build_report(load_results(results))
+    assert any(item.question_id for item in before.needs_human if item.candidate == "dee")
+    s = session_for(results, store, answers, reviewer="kim")
+    s.accept(by_candidate(s, "dee"))
+    export_reviewed(s, tmp_path / "reviewed.csv")
+    after = build_report(load_results(tmp_path / "reviewed.csv"))
+    assert not any(item.candidate == "dee" and item.question_id for item in after.needs_human)
+    assert any(item.candidate == "cy" and item.question_id for item in after.needs_human)
+    dee = next(r for r in read_csv(tmp_path / "reviewed.csv") if r["candidate_id"] == "dee")
+    result = GradeResult.model_validate_json(dee["result_json"])
+    assert result.has_flag("injection_suspected") and not result.needs_review and result.band_label == result.band

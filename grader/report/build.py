@@ -99,7 +99,10 @@ class AnswerEntry:
         return self.result.score if self.result is not None and self.result.score is not None else 0.0
 
     def review_reasons(self) -> list[tuple[str, str]]:
+        """Why a human should look at this answer; none once a reviewer has accepted or overridden it."""
         reasons: list[tuple[str, str]] = []
+        if self.result is not None and self.result.review is not None:
+            return reasons
         if self.status == "error":
             reasons.append(("error", self.reason or "the row could not be graded"))
         flags = self.result.flags if self.result is not None else []
