@@ -94,7 +94,11 @@ def test_the_whole_process_benchmark_accounts_cpu_on_a_tiny_input() -> None:
         assert median[f"{key}_startup_cpu_s"] > 0  # an interpreter and openai were imported
         assert median[f"{key}_cpu_ms_per_answer_with_startup"] > 0
         assert median[f"{key}_first_request_s"] > 0
-    assert median["throughput_ratio"] == pytest.approx(median["grader_per_s"] / median["bare_per_s"], rel=0.01)
+    # the figures are rounded to 3 decimals: a small ratio (start-up dominates 12 answers) differs from the
+    # ratio of the rounded rates by up to ~0.001, more than 1 % of it
+    assert median["throughput_ratio"] == pytest.approx(
+        median["grader_per_s"] / median["bare_per_s"], rel=0.01, abs=0.002
+    )
     assert median["cpu_ms_above_bare"] == pytest.approx(
         median["grader_cpu_ms_per_answer"] - median["bare_cpu_ms_per_answer"], abs=0.01
     )
