@@ -20,7 +20,6 @@ Each figure is measured in one run, as a ratio where the machine's speed would o
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -33,21 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_client
 
-ANSWER = (
-    "Temporal consistency means objects, lighting and physics stay stable from frame to frame. "
-    "Common failures are flickering textures, morphing shapes and identity drift where a face slowly "
-    "changes. I check it by scrubbing frame by frame and by comparing embeddings of the main character "
-    "across the clip, and I fix it with reference conditioning, fixed seeds and a lower motion strength "
-    "so the model has less room to drift. Finally I review the clip at full speed."
-)  # ~80 words
-
-
-def _write_csv(path: Path, rows: int, question: str = "vid-05") -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["candidate_id", "question_id", "answer"])
-        for i in range(rows):
-            w.writerow([f"c{i}", question, f"{ANSWER} Candidate {i} adds one more sentence about review."])
+from bench_client import ANSWER, write_answers  # noqa: E402 - the answers both benchmarks grade
 
 
 def bench_overhead(n: int = 2000) -> dict:
@@ -127,7 +112,7 @@ def bench_throughput(repeats: int = 3) -> dict:
 def _peak_rss_mb(rows: int, server_url: str) -> float:
     with tempfile.TemporaryDirectory() as d:
         src = Path(d) / "in.csv"
-        _write_csv(src, rows)
+        write_answers(src, rows)
         script = (
             "import resource, runpy, sys;"
             f"sys.argv=['grader','batch',{str(src)!r},'-o',{str(Path(d) / 'out.csv')!r},'--base-url',{server_url!r},"

@@ -115,12 +115,12 @@ def _render(console: Console, report: Any) -> None:
 
 def _languages(text: str) -> tuple[str, ...]:
     """``--languages en,de`` as a tuple (checked by the rubric: an unknown code is a one-line error)."""
-    from grader.injection.language import KNOWN_LANGUAGES
+    from grader.injection.language import KNOWN_LANGUAGES, unknown_languages
 
     codes = tuple(dict.fromkeys(c.strip().lower() for c in text.split(",") if c.strip()))
     if not codes:
         raise InputError("--languages is empty", hint="give language codes such as en or en,de")
-    unknown = [c for c in codes if c.split("-")[0] not in KNOWN_LANGUAGES]
+    unknown = unknown_languages(codes)
     if unknown:
         raise InputError(
             f"--languages: unknown language {unknown[0]!r}",

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["KNOWN_LANGUAGES", "foreign_spans"]
+__all__ = ["KNOWN_LANGUAGES", "foreign_spans", "unknown_languages"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -78,6 +78,13 @@ _SCRIPT_OF_LANGUAGE = {
     "ko": "hangul",
 }
 KNOWN_LANGUAGES = frozenset(_PROFILES) | frozenset(_SCRIPT_OF_LANGUAGE)
+
+
+def unknown_languages(codes: Sequence[str]) -> list[str]:
+    """The codes (``de``, ``pt-BR`` …) whose language the detector does not know, in order."""
+    return [code for code in codes if code.strip().lower().split("-")[0] not in KNOWN_LANGUAGES]
+
+
 _WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
 for _lang, _profile in _PROFILES.items():
     for _w in _profile:

@@ -110,10 +110,10 @@ class Rubric(BaseModel):
     @field_validator("languages")
     @classmethod
     def _known_languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from grader.injection.language import KNOWN_LANGUAGES
+        from grader.injection.language import KNOWN_LANGUAGES, unknown_languages
 
         codes = tuple(code.strip().lower() for code in v)
-        unknown = [code for code in codes if code.split("-")[0] not in KNOWN_LANGUAGES]
+        unknown = unknown_languages(codes)
         if unknown:
             raise ValueError(
                 f"unknown language {unknown[0]!r} in languages; use codes among {', '.join(sorted(KNOWN_LANGUAGES))}"
