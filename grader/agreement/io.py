@@ -30,6 +30,7 @@ __all__ = [
     "read_calibration_csv",
     "read_results",
     "rubric_id",
+    "canonical_label",
 ]
 
 LABELS = ("Incorrect", "Partially correct", "Correct")  # ordinal order
@@ -119,6 +120,11 @@ def _number(text: str, what: str, source: str, line: int) -> float:
     if not np.isfinite(value) or value < 0:
         raise InputError(f"{what} {text!r} must be a finite number ≥ 0", source=source, line=line)
     return value
+
+
+def canonical_label(text: str) -> str | None:
+    """One of :data:`LABELS` for a label as people write it (case, ``_`` / ``-`` / spaces), else None."""
+    return _canonical_label(text)
 
 
 def _canonical_label(text: str) -> str | None:
@@ -239,6 +245,9 @@ class GradedScores:
     backend: str = ""
     model: str = ""
     first_error: str = ""
+    #: A label per row chosen by the system itself (e.g. a vote of the nearest graded examples) instead of
+    #: from its score by the thresholds; ``None``: labels from the scores.
+    labels: list[str | None] | None = None
 
 
 def _given(obj: dict[str, Any], key: str) -> Any:

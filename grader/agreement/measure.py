@@ -276,7 +276,8 @@ class AgreementReport(SystemMetrics):
     binning: str = ""
     labels: list[str] | None = None
     label_rule: str = ""
-    thresholds_fitted: bool = False
+    thresholds_fitted: bool = False  # fitted on the compared rows themselves (--fit-labels)
+    thresholds_source: str = ""  # where thresholds fitted elsewhere came from ("": fixed or fitted here)
     human_length_bias: float | None = None
     baselines: list[SystemMetrics] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -373,12 +374,19 @@ def build_report(
     bins: int = M.DEFAULT_BINS,
     fit_labels: bool = False,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    thresholds_source: str = "",
 ) -> AgreementReport:
-    """Compare the grader's normalised scores with the human ones on the rows that have both."""
+    """Compare the grader's normalised scores with the human ones on the rows that have both.
+
+    Labels come from the scores by ``thresholds`` (fixed defaults, or thresholds fitted elsewhere —
+    ``thresholds_source`` says where, e.g. on the graded examples, never on these rows), or, with
+    ``fit_labels``, fitted on these same rows (optimistic); a system that chose its own labels
+    (``graded.labels``) keeps them."""
     rows, human, pred = paired(data, graded)
     words = np.array([r.words for r in rows], dtype=float)
     labels = [r.label for r in rows if r.label] if data.has_labels else None  # has_labels: every row has one
     fitted = bool(fit_labels and labels)
+    own = [graded.labels[i] or "" for i, s in enumerate(graded.scores) if s is not None] if graded.labels else None
 
     def system(name: str, description: str, scores: np.ndarray, fixed_label: str | None = None) -> SystemMetrics:
         t = None if not labels or fixed_label else (fit_thresholds(scores, labels) if fitted else thresholds)
@@ -386,6 +394,8 @@ def build_report(
         return _system(name, description, human, scores, words, bins, labels, predicted, t)
 
     grader = system("grader", f"{graded.backend}:{graded.model}".strip(":"), pred)
+    if labels and own is not None and all(own):  # the system's own labels (a vote), not thresholds
+        grader = _system(grader.name, grader.description, human, pred, words, bins, labels, own, None)
     mean = float(human.mean())
     majority = Counter(labels).most_common(1)[0][0] if labels else None
     majority_desc = (f"always {majority!r}; " if majority else "") + f"score = mean human score {mean:.3f}"
@@ -402,9 +412,16 @@ def build_report(
     t = grader.thresholds
     rule = ""
     if t is not None:
-        rule = (
-            "thresholds fitted on these same rows (optimistic): " if fitted else "fixed thresholds: "
-        ) + f"≥ {t.correct:g} Correct, ≥ {t.partial:g} Partially correct, else Incorrect"
+        where = (
+            "thresholds fitted on these same rows (optimistic): "
+            if fitted
+            else f"thresholds fitted on {thresholds_source}: "
+            if thresholds_source
+            else "fixed thresholds: "
+        )
+        rule = where + f"≥ {t.correct:g} Correct, ≥ {t.partial:g} Partially correct, else Incorrect"
+    elif labels and own is not None:
+        rule = "the system's own labels (not from its scores)"
     return AgreementReport(
         **grader.model_dump(exclude={"undefined"}),
         undefined=undefined,
@@ -422,6 +439,7 @@ def build_report(
         labels=list(LABELS) if labels else None,
         label_rule=rule,
         thresholds_fitted=fitted,
+        thresholds_source="" if fitted or t is None else thresholds_source,
         baselines=baselines,
         notes=list(data.notes),
     )

@@ -258,7 +258,8 @@ def calibrate(
     reports: dict[str, Any] = {}
     for part in runs:
         data = read_calibration_csv(csv_path, columns, split=part, limit=limit)
-        extra: list[tuple[str, str, Any]] = []
+        extra: list[tuple[str, str, Any, dict[str, Any]]] = []
+        label_kw: dict[str, Any] = {}  # label thresholds learned from the graded examples, if any
         if results is not None:
             graded = read_results(results, data, id_col=id_col)
         else:
@@ -284,12 +285,12 @@ def calibrate(
                 from grader.examples._calibrate import run_with_examples
 
                 assert bank is not None  # set with the grader
-                graded, data, extra = run_with_examples(
-                    grader, data, bank, examples_file, examples_split, per_question, seed, _grade
+                graded, data, extra, label_kw = run_with_examples(
+                    grader, data, bank, examples_file, examples_split, per_question, seed, _grade, fit_labels
                 )
             else:
                 graded = _grade(grader, data, bank)
-        report = build_report(data, graded, bins=bins, fit_labels=fit_labels)
+        report = build_report(data, graded, bins=bins, fit_labels=fit_labels, **label_kw)
         if extra:  # the run without examples and the nearest-neighbour baseline, on the same rows
             from grader.examples._calibrate import add_systems
 

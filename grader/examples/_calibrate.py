@@ -1,6 +1,7 @@
 """Graded examples in ``grader calibrate``: hold K human-graded rows per question out as examples
 (:func:`hold_out`), read an examples file for the calibration's questions (:func:`examples_for_data`),
-and the plain nearest-neighbour baseline (:func:`nearest_neighbour_scores`) the grader is compared with.
+and the plain nearest-neighbour baselines (:func:`nearest_neighbour_scores`: mean grade, label vote) the
+grader is compared with; label thresholds learned from the examples are in :mod:`grader.examples._labels`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from grader.agreement.io import CalibrationData, CalibrationRow, GradedScores
 from grader.errors import GraderError, InputError
@@ -46,7 +45,12 @@ def _rubric_id(bank: RubricBank, question_id: str) -> str | None:
 
 def _example(row: CalibrationRow, rubric_id: str) -> GradedExample:
     return GradedExample(
-        question_id=rubric_id, answer=row.answer, score=row.score, max_score=row.max_score, source="import"
+        question_id=rubric_id,
+        answer=row.answer,
+        score=row.score,
+        max_score=row.max_score,
+        source="import",
+        label=row.label or "",
     )
 
 
@@ -104,28 +108,28 @@ def nearest_neighbour_scores(
     examples: Sequence[GradedExample] | ExampleSet,
     embedder: Any,
     k: int = BASELINE_K,
-) -> GradedScores:
-    """The plain baseline: each row's score is the unweighted mean human grade (0–1) of the ``k``
-    examples of its question whose answers are most similar (MiniLM cosine); no rubric at all. Pass
-    the grading run's :class:`ExampleSet` to reuse its example vectors."""
+) -> tuple[GradedScores, GradedScores]:
+    """The plain baselines: each row's score is the unweighted mean human grade (0–1) of the ``k``
+    examples of its question whose answers are most similar (MiniLM cosine), no rubric at all; and the
+    same with, as labels, the majority label of those examples (its ``labels``; None for rows whose
+    neighbours have none). Pass the grading run's :class:`ExampleSet` to reuse its example vectors."""
+    from grader.examples._labels import nearest_neighbours
+
     ex_set = examples if isinstance(examples, ExampleSet) else ExampleSet(examples)
     out = GradedScores([None] * len(data.rows), backend="nearest-neighbours", model=f"k={k}")
     rows = [(i, r, _rubric_id(bank, r.question_id)) for i, r in enumerate(data.rows)]
     todo = [(i, r, rid) for i, r, rid in rows if rid is not None and ex_set.for_question(rid)]
     if not todo:
         raise InputError("no compared row has a graded example of its question", source=data.source)
-    vecs = embedder.encode([r.answer for _, r, _ in todo])
-    for (i, _, rid), vec in zip(todo, vecs):
-        assert rid is not None
-        exs = ex_set.for_question(rid)
-        sims = ex_set.vectors(rid, embedder) @ vec
-        top = np.argsort(-sims, kind="stable")[:k]
-        grades = [g for j in top if (g := exs[j].fraction) is not None]
-        out.scores[i] = float(np.mean(grades)) if grades else None
+    scores, votes = nearest_neighbours(ex_set, embedder, [(rid, r.answer) for _, r, rid in todo], k)
+    labels: list[str | None] = [None] * len(data.rows)
+    for (i, _, _), score, label in zip(todo, scores, votes):
+        out.scores[i], labels[i] = score, label
     missing = sum(s is None for s in out.scores)
     if missing:
         out.skipped["no examples of the question"] = missing
-    return out
+    vote = GradedScores(list(out.scores), dict(out.skipped), backend=out.backend, model=out.model, labels=labels)
+    return out, vote
 
 
 def prepare(
@@ -148,19 +152,26 @@ def prepare(
     return examples, data
 
 
-def add_systems(report: Any, data: CalibrationData, others: Sequence[tuple[str, str, GradedScores]], **kw: Any) -> None:
-    """Put other systems' agreement on the same data (``build_report`` keywords ``kw``) first among
-    the report's baselines, in order; a note when one compared a different number of rows."""
+#: Another system on the calibration's rows: name, description, its scores, its ``build_report`` keywords.
+System = tuple[str, str, GradedScores, dict[str, Any]]
+
+
+def add_systems(report: Any, data: CalibrationData, others: Sequence[System], **kw: Any) -> None:
+    """Put other systems' agreement on the same data (``build_report`` keywords ``kw``, then each
+    system's own) first among the report's baselines, in order; a note when one compared a different
+    number of rows, and where a system's label thresholds came from."""
     from grader.agreement.measure import SystemMetrics, build_report
 
-    for name, description, graded in reversed(others):
-        sub = build_report(data, graded, **kw)
+    for name, description, graded, own in reversed(others):
+        sub = build_report(data, graded, **{**kw, **own})
         fields = set(SystemMetrics.model_fields)
         undefined = {k: v.replace("the grader scores", f"the {name} scores") for k, v in sub.undefined.items()}
         system = {**sub.model_dump(include=fields), "name": name, "description": description, "undefined": undefined}
         report.baselines.insert(0, SystemMetrics(**system))
         if sub.n != report.n:
             report.notes.append(f"{name}: compared on {sub.n} rows (the grader on {report.n})")
+        if sub.label_rule and own:
+            report.notes.append(f"{name} labels: {sub.label_rule}")
 
 
 def run_with_examples(
@@ -172,11 +183,16 @@ def run_with_examples(
     k: int | None,
     seed: int,
     grade: Callable[[Any, CalibrationData, RubricBank, str], GradedScores],
-) -> tuple[GradedScores, CalibrationData, list[tuple[str, str, GradedScores]]]:
+    fit_labels: bool = False,
+) -> tuple[GradedScores, CalibrationData, list[System], dict[str, Any]]:
     """Grade with graded examples (:func:`prepare`) using ``plain``'s settings and store; the scores,
-    the rows compared, and the other systems on them: ``plain`` (the same grader without examples)
-    and the nearest-neighbour baseline. ``grade(grader, data, bank, label)`` grades the rows (the
+    the rows compared, the other systems on them — ``plain`` (the same grader without examples, fixed
+    label thresholds, as without examples), the nearest-neighbour baseline and its label vote — and the
+    grader's ``build_report`` keywords: label thresholds fitted on the labelled examples (never on the
+    compared rows, :mod:`grader.examples._labels`) when the rows have labels and ``fit_labels`` (fit on
+    the compared rows) is not asked for. ``grade(grader, data, bank, label)`` grades the rows (the
     command line's, with its progress bar)."""
+    from grader.examples._labels import fit_from_examples, labelled, nearest_fit
     from grader.grading import Grader
     from grader.judges.local.embedding import get_embedder
 
@@ -186,6 +202,22 @@ def run_with_examples(
     graded = grade(grader, data, bank, "grading with examples")
     graded.model += f" + {len(examples)} graded examples of {len(examples.question_ids)} question(s)"
     without = grade(plain, data, bank, "grading without examples")
-    knn = nearest_neighbour_scores(data, bank, examples, get_embedder())
+    knn, vote = nearest_neighbour_scores(data, bank, examples, get_embedder())
     desc = f"mean human score of the {BASELINE_K} most similar examples (MiniLM cosine); no rubric"
-    return graded, data, [("no examples", "the same grader without the examples", without), ("nearest", desc, knn)]
+    others: list[System] = [("no examples", "the same grader without the examples", without, {})]
+    grader_kw: dict[str, Any] = {}
+    if data.has_labels and not fit_labels and labelled(chosen):
+        fit = fit_from_examples(plain, examples, bank, grade, seed)
+        if fit.thresholds is not None:
+            grader_kw = {"thresholds": fit.thresholds, "thresholds_source": fit.source}
+        else:
+            data.notes.append(f"grader labels: {fit.why}")
+        near = nearest_fit(examples, get_embedder(), BASELINE_K)
+        near_kw = {"thresholds": near.thresholds, "thresholds_source": near.source} if near.thresholds else {}
+        others.append(("nearest", desc, knn, near_kw))
+        vote_desc = f"the majority human label of the {BASELINE_K} most similar examples; scores as nearest"
+        if vote.labels and all(lab is not None for lab, s in zip(vote.labels, vote.scores) if s is not None):
+            others.append(("nearest vote", vote_desc, vote, {}))
+    else:
+        others.append(("nearest", desc, knn, {}))
+    return graded, data, others, grader_kw

@@ -91,6 +91,31 @@ class ExampleSet:
             self._typical[question_id] = value
         return value
 
+    def folds(self, n: int, seed: int) -> list[tuple[list[GradedExample], ExampleSet]]:
+        """``n`` folds for out-of-fold grading: per fold, the examples it holds out and an
+        :class:`ExampleSet` of all the others. Each question's examples are shuffled (seeded) and dealt
+        round-robin, so every fold holds about ``1/n`` of every question and an example is graded with
+        the other examples of its question, as an answer would be. Vectors already computed are shared."""
+        rng = np.random.default_rng(seed)
+        held: list[list[GradedExample]] = [[] for _ in range(n)]
+        keep: list[dict[str, list[int]]] = [{} for _ in range(n)]
+        for q in sorted(self._by_q):
+            exs = self._by_q[q]
+            fold_of = np.empty(len(exs), dtype=int)
+            fold_of[rng.permutation(len(exs))] = np.arange(len(exs)) % n
+            for f in range(n):
+                held[f] += [e for e, g in zip(exs, fold_of) if g == f]
+                keep[f][q] = [i for i, g in enumerate(fold_of) if g != f]
+        out = []
+        for f in range(n):
+            sub = ExampleSet(self._by_q[q][i] for q, idx in keep[f].items() for i in idx)
+            with self._lock:
+                for q, idx in keep[f].items():
+                    if q in self._vectors and idx:
+                        sub._vectors[q] = self._vectors[q][idx]
+            out.append((held[f], sub))
+        return out
+
 
 def nearest(
     examples: Sequence[GradedExample], vectors: np.ndarray, answer_vec: np.ndarray, k: int, temperature: float

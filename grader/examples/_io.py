@@ -7,7 +7,9 @@ Import format, one example per row:
 - ``score`` (on the rubric's scale, 0..max score) and/or one level per criterion: in CSV a column
   ``level:<criterion id>`` per criterion (a blank cell: no level for that criterion), in JSON lines a
   ``levels`` object ``{"<criterion id>": "missing" | "partial" | "full"}`` (``level:<id>`` keys work too);
-- optional ``max_score`` (default: the rubric's), ``note``, ``author``; other columns are ignored.
+- optional ``max_score`` (default: the rubric's), ``note``, ``author``, ``label`` (the human's overall label,
+  e.g. ``Correct`` / ``Partially correct`` / ``Incorrect``: ``grader calibrate`` fits its label thresholds on
+  it); other columns are ignored.
 
 A file is imported **all or nothing**: every bad row is reported (file, line, field, what is wrong)
 and, if there is any, nothing is stored.
@@ -103,6 +105,7 @@ def _row_example(values: dict[str, Any], csv_cell: bool, bank: str, source: str)
         levels=_levels(values),
         note=_text(values.get("note"), csv_cell).strip(),
         author=_text(values.get("author"), csv_cell).strip(),
+        label=_text(values.get("label"), csv_cell).strip(),
         bank=bank,
         source=source,
     )
@@ -189,7 +192,9 @@ def write_examples(path: str | Path, examples: Sequence[GradedExample]) -> int:
                 return len(examples)
             cids = sorted({c for e in examples for c in (e.levels or {})})
             base = ["id", "question_id", "answer", "score", "max_score"]
-            tail = ["note", "bank", "source", "author", "created_at"]
+            tail = ["note", "bank", "source", "author", "created_at"] + (
+                ["label"] if any(e.label for e in examples) else []
+            )
             writer = csv.writer(fh)
             writer.writerow(base + [_LEVEL_PREFIX + c for c in cids] + tail)
             for e in examples:

@@ -41,7 +41,8 @@ class ExampleProblem(ValueError):
 @dataclass(frozen=True)
 class GradedExample:
     """One human-graded answer. ``score`` is on the rubric's scale (0..``max_score``); ``levels`` maps
-    criterion ids to level names (``missing`` / ``partial`` / ``full``); at least one of them is set."""
+    criterion ids to level names (``missing`` / ``partial`` / ``full``); at least one of them is set.
+    ``label`` is optional (see the field)."""
 
     question_id: str
     answer: str
@@ -54,6 +55,10 @@ class GradedExample:
     author: str = ""
     created_at: str = ""
     id: int | None = None
+    #: The human's overall label when the source has one (e.g. SAF's ``Correct`` / ``Partially correct`` /
+    #: ``Incorrect``): ``grader calibrate`` fits its score → label thresholds on it. It does not change
+    #: how an answer is graded, so it is not part of :func:`examples_hash`, and the store does not keep it.
+    label: str = ""
 
     @property
     def fraction(self) -> float | None:
