@@ -194,6 +194,8 @@ def test_calibrate_fits_label_thresholds_on_the_examples(cli, labelled_csv: Path
     assert names[:3] == ["no examples", "nearest", "nearest vote"]
     plain, near, vote = report["baselines"][:3]
     assert plain["thresholds"] == DEFAULT_THRESHOLDS.model_dump()  # without examples: as before
+    length = next(b for b in report["baselines"] if b["name"] == "length")
+    assert length["thresholds"] == DEFAULT_THRESHOLDS.model_dump()  # the grader's thresholds are the grader's
     assert near["thresholds"] is not None and vote["thresholds"] is None and vote["accuracy"] is not None
     assert any(
         n.startswith("nearest labels: thresholds fitted on the baseline's leave-one-out") for n in report["notes"]

@@ -388,8 +388,10 @@ def build_report(
     fitted = bool(fit_labels and labels)
     own = [graded.labels[i] or "" for i, s in enumerate(graded.scores) if s is not None] if graded.labels else None
 
-    def system(name: str, description: str, scores: np.ndarray, fixed_label: str | None = None) -> SystemMetrics:
-        t = None if not labels or fixed_label else (fit_thresholds(scores, labels) if fitted else thresholds)
+    def system(
+        name: str, description: str, scores: np.ndarray, fixed_label: str | None = None, given: Thresholds = thresholds
+    ) -> SystemMetrics:
+        t = None if not labels or fixed_label else (fit_thresholds(scores, labels) if fitted else given)
         predicted = [fixed_label] * len(rows) if fixed_label else (labels_from_scores(scores, t) if t else None)
         return _system(name, description, human, scores, words, bins, labels, predicted, t)
 
@@ -401,9 +403,9 @@ def build_report(
     majority_desc = (f"always {majority!r}; " if majority else "") + f"score = mean human score {mean:.3f}"
     b, a = np.polyfit(words, human, 1) if np.ptp(words) > 0 else (0.0, mean)
     length_desc = f"score = {a:.3f} + {b:.4f}·words (least squares on these rows, clipped to [0, 1])"
-    baselines = [
+    baselines = [  # thresholds fitted for the grader elsewhere are the grader's: the usual baselines keep the fixed
         system("majority", majority_desc, np.full(human.size, mean), majority),
-        system("length", length_desc, np.clip(a + b * words, 0.0, 1.0)),
+        system("length", length_desc, np.clip(a + b * words, 0.0, 1.0), given=DEFAULT_THRESHOLDS),
     ]
     undefined = dict(grader.undefined)
     human_length_bias = _metric(

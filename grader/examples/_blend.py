@@ -13,58 +13,81 @@ The rule (:class:`BlendRule`, one fitted default :data:`DEFAULT_RULE`):
 3. **Per score**, from the neighbours without levels: their weighted mean human grade (0–1) ``v``;
    how much closer the nearest example is than usual for the question, ``d = s₁ − s̄`` (``s₁`` the
    top similarity, ``s̄`` the mean over the question's examples of each one's similarity to its
-   nearest other example: answers like many graded ones are typical, odd ones are not); and the
-   rubric judgment's verified score fraction ``r``. The score is the linear model
-   ``clip(−0.155 + 1.051·v + 0.591·d + 0.098·r, 0, 1)``; the levels stay the rubric judgment's.
+   nearest other example: answers like many graded ones are typical, odd ones are not); the rubric
+   judgment's verified score fraction ``r``; the mean human grade of the question's examples ``m``
+   (the question's prior); and how few examples there are, ``f = 1/√max(n, 3)`` for ``n`` examples of
+   the question. The score is the linear model
+   ``clip(b₀ + b_v·v + b_d·d + b_r·r + b_m·m + f·(c₀ + c_v·v + c_r·r + c_m·m), 0, 1)``: with few
+   examples (large ``f``) the fitted ``c`` terms move weight from the noisy vote to the question's
+   prior and the rubric judgment. The levels stay the rubric judgment's.
 
-The score model and ``k``, ``temperature`` were fitted by cross-validation on SAF's *training*
-split only (``scripts/fit_examples_blend.py``); the per-criterion ``level_weight`` (0.9) is not fitted
-(no criterion-level example data was available). The rule's :attr:`BlendRule.version` is part of the cache key.
+The score model and ``temperature`` were fitted on SAF's *training* split only, by cross-validation
+grouped by question, with each answer's examples being all the other training answers of its question
+or a seeded draw of 20, 10, 5 or 3 of them (``scripts/fit_examples_blend.py``); ``k`` (30) and the
+per-criterion ``level_weight`` (0.9) are not fitted (no criterion-level example data was available).
+The rule's :attr:`BlendRule.version` is part of the cache key.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from grader.examples._index import Neighbour
+from grader.examples._model import GradedExample
 from grader.verdict import LEVEL_VALUE, CriterionVerdict, Level, Verdict
 
-__all__ = ["BlendRule", "DEFAULT_RULE", "score_vote", "blend_levels", "blend_score", "uses"]
+__all__ = ["BlendRule", "DEFAULT_RULE", "score_vote", "prior", "blend_levels", "blend_score", "uses"]
 
 
 @dataclass(frozen=True)
 class BlendRule:
     """The embedded judge's use of graded examples (see the module docstring): ``k`` neighbours, the
-    softmax ``temperature`` over their similarities, the score model's coefficients and the weight of
-    the neighbours' levels against the rubric judgment's."""
+    softmax ``temperature`` over their similarities, the score model's coefficients (``few_*``: the
+    terms multiplied by ``f = 1/√max(n, 3)``) and the weight of the neighbours' levels against the
+    rubric judgment's."""
 
     k: int = 30
     temperature: float = 0.05
-    intercept: float = -0.155
-    vote: float = 1.051
-    similarity: float = 0.591
-    rubric: float = 0.098
+    intercept: float = 0.0
+    vote: float = 1.0
+    similarity: float = 0.0
+    rubric: float = 0.0
+    prior: float = 0.0
+    few: float = 0.0
+    few_vote: float = 0.0
+    few_rubric: float = 0.0
+    few_prior: float = 0.0
     level_weight: float = 0.9
 
     @property
     def version(self) -> str:
+        return "b2-" + "-".join(f"{getattr(self, f.name):g}" for f in fields(self))
+
+    @staticmethod
+    def few_factor(n_examples: int) -> float:
+        """``f = 1/√max(n, 3)``: how few examples the question has (the rule was fitted down to 3)."""
+        return 1 / math.sqrt(max(n_examples, 3))
+
+    def base(self, vote: float, similarity_offset: float, prior: float, n_examples: int) -> float:
+        """The examples' part of the score model: everything but the rubric judgment's terms."""
+        f = self.few_factor(n_examples)
         return (
-            "b1-"
-            + "-".join(
-                f"{v:g}" for v in (self.k, self.temperature, self.intercept, self.vote, self.similarity, self.rubric)
-            )
-            + f"-{self.level_weight:g}"
+            self.intercept
+            + self.vote * vote
+            + self.similarity * similarity_offset
+            + self.prior * prior
+            + f * (self.few + self.few_vote * vote + self.few_prior * prior)
         )
 
-    def base(self, vote: float, similarity_offset: float) -> float:
-        """The examples' part of the score model: everything but the rubric judgment's term."""
-        return self.intercept + self.vote * vote + self.similarity * similarity_offset
+    def rubric_weight(self, n_examples: int) -> float:
+        """The rubric judgment's weight in the score model for a question with ``n_examples``."""
+        return self.rubric + self.few_factor(n_examples) * self.few_rubric
 
 
-#: Fitted by ``scripts/fit_examples_blend.py`` on SAF's training split (5-fold CV: Pearson 0.649,
-#: RMSE 0.211, label accuracy 0.709, macro-F1 0.589; the vote alone: 0.615 / 0.223 / 0.685 / 0.506).
+#: Fitted by ``scripts/fit_examples_blend.py`` on SAF's training split (see the module docstring).
 DEFAULT_RULE = BlendRule()
 
 
@@ -77,6 +100,12 @@ def score_vote(neighbours: Sequence[Neighbour]) -> float | None:
     pairs = [(n.weight, f) for n in neighbours if not n.example.levels and (f := n.example.fraction) is not None]
     total = sum(w for w, _ in pairs)
     return sum(w * f for w, f in pairs) / total if total > 0 else None
+
+
+def prior(examples: Sequence[GradedExample]) -> float | None:
+    """The mean human grade (0–1) of a question's examples that have no levels; None if none."""
+    grades = [f for e in examples if not e.levels and (f := e.fraction) is not None]
+    return sum(grades) / len(grades) if grades else None
 
 
 def blend_levels(

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import Usage
-from grader.examples._blend import DEFAULT_RULE, BlendRule, blend_levels, score_vote, uses
+from grader.examples._blend import DEFAULT_RULE, BlendRule, blend_levels, prior, score_vote, uses
 from grader.examples._index import ExampleSet, nearest
 from grader.judges.local.model import CriterionModel, Segment, load_model, segments
 from grader.judges.local.signals import (
@@ -255,11 +255,12 @@ class LocalJudge(BaseJudge):
             vote = score_vote(near)
             typical = self.examples.typical_similarity(rubric.id, self.embedder)
             offset = near[0].similarity - typical if typical is not None else 0.0
+            mean = prior(examples)
             details = {
                 **outcome.details,
                 "examples": {
-                    "base": None if vote is None else rule.base(vote, offset),
-                    "rubric_weight": rule.rubric,
+                    "base": None if vote is None or mean is None else rule.base(vote, offset, mean, len(examples)),
+                    "rubric_weight": rule.rubric_weight(len(examples)),
                     "vote": vote,
                     "similarity_offset": round(offset, 4),
                     "rule": rule.version,
