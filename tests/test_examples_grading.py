@@ -68,3 +68,17 @@ def test_level_examples_re_level_criteria_with_verified_evidence(rubric: Rubric,
     temporal = next(c for c in after.criteria if c.id == "temporal")
     assert temporal.evidence and all(e.verified for e in temporal.evidence)
     assert after.examples_used and after.examples_used[0].score == 0.5
+
+
+def test_the_blend_rule_trusts_the_vote_less_with_few_examples() -> None:
+    from grader.examples._blend import DEFAULT_RULE, BlendRule
+
+    rule = DEFAULT_RULE
+
+    def swing(n: int) -> float:  # how far the neighbours' vote moves the score, all else equal
+        return rule.base(1.0, 0.0, 0.7, n) - rule.base(0.0, 0.0, 0.7, n)
+
+    assert 0 < swing(3) < swing(10) < swing(100)
+    assert rule.rubric_weight(3) > rule.rubric_weight(10) > rule.rubric_weight(100) > 0
+    assert rule.few_factor(1) == rule.few_factor(3)  # fitted down to 3 examples: no extrapolation below
+    assert BlendRule(prior=0.5).version != BlendRule(prior=0.4).version  # every coefficient is in the cache key
