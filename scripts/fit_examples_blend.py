@@ -11,8 +11,10 @@ answers of its question (leave one out) — all of them, or a seeded draw of ``K
 them, so the rule learns how far to trust few examples (one stacked fit over all sizes). Features, as
 :class:`BlendRule` computes them at run time: the neighbours' ``softmax(similarity / temperature)``
 vote ``v`` over the ``k`` (30) nearest, the top similarity minus the question's typical one ``d``,
-``r``, the mean human grade of the question's examples ``m``, and ``s = 1/√max(n, 3)`` for ``n``
-examples with its products ``s·v``, ``s·r``, ``s·m``. A least-squares line is fitted per
+``r``, the mean human grade of the question's examples ``m``, and, with ``s = 1/√max(n, 3)`` for ``n``
+examples, the products ``s·v``, ``s·r``, ``s·m``. ``d`` is clipped to ±0.4 (the training range). The
+least-squares fit has no intercept: a constant would be SAF's overall mean grade, which says nothing
+about another question or dataset (the question's own level comes from ``m``). It is fitted per
 ``temperature`` on the grid and scored by 5-fold CV with the folds *by question* (a question's rows are
 all in one fold): Pearson and RMSE with all examples and with 10 per question. The temperature with the
 best mean of those two Pearsons is refitted on all rows; paste the printed rule into ``DEFAULT_RULE``.
@@ -32,7 +34,8 @@ from grader.judges.local.judge import LocalJudge
 from grader.scoring import score_verdict
 
 SIZES = (None, 20, 10, 5, 3)  # examples per question the rule is fitted for (None: all the others)
-NAMES = ("intercept", "vote", "similarity", "rubric", "prior", "few", "few_vote", "few_rubric", "few_prior")
+NAMES = ("vote", "similarity", "rubric", "prior", "few_vote", "few_rubric", "few_prior")
+MAX_OFFSET = 0.4  # |d| is clipped here: about the training range with 3 examples (beyond, no data to fit on)
 
 
 def features(
@@ -63,9 +66,10 @@ def features(
             inner = sims[np.ix_(pool, pool)].copy()
             np.fill_diagonal(inner, -np.inf)
             offset = top[0] - inner.max(axis=1).mean() if len(pool) > 1 else 0.0
+            offset = min(MAX_OFFSET, max(-MAX_OFFSET, offset))
             prior = human[pool].mean()
             s = 1 / np.sqrt(max(len(pool), 3))
-            x[i] = (1.0, vote, offset, r[i], prior, s, s * vote, s * r[i], s * prior)
+            x[i] = (vote, offset, r[i], prior, s * vote, s * r[i], s * prior)
     return x
 
 
@@ -117,7 +121,7 @@ def main() -> None:
             best = (mean, t, full)
     assert best is not None
     _, t, coef = best
-    print(f"best temperature {t}; DEFAULT_RULE = BlendRule(k=30, temperature={t}, "
+    print(f"best temperature {t}; DEFAULT_RULE = BlendRule(k=30, temperature={t}, max_offset={MAX_OFFSET}, "
           + ", ".join(f"{name}={c:.3f}" for name, c in zip(NAMES, coef)) + ")")  # fmt: skip
 
 

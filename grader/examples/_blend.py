@@ -17,9 +17,11 @@ The rule (:class:`BlendRule`, one fitted default :data:`DEFAULT_RULE`):
    judgment's verified score fraction ``r``; the mean human grade of the question's examples ``m``
    (the question's prior); and how few examples there are, ``f = 1/√max(n, 3)`` for ``n`` examples of
    the question. The score is the linear model
-   ``clip(b₀ + b_v·v + b_d·d + b_r·r + b_m·m + f·(c₀ + c_v·v + c_r·r + c_m·m), 0, 1)``: with few
-   examples (large ``f``) the fitted ``c`` terms move weight from the noisy vote to the question's
-   prior and the rubric judgment. The levels stay the rubric judgment's.
+   ``clip(b_v·v + b_d·d + b_r·r + b_m·m + f·(c_v·v + c_r·r + c_m·m), 0, 1)`` with ``d`` clipped to
+   ±``max_offset`` (0.4, the range it was fitted on): with few examples (large ``f``) the fitted ``c``
+   terms move weight from the noisy vote to the question's prior and the rubric judgment. There is no
+   constant term: it would be the fitting data's overall mean grade, which says nothing about another
+   question. The levels stay the rubric judgment's.
 
 The score model and ``temperature`` were fitted on SAF's *training* split only, by cross-validation
 grouped by question, with each answer's examples being all the other training answers of its question
@@ -51,6 +53,7 @@ class BlendRule:
 
     k: int = 30
     temperature: float = 0.05
+    max_offset: float = 0.4
     intercept: float = 0.0
     vote: float = 1.0
     similarity: float = 0.0
@@ -77,7 +80,7 @@ class BlendRule:
         return (
             self.intercept
             + self.vote * vote
-            + self.similarity * similarity_offset
+            + self.similarity * min(self.max_offset, max(-self.max_offset, similarity_offset))
             + self.prior * prior
             + f * (self.few + self.few_vote * vote + self.few_prior * prior)
         )
@@ -88,20 +91,19 @@ class BlendRule:
 
 
 #: Fitted by ``scripts/fit_examples_blend.py`` on SAF's training split (see the module docstring; grouped
-#: 5-fold CV: Pearson 0.645, RMSE 0.213 with all the other training answers as examples; 0.511 / 0.239
+#: 5-fold CV: Pearson 0.648, RMSE 0.214 with all the other training answers as examples; 0.512 / 0.239
 #: with 10 per question).
 DEFAULT_RULE = BlendRule(
     k=30,
     temperature=0.05,
-    intercept=-0.267,
-    vote=1.08,
-    similarity=0.458,
-    rubric=0.111,
-    prior=0.099,
-    few=1.042,
-    few_vote=-1.619,
-    few_rubric=0.245,
-    few_prior=0.185,
+    max_offset=0.4,
+    vote=1.030,
+    similarity=0.457,
+    rubric=0.046,
+    prior=-0.105,
+    few_vote=-1.388,
+    few_rubric=0.540,
+    few_prior=0.904,
 )
 
 
