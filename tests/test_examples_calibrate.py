@@ -79,6 +79,8 @@ def test_calibrate_with_an_examples_file_split(cli, saf_like: Path, tmp_path: Pa
     assert "12 graded examples of 2 question(s)" in report["model"]
     assert "no examples" in r.out and "nearest" in r.out
     assert report["pearson"] > report["baselines"][0]["pearson"]  # the examples carry signal on this toy set
+    assert report["label_rule"].startswith("fixed thresholds")  # 12 labelled examples: too few to fit on
+    assert any("too few to fit label thresholds on" in n for n in report["notes"])
     nearest = report["baselines"][1]
     assert nearest["rmse"] is not None and "the nearest scores" in nearest["undefined"]["pearson"]
 
@@ -115,3 +117,22 @@ def test_k_examples_per_question_drawn_from_a_file(saf_like: Path) -> None:
     assert {e.question_id for e in examples} == {"q1", "q2"}
     assert not any(e.answer.startswith("In short") for e in examples)  # from the training split only
     assert "4 graded examples drawn from" in rest.notes[-1]
+
+
+@pytest.mark.slow
+def test_examples_without_labels_keep_the_fixed_thresholds(cli, saf_like: Path, tmp_path: Path) -> None:
+    examples = tmp_path / "ex.csv"
+    with examples.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["question_id", "answer", "score"])
+        for q, rows in ANSWERS.items():
+            w.writerows([q, answer, score * 2] for answer, score in rows)
+    out = tmp_path / "r.json"
+    r = cli(
+        "calibrate", saf_like, "--split", "unseen_answers", "--backend", "local", "--examples", examples, "--json", out
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["label_rule"].startswith("fixed thresholds") and report["thresholds_source"] == ""
+    assert "the graded examples have no label column: the label thresholds stay fixed" in report["notes"]
+    assert [b["name"] for b in report["baselines"]][:2] == ["no examples", "nearest"]

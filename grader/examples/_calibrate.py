@@ -219,5 +219,7 @@ def run_with_examples(
         if vote.labels and all(lab is not None for lab, s in zip(vote.labels, vote.scores) if s is not None):
             others.append(("nearest vote", vote_desc, vote, {}))
     else:
+        if data.has_labels and not fit_labels:
+            data.notes.append("the graded examples have no label column: the label thresholds stay fixed")
         others.append(("nearest", desc, knn, {}))
     return graded, data, others, grader_kw
