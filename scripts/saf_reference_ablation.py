@@ -202,6 +202,11 @@ def main() -> None:
         f"SAF training: {len(h)} answers, {len(d['w'])} clauses, {len(set(d['g']))} questions; always-the-mean "
         f"RMSE {float(np.sqrt(np.mean((h - h.mean()) ** 2))):.3f} ({time.time() - started:.0f} s)"
     )
+    one = np.bincount(d["a"]) == 1
+    print(f"answers to one-clause rubrics (scores 0, 1/2 or 1 only): {int(one.sum())} ({one.mean():.0%})")
+    for f in ("similarity", "best_fragment", "key_terms"):  # no fitting: each answer's clauses averaged
+        raw = _scores(d["X"][:, FEATURES.index(f)], d["a"], d["w"], len(h))
+        print(f"raw signal, weighted mean over the clauses: {f} r = {float(np.corrcoef(raw, h)[0, 1]):.3f}")
     print(f"{'variant':<95} {'r':>6} {'RMSE':>6} {'r-2RMSE':>8}")
     for v in VARIANTS:
         o, r, rmse = grouped_cv(d, v)
