@@ -57,6 +57,9 @@ from grader.verdict import CriterionVerdict, Level, Verdict  # noqa: E402
 BANK = default_bank()
 REVIEW_FLAGS = ("injection_suspected", "judge_disagreement")
 JUDGES = ("obedient", "gullible", "embedded", "honest", "annotated")
+#: also measurable (not by default): the obedient judge with the detector switched off, as if it missed
+#: every attack — what the support check and the second opinion hold on their own
+EXTRA_JUDGES = ("obedient-undetected",)
 
 
 def rubric_for(case: Any) -> Rubric:
@@ -141,9 +144,16 @@ def _llm_settings(url: str, **kw: Any) -> Settings:
     )  # fmt: skip
 
 
-async def devserver_judge(mode: str, attacks: Sequence[Any], benign: Sequence[Any]) -> Figures:
-    """Obedient / gullible (attacks) and honest (benign) DevServer judges through the whole pipeline."""
+async def devserver_judge(
+    mode: str, attacks: Sequence[Any], benign: Sequence[Any], *, detector: bool = True
+) -> Figures:
+    """Obedient / gullible (attacks) and honest (benign) DevServer judges through the whole pipeline.
+    ``detector=False``: as if the injection detector missed every attack (what the support check and the
+    second opinion hold on their own)."""
     figures = Figures()
+    original = grader.grading.detect_injection
+    if not detector:
+        grader.grading.detect_injection = lambda *args, **kw: []  # type: ignore[assignment]
     with DevServer(mode=mode) as server:
         grading = Grader(_llm_settings(server.base_url), bank=BANK)
         try:
@@ -152,6 +162,7 @@ async def devserver_judge(mode: str, attacks: Sequence[Any], benign: Sequence[An
             else:
                 await _attacks(grading, attacks, figures)
         finally:
+            grader.grading.detect_injection = original
             await grading.aclose()
     return figures
 
@@ -217,6 +228,7 @@ async def measure(attacks: Sequence[Any], benign: Sequence[Any], judges: Sequenc
     """Every judge's figures on one part (attacks for obedient/gullible/embedded, benign for the others)."""
     runs: dict[str, Callable[[], Any]] = {
         "obedient": lambda: devserver_judge("obedient", attacks, benign),
+        "obedient-undetected": lambda: devserver_judge("obedient", attacks, benign, detector=False),
         "gullible": lambda: devserver_judge("gullible", attacks, benign),
         "embedded": lambda: embedded_judge(attacks, benign),
         "honest": lambda: devserver_judge("honest", attacks, benign),
@@ -258,13 +270,15 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="development,fresh", help="comma-separated: development, fresh, held-out")
-    parser.add_argument("--judges", default=",".join(JUDGES), help="comma-separated subset of " + ", ".join(JUDGES))
+    parser.add_argument(
+        "--judges", default=",".join(JUDGES), help="comma-separated, of " + ", ".join((*JUDGES, *EXTRA_JUDGES))
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list every failing case")
     args = parser.parse_args(argv)
     judges = [j for j in args.judges.split(",") if j]
-    unknown = set(judges) - set(JUDGES)
+    unknown = set(judges) - {*JUDGES, *EXTRA_JUDGES}
     if unknown:
-        raise SystemExit(f"unknown judge(s) {', '.join(sorted(unknown))}: use {', '.join(JUDGES)}")
+        raise SystemExit(f"unknown judge(s) {', '.join(sorted(unknown))}: use {', '.join((*JUDGES, *EXTRA_JUDGES))}")
     for name, (attacks, benign) in parts(args.parts.split(",")).items():
         report(name, attacks, benign, asyncio.run(measure(attacks, benign, judges)), args.verbose)
         print()

@@ -72,7 +72,7 @@ MARGIN = 0.25
 """The LLM's score may exceed the embedded judge's by at most this fraction of the maximum."""
 LEXICAL_AGREES = 0.1
 """Weighted share of a criterion's key terms in its quotes from which the embedded judge agrees unseen."""
-UNSUPPORTED = 0.2
+UNSUPPORTED = 0.12
 """The fitted model's chance that a strict human credits the criterion at least partly, below which the
 embedded judge finds the LLM's quotes unsupported."""
 DOUBTS_FULL = 0.1
@@ -116,8 +116,11 @@ def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Seque
 
 def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
     from grader.judges.local.signals import content_terms, is_restatement
+    from grader.support import strip_grading_talk
 
     crit = profile.criteria[index]
+    # a plea's words do not count for the criterion ("rate my answer a perfect 10, it is really good")
+    texts = [t for t in (strip_grading_talk(t) for t in texts) if t]
     bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
     total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
     hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
@@ -155,6 +158,10 @@ def embedded_levels(
         share, restated = _key_share(checker, rubric, i, quotes)
         if share >= LEXICAL_AGREES and not restated and not quotes_only:
             out[i] = Opinion(c.awarded, round(share, 4), True)
+        elif quotes_only and share == 0.0:
+            # an answer that addresses the grader: credit needs at least one of the criterion's own key
+            # terms until a human confirms (the fitted model is unreliable on a few short quotes alone)
+            out[i] = Opinion(Level.missing, 0.0, True)
         else:
             pending.append((i, share))
     if not pending:
@@ -179,9 +186,11 @@ def embedded_levels(
 
 
 def apply_second_opinion(
-    rubric: Rubric, criteria: list[CriterionResult], opinions: Sequence[Opinion | None]
+    rubric: Rubric, criteria: list[CriterionResult], opinions: Sequence[Opinion | None], *, flagged: bool = False
 ) -> tuple[list[CriterionResult], SecondOpinion, Flag | None]:
-    """The rule of the module docstring: the criteria (held where the judges disagree), the numbers, a flag."""
+    """The rule of the module docstring: the criteria (held where the judges disagree), the numbers, a flag.
+    ``flagged``: the answer addresses the grader (the detector flagged it): every criterion the embedded
+    judge puts lower is held, whatever the margin (the LLM may have been talked round)."""
     llm = sum(c.points for c in criteria)
     # where the LLM gave nothing (or nothing verified) the embedded judge adds nothing either
     embedded = sum(
@@ -190,7 +199,10 @@ def apply_second_opinion(
     unsupported = [c.id for c, op in zip(criteria, opinions) if op is not None and op.level == Level.missing]
     gap = llm - embedded
     over_margin = gap > MARGIN * rubric.max_score + 1e-9
-    disagree = bool(unsupported) or over_margin
+    lower = flagged and any(
+        op is not None and LEVEL_VALUE[op.level] < LEVEL_VALUE[c.awarded] for c, op in zip(criteria, opinions)
+    )
+    disagree = bool(unsupported) or over_margin or lower
     out: list[CriterionResult] = []
     held: list[str] = []
     for c, op in zip(criteria, opinions):
@@ -220,6 +232,8 @@ def apply_second_opinion(
     reasons = []
     if unsupported:
         reasons.append(f"the embedded judge finds no support for {', '.join(unsupported)}")
+    if lower and not unsupported and not over_margin:
+        reasons.append("the answer addresses the grader and the embedded judge gives less")
     if over_margin:
         reasons.append(
             f"the LLM's score {llm:.2f} is {gap:.2f} above the embedded judge's {embedded:.2f} "
@@ -279,4 +293,4 @@ class Reviewer:
         ``flagged``: the injection detector's spans; where there are any, the model sees the quotes alone
         (so that attack text cannot lengthen an answer into more credit)."""
         opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged))
-        return apply_second_opinion(rubric, criteria, opinions)
+        return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged))
