@@ -6,33 +6,42 @@ every criterion the LLM credited is judged again by the embedded judge **on the 
 it** — no extra API call, and no embedding of the whole answer:
 
 1. **Lexical first.** If the quotes use at least ``LEXICAL_AGREES`` (a tenth) of the criterion's key
-   terms, weighted by how specific they are (the embedded judge's key terms and weights), and do not
+   terms, weighted by how specific they are (the embedded judge's key terms and weights), counted on the
+   quotes *without their grading-talk clauses* (a plea's words are not the criterion's), and do not
    merely restate the rubric (:func:`grader.judges.local.signals.is_restatement`), the embedded judge
    agrees with the LLM's level. Nothing is embedded. Not in an answer the injection detector flagged:
-   there every credited criterion goes to step 2.
+   there a criterion whose quotes use none of its key terms is unsupported outright (the fitted model is
+   unreliable on a few short quotes alone, and a human will look anyway), and every other credited
+   criterion goes to step 2.
 2. **Otherwise** the criterion's own quotes are embedded (cached per text, off the event loop) and the
    embedded judge's fitted criterion model, from its usual signals computed on those passages
    (similarity to the criterion and to the others, key terms, dismissal, restatement), gives the
-   chance that a strict human credits the criterion. Below ``UNSUPPORTED`` (0.2) the criterion is
+   chance that a strict human credits the criterion. Below ``UNSUPPORTED`` (0.12) the criterion is
    *unsupported* (missing); otherwise ``partial`` if its chance of ``full`` is under ``DOUBTS_FULL``
    (0.1) or the quotes only restate the rubric, else ``full``. (On quotes alone the model rarely
    reaches its own ``full`` threshold, so it judges support, not depth.) In an answer the injection
    detector flagged, the model sees the quotes alone, not the whole answer (the answer's length is
    one of its signals, and attack text must not lengthen an answer into credit).
 
-Why these numbers (criteria-dev, 150 answers with human per-criterion levels, graded by DevServer's
-honest judge; ``benchmarks/evidence_support.py``): of the 328 criteria that judge credits, 39 use half
-their key terms; of the other 289, the fitted model finds 20 unsupported (15 of them marked missing by
-the human), and 15 of those 20 have a key-term share under 0.1 (11 marked missing), while 227 of the
-289 have a share of 0.1 or more, so step 1 at 0.1 skips the model for about four criteria in five at
-the cost of 5 of its 20 findings (a share ≥ 0.2 never coincided with a finding). A floor of 0.2 finds
-unsupported 5 of 204 criteria a human credits and 15 of 85 a human marks missing; a ``full`` doubt under
-0.1 hits 8 of 160 criteria a human marks full and 18 of 109 that a human marks partial or missing. Step
-1 is what keeps the LLM path cheap: each passage embedded costs about 10 ms of CPU.
+Why these numbers (chosen again after the embedded judge's refit to gradient-boosted trees, on
+criteria-dev — 150 answers with human per-criterion levels, graded by DevServer's honest judge — and
+the hand-annotated benign answers of ``tests/injection_cases.py``; ``benchmarks/evidence_support.py``,
+``benchmarks/injection_targets.py``): with every credited criterion sent to the model, a floor of 0.2
+(the old one) held 4 of the 240 criteria a human credits (and 16 of 88 a human marks missing) and 4 of
+189 annotated honest criteria; 0.15 held 3 and 1 (14 of 88 missing); 0.12 holds none of either and 8
+of the 88 human-missing ones. Honest answers rarely held is the point of a second opinion, so 0.12:
+criteria-dev now flags 6 of 150 answers ``judge_disagreement`` (17 before), none of the development
+benign answers loses credit to it. The price: an *undetected* attack's sentence quoted for a criterion
+is held less often (development attack-only answers with the detector switched off: 17 of 20 stay at
+or under 10 %). ``LEXICAL_AGREES`` 0.1 keeps the model off four criteria in five (the LLM path stays
+cheap: each passage embedded costs about 10 ms of CPU); a share of 0.2 or more never coincided with an
+unsupported finding.
 
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
-judge finds unsupported (missing), or when the LLM's score is more than ``MARGIN`` (25 %) of the
-maximum above the embedded judge's on the same quotes. Then the result carries the
+judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
+above the embedded judge's on the same quotes, or — in an answer the injection detector flagged (it
+addresses the grader, so the LLM may have been talked round) — when the embedded judge rates any
+credited criterion lower. Then the result carries the
 ``judge_disagreement`` flag (so it "needs review": :func:`grader.confidence.needs_review`), and every
 criterion where the embedded level is lower is **held at the embedded level** until a human confirms:
 ``claimed`` keeps the LLM's level, ``awarded`` and the points are the embedded level's, and the
