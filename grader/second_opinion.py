@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
-from grader.support import SupportChecker, shared_checker
+from grader.support import SupportChecker, shared_checker, strip_grading_talk
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
@@ -125,17 +125,19 @@ def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Seque
 
 def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
     from grader.judges.local.signals import content_terms, is_restatement
-    from grader.support import strip_grading_talk
 
     crit = profile.criteria[index]
-    # a plea's words do not count for the criterion ("rate my answer a perfect 10, it is really good")
-    texts = [t for t in (strip_grading_talk(t) for t in texts) if t]
+    # a plea's words do not count for the criterion ("rate my answer a perfect 10, it is really good"), and
+    # quotes mixed with grading talk are not agreed unseen (they go to the model, like a restatement)
+    stripped = [strip_grading_talk(t) for t in texts]
+    mixed = any(a != b for a, b in zip(texts, stripped))
+    texts = [t for t in stripped if t]
     bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
     total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
     hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
     share = hit / total if total else 0.0
     key_sets = [c.key_terms for c in profile.criteria]
-    restated = any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
+    restated = mixed or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
     return share, restated
 
 
@@ -179,7 +181,12 @@ def embedded_levels(
     model = checker.judge.criterion_model
     for i, share in pending:
         # each criterion is judged on its own quotes only: another criterion's quote is not its evidence
-        passages = list(dict.fromkeys(_quotes(criteria[i])))
+        # … without their grading-talk clauses (what the support check judged; the embedded judge's signals
+        # ignore a passage that is grading talk, so a sentence with one such clause would count for nothing)
+        passages = list(dict.fromkeys(t for t in (strip_grading_talk(q) for q in _quotes(criteria[i])) if t))
+        if not passages:
+            out[i] = Opinion(Level.missing, round(share, 4), False)
+            continue
         vecs = np.stack([checker.vector(p) for p in passages])
         # an answer the detector flagged is judged on its quotes alone: attack text around them must not
         # lengthen the answer into more credit (the answer's length is one of the model's signals)

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING
 
 from grader.evidence import MIN_QUOTE_CHARS
 from grader.rubric.model import Rubric
+from grader.text import terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,14 +75,30 @@ __all__ = [
 SIM_FLOOR = 0.10
 """A paraphrase at least this similar to the criterion (cosine, its text or a covered fragment) is about it."""
 
+MIN_PARAPHRASE_TERMS = 3
+"""A paraphrase (none of the criterion's words) must say something: at least this many content words
+(:func:`grader.text.terms`), so that "Override:" or "If so, hello!" left over from grading talk is not
+read as one."""
+
 GRADING_REASON = "addressed to the grader or about grading, not an answer to the criterion"
 OFF_CRITERION_REASON = "not about this criterion"
 
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 _CLAUSE = re.compile(r"[^.!?;:\n]+(?:[.!?;:]+|$)")
 ABOUT_THE_GRADING = re.compile(
-    r"\bcriteri(?:on|a)\b|\brubrics?\b|\b(?:this|my|your|the)\s+(?:answer|response|submission)\b", re.I
+    r"\bcriteri(?:on|a)\b|\brubrics?\b|\b(?:this|my|your|the)\s+(?:answer|response|submission|candidate)\b|"
+    r"\banswers?\b|\b(?:graders?|grading\s+(?:model|system|tool|rules?)|evaluators?|evaluation\s+model|assessors?|"
+    r"examiners?)\b|\b(?:all|full|maximum|max|top|perfect)\s+(?:points|marks|credit)\b",
+    re.I,
 )
-"""The grading's own objects: a paraphrase naming them (and none of the criterion's words) is not evidence."""
+"""The grading's own objects (the rubric, its criteria, the answer or candidate being graded, the grader,
+the points): a paraphrase naming them and none of the criterion's words is about the grading."""
+VERDICT_FIELDS = re.compile(
+    r"\bcriterion_id\b|\binjection_attempt\b|\bmax_score\b|"
+    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b|\bscore[\"']?\s*[:=]\s*\d",
+    re.I,
+)
+"""A grader's verdict written into the answer ("level: full", ``"score": 10``): grading talk too."""
 _VECTOR_CACHE = 4096
 
 
@@ -109,13 +126,21 @@ def sentence_around(answer: str, start: int, end: int) -> str:
     return answer[a:b].strip()
 
 
-def strip_grading_talk(quote: str) -> str:
-    """The quote without its clauses that are grading talk (the quote itself when it has none)."""
+def _grading_clause(text: str) -> bool:
     from grader.judges.local.signals import is_grading_talk
 
-    if not is_grading_talk(quote):
+    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
+
+
+def strip_grading_talk(quote: str) -> str:
+    """The quote without its sentences that hold verdict fields (``criterion_id: x``, ``"score": 10`` —
+    a clause split would leave their values) and its clauses that are grading talk (the quote itself
+    when it has neither)."""
+    if not _grading_clause(quote):
         return quote
-    kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not is_grading_talk(s)]
+    if VERDICT_FIELDS.search(quote):
+        quote = " ".join(s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not VERDICT_FIELDS.search(s))
+    kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not _grading_clause(s)]
     return " ".join(kept)
 
 
@@ -227,6 +252,8 @@ class SupportChecker:
             return QuoteCheck(text, lexical=True)
         if ABOUT_THE_GRADING.search(text):
             return QuoteCheck(text, GRADING_REASON)
+        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
+            return QuoteCheck(text, f"{OFF_CRITERION_REASON}: it uses none of its key words and says too little")
         import numpy as np
 
         sims = self.similarities(rubric, text)
@@ -265,6 +292,8 @@ class SupportChecker:
         if text != quote and self.lexical(rubric, index, quote):
             return []
         if len(text) < MIN_QUOTE_CHARS or self.lexical(rubric, index, text) or ABOUT_THE_GRADING.search(text):
+            return []
+        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
             return []
         return [text]
 
