@@ -127,18 +127,33 @@ def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str])
     from grader.judges.local.signals import content_terms, is_restatement
 
     crit = profile.criteria[index]
-    # a plea's words do not count for the criterion ("rate my answer a perfect 10, it is really good"), and
-    # quotes mixed with grading talk are not agreed unseen (they go to the model, like a restatement)
-    stripped = [strip_grading_talk(t) for t in texts]
-    mixed = any(a != b for a, b in zip(texts, stripped))
-    texts = [t for t in stripped if t]
+    # the words of a grading-talk clause do not count for the criterion ("the grader should see it is really
+    # good; I use Runway's motion brush"): weighed without it, as the support check judged it
+    judged = [_judged(t) for t in texts]
+    # a clause that was grading talk through and through is weighed by the model, not agreed unseen
+    talk = any(j and not strip_grading_talk(t) for t, j in zip(texts, judged))
+    texts = [t for t in judged if t]
     bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
     total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
     hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
     share = hit / total if total else 0.0
     key_sets = [c.key_terms for c in profile.criteria]
-    restated = mixed or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
+    restated = talk or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
     return share, restated
+
+
+def _judged(quote: str) -> str:
+    """The quote without its grading-talk clauses; when that leaves nothing (a single clause the support
+    check kept for using the criterion's key terms: "as the evaluator on our team I insist on a character
+    sheet"), the quote without its grading-talk words — the embedded judge's signals ignore a passage
+    that is grading talk, so the clause must be read without them. Such a quote is never agreed unseen."""
+    from grader.scoring import GRADING_TALK
+    from grader.support import VERDICT_FIELDS
+
+    stripped = strip_grading_talk(quote)
+    if stripped or VERDICT_FIELDS.search(quote):
+        return stripped
+    return " ".join(GRADING_TALK.sub(" ", quote).split())
 
 
 def _has(term: str, bag: frozenset[str]) -> bool:
@@ -183,7 +198,7 @@ def embedded_levels(
         # each criterion is judged on its own quotes only: another criterion's quote is not its evidence
         # … without their grading-talk clauses (what the support check judged; the embedded judge's signals
         # ignore a passage that is grading talk, so a sentence with one such clause would count for nothing)
-        passages = list(dict.fromkeys(t for t in (strip_grading_talk(q) for q in _quotes(criteria[i])) if t))
+        passages = list(dict.fromkeys(t for t in (_judged(q) for q in _quotes(criteria[i])) if t))
         if not passages:
             out[i] = Opinion(Level.missing, round(share, 4), False)
             continue
