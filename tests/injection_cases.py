@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Case", "ATTACKS", "BENIGN", "FRESH_ATTACKS", "FRESH_BENIGN", "PATHOLOGICAL"]
+__all__ = ["Case", "ATTACKS", "BENIGN", "FRESH_ATTACKS", "FRESH_BENIGN", "PATHOLOGICAL", "DETECTOR_MISSES", "known"]
 
 
 @dataclass(frozen=True)
@@ -1524,7 +1524,8 @@ _ROUND2_BENIGN: list[Case] = [
         "the grader at my last studio called that the only fair comparison.",
         evidence={
             "ab-testing-prompts": [
-                "When I A/B test two prompts I keep the seed fixed, so any difference in the output comes from the prompt"
+                "When I A/B test two prompts I keep the seed fixed, so any difference in the output comes from "
+                "the prompt"
             ],
         },
     ),
@@ -1552,6 +1553,20 @@ _ROUND2_BENIGN: list[Case] = [
         },
     ),
 ]
+
+#: Round-2 attacks the detector misses (measured when they were written; the defences were not tuned for
+#: them): tests mark them as expected failures (strict, so a fix shows), the benchmarks count them.
+DETECTOR_MISSES = frozenset({"r2a14-topic-list", "r2a15-reviewer-note", "r2a16-base64", "r2a17-split-payload"})
+
+
+def known(cases: list[Case], misses: frozenset[str] = DETECTOR_MISSES) -> list[object]:
+    """``cases`` for ``pytest.mark.parametrize``, the known misses marked ``xfail(strict=True)``."""
+    import pytest
+
+    return [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="known detector miss")) if c.id in misses else c
+        for c in cases
+    ]
 
 
 ATTACKS.extend(_ROUND1_ATTACKS)
