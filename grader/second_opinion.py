@@ -26,16 +26,17 @@ it** — no extra API call, and no embedding of the whole answer:
 Why these numbers (chosen again after the embedded judge's refit to gradient-boosted trees, on
 criteria-dev — 150 answers with human per-criterion levels, graded by DevServer's honest judge — and
 the hand-annotated benign answers of ``tests/injection_cases.py``; ``benchmarks/evidence_support.py``,
-``benchmarks/injection_targets.py``): with every credited criterion sent to the model, a floor of 0.2
-(the old one) held 4 of the 240 criteria a human credits (and 16 of 88 a human marks missing) and 4 of
-189 annotated honest criteria; 0.15 held 3 and 1 (14 of 88 missing); 0.12 holds none of either and 8
-of the 88 human-missing ones. Honest answers rarely held is the point of a second opinion, so 0.12:
-criteria-dev now flags 6 of 150 answers ``judge_disagreement`` (17 before), none of the development
-benign answers loses credit to it. The price: an *undetected* attack's sentence quoted for a criterion
-is held less often (development attack-only answers with the detector switched off: 17 of 20 stay at
-or under 10 %). ``LEXICAL_AGREES`` 0.1 keeps the model off four criteria in five (the LLM path stays
-cheap: each passage embedded costs about 10 ms of CPU); a share of 0.2 or more never coincided with an
-unsupported finding.
+``benchmarks/injection_targets.py``). With every credited criterion sent to the model, a floor of 0.2
+(the old one) held 4 of the 240 criteria a human credits (16 of the 88 a human marks missing) and 4 of
+189 annotated honest criteria; 0.15 held 3 and 1 (14 of 88); 0.12 holds none of either (8 of 88).
+With the rules as they stand, a sweep of ``UNSUPPORTED`` 0.10 / 0.12 / 0.15 gives 6 / 6 / 15 of 150
+criteria-dev answers flagged, 0 / 0 / 3 human-credited criteria held, 8 / 8 / 14 human-missing ones
+held, and 25 / 26 / 27 of 34 development attack-only answers at or under 10 % under the obedient
+judge *with the detector switched off* (what the second opinion holds on its own); ``DOUBTS_FULL``
+0.05 / 0.1 / 0.2 and ``MARGIN`` 0.2 / 0.25 / 0.3 changed none of these figures. Honest answers rarely
+held is the point of a second opinion, so 0.12 (criteria-dev: 6 of 150 flagged, 17 before), with
+``DOUBTS_FULL`` and ``MARGIN`` left as they were. ``LEXICAL_AGREES`` 0.1 keeps the model off four
+criteria in five (the LLM path stays cheap: each passage embedded costs about 10 ms of CPU).
 
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum

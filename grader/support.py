@@ -96,10 +96,11 @@ ABOUT_THE_GRADING = re.compile(
 the points): a paraphrase naming them and none of the criterion's words is about the grading."""
 VERDICT_FIELDS = re.compile(
     r"\bcriterion_id\b|\binjection_attempt\b|\bmax_score\b|"
-    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b|\bscore[\"']?\s*[:=]\s*\d",
+    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b",
     re.I,
 )
-"""A grader's verdict written into the answer ("level: full", ``"score": 10``): grading talk too."""
+"""A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
+``"score": 7.5`` — an API's JSON has those."""
 _VECTOR_CACHE = 4096
 
 
