@@ -31,7 +31,7 @@ async def _no_sleep(_seconds: float) -> None:
 
 @pytest.mark.slow
 def test_thousand_rows_with_thirty_percent_faults(dev_server, bank, tmp_path, good_answer):
-    server = dev_server(fault_rate=0.3, seed=7, fault_kinds=RECOVERABLE_FAULTS, timeout_sleep=0.3)
+    server = dev_server(fault_rate=0.3, seed=7, fault_kinds=RECOVERABLE_FAULTS, timeout_sleep=2.5)
     n = 1000
     answers = [f"{good_answer} Variant {i}." for i in range(n)]
     src = write_csv(tmp_path / "in.csv", [(f"c{i}", "t-diffusion", a) for i, a in enumerate(answers)])
@@ -39,7 +39,7 @@ def test_thousand_rows_with_thirty_percent_faults(dev_server, bank, tmp_path, go
         api_key="k",
         base_url=server.base_url,
         model="m",
-        timeout=0.2,
+        timeout=2.0,  # far above a loaded machine's reply time; the timeout fault sleeps past it
         concurrency=32,
         max_retries=4,
         store=tmp_path / "s.sqlite3",
