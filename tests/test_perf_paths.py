@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 
@@ -102,7 +103,7 @@ def test_with_a_request_gate_the_judge_yields_to_the_loop_before_scoring_a_reply
         "usage": {"prompt_tokens": 1, "completion_tokens": 1},
     }
 
-    async def fake_send(self, messages, rubric, counter):  # noqa: ANN001
+    async def fake_send(self, messages, rubric, counter):
         await self._gate.acquire()
         await self._gate.release(success=True)
         # what releasing the gate does in a batch: another task is woken to send its request
@@ -110,7 +111,7 @@ def test_with_a_request_gate_the_judge_yields_to_the_loop_before_scoring_a_reply
         counter[0] += 1
         return reply
 
-    def fake_parse(text, rubric):  # noqa: ANN001
+    def fake_parse(text, rubric):
         log.append("parse")
         raise llm.VerdictProblem("stop here")
 
@@ -118,10 +119,8 @@ def test_with_a_request_gate_the_judge_yields_to_the_loop_before_scoring_a_reply
     monkeypatch.setattr(llm, "parse_verdict", fake_parse)
 
     async def main() -> None:
-        try:
+        with contextlib.suppress(llm.VerdictError):
             await judge.judge(RUBRIC, ANSWER)
-        except llm.VerdictError:
-            pass
 
     asyncio.run(main())
     assert log.index("woken task ran") < log.index("parse")
