@@ -22,7 +22,7 @@ from grader.judges.local.judge import LocalJudge
 from grader.judges.local.signals import criterion_signals
 from grader.prompts import load_prompts
 from grader.rubric import default_bank
-from grader.rubric.model import _HASHES, Rubric
+from grader.rubric.model import _BY_ID, _HASHES, Rubric
 from grader.settings import Settings
 
 BANK = default_bank()
@@ -36,6 +36,7 @@ ANSWER = (
 
 def _uncached_hash(rubric: Rubric) -> str:
     _HASHES.clear()
+    _BY_ID.clear()
     return rubric.hash
 
 
