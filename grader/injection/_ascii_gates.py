@@ -12,7 +12,10 @@ It is used only when the matching view of the answer is ASCII (almost every answ
 lower-casing the text is exact, and a string with a character no ASCII character matches (a
 Cyrillic or CJK word) cannot occur, so such a pattern is skipped outright. Skipping a pattern that
 cannot match changes nothing, so the findings are the same as without the filter
-(``tests/test_injection_gates.py`` checks it on every test answer). Patterns that have a gate keep it.
+(``tests/test_injection_gates.py`` checks it on the injection test sets, upper-cased copies of them and
+120 ``criteria-own`` answers). Patterns that have a gate keep it.
+
+:class:`Gates` applies either set of gates to a text, looking each distinct gate word up once.
 """
 
 from __future__ import annotations
