@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import subprocess
 import sys
 
@@ -161,3 +162,36 @@ def test_the_embedding_threads_do_not_spin():
     embedder = get_embedder()
     session = embedder._ensure_loaded()[0]
     assert session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_a_gated_batch_keeps_spare_workers_for_the_slots_freed_while_replies_are_scored(tmp_path):
+    """With a judge that gates its own requests, the batch runs 3/4 of the limit (at least 8) more
+    workers than requests in flight: they score replies and prepare prompts while the slots are reused."""
+    from grader.batch.runner import run_batch
+    from grader.grading import Grader
+    from grader.testing.fake import FakeJudge
+
+    class Gated(FakeJudge):
+        in_progress = peak = 0
+
+        @property
+        def gates_requests(self) -> bool:
+            return True
+
+        async def judge(self, rubric, answer):
+            type(self).in_progress += 1
+            type(self).peak = max(type(self).peak, type(self).in_progress)
+            try:
+                await asyncio.sleep(0.05)  # nothing holds the gate here: every worker can be in flight
+                return await super().judge(rubric, answer)
+            finally:
+                type(self).in_progress -= 1
+
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["candidate_id", "question_id", "answer"])
+        out.writerows([f"c{i}", "vid-05", f"{ANSWER} Row {i}."] for i in range(120))
+    grader = Grader(Settings(use_cache=False), bank=BANK, backend=Gated())
+    stats = asyncio.run(run_batch(grader, src, tmp_path / "out.csv", concurrency=32))
+    assert stats.graded == 120 and Gated.peak == 32 + 24
