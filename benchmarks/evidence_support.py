@@ -14,10 +14,8 @@ Figures:
   how many the second opinion holds; how many answers are flagged ``judge_disagreement``. Also, per
   human-credited criterion, whether the answer's best sentence for it (by the embedded similarity)
   passes the check;
-- **attacks** (development ``ATTACKS``) under the obedient and the gullible judge, and the embedded
-  judge: attack-only answers at or under 10 % of the maximum, and the most a mixed answer gains over
-  its genuine part; **benign** answers (``BENIGN``) under the honest judge and the embedded judge:
-  flagged, and the largest loss to the defences (vs evidence checking alone).
+- **attacks and benign answers** (development part) through the real pipeline under the obedient,
+  gullible, embedded, honest and annotated judges: ``benchmarks/injection_targets.py``'s figures.
 
 No network, no API key. Never tune on ``--heldout``.
 """
@@ -35,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from injection_cases import ATTACKS, BENIGN  # noqa: E402
+from injection_cases import BENIGN  # noqa: E402
 
 from grader.evidence import AnswerIndex  # noqa: E402
 from grader.grading import Grader  # noqa: E402
@@ -75,71 +73,6 @@ def honest_quotes() -> None:
     print(f"  criteria that lose their credit: {len(lost)}/{crits}" + (f" ({', '.join(lost)})" if lost else ""))
 
 
-class AnnotatedJudge:
-    """An honest judge that quotes the right sentences: the hand-annotated evidence of a BENIGN case,
-    ``full`` for every annotated criterion. Graded with the LLM path's checks and second opinion."""
-
-    def __init__(self, cases) -> None:
-        from grader.types import BaseJudge
-
-        self.by_text = {c.text: c for c in cases}
-        self.base = BaseJudge
-
-    def make(self):
-        from grader.errors import Usage
-        from grader.types import BaseJudge, JudgeOutcome
-        from grader.verdict import CriterionVerdict, Verdict
-
-        by_text = self.by_text
-
-        class _Judge(BaseJudge):
-            name, model, version, deterministic = "llm", "annotated", "annotated-1", True
-
-            async def judge(self, rubric, answer):
-                case = by_text[answer]
-                crits = [
-                    CriterionVerdict(
-                        criterion_id=c.id,
-                        level=Level.full if case.evidence.get(c.id) else Level.missing,
-                        rationale="",
-                        evidence=list(case.evidence.get(c.id, [])),
-                    )
-                    for c in rubric.criteria
-                ]
-                verdict = Verdict(criteria=crits, strengths=[], gaps=[], injection_attempt=False, summary="")
-                return JudgeOutcome(verdict, Usage(), 1, "annotated")
-
-        return _Judge()
-
-
-async def annotated_benign(benign, label: str) -> None:
-    grader = Grader(Settings(use_cache=False, min_words=0), bank=BANK, backend=AnnotatedJudge(benign).make())
-    worst, flagged, held = 0.0, [], []
-    for c in benign:
-        if not c.evidence:
-            continue
-        r = await grader.agrade(c.question_id, c.text)
-        alone = score_verdict(BANK.get(c.question_id), c.text, r.verdict, [], check_relevance=False)
-        loss = (alone.score - (r.score or 0)) / r.max_score * 100
-        worst = max(worst, loss)
-        if r.has_flag("judge_disagreement") or r.has_flag("injection_suspected"):
-            flagged.append(f"{c.id} ({', '.join(r.flag_codes)}, -{loss:.0f} %)")
-        if loss > 10:
-            why = [
-                f"{x.id}: {x.evidence[0].reason if x.evidence else ''}"
-                for x in r.criteria
-                if x.points < x.max_points and x.claimed == Level.full
-            ]
-            held.append(f"{c.id} -{loss:.0f} % [{'; '.join(why)}]")
-    n = sum(1 for c in benign if c.evidence)
-    print(
-        f"{label} benign, annotated honest judge (quotes the right sentences): flagged {len(flagged)}/{n}; "
-        f"over 10 % lost: {len(held)}/{n}; largest loss {worst:.1f} % of the maximum"
-        + (f"\n  losing over 10 %: {' | '.join(held)}" if held else "")
-        + (f" ({'; '.join(flagged)})" if flagged else "")
-    )
-
-
 def _settings(url: str, **kw: object) -> Settings:
     return Settings(
         backend="llm", base_url=url, api_key="bench", model="devserver", use_cache=False, max_retries=0, **kw
@@ -150,6 +83,7 @@ async def criteria_dev() -> None:
     rows = [json.loads(line) for line in CRITERIA_DEV.read_text().splitlines() if line.strip()]
     checker = shared_checker()
     credited = rejected = held = both = flagged = best_ok = best_total = 0
+    missing_credited = missing_held = 0
     with DevServer(mode="honest") as server:
         grader = Grader(_settings(server.base_url, min_words=0), bank=BANK)
         try:
@@ -161,6 +95,9 @@ async def criteria_dev() -> None:
                 for i, (c, p) in enumerate(zip(r.criteria, plain.criteria)):
                     human = row["labels"].get(c.id, "missing")
                     if human == "missing":
+                        if c.claimed != Level.missing and any(e.verified for e in c.evidence):
+                            missing_credited += 1
+                            missing_held += bool(c.details.get("second_opinion_held"))
                         continue
                     # the best sentence of the answer for this criterion, by embedded similarity
                     sents = [s for s in re.split(r"(?<=[.!?])\s+", row["answer"]) if len(s) >= 8]
@@ -182,61 +119,11 @@ async def criteria_dev() -> None:
     print(f"  human-credited criteria the honest judge credits with a verified quote: {credited}")
     print(f"  … rejected by the support check: {rejected}/{credited}; held by the second opinion: {held}/{credited}")
     print(f"  answers flagged judge_disagreement: {flagged}/{len(rows)}")
+    print(
+        "  human-missing criteria the honest judge credits with a verified quote, held: "
+        f"{missing_held}/{missing_credited}"
+    )
     print(f"  human-credited criteria whose best sentence passes the support check: {best_ok}/{best_total}")
-
-
-async def attacks_and_benign(attacks, benign, label: str) -> None:
-    for mode in ("obedient", "gullible"):
-        with DevServer(mode=mode) as server:
-            grader = Grader(_settings(server.base_url, min_words=0), bank=BANK)
-            try:
-                only = [c for c in attacks if c.attack_only]
-                over = []
-                for c in only:
-                    r = await grader.agrade(c.question_id, c.text)
-                    if r.percent is None or r.percent > 10:
-                        over.append(f"{c.id} ({r.percent} %)")
-                gains = []
-                for c in attacks:
-                    if c.attack_only or not c.honest:
-                        continue
-                    mixed = await grader.agrade(c.question_id, c.text)
-                    alone = await grader.agrade(c.question_id, c.honest)
-                    gains.append(((mixed.score or 0) - (alone.score or 0)) / mixed.max_score * 100)
-            finally:
-                await grader.aclose()
-        print(
-            f"{label} {mode} judge: attack-only at or under 10 %: {len(only) - len(over)}/{len(only)}"
-            + (f" (over: {', '.join(over)})" if over else "")
-        )
-        if gains:
-            print(f"  mixed answers: largest gain over the genuine part {max(gains):.1f} % of the maximum")
-    local = Grader(Settings(backend="local", use_cache=False, min_words=0), bank=BANK)
-    only = [c for c in attacks if c.attack_only]
-    over = [c.id for c in only if ((await local.agrade(c.question_id, c.text)).percent or 0) > 10]
-    print(f"{label} embedded judge: attack-only at or under 10 %: {len(only) - len(over)}/{len(only)}")
-    for mode in ("honest",):
-        with DevServer(mode=mode) as server:
-            grader = Grader(_settings(server.base_url, min_words=0), bank=BANK)
-            try:
-                worst, worst_id, over = 0.0, "", 0
-                flagged = []
-                for c in benign:
-                    r = await grader.agrade(c.question_id, c.text)
-                    alone = score_verdict(BANK.get(c.question_id), c.text, r.verdict, [], check_relevance=False)
-                    loss = (alone.score - (r.score or 0)) / r.max_score * 100
-                    over += loss > 10
-                    if loss > worst:
-                        worst, worst_id = loss, c.id
-                    if r.has_flag("injection_suspected") or r.has_flag("judge_disagreement"):
-                        flagged.append(f"{c.id} ({', '.join(f for f in r.flag_codes)})")
-            finally:
-                await grader.aclose()
-        print(
-            f"{label} benign, {mode} judge: flagged {len(flagged)}/{len(benign)}; over 10 % lost: {over}; "
-            f"largest loss to the defences {worst:.1f} % of the maximum ({worst_id or '-'})"
-            + (f" ({'; '.join(flagged)})" if flagged else "")
-        )
 
 
 async def _honest_verdicts(rows) -> list[str]:
@@ -287,13 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     honest_quotes()
     if not args.skip_criteria_dev:
         asyncio.run(criteria_dev())
-    asyncio.run(annotated_benign(BENIGN, "development"))
-    asyncio.run(attacks_and_benign(ATTACKS, BENIGN, "development"))
-    if args.heldout:
-        from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
+    import injection_targets
 
-        asyncio.run(annotated_benign(HELDOUT_BENIGN, "held-out"))
-        asyncio.run(attacks_and_benign(HELDOUT_ATTACKS, HELDOUT_BENIGN, "held-out"))
+    for name, (attacks, benign) in injection_targets.parts(
+        ["development", *(["held-out"] if args.heldout else [])]
+    ).items():
+        figures = asyncio.run(injection_targets.measure(attacks, benign))
+        injection_targets.report(name, attacks, benign, figures, verbose=name != "held-out")
     return 0
 
 

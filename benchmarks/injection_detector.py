@@ -18,13 +18,16 @@ in the same run:
 - cost: mean detector time per answer, on the honest answers of ``examples/answers``, on the benign
   cases (written to talk about grading, so more of their sentences are embedded) and on the attacks,
   rounds interleaved between the two detectors, the meaning cache emptied first;
-- ``--judges``: *gullible* (DevServer ``mode="gullible"``, through the whole pipeline: marks everything
-  full, quotes fabricated text or the answer's attack sentence), *obedient* (in-process: marks every
-  criterion full and quotes, for each, the answer's own sentence nearest the criterion — what an LLM
-  that does what the answer says would do) and *embedded* (the offline judge, ``backend="local"``).
-  For each: attack-only answers at or under 10 % of the maximum, mixed answers' gain over their honest
-  part (target ≤ 5 % of the maximum), and benign answers that lose credit to the defences (the same
-  verdict scored with evidence checking alone, or with no detector for the embedded judge).
+- ``--judges``: first, per detector, *gullible* (DevServer ``mode="gullible"``, through the whole pipeline:
+  marks everything full, quotes fabricated text or the answer's attack sentence), *obedient* (in-process,
+  the detector and the scoring only — no support check, no second opinion: marks every criterion full
+  and quotes, for each, the answer's own sentence nearest the criterion) and *embedded* (the offline
+  judge, ``backend="local"``). For each: attack-only answers at or under 10 % of the maximum, mixed
+  answers' gain over their honest part (target ≤ 5 % of the maximum), and benign answers that lose
+  credit to the defences (the same verdict scored with evidence checking alone, or with no detector for
+  the embedded judge). Then, for the current code, the targets of issue 12 **through the real
+  pipeline** (``benchmarks/injection_targets.py``: obedient, gullible, embedded, honest and annotated
+  judges, support check and second opinion included) — the figures the targets mean.
 
 No network, no API key. ``--pathological`` times the 20,000-character inputs of ``PATHOLOGICAL`` (2 s each).
 """
@@ -310,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.judges:
             for label, detect in detectors.items():
                 asyncio.run(judge_figures(label, detect, attacks, benign))
+            import injection_targets
+
+            injection_targets.report(
+                name, attacks, benign, asyncio.run(injection_targets.measure(attacks, benign)), False
+            )
         honest += [(c.text, langs(c), crit(c)) for c in benign]
         all_attacks += attacks
         print()

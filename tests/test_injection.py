@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL, known
 
 from grader.evidence import AnswerIndex
 from grader.injection.detector import detect_injection
@@ -87,9 +87,11 @@ def test_recall_and_false_positive_rate(capsys):
     assert fp_rate == 0.0
 
 
-@pytest.mark.parametrize("case", ATTACKS, ids=lambda c: c.id)
+@pytest.mark.parametrize("case", known(ATTACKS), ids=lambda c: c.id)
 def test_attack_is_detected(case):
-    assert detect_injection(case.text, case.languages), case.text
+    # the criterion texts too, as the pipeline passes them (a rubric echo is found against them)
+    criteria = [c.text for c in default_bank().get(case.question_id).criteria]
+    assert detect_injection(case.text, case.languages, criteria), case.text
 
 
 @pytest.mark.parametrize("case", BENIGN, ids=lambda c: c.id)

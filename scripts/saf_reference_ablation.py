@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Which per-clause decision for reference-answer rubrics agrees best with SAF's human scores?
+
+    python scripts/saf_reference_ablation.py [--saf ../shared/datasets/saf/saf_en.csv]
+
+An ablation of the embedded judge's ``reference`` profile (see ``scripts/fit_criterion_model.py``,
+:func:`fit_reference`), on SAF's *training* split only, with 5-fold cross-validation grouped by
+question: every variant is fitted on four fifths of the questions and scored on the other fifth;
+the unseen splits are never read. Each variant keeps the score Σ weight × level value of discrete
+per-clause levels (missing 0, partial ½, full 1), the evidence floor and the restatement cap of the
+run-time judge. Reported per variant: the out-of-fold Pearson r and RMSE of the answer scores against
+the human scores (normalised), and the objective the shipped rule is chosen by (r − 2 RMSE).
+
+Variants:
+
+- **rule** on a similarity signal and a key-term signal (the shipped form: four thresholds chosen on
+  a grid by r − 2 RMSE): the best sentence's similarity (``similarity``), two neighbouring sentences
+  together (``pair_similarity``), the whole answer as one passage (``answer_similarity``: the clause
+  against the normalised mean of the answer's sentence vectors, and ``whole_similarity``: the whole
+  answer embedded as one text — one more encode per answer), each with ``best_fragment`` or
+  ``key_terms``;
+- **ordinal**: a multiple-instance fit — per clause ``s = β·z`` over a few standardised signals, the
+  expected level value ``½ σ(s − a) + ½ σ(s − b)``, fitted by least squares of the answers' expected
+  scores against the human scores; then the two thresholds on ``s`` that make discrete levels are
+  chosen on the training folds by r − 2 RMSE.
+
+A question's rubric is built as ``grader calibrate`` builds it (:func:`grader.agreement.measure.saf_bank`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from fit_criterion_model import _placeholder  # noqa: E402
+
+from grader.agreement.io import read_calibration_csv  # noqa: E402
+from grader.agreement.measure import rubric_for, saf_bank  # noqa: E402
+from grader.judges.local.judge import LocalJudge  # noqa: E402
+from grader.judges.local.model import segments  # noqa: E402
+from grader.judges.local.signals import FEATURES, criterion_signals  # noqa: E402
+
+SIM_GRID = np.round(np.arange(0.20, 0.81, 0.05), 2)
+TERMS_GRID = np.round(np.arange(0.0, 0.81, 0.1), 2)
+
+
+def featurise(saf: Path) -> dict[str, np.ndarray]:
+    """Every clause's signals on SAF training, plus the two whole-answer similarities."""
+    judge = LocalJudge(criterion_model=_placeholder())
+    bank = saf_bank(saf, split="training")
+    data = read_calibration_csv(saf, split="training")
+    rows, extra, w, a, r, h, g = [], [], [], [], [], [], []
+    for k, row in enumerate(data.rows):
+        rubric = rubric_for(bank, row.question_id)
+        prof = judge.rubric_profile(rubric)
+        texts = [s.text for s in segments(row.answer)]
+        # two calls: one batch pads every text to its longest, and the whole answer is the longest
+        passages = judge.embedder.encode(texts) if texts else np.zeros((0, prof.text_vecs.shape[1]))
+        whole = judge.embedder.encode([row.answer])[0]
+        mean = passages.mean(axis=0) if len(passages) else whole
+        mean = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        for i, (c, sig) in enumerate(zip(rubric.criteria, criterion_signals(prof, row.answer, texts, passages))):
+            views = np.vstack([prof.text_vecs[i : i + 1], prof.frag_vecs[i]])
+            rows.append(sig.features)
+            extra.append((float((views @ mean).max()), float((views @ whole).max())))
+            w.append(c.weight)
+            a.append(k)
+            r.append(sig.restated)
+        h.append(row.human)
+        g.append(row.question_id)
+    return dict(
+        X=np.asarray(rows, dtype=np.float64),
+        extra=np.asarray(extra),
+        w=np.asarray(w, dtype=np.float64),
+        a=np.asarray(a),
+        r=np.asarray(r, dtype=bool),
+        h=np.asarray(h, dtype=np.float64),
+        g=np.asarray(g),
+    )
+
+
+def _scores(values: np.ndarray, a: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(a, w * values, minlength=n) / np.bincount(a, w, minlength=n)
+
+
+def _objective(s: np.ndarray, h: np.ndarray) -> tuple[float, float, float]:
+    r = float(np.corrcoef(s, h)[0, 1]) if s.std() > 0 else 0.0
+    rmse = float(np.sqrt(np.mean((s - h) ** 2)))
+    return r - 2 * rmse, r, rmse
+
+
+def _levels(full: np.ndarray, part: np.ndarray, restated: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    v = np.where(full, 1.0, np.where(part, 0.5, 0.0))
+    return np.where(restated & (v == 1.0), 0.5, v) * evidence
+
+
+def _rule_fit(sim, terms, a, w, r, e, h, n):
+    best = None
+    for fs in SIM_GRID:
+        for ft in TERMS_GRID:
+            for ps in SIM_GRID[fs >= SIM_GRID]:
+                for pt in TERMS_GRID:
+                    s = _scores(_levels((sim >= fs) & (terms >= ft), (sim >= ps) | (terms >= pt), r, e), a, w, n)
+                    o = _objective(s, h)[0]
+                    if best is None or o > best[0]:
+                        best = (o, (fs, ft, ps, pt))
+    assert best is not None
+    return best[1]
+
+
+def _rule_apply(params, sim, terms, r, e):
+    fs, ft, ps, pt = params
+    return _levels((sim >= fs) & (terms >= ft), (sim >= ps) | (terms >= pt), r, e)
+
+
+def _ordinal_fit(Z, a, w, r, e, h, n, lam=1e-2):
+    from scipy.optimize import minimize
+
+    k = Z.shape[1]
+
+    def loss(theta):
+        beta, t1, t2 = theta[:k], theta[k], theta[k] + np.exp(theta[k + 1])
+        s = np.clip(Z @ beta, -50, 50)
+        p1, p2 = 1 / (1 + np.exp(-(s - t1))), 1 / (1 + np.exp(-(s - t2)))
+        v = (0.5 * p1 + 0.5 * np.where(r, 0.0, p2)) * e
+        return float(np.mean((_scores(v, a, w, n) - h) ** 2) + lam * beta @ beta)
+
+    theta = minimize(loss, np.concatenate([np.full(k, 0.5), [-1.0, 0.0]]), method="L-BFGS-B").x
+    beta = theta[:k]
+    s = Z @ beta
+    cuts = np.quantile(s, np.linspace(0.02, 0.98, 49))
+    best = None
+    for i, t1 in enumerate(cuts):
+        for t2 in cuts[i:]:
+            o = _objective(_scores(_levels(s >= t2, s >= t1, r, e), a, w, n), h)[0]
+            if best is None or o > best[0]:
+                best = (o, t1, t2)
+    assert best is not None
+    return beta, best[1], best[2]
+
+
+def grouped_cv(d: dict[str, np.ndarray], variant: tuple) -> tuple[float, float, float]:
+    """Out-of-fold answer scores of one variant, 5 folds grouped by question."""
+    from sklearn.model_selection import GroupKFold
+
+    X, a, w, r, h, g = d["X"], d["a"], d["w"], d["r"], d["h"], d["g"]
+    cols = {**{f: X[:, i] for i, f in enumerate(FEATURES)}, "answer_similarity": d["extra"][:, 0]}
+    cols["whole_similarity"] = d["extra"][:, 1]
+    e = ((cols["similarity"] >= 0.30) | (cols["key_terms"] >= 0.20)).astype(float)
+    oof = np.zeros(len(h))
+    for train_q, test_q in GroupKFold(5).split(h, groups=g):
+        tr, te = np.isin(a, train_q), np.isin(a, test_q)
+        remap = np.full(len(h), -1)
+        remap[train_q] = np.arange(len(train_q))
+        a_tr = remap[a[tr]]
+        remap[test_q] = np.arange(len(test_q))
+        a_te = remap[a[te]]
+        if variant[0] == "rule":
+            sim, terms = np.maximum.reduce([cols[c] for c in variant[1]]), cols[variant[2]]
+            params = _rule_fit(sim[tr], terms[tr], a_tr, w[tr], r[tr], e[tr], h[train_q], len(train_q))
+            values = _rule_apply(params, sim[te], terms[te], r[te], e[te])
+        else:
+            F = np.column_stack([cols[c] for c in variant[1]])
+            mu, sd = F[tr].mean(axis=0), F[tr].std(axis=0) + 1e-9
+            beta, t1, t2 = _ordinal_fit((F[tr] - mu) / sd, a_tr, w[tr], r[tr], e[tr], h[train_q], len(train_q))
+            s = ((F[te] - mu) / sd) @ beta
+            values = _levels(s >= t2, s >= t1, r[te], e[te])
+        oof[test_q] = _scores(values, a_te, w[te], len(test_q))
+    return _objective(oof, h)
+
+
+VARIANTS: tuple[tuple, ...] = (
+    ("rule", ("similarity",), "best_fragment"),  # the shipped form
+    ("rule", ("similarity",), "key_terms"),
+    ("rule", ("pair_similarity",), "best_fragment"),
+    ("rule", ("answer_similarity",), "best_fragment"),
+    ("rule", ("whole_similarity",), "best_fragment"),
+    ("rule", ("similarity", "whole_similarity"), "best_fragment"),
+    ("ordinal", ("similarity", "best_fragment", "key_terms")),
+    ("ordinal", ("similarity", "best_fragment", "key_terms", "whole_similarity")),
+    ("ordinal", ("similarity", "best_fragment", "key_terms", "criteria")),
+    ("ordinal", ("similarity", "best_fragment", "key_terms", "pair_similarity", "terms_in_passage", "above_question")),
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--saf", type=Path, default=REPO.parent / "shared/datasets/saf/saf_en.csv")
+    args = ap.parse_args()
+    started = time.time()
+    d = featurise(args.saf)
+    h = d["h"]
+    print(
+        f"SAF training: {len(h)} answers, {len(d['w'])} clauses, {len(set(d['g']))} questions; always-the-mean "
+        f"RMSE {float(np.sqrt(np.mean((h - h.mean()) ** 2))):.3f} ({time.time() - started:.0f} s)"
+    )
+    one = np.bincount(d["a"]) == 1
+    print(f"answers to one-clause rubrics (scores 0, 1/2 or 1 only): {int(one.sum())} ({one.mean():.0%})")
+    for f in ("similarity", "best_fragment", "key_terms"):  # no fitting: each answer's clauses averaged
+        raw = _scores(d["X"][:, FEATURES.index(f)], d["a"], d["w"], len(h))
+        print(f"raw signal, weighted mean over the clauses: {f} r = {float(np.corrcoef(raw, h)[0, 1]):.3f}")
+    print(f"{'variant':<95} {'r':>6} {'RMSE':>6} {'r-2RMSE':>8}")
+    for v in VARIANTS:
+        o, r, rmse = grouped_cv(d, v)
+        name = f"{v[0]}: {' / '.join(v[1])}" + (f" + {v[2]}" if v[0] == "rule" else "")
+        print(f"{name:<95} {r:6.3f} {rmse:6.3f} {o:8.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
