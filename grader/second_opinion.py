@@ -206,7 +206,7 @@ def embedded_levels(
         vecs = np.stack([checker.vector(p) for p in passages])
         # an answer the detector flagged is judged on its quotes alone: attack text around them must not
         # lengthen the answer into more credit (the answer's length is one of the model's signals)
-        sig = criterion_signals(profile, " ".join(passages) if quotes_only else answer, passages, vecs)[i]
+        sig = criterion_signals(profile, " ".join(passages) if quotes_only else answer, passages, vecs, only=(i,))[0]
         row = np.array([sig.features], dtype=np.float64)
         p_partial, p_full = (float(p[0]) for p in model.probabilities(row, rubric.kind))
         # unsupported below UNSUPPORTED; partial where the model is sure it is not full; else full

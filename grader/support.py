@@ -48,8 +48,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.evidence import MIN_QUOTE_CHARS
@@ -134,6 +135,7 @@ def _grading_clause(text: str) -> bool:
     return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)
 def strip_grading_talk(quote: str) -> str:
     """The quote without its sentences that hold verdict fields (``criterion_id: x``, ``"score": 10`` —
     a clause split would leave their values) and its clauses that are grading talk (the quote itself
@@ -154,6 +156,31 @@ def _shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
     return any(
         b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
     )
+
+
+_LexicalCheck = Callable[["SupportChecker", Rubric, int, str], bool]
+
+
+def _memo_per_rubric(fn: _LexicalCheck) -> _LexicalCheck:
+    """Memoise a check that depends only on (rubric, criterion index, text): the second opinion's
+    :meth:`~grader.second_opinion.Reviewer.would_embed` and the scoring's check ask the same question
+    about each quote of an answer (a pure speed-up). The checker and the rubric are kept beside the result
+    so that their ids cannot be reused while the entry lives; bounded."""
+    memo: dict[tuple[int, int, int, str], tuple[SupportChecker, Rubric, bool]] = {}
+
+    def memoised(self: SupportChecker, rubric: Rubric, index: int, text: str) -> bool:
+        key = (id(self), id(rubric), index, text)
+        hit = memo.get(key)
+        if hit is not None and hit[0] is self and hit[1] is rubric:
+            return hit[2]
+        found = fn(self, rubric, index, text)
+        if len(memo) >= 8192:
+            memo.clear()
+        memo[key] = (self, rubric, found)
+        return found
+
+    memoised.__doc__ = fn.__doc__
+    return memoised
 
 
 class SupportChecker:
@@ -216,6 +243,7 @@ class SupportChecker:
 
     # -- checks -----------------------------------------------------------------------------------
 
+    @_memo_per_rubric
     def lexical(self, rubric: Rubric, index: int, text: str) -> bool:
         """Step 1: the text uses a key term of criterion ``index`` or shares a content word with it."""
         from grader.judges.local.signals import content_terms

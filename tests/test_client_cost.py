@@ -87,8 +87,11 @@ def _bench_client() -> Any:
 def test_the_whole_process_benchmark_accounts_cpu_on_a_tiny_input() -> None:
     """``benchmarks/bench_client.py`` on 12 answers, one repeat: both clients run as subprocesses
     against the test server, every figure is there and plausible (no timing is asserted)."""
-    result = _bench_client().bench_client(answers=12, latency=0.0, concurrency=4, repeats=1)
+    result = _bench_client().bench_client(
+        answers=12, latency=0.0, concurrency=4, repeats=1, without_second_opinion=True
+    )
     median = result["median"]
+    assert median["no_second_opinion_per_s"] > 0 and "second_opinion_cpu_ms_per_answer" in median
     for key in ("grader", "bare"):
         assert median[f"{key}_per_s"] > 0
         assert median[f"{key}_startup_cpu_s"] > 0  # an interpreter and openai were imported

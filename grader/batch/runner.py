@@ -333,7 +333,10 @@ async def run_batch(
         if "grader.injection.detector" not in sys.modules:  # imported while the first request is out
             loop = asyncio.get_running_loop()
             limit.on_first = lambda: loop.call_later(0.02, _import_detector)
-    workers = limit.maximum + max(4, limit.maximum // 4) if gate_requests else limit.maximum
+    # (spares: at 32 in flight and ~130 replies/s, the workers between a reply and their next request —
+    # scoring, writing, rendering the next prompt — were often more than 8, and a freed slot waited for
+    # one: 24 spares gave 5–10 % more throughput than 8 in five paired runs)
+    workers = limit.maximum + max(8, limit.maximum * 3 // 4) if gate_requests else limit.maximum
     queue: asyncio.Queue[BatchRow | None] = asyncio.Queue(maxsize=workers * 2)
     fatal: list[TransportError] = []
     pending = [0]  # paid rows started and not finished (for the budget check)

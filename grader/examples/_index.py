@@ -15,11 +15,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from grader.examples._model import GradedExample, examples_hash
+
+if TYPE_CHECKING:  # numpy is imported where vectors are used: an LLM batch's start-up does without it
+    import numpy as np
 
 __all__ = ["ExampleSet", "Neighbour", "nearest", "choose_for_prompt"]
 
@@ -70,6 +71,8 @@ class ExampleSet:
             hit = self._vectors.get(question_id)
         if hit is not None:
             return hit
+        import numpy as np
+
         vecs = np.asarray(embedder.encode([e.answer for e in self._by_q.get(question_id, ())]), dtype=np.float32)
         with self._lock:
             self._vectors.setdefault(question_id, vecs)
@@ -84,6 +87,8 @@ class ExampleSet:
         vecs = self.vectors(question_id, embedder)
         if len(vecs) < 2:
             return None
+        import numpy as np
+
         sims = vecs @ vecs.T
         np.fill_diagonal(sims, -np.inf)
         value = float(sims.max(axis=1).mean())
@@ -124,6 +129,8 @@ def nearest(
     weighted by ``softmax(similarity / temperature)`` over those ``k``. Ties keep example order."""
     if not examples or k < 1:
         return []
+    import numpy as np
+
     sims = vectors @ np.asarray(answer_vec, dtype=np.float32)
     order = np.argsort(-sims, kind="stable")[:k]
     top = sims[order].astype(np.float64)

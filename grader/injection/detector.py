@@ -59,6 +59,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.injection._ascii_gates import Gates, ascii_gates
 from grader.injection.blocks import MD_COMMENT, READER_WORDS, criterion_echoes, verdict_tables
 from grader.injection.language import foreign_spans
 from grader.injection.meaning import meaning_spans
@@ -73,6 +74,10 @@ from grader.injection.patterns import (
 from grader.text import BIDI_CONTROLS, SMALL_CAPITALS, ZERO_WIDTH, is_tag, lookalike_words, matching_view
 
 __all__ = ["Finding", "detect_injection"]
+
+#: the pre-filters on an ASCII view: sharper, same findings (:mod:`grader.injection._ascii_gates`)
+_ASCII_GATES = ascii_gates([p for _, p, _, _ in _PATTERNS], _GATES)
+_OPEN = {True: Gates(_ASCII_GATES), False: Gates(_GATES)}
 
 
 @dataclass(frozen=True)
@@ -335,8 +340,8 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: 
     view, idx = _view(answer, mixed)
     raw: list[tuple[str, int, int]] = []
     low = view.lower()
-    for (kind, pattern, position, when), gate in zip(_PATTERNS, _GATES):
-        if gate is not None and not any(word in low for word in gate):
+    for (kind, pattern, position, when), scan in zip(_PATTERNS, _OPEN[view.isascii()].open(low)):
+        if not scan:
             continue
         for m in pattern.finditer(view):
             if m.end() == m.start():

@@ -362,6 +362,11 @@ class LLMJudge(BaseJudge):
                     except TransportError as exc:
                         exc.usage = usage
                         raise
+                    if self._gate is not None:
+                        # the request gate just let another answer's request go: let it go out now,
+                        # before this reply is parsed and scored (milliseconds of CPU), so that
+                        # requests do not queue behind scoring on the event loop (batch throughput)
+                        await asyncio.sleep(0)
                     completion = parse_completion(response)
                     if completion.usage is not None:
                         usage = usage.add(completion.usage)

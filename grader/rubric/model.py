@@ -153,11 +153,33 @@ class Rubric(BaseModel):
 
     @property
     def hash(self) -> str:
-        """Stable content hash: changes whenever anything that affects grading changes."""
-        # the default languages are left out, so that rubrics written before the field keep their hash
-        exclude = {"languages"} if self.languages == ("en",) else None
-        payload = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        """Stable content hash: changes whenever anything that affects grading changes.
+
+        Memoised per content (:data:`_HASHES`): the embedded judge's caches and the second opinion
+        ask for it several times per answer, and the JSON dump it hashes costs ~40 µs each time."""
+        mine = _BY_ID.get(id(self))
+        if mine is not None and mine[0] is self:  # this very object (hashing a rubric's content costs ~5 µs)
+            return mine[1]
+        found = _HASHES.get(self)
+        if found is None:
+            # the default languages are left out, so that rubrics written before the field keep their hash
+            exclude = {"languages"} if self.languages == ("en",) else None
+            payload = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True, ensure_ascii=False)
+            found = hashlib.sha256(payload.encode()).hexdigest()[:16]
+            if len(_HASHES) >= _HASHES_MAX:
+                _HASHES.clear()
+            _HASHES[self] = found
+        if len(_BY_ID) >= _HASHES_MAX:
+            _BY_ID.clear()
+        _BY_ID[id(self)] = (self, found)  # the object is kept beside its id: the id cannot be reused meanwhile
+        return found
+
+
+#: Rubric → its :attr:`Rubric.hash`. Keyed by the rubric itself (frozen, so hashable and compared by
+#: content): a copy with other content (``model_copy(update=...)``) is another key, never a stale hit.
+_HASHES: dict[Rubric, str] = {}
+_BY_ID: dict[int, tuple[Rubric, str]] = {}
+_HASHES_MAX = 1024
 
 
 def _format_validation_error(path: str, err: ValidationError) -> RubricError:

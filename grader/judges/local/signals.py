@@ -291,17 +291,24 @@ class CriterionSignals:
 
 
 def criterion_signals(
-    profile: RubricProfile, answer: str, passages: Sequence[str], passage_vecs: np.ndarray
+    profile: RubricProfile,
+    answer: str,
+    passages: Sequence[str],
+    passage_vecs: np.ndarray,
+    only: Sequence[int] | None = None,
 ) -> list[CriterionSignals]:
-    """Every criterion's signals for one answer. Passages that talk about grading are ignored."""
+    """Every criterion's signals for one answer. Passages that talk about grading are ignored.
+    ``only``: the signals of these criteria (indices), in that order, and no others: the same values,
+    without the per-criterion work for the rest (the second opinion asks for one criterion at a time)."""
     n = len(profile.criteria)
+    wanted = range(n) if only is None else only
     usable = [i for i, p in enumerate(passages) if not is_grading_talk(p)]
     n_words = len(answer.split())
     if not usable:
         zero = tuple(
             math.log1p(n_words) if f == "log_words" else float(n) if f == "criteria" else 0.0 for f in FEATURES
         )
-        return [CriterionSignals(zero, -1, (), False, False) for _ in range(n)]
+        return [CriterionSignals(zero, -1, (), False, False) for _ in wanted]
     texts = [passages[i] for i in usable]
     P = passage_vecs[usable]
     s_text = profile.text_vecs @ P.T  # (criteria, passages)
@@ -326,7 +333,8 @@ def criterion_signals(
     key_sets = [c.key_terms for c in profile.criteria]
     restating = [is_restatement(t, profile.rubric_terms, key_sets) for t in texts]
     out = []
-    for i, crit in enumerate(profile.criteria):
+    for i in wanted:
+        crit = profile.criteria[i]
         j = int(sims[i].argmax())
         others = np.delete(sims[:, j], i)
         ranked = np.sort(sims[i])[::-1]
