@@ -1,5 +1,5 @@
 """The LLM judge: prompting, response formats and the re-ask loop, over the OpenAI adapter
-(:mod:`grader.judges.openai_api`, the one module that imports ``openai``).
+(:mod:`grader.judges.openai_api`, the one package that imports ``openai``).
 
 Two retry layers, never stacked blindly:
 
