@@ -3,7 +3,7 @@
 The run lives here; the files it sends and reads (request lines, chunks, result lines, the output
 rewrite) in :mod:`grader.batch.api_files`; the Files and Batches calls, with the one transport retry
 policy and error mapping, in the OpenAI adapter (:class:`grader.judges.openai_api.BatchClient`, made
-by :func:`make_client`). The command line (``grader batch --batch-api``) is in :mod:`grader.cli.batch`.
+by :func:`make_client`). The command line (``grader batch --batch-api``) is in :mod:`grader.cli.batch_api`.
 
 Flow, every step recorded in the store's ``batch_jobs`` ledger so that another process can pick it
 up (``grader batch --batch-api --resume``):
