@@ -53,7 +53,7 @@ class JudgeOutcome:
 
 
 class RequestGate(Protocol):
-    """A concurrency limit held around each HTTP request (a batch's :class:`~grader.batch.runner.AdaptiveLimit`)."""
+    """A concurrency limit held around each HTTP request (a batch's :class:`~grader.batch.limit.AdaptiveLimit`)."""
 
     async def acquire(self) -> None:
         """Wait for a slot (may raise to refuse, e.g. once the batch has stopped)."""

@@ -57,7 +57,7 @@ from grader.batch.api_files import (
 )
 from grader.batch.api_jobs import BATCH_PRICE_FACTOR, LIVE_STATES, TERMINAL, BatchApiResult, Event, _Run
 from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter
-from grader.batch.runner import resume_from
+from grader.batch.stats import resume_from
 from grader.errors import ConfigError, InputError, TransportError
 from grader.grading import Grader
 from grader.judges.openai_api import BatchClient, ErrorHints

@@ -28,7 +28,8 @@ from grader.batch.api_files import (
     request_line,
 )
 from grader.batch.io import BatchRow, Columns, ResultWriter, read_rows
-from grader.batch.runner import BatchStats, error_record, result_record
+from grader.batch.records import error_record, result_record
+from grader.batch.stats import BatchStats
 from grader.errors import GraderError, Usage
 from grader.grading import Grader
 from grader.judges.openai_api import BatchClient, Completion

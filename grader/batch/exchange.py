@@ -36,7 +36,8 @@ from typing import Any
 from grader.batch.api_files import completion_of, custom_id_for, line_error, line_ok, parse_result_lines
 from grader.batch.api_jobs import _Run
 from grader.batch.io import DEFAULT_COLUMNS, Columns, ResultWriter, read_rows
-from grader.batch.runner import BatchStats, error_record, result_record, resume_from
+from grader.batch.records import error_record, result_record
+from grader.batch.stats import BatchStats, resume_from
 from grader.errors import ConfigError, InputError
 from grader.grading import Grader
 from grader.result import GradeResult

@@ -12,6 +12,10 @@
 - ``max_cost``: no new row starts once the spend reaches the budget; finished rows are kept.
 - Fatal server errors (bad API key, unknown model: HTTP 401/403/404) stop the batch early
   instead of writing the same error on every row.
+
+The run's statistics are in :mod:`grader.batch.stats`, the concurrency limit in
+:mod:`grader.batch.limit`, the output records in :mod:`grader.batch.records`; their public names are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -19,24 +23,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import json
-import statistics
 import sys
-import time
-from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.io import DEFAULT_COLUMNS, BatchRow, Columns, ResultWriter, earlier_records, read_rows
+from grader.batch.io import DEFAULT_COLUMNS, BatchRow, Columns, ResultWriter, read_rows
+from grader.batch.limit import AdaptiveLimit, BatchStopped
+from grader.batch.records import error_record, result_record
+from grader.batch.stats import BatchStats, resume_from
 from grader.errors import BudgetExceeded, GraderError, InputError, TransportError
 from grader.exit_codes import ExitCode
 from grader.grading import Grader
-from grader.result import GradeResult
 from grader.rubric import Rubric
-from grader.tables import from_cell, is_jsonl
-from grader.text import redact
 
 __all__ = [
     "resume_from",
@@ -61,232 +60,6 @@ class FatalBatchError(GraderError):
             hint=(cause.hint + "; " if cause.hint else "") + "fix it and rerun with --resume",
         )
         self.cause = cause
-
-
-@dataclass
-class QuestionStats:
-    count: int = 0
-    scores: list[float] = field(default_factory=list)
-    bands: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass
-class BatchStats:
-    total: int = 0
-    skipped_done: int = 0
-    graded: int = 0
-    unscored: int = 0
-    errors: int = 0
-    cached: int = 0
-    prompt_tokens: int = 0
-    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    cost_unknown: int = 0
-    started: float = field(default_factory=time.monotonic)
-    per_question: dict[str, QuestionStats] = field(default_factory=lambda: defaultdict(QuestionStats))
-    stopped_reason: str = ""
-
-    @property
-    def done(self) -> int:
-        return self.graded + self.unscored + self.errors
-
-    @property
-    def failed(self) -> int:
-        return self.unscored + self.errors
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.started
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    def add(self, record: dict[str, Any]) -> None:
-        status = record["status"]
-        if status == "graded":
-            self.graded += 1
-        elif status == "unscored":
-            self.unscored += 1
-        else:
-            self.errors += 1
-        if record.get("cached"):
-            self.cached += 1
-        self.prompt_tokens += int(record.get("prompt_tokens") or 0)
-        self.cached_prompt_tokens += int(record.get("cached_prompt_tokens") or 0)
-        self.completion_tokens += int(record.get("completion_tokens") or 0)
-        cost = record.get("cost_usd")
-        if cost is None or cost == "":
-            if status != "error":
-                self.cost_unknown += 1
-        else:
-            self.cost_usd += float(cost)
-        self.count_question(record)
-
-    def count_question(self, record: dict[str, Any]) -> None:
-        """Count a record in the per-question summary only: a row of this run (via :meth:`add`), or one an
-        earlier run wrote (``--resume``), so the summary covers the whole results file."""
-        q = self.per_question[record.get("question_id") or "?"]
-        q.count += 1
-        if record.get("status") == "graded" and record.get("score") not in (None, ""):
-            q.scores.append(float(record["score"]))
-            q.bands[record.get("band") or "?"] += 1
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "rows": self.total,
-            "already_done": self.skipped_done,
-            "graded": self.graded,
-            "unscored": self.unscored,
-            "errors": self.errors,
-            "served_from_cache": self.cached,
-            "prompt_tokens": self.prompt_tokens,
-            "cached_prompt_tokens": self.cached_prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "cost_usd": round(self.cost_usd, 6),
-            "cost_unknown_rows": self.cost_unknown,
-            "elapsed_s": round(self.elapsed, 2),
-            "stopped": self.stopped_reason,
-            "per_question": {
-                qid: {
-                    "count": q.count,
-                    "mean": round(statistics.fmean(q.scores), 3) if q.scores else None,
-                    "bands": dict(q.bands),
-                }
-                for qid, q in sorted(self.per_question.items())
-            },
-        }
-
-
-def resume_from(output: str | Path, stats: BatchStats) -> set[int]:
-    """For ``--resume``: the row numbers already in ``output`` (a torn last line cut off), each of its
-    records counted in ``stats``' per-question summary, so the summary covers the whole results file
-    and not only this run (the totals — graded, tokens, cost — stay this run's)."""
-    done: set[int] = set()
-    csv_cells = not is_jsonl(Path(output))  # a CSV results file neutralised formula-like cells
-    for rec in earlier_records(output):
-        if rec.get("row") not in (None, ""):
-            done.add(int(rec["row"]))
-        qid = str(rec.get("question_id") or "")
-        stats.count_question({**rec, "question_id": from_cell(qid) if csv_cells else qid})
-    return done
-
-
-class BatchStopped(Exception):
-    """Raised to requests still waiting for a slot once the batch has stopped (fatal error or
-    budget): their rows are left for ``--resume``, not recorded as errors."""
-
-
-class AdaptiveLimit:
-    """A concurrency limit that halves on 429 and grows by one per success (AIMD)."""
-
-    def __init__(self, maximum: int, *, sleep: Callable[[float], Any] = asyncio.sleep) -> None:
-        self.maximum = maximum
-        self.limit = maximum
-        self.in_flight = 0
-        self._cond = asyncio.Condition()
-        self._paused_until = 0.0
-        self._sleep = sleep
-        self.rate_limited = 0
-        self.stopped = False
-        self.on_first: Callable[[], Any] | None = None  # called once, when the first slot is taken
-
-    async def acquire(self) -> None:
-        pause = self._paused_until - time.monotonic()
-        if pause > 0:  # the server asked everyone to wait (Retry-After)
-            await self._sleep(pause)
-        while True:
-            async with self._cond:
-                if self.stopped:
-                    raise BatchStopped()
-                if self.in_flight < self.limit:
-                    self.in_flight += 1
-                    if self.on_first is not None:
-                        first, self.on_first = self.on_first, None
-                        first()
-                    return
-                await self._cond.wait()
-
-    async def release(self, *, success: bool) -> None:
-        async with self._cond:
-            self.in_flight -= 1
-            if success and self.limit < self.maximum:
-                self.limit += 1
-            self._cond.notify_all()
-
-    async def stop(self) -> None:
-        """Refuse every further acquire (requests already in flight finish)."""
-        async with self._cond:
-            self.stopped = True
-            self._cond.notify_all()
-
-    def on_rate_limit(self, retry_after: float | None) -> None:
-        """Called by the judge on every 429 (synchronously, inside the event loop)."""
-        self.rate_limited += 1
-        self.limit = max(1, self.limit // 2)
-        if retry_after:
-            self._paused_until = max(self._paused_until, time.monotonic() + min(retry_after, 60.0))
-
-
-def _flags(result: GradeResult) -> str:
-    return ";".join(result.flag_codes)
-
-
-def result_record(row: BatchRow, result: GradeResult) -> dict[str, Any]:
-    # token and cost columns are this run's spend: a result served from the cache cost nothing now
-    # (what it cost when first graded stays in result_json)
-    usage = {} if result.cached else (result.usage or {})
-    reasons = [f"{f.code}: {f.detail}" for f in result.flags if f.code in ("empty", "too_short", "unscored")]
-    return {
-        "row": row.index,
-        "line": row.line,
-        "candidate_id": row.candidate_id,
-        "question_id": row.question_id,
-        "status": result.status,
-        "score": result.score,
-        "max_score": result.max_score,
-        "percent": result.percent,
-        "band": result.band or "",
-        "flags": _flags(result),
-        "reason": result.unscored_reason or "; ".join(reasons),
-        "backend": result.backend,
-        "model": result.model,
-        "cached": result.cached,
-        "prompt_tokens": usage.get("prompt_tokens", 0),
-        "cached_prompt_tokens": usage.get("cached_tokens", 0),
-        "completion_tokens": usage.get("completion_tokens", 0),
-        "cost_usd": 0.0 if result.cached else result.cost_usd,
-        "latency_s": result.latency_s,
-        "attempts": result.attempts,
-        "result_json": result.model_dump_json(),
-    }
-
-
-def error_record(row: BatchRow, reason: str) -> dict[str, Any]:
-    return {
-        "row": row.index,
-        "line": row.line,
-        "candidate_id": row.candidate_id,
-        "question_id": row.question_id,
-        "status": "error",
-        "score": None,
-        "max_score": None,
-        "percent": None,
-        "band": "",
-        "flags": "error",
-        "reason": f"{redact(reason)} (line {row.line})",  # no key-shaped text in any output
-        "backend": "",
-        "model": "",
-        "cached": False,
-        "prompt_tokens": 0,
-        "cached_prompt_tokens": 0,
-        "completion_tokens": 0,
-        "cost_usd": 0.0,
-        "latency_s": 0.0,
-        "attempts": 0,
-        "result_json": "",
-    }
 
 
 async def run_batch(
@@ -476,7 +249,3 @@ def _would_exceed(stats: BatchStats, in_flight: int, max_cost: float) -> bool:
 def _estimate_tokens(answer: str, grader: Grader) -> float:
     # ~4 characters per token for the answer, plus the rubric/instructions prefix and the verdict
     return len(answer) / 4 + 900 + grader.settings.max_tokens / 3
-
-
-def summary_json(stats: BatchStats) -> str:
-    return json.dumps(stats.summary(), indent=2)

@@ -41,7 +41,7 @@ from grader.exit_codes import ExitCode
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from grader.batch.runner import BatchStats
+    from grader.batch.stats import BatchStats
 
 __all__ = ["register", "batch"]
 

@@ -24,7 +24,7 @@ from grader.rubric import RubricBank
 from grader.settings import Settings
 
 if TYPE_CHECKING:
-    from grader.batch.runner import BatchStats
+    from grader.batch.stats import BatchStats
     from grader.store import Store
 
 __all__ = ["export_cli", "import_cli", "run_batch_api_cli"]
