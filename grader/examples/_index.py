@@ -101,6 +101,8 @@ class ExampleSet:
         :class:`ExampleSet` of all the others. Each question's examples are shuffled (seeded) and dealt
         round-robin, so every fold holds about ``1/n`` of every question and an example is graded with
         the other examples of its question, as an answer would be. Vectors already computed are shared."""
+        import numpy as np
+
         rng = np.random.default_rng(seed)
         held: list[list[GradedExample]] = [[] for _ in range(n)]
         keep: list[dict[str, list[int]]] = [{} for _ in range(n)]
