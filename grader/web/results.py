@@ -43,7 +43,7 @@ from grader.review import (
 from grader.web.render import highlight_answer
 
 if TYPE_CHECKING:
-    from grader.web.app import _Web
+    from grader.web.pages import _Web
 
 #: Seconds a client has to send a decision's form (as for an answer: slow uploads are cut off).
 BODY_TIMEOUT_S = 30.0
