@@ -35,6 +35,9 @@ Anonymising replaces every candidate id by a stable alias (``Candidate 7F3A9C``)
 see :mod:`grader.report.anonymise`.
 
 Every value from a results file is untrusted: the renderers escape it (see :mod:`grader.report.render`).
+
+The data model is :mod:`grader.report.model` and reading a results file is :mod:`grader.report.load`;
+this module builds the report and re-exports both, so ``grader.report.build`` stays the one import path.
 """
 
 from __future__ import annotations
@@ -42,20 +45,24 @@ from __future__ import annotations
 import hashlib
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-
-from grader.errors import InputError
 from grader.report.anonymise import alias_for, scrub_ids
 from grader.report.anonymise import aliases as _aliases
 from grader.report.duplicates import DEFAULT_THRESHOLD, find_near_duplicates, group_pairs
-from grader.result import EMBEDDED_LIMITS, FLAG_CODES, GradeResult
+from grader.report.load import load_results
+from grader.report.model import (
+    DEFAULT_PASS_MARK,
+    REVIEW_FLAGS,
+    AnswerEntry,
+    Candidate,
+    DuplicateSet,
+    QuestionStats,
+    Report,
+    ReviewItem,
+)
+from grader.result import EMBEDDED_LIMITS
 from grader.rubric import Rubric, RubricBank
-from grader.tables import from_cell, is_jsonl, open_table
 from grader.text import normalise_answer
 
 __all__ = [
@@ -71,178 +78,6 @@ __all__ = [
     "REVIEW_FLAGS",
     "DEFAULT_PASS_MARK",
 ]
-
-DEFAULT_PASS_MARK = 60.0
-REVIEW_FLAGS = (
-    "injection_suspected",
-    "judge_disagreement",
-    "unscored",
-    "near_duplicate",
-    "low_confidence",
-    "unverified_evidence",
-)
-
-
-@dataclass
-class AnswerEntry:
-    candidate_id: str
-    question_id: str
-    row: int | None
-    status: str  # graded | unscored | error
-    reason: str = ""
-    result: GradeResult | None = None
-    duplicates: list[tuple[str, float]] = field(default_factory=list)  # (other candidate's name, similarity)
-    text: str = ""  # the answer itself, when the answers file was given (and is the version graded)
-
-    @property
-    def score(self) -> float:
-        return self.result.score if self.result is not None and self.result.score is not None else 0.0
-
-    def review_reasons(self) -> list[tuple[str, str]]:
-        """Why a human should look at this answer; none once a reviewer has accepted or overridden it."""
-        reasons: list[tuple[str, str]] = []
-        if self.result is not None and self.result.review is not None:
-            return reasons
-        if self.status == "error":
-            reasons.append(("error", self.reason or "the row could not be graded"))
-        flags = self.result.flags if self.result is not None else []
-        for code in REVIEW_FLAGS:
-            for f in flags:
-                if f.code == code and code != "near_duplicate":
-                    reasons.append((code, f.detail or FLAG_CODES.get(code, "")))
-        return reasons
-
-
-@dataclass
-class Candidate:
-    candidate_id: str
-    name: str  # what the page shows: the id, or its alias
-    answers: dict[str, AnswerEntry]
-    total: float = 0.0
-    max_total: float = 0.0
-    percent: float = 0.0
-    rank: int = 0
-    verdict: str = "fail"  # pass | fail | undecided
-    missing: list[str] = field(default_factory=list)
-    needs_review: bool = False  # an answer is flagged injection_suspected / judge_disagreement
-
-
-@dataclass
-class ReviewItem:
-    candidate: str  # display name
-    question_id: str
-    reasons: list[tuple[str, str]]  # (code, detail), detail may name another candidate (display name)
-
-
-@dataclass
-class DuplicateSet:
-    """Candidates whose answers to one question are near duplicates of each other (a connected group)."""
-
-    question_id: str
-    names: list[str]  # display names
-    low: float
-    high: float
-
-
-@dataclass
-class QuestionStats:
-    question_id: str
-    question: str
-    max_score: float
-    n: int
-    unscored: int
-    mean: float | None
-    median: float | None
-    low: float | None
-    high: float | None
-    bins: list[int]  # 10 bins of percent: [0,10), [10,20) … [90,100]
-
-
-@dataclass
-class Report:
-    title: str
-    source: str
-    generated_at: str
-    pass_mark: float
-    anonymised: bool
-    candidates: list[Candidate]
-    questions: list[QuestionStats]
-    needs_human: list[ReviewItem]
-    duplicate_method: str
-    duplicate_pairs: int
-    rows: int
-    errors: int
-    question_texts: dict[str, str]
-    criterion_texts: dict[tuple[str, str], str]
-    limits_note: str = ""  # said when answers were graded by the embedded grader
-    duplicate_groups: list[DuplicateSet] = field(default_factory=list)
-
-    @property
-    def has_answer_texts(self) -> bool:
-        return any(e.text for c in self.candidates for e in c.answers.values())
-
-
-# -- reading ----------------------------------------------------------------------------------------
-
-
-def load_results(path: str | Path) -> list[AnswerEntry]:
-    """Read a batch results file (CSV with ``result_json`` or JSONL with ``result``; read by
-    :func:`grader.tables.open_table`). Every row must be readable: a problem names its line."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("file not found", source=str(p))
-    if not is_jsonl(p) and p.stat().st_size == 0:
-        raise _not_results(str(p))
-    entries: list[AnswerEntry] = []
-    with open_table(p) as table:
-        if table.format == "csv" and ("candidate_id" not in table.header or "status" not in table.header):
-            raise _not_results(table.source)
-        for row in table.rows():
-            if row.error:
-                raise InputError(row.error, source=table.source, line=row.line)
-            if row.undecodable:
-                raise InputError("not UTF-8 text", source=table.source, line=row.line, hint="save the file as UTF-8")
-            values = row.values if table.format != "csv" else _from_cells(row.values)
-            entries.append(_entry(values, table.source, row.line))
-    return entries
-
-
-def _from_cells(values: dict[str, Any]) -> dict[str, Any]:
-    """A results CSV row's values as the grader had them before it neutralised formulas."""
-    return {k: from_cell(v) if isinstance(v, str) else v for k, v in values.items()}
-
-
-def _not_results(source: str) -> InputError:
-    return InputError(
-        "not a grader results file (needs candidate_id, question_id, status, result_json)",
-        source=source,
-        line=1,
-        hint="give the output of `grader batch`",
-    )
-
-
-def _entry(rec: dict[str, Any], source: str, line: int) -> AnswerEntry:
-    raw = rec.get("result") if "result" in rec else rec.get("result_json")
-    result = None
-    if raw:
-        try:
-            result = GradeResult.model_validate_json(raw) if isinstance(raw, str) else GradeResult.model_validate(raw)
-        except ValidationError as e:
-            raise InputError(f"the result does not parse: {e.errors()[0]['msg']}", source=source, line=line) from None
-    status = str(rec.get("status") or (result.status if result else "error"))
-    try:
-        row = int(rec["row"]) if rec.get("row") not in (None, "") else None
-    except (TypeError, ValueError):
-        row = None
-    return AnswerEntry(
-        candidate_id=str(rec.get("candidate_id") or ""),
-        question_id=str(rec.get("question_id") or (result.question_id if result else "")),
-        row=row,
-        status=status,
-        reason=str(rec.get("reason") or ""),
-        result=result,
-    )
-
 
 # -- building -----------------------------------------------------------------------------------------
 
