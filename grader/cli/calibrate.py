@@ -1,23 +1,21 @@
 """``grader calibrate``: measure how far the grader agrees with human graders on a scored CSV.
 
 The measures are in :mod:`grader.agreement`; this module reads the options, grades (or reads a
-results file) and prints the tables.
+results file) and builds the reports; the tables it prints are :mod:`grader.cli.calibrate_tables`
+(``metrics_table`` and ``confusion_table`` are re-exported here).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from grader.cli import common
+from grader.cli.calibrate_tables import confusion_table, metrics_table, render_criteria_report, render_report
 from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
@@ -28,89 +26,11 @@ from grader.cli.common import (
     echo,
     grading_settings,
     open_store,
-    print_line,
     warn_bank,
 )
 from grader.errors import InputError
 
 __all__ = ["register", "calibrate", "metrics_table", "confusion_table"]
-
-_ROWS = [  # (field, label)
-    ("pearson", "Pearson r"),
-    ("spearman", "Spearman ρ"),
-    ("qwk", "QWK"),
-    ("rmse", "RMSE (lower is better)"),
-    ("exact_agreement", "exact agreement"),
-    ("adjacent_agreement", "adjacent agreement"),
-    ("length_bias", "length bias"),
-    ("accuracy", "label accuracy"),
-    ("macro_f1", "label macro-F1"),
-]
-_LEGEND = (
-    "scores normalised to 0–1; QWK, exact (same bin) and adjacent (±1 bin) agreement on the bins; "
-    "length bias = Pearson r of score vs answer words"
-)
-
-
-def _fmt(v: float | None) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
-
-
-def metrics_table(report: Any) -> Table:
-    systems = [report, *report.baselines]
-    table = Table(title="agreement with the human scores", title_justify="left")
-    table.add_column("metric")
-    for s in systems:
-        table.add_column(s.name, justify="right", style="bold" if s is report else None)
-    table.add_column("human", justify="right", style="dim")
-    for key, label in _ROWS:
-        if key in ("accuracy", "macro_f1") and report.labels is None:
-            continue
-        human = _fmt(report.human_length_bias) if key == "length_bias" else ""
-        table.add_row(label, *(_fmt(getattr(s, key)) for s in systems), human)
-    return table
-
-
-def confusion_table(report: Any) -> Table:
-    table = Table(title="labels: rows = human, columns = grader", title_justify="left")
-    table.add_column("human \\ grader")
-    for lab in report.labels:
-        table.add_column(lab, justify="right")
-    table.add_column("total", justify="right", style="dim")
-    for i, (lab, counts) in enumerate(zip(report.labels, report.confusion)):
-        cells = [f"[bold green]{c}[/]" if i == j else str(c) for j, c in enumerate(counts)]
-        table.add_row(lab, *cells, str(sum(counts)))
-    return table
-
-
-def _render(console: Console, report: Any) -> None:
-    where = report.source + (f" (split {report.split})" if report.split else "")
-    print_line(
-        console,
-        f"[bold]{report.n}[/] of {report.n_rows} rows compared · {escape(where)} · grader "
-        f"{escape(report.description or 'from results file')}"
-        + (f" · {report.n_cached} from cache" if report.n_cached else ""),
-        markup=True,
-    )
-    if report.skipped:
-        print_line(
-            console,
-            "left out: " + ", ".join(f"{n} {why}" for why, n in report.skipped.items()),
-            style="yellow",
-            highlight=True,
-        )
-    console.print(metrics_table(report))
-    if report.labels and report.confusion:
-        console.print(confusion_table(report))
-    lines = [_LEGEND, f"bins: {report.binning}"]
-    if report.label_rule:
-        lines.append(f"grader labels: {report.label_rule}")
-    lines += [f"baseline {b.name}: {b.description}" for b in report.baselines]
-    for system in (report, *report.baselines):
-        lines += [f"{system.name} {k}: n/a, {why}" for k, why in system.undefined.items()]
-    lines += report.notes
-    for line in lines:
-        print_line(console, line, style="dim")
 
 
 def _languages(text: str) -> tuple[str, ...]:
@@ -295,7 +215,7 @@ def calibrate(
             from grader.examples._calibrate import add_systems
 
             add_systems(report, data, extra, bins=bins, fit_labels=fit_labels)
-        _render(common.console, report)
+        render_report(common.console, report)
         reports[part or ""] = report
         if chart is not None:
             _, human, pred = paired(data, graded)
@@ -340,40 +260,6 @@ def _grade(grader: Any, data: Any, bank: Any, label: str = "grading") -> Any:
     return graded
 
 
-def _ci(report: Any, key: str) -> str:
-    value = getattr(report, key)
-    if value is None:
-        return "n/a"
-    lo_hi = report.intervals.get(key)
-    return f"{value:.3f}" + (f" [{lo_hi[0]:.2f}–{lo_hi[1]:.2f}]" if lo_hi else "")
-
-
-_CRITERIA_ROWS = [
-    ("exact", "exact level agreement"),
-    ("qwk", "quadratic weighted kappa"),
-    ("missing_credited", "human-missing criteria credited"),
-    ("credit_precision", "credit precision"),
-    ("credit_recall", "credit recall"),
-    ("credit_f1", "credit F1"),
-    ("score_pearson", "answer score Pearson r"),
-]
-
-
-def _criteria_table(title: str, groups: dict[str, Any], first: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column(first)
-    table.add_column("answers", justify="right")
-    for _, label in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]:
-        table.add_column(label, justify="right")
-    for name, rep in groups.items():
-        table.add_row(
-            escape(name or "(none)"),
-            str(rep.answers),
-            *(_fmt(getattr(rep, key)) for key, _ in _CRITERIA_ROWS[:3] + _CRITERIA_ROWS[-1:]),
-        )
-    return table
-
-
 def _criteria(path: Path, settings: Any, json_out: Path | None) -> None:
     """``grader calibrate --criteria FILE``: level-by-level agreement with human levels."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -397,33 +283,8 @@ def _criteria(path: Path, settings: Any, json_out: Path | None) -> None:
             progress=lambda done, total: bar.update(task, completed=done),
         )
     report = build_criteria_report(rows, judged, bank)
-    console = common.console
-    overall = report.overall
-    print_line(
-        console,
-        f"{overall.criteria} criteria of {report.graded} answers compared · {path} · "
-        f"judge {grader.backend.name}:{grader.backend.model}"
-        + (f" · {report.failed} answer(s) could not be graded" if report.failed else ""),
-    )
-    table = Table(
-        title="criterion-level agreement with the human levels (95 % bootstrap intervals)", title_justify="left"
-    )
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, label in _CRITERIA_ROWS:
-        table.add_row(label, _ci(overall, key))
-    console.print(table)
-    confusion = Table(title="levels: rows = human, columns = judge", title_justify="left")
-    confusion.add_column("human \\ judge")
-    for lab in LEVELS:
-        confusion.add_column(lab, justify="right")
-    for lab, counts in zip(LEVELS, overall.confusion):
-        confusion.add_row(lab, *(str(c) for c in counts))
-    console.print(confusion)
-    if report.by_kind:
-        console.print(_criteria_table("by kind", report.by_kind, "kind"))
-    console.print(_criteria_table("by question", report.by_question, "question"))
-    print_line(console, report.verdict, style="bold")
+    judge = f"{grader.backend.name}:{grader.backend.model}"
+    render_criteria_report(common.console, report, LEVELS, str(path), judge)
     if json_out is not None:
         import json
 
