@@ -50,7 +50,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN, PATHOLOGICAL  # noqa: E402
+import injection_targets  # noqa: E402
+from injection_cases import PATHOLOGICAL  # noqa: E402
+from injection_targets import parts  # noqa: E402
 
 import grader.grading  # noqa: E402
 import grader.injection.meaning as meaning  # noqa: E402
@@ -276,22 +278,6 @@ def pathological_figures() -> bool:
     return ok
 
 
-def parts(names: Sequence[str]) -> dict[str, tuple[list[Any], list[Any]]]:
-    out: dict[str, tuple[list[Any], list[Any]]] = {}
-    for name in names:
-        if name == "development":
-            out[name] = (ATTACKS, BENIGN)
-        elif name == "fresh":
-            out[name] = (FRESH_ATTACKS, FRESH_BENIGN)
-        elif name == "held-out":
-            from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
-
-            out[name] = (HELDOUT_ATTACKS, HELDOUT_BENIGN)
-        else:
-            raise SystemExit(f"unknown part {name!r}: use development, fresh, held-out")
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parts", default="development,fresh,held-out", help="comma-separated parts to measure")
@@ -313,8 +299,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.judges:
             for label, detect in detectors.items():
                 asyncio.run(judge_figures(label, detect, attacks, benign))
-            import injection_targets
-
             injection_targets.report(
                 name, attacks, benign, asyncio.run(injection_targets.measure(attacks, benign)), False
             )
