@@ -230,14 +230,7 @@ async def judge_figures(label: str, detect: Detector, attacks: list[Any], benign
                 settings = Settings(backend="local", use_cache=False, min_words=0)
             grading = Grader(settings, bank=BANK)
             try:
-                for c in attacks:
-                    rubric = rubric_for(c)
-                    r = await grading.agrade(rubric, c.text)
-                    if c.attack_only:
-                        outcomes.only.append((c.id, r.percent or 0.0))
-                    else:
-                        honest = await grading.agrade(rubric, c.honest)
-                        outcomes.gain.append((c.id, (r.percent or 0.0) - (honest.percent or 0.0)))
+                await injection_targets.grade_attacks(grading, attacks, outcomes)
                 for c in benign:
                     rubric = rubric_for(c)
                     r = await grading.agrade(rubric, c.text)

@@ -119,7 +119,9 @@ def _llm_loss(rubric: Rubric, answer: str, result: GradeResult) -> float:
     return max(0.0, (alone - (result.score or 0.0)) / rubric.max_score * 100)
 
 
-async def _attacks(grading: Grader, attacks: Sequence[Any], figures: Figures) -> None:
+async def grade_attacks(grading: Grader, attacks: Sequence[Any], figures: Any) -> None:
+    """Grade each attack (and a mixed one's honest part) and record ``figures.only`` / ``figures.gain``
+    (a :class:`Figures` or anything with those two lists)."""
     for c in attacks:
         rubric = rubric_for(c)
         r = await grading.agrade(rubric, c.text)
@@ -160,7 +162,7 @@ async def devserver_judge(
             if mode == "honest":
                 await _benign_llm(grading, benign, figures)
             else:
-                await _attacks(grading, attacks, figures)
+                await grade_attacks(grading, attacks, figures)
         finally:
             grader.grading.detect_injection = original
             await grading.aclose()
@@ -172,7 +174,7 @@ async def embedded_judge(attacks: Sequence[Any], benign: Sequence[Any]) -> Figur
     grading = Grader(Settings(backend="local", use_cache=False, min_words=0), bank=BANK)
     original = grader.grading.detect_injection
     try:
-        await _attacks(grading, attacks, figures)
+        await grade_attacks(grading, attacks, figures)
         for c in benign:
             rubric = rubric_for(c)
             r = await grading.agrade(rubric, c.text)
