@@ -70,15 +70,25 @@ def test_level_examples_re_level_criteria_with_verified_evidence(rubric: Rubric,
     assert after.examples_used and after.examples_used[0].score == 0.5
 
 
-def test_the_blend_rule_trusts_the_vote_less_with_few_examples() -> None:
+def test_the_blend_rule_trusts_the_examples_less_with_few_of_them() -> None:
     from grader.examples._blend import DEFAULT_RULE, BlendRule
+    from grader.examples._score import ScoreFeatures
 
     rule = DEFAULT_RULE
 
-    def swing(n: int) -> float:  # how far the neighbours' vote moves the score, all else equal
-        return rule.base(1.0, 0.0, 0.7, n) - rule.base(0.0, 0.0, 0.7, n)
+    def swing(n: int) -> float:  # how far the neighbours' vote and the ridge regression move the score
+        def at(grade: float) -> float:
+            return rule.base(ScoreFeatures(grade, 0.0, 0.7, grade, 0.0, 0.0, n))
+
+        return at(1.0) - at(0.0)
+
+    def reference(n: int) -> float:  # how far a closer-than-usual reference similarity moves it
+        return rule.base(ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.1, 0.0, n)) - rule.base(
+            ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.0, 0.0, n)
+        )
 
     assert 0 < swing(3) < swing(10) < swing(100)
     assert rule.rubric_weight(3) > rule.rubric_weight(10) > rule.rubric_weight(100) > 0
+    assert reference(3) > reference(10) > reference(100) > 0
     assert rule.few_factor(1) == rule.few_factor(3)  # fitted down to 3 examples: no extrapolation below
     assert BlendRule(prior=0.5).version != BlendRule(prior=0.4).version  # every coefficient is in the cache key

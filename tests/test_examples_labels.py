@@ -16,6 +16,7 @@ from grader.agreement.io import CalibrationData, CalibrationRow, GradedScores
 from grader.agreement.measure import DEFAULT_THRESHOLDS, Thresholds, build_report, fit_thresholds
 from grader.examples import ExampleSet, GradedExample
 from grader.examples._io import read_examples, write_examples
+from grader.examples._label_model import DESCRIPTION
 from grader.examples._labels import MIN_LABELLED, fit_from_examples, nearest_fit, nearest_neighbours
 from grader.settings import Settings
 
@@ -70,7 +71,7 @@ def test_thresholds_are_fitted_on_the_examples_out_of_fold_grades() -> None:
         return GradedScores([by_label[r.label or ""] for r in data.rows])
 
     plain = SimpleNamespace(settings=Settings(backend="local", use_cache=False), store=None)
-    fit = fit_from_examples(plain, exs, None, grade, seed=0)
+    fit = fit_from_examples(plain, exs, None, grade, seed=0, embedder=_Embedder())
     assert fit.thresholds is not None
     assert 0.1 < fit.thresholds.partial <= 0.62 < fit.thresholds.correct <= 0.95
     assert "out-of-fold" in fit.source and "30 labelled graded examples" in fit.source and "macro-F1" in fit.source
@@ -179,7 +180,7 @@ def labelled_csv(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_calibrate_fits_label_thresholds_on_the_examples(cli, labelled_csv: Path, tmp_path: Path) -> None:
+def test_calibrate_fits_the_label_model_on_the_examples(cli, labelled_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     r = cli(
         "calibrate", labelled_csv, "--split", "unseen_answers", "--backend", "local",
@@ -187,9 +188,10 @@ def test_calibrate_fits_label_thresholds_on_the_examples(cli, labelled_csv: Path
     )  # fmt: skip
     assert r.code == 0, r.err
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert "out-of-fold" in report["thresholds_source"] and "24 labelled graded examples" in report["thresholds_source"]
-    assert report["label_rule"].startswith("thresholds fitted on the grader's out-of-fold")
-    assert "grader labels: thresholds fitted on the grader's out-of-fold" in " ".join(r.out.split())
+    assert "out-of-fold" in report["label_rule"] and report["thresholds"] is None  # labels by the model, not cuts
+    # the grader's labels: the label model (nearest examples' label shares + score), fitted on the examples
+    assert report["label_rule"].startswith(DESCRIPTION) and "24 labelled graded examples" in report["label_rule"]
+    assert f"grader labels: {DESCRIPTION}" in " ".join(r.out.split())
     names = [b["name"] for b in report["baselines"]]
     assert names[:3] == ["no examples", "nearest", "nearest vote"]
     plain, near, vote = report["baselines"][:3]

@@ -167,13 +167,14 @@ def build_report(
     fit_labels: bool = False,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     thresholds_source: str = "",
+    labels_rule: str = "",
 ) -> AgreementReport:
     """Compare the grader's normalised scores with the human ones on the rows that have both.
 
     Labels come from the scores by ``thresholds`` (fixed defaults, or thresholds fitted elsewhere —
     ``thresholds_source`` says where, e.g. on the graded examples, never on these rows), or, with
     ``fit_labels``, fitted on these same rows (optimistic); a system that chose its own labels
-    (``graded.labels``) keeps them."""
+    (``graded.labels``) keeps them, described by ``labels_rule`` (how they were chosen)."""
     rows, human, pred = paired(data, graded)
     words = np.array([r.words for r in rows], dtype=float)
     labels = [r.label for r in rows if r.label] if data.has_labels else None  # has_labels: every row has one
@@ -215,7 +216,7 @@ def build_report(
         )
         rule = where + f"≥ {t.correct:g} Correct, ≥ {t.partial:g} Partially correct, else Incorrect"
     elif labels and own is not None:
-        rule = "the system's own labels (not from its scores)"
+        rule = labels_rule or "the system's own labels (not from its scores)"
     return AgreementReport(
         **grader.model_dump(exclude={"undefined"}),
         undefined=undefined,

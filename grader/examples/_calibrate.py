@@ -192,7 +192,7 @@ def run_with_examples(
     compared rows, :mod:`grader.examples._labels`) when the rows have labels and ``fit_labels`` (fit on
     the compared rows) is not asked for. ``grade(grader, data, bank, label)`` grades the rows (the
     command line's, with its progress bar)."""
-    from grader.examples._labels import fit_from_examples, labelled, nearest_fit
+    from grader.examples._labels import fit_from_examples, labelled, nearest_fit, predict_labels
     from grader.grading import Grader
     from grader.judges.local.embedding import get_embedder
 
@@ -212,6 +212,10 @@ def run_with_examples(
             grader_kw = {"thresholds": fit.thresholds, "thresholds_source": fit.source}
         else:
             data.notes.append(f"grader labels: {fit.why}")
+        if fit.model is not None:  # labels from the nearest examples' labels and the score, not a threshold
+            rows = [(_rubric_id(bank, r.question_id), r.answer, s) for r, s in zip(data.rows, graded.scores)]
+            graded.labels = predict_labels(fit, examples, rows)
+            grader_kw["labels_rule"] = fit.model_source
         near = nearest_fit(examples, get_embedder(), BASELINE_K)
         near_kw = {"thresholds": near.thresholds, "thresholds_source": near.source} if near.thresholds else {}
         others.append(("nearest", desc, knn, near_kw))

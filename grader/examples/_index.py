@@ -44,7 +44,7 @@ class ExampleSet:
             self._by_q.setdefault(e.question_id, []).append(e)
         self._hashes = {q: examples_hash(xs) for q, xs in self._by_q.items()}
         self._vectors: dict[str, np.ndarray] = {}
-        self._typical: dict[str, float] = {}
+        self._models: dict[tuple[str, str, float, float], Any] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -78,23 +78,31 @@ class ExampleSet:
             self._vectors.setdefault(question_id, vecs)
             return self._vectors[question_id]
 
-    def typical_similarity(self, question_id: str, embedder: Any) -> float | None:
-        """The mean, over the question's examples, of each one's similarity to its nearest other
-        example: how close a typical answer is to a graded one. None with fewer than two examples."""
+    def score_model(self, rubric: Any, embedder: Any, width: float, penalty: float) -> tuple[Any, Any, Any] | None:
+        """For the score model (:mod:`grader.examples._score`): the question's
+        :class:`~grader.examples._score.QuestionModel` over its examples that have a score and no
+        levels, their indices in :meth:`for_question`, and the unit vector of the rubric's text; computed
+        once per question. None when no example of the question has a score."""
+        from grader.examples._score import question_model, rubric_text
+
+        text = rubric_text(rubric)
+        key = (rubric.id, text, width, penalty)
         with self._lock:
-            if question_id in self._typical:
-                return self._typical[question_id]
-        vecs = self.vectors(question_id, embedder)
-        if len(vecs) < 2:
-            return None
+            if key in self._models:
+                return self._models[key]  # type: ignore[no-any-return]
         import numpy as np
 
-        sims = vecs @ vecs.T
-        np.fill_diagonal(sims, -np.inf)
-        value = float(sims.max(axis=1).mean())
+        exs = self._by_q.get(rubric.id, [])
+        idx = [i for i, e in enumerate(exs) if not e.levels and e.fraction is not None]
+        out = None
+        if idx:
+            vecs = self.vectors(rubric.id, embedder)[idx].astype(np.float64)
+            ref = np.asarray(embedder.encode([text])[0], dtype=np.float64)
+            grades = np.array([exs[i].fraction for i in idx], dtype=np.float64)
+            out = (question_model(vecs @ vecs.T, grades, vecs @ ref, width, penalty), np.array(idx), ref)
         with self._lock:
-            self._typical[question_id] = value
-        return value
+            self._models.setdefault(key, out)
+            return self._models[key]  # type: ignore[no-any-return]
 
     def folds(self, n: int, seed: int) -> list[tuple[list[GradedExample], ExampleSet]]:
         """``n`` folds for out-of-fold grading: per fold, the examples it holds out and an

@@ -26,11 +26,21 @@ from typing import Any
 
 import numpy as np
 
-from grader.agreement.io import CalibrationData, CalibrationRow, GradedScores, canonical_label
+from grader.agreement.io import LABELS, CalibrationData, CalibrationRow, GradedScores, canonical_label
 from grader.examples._index import ExampleSet
+from grader.examples._label_model import DESCRIPTION, LabelModel, fit_label_model, label_shares
 from grader.examples._model import GradedExample
 
-__all__ = ["FOLDS", "MIN_LABELLED", "LabelFit", "labelled", "fit_from_examples", "nearest_neighbours", "nearest_fit"]
+__all__ = [
+    "FOLDS",
+    "MIN_LABELLED",
+    "LabelFit",
+    "labelled",
+    "fit_from_examples",
+    "predict_labels",
+    "nearest_neighbours",
+    "nearest_fit",
+]
 
 #: Out-of-fold grading of the examples: each is graded with the others of its question but ~1/FOLDS.
 FOLDS = 10
@@ -48,6 +58,9 @@ class LabelFit:
     thresholds: Any | None  # grader.agreement.measure.Thresholds
     source: str = ""
     why: str = ""
+    #: the label model (labels from the nearest examples' label shares and the score), when it could be fitted
+    model: LabelModel | None = None
+    model_source: str = ""
 
 
 def labelled(examples: Sequence[GradedExample]) -> list[tuple[GradedExample, str]]:
@@ -81,28 +94,87 @@ def _as_data(items: Sequence[tuple[GradedExample, str]]) -> CalibrationData:
     return CalibrationData("graded examples", rows, [], has_labels=True)
 
 
-def fit_from_examples(plain: Any, examples: ExampleSet, bank: Any, grade: Grade, seed: int) -> LabelFit:
-    """Thresholds for the grader's labels, fitted on its out-of-fold grades of the labelled examples
-    (see the module docstring). ``plain`` is the grader without examples (its settings and store are
-    used); ``grade(grader, data, bank, label)`` grades rows as the calibration does."""
+def fit_from_examples(
+    plain: Any, examples: ExampleSet, bank: Any, grade: Grade, seed: int, embedder: Any = None, rule: Any = None
+) -> LabelFit:
+    """Thresholds for the grader's labels and the label model, both fitted on its out-of-fold grades of
+    the labelled examples (see the module docstring; the model's label shares of a held-out example come
+    from the other examples of its fold). ``plain`` is the grader without examples (its settings and store
+    are used); ``grade(grader, data, bank, label)`` grades rows as the calibration does; ``embedder`` and
+    ``rule`` (``k``, ``temperature``) are the label shares' (default: the embedded judge's)."""
     from grader.grading import Grader
 
+    embedder, rule = _defaults(embedder, rule)
     everything = [e for q in examples.question_ids for e in examples.for_question(q)]
     wanted = labelled(everything)
     if len(wanted) < MIN_LABELLED:
         return _fit([None] * len(wanted), [lab for _, lab in wanted], "")
     label_of = {id(e): lab for e, lab in wanted}
+    classes = sorted(set(label_of.values()), key=LABELS.index)
+    vec_of = {}
+    for q in examples.question_ids:  # every example's answer vector (computed once, shared with the folds)
+        vec_of.update({id(e): v for e, v in zip(examples.for_question(q), examples.vectors(q, embedder))})
     scores: list[float | None] = []
     labels: list[str] = []
+    shares: list[np.ndarray | None] = []
     for held, rest in examples.folds(FOLDS, seed):
         items = [(e, label_of[id(e)]) for e in held if id(e) in label_of]
         if not items:
             continue
         grader = Grader(plain.settings, bank=bank, store=plain.store, examples=rest)
-        graded = grade(grader, _as_data(items), bank, "grading the examples out of fold (label thresholds)")
+        graded = grade(grader, _as_data(items), bank, "grading the examples out of fold (labels)")
         scores += graded.scores
         labels += [lab for _, lab in items]
-    return _fit(scores, labels, f"the grader's out-of-fold ({FOLDS} folds) grades")
+        for e, _ in items:
+            got = label_shares(rest, embedder, e.question_id, vec_of[id(e)], classes, rule.k, rule.temperature)
+            shares.append(None if got is None else got[0])
+    fit = _fit(scores, labels, f"the grader's out-of-fold ({FOLDS} folds) grades")
+    keep = [(sh, s, lab) for sh, s, lab in zip(shares, scores, labels) if sh is not None and s is not None]
+    if fit.thresholds is None or len({lab for *_, lab in keep}) < 2 or len(keep) < MIN_LABELLED:
+        return fit
+    x = np.array([[*sh, s] for sh, s, _ in keep])
+    model = fit_label_model(x, [lab for *_, lab in keep])
+    source = f"{DESCRIPTION}, fitted on the out-of-fold ({FOLDS} folds) grades of {len(keep)} labelled graded examples"
+    return LabelFit(fit.thresholds, fit.source, fit.why, model=model, model_source=source)
+
+
+def _defaults(embedder: Any, rule: Any) -> tuple[Any, Any]:
+    if embedder is None:
+        from grader.judges.local.embedding import get_embedder
+
+        embedder = get_embedder()
+    if rule is None:
+        from grader.examples._blend import DEFAULT_RULE
+
+        rule = DEFAULT_RULE
+    return embedder, rule
+
+
+def predict_labels(
+    fit: LabelFit,
+    examples: ExampleSet,
+    answers: Sequence[tuple[str | None, str, float | None]],
+    embedder: Any = None,
+    rule: Any = None,
+) -> list[str | None]:
+    """The labels of ``(rubric id, answer, grader score)`` rows by ``fit``'s label model; a row whose
+    question has no labelled example gets its score's label by the fitted thresholds; None without a score."""
+    from grader.agreement.measure import labels_from_scores
+
+    assert fit.model is not None and fit.thresholds is not None
+    embedder, rule = _defaults(embedder, rule)
+    out: list[str | None] = [None] * len(answers)
+    todo = [i for i, (_, _, s) in enumerate(answers) if s is not None]
+    vecs = embedder.encode([answers[i][1] for i in todo]) if todo else []
+    for i, vec in zip(todo, vecs):
+        rid, _, score = answers[i]
+        assert score is not None
+        sh = label_shares(examples, embedder, rid, vec, fit.model.classes, rule.k, rule.temperature) if rid else None
+        if sh is None:
+            out[i] = labels_from_scores([score], fit.thresholds)[0]
+        else:
+            out[i] = fit.model.predict(np.array([[*sh[0], score]]))[0]
+    return out
 
 
 def nearest_neighbours(

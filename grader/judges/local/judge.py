@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import Usage
-from grader.examples._blend import DEFAULT_RULE, BlendRule, blend_levels, prior, score_vote, uses
+from grader.examples._blend import DEFAULT_RULE, BlendRule, blend_levels, score_inputs, uses
 from grader.examples._index import ExampleSet, nearest
 from grader.judges.local.model import CriterionModel, Segment, load_model, segments
 from grader.judges.local.signals import (
@@ -252,17 +252,14 @@ class LocalJudge(BaseJudge):
             outcome = outcomes[i]
             criteria = outcome.details.get("criteria", {})
             verdict, _ = blend_levels(outcome.verdict, criteria, near, rule.level_weight, quote_for)
-            vote = score_vote(near)
-            typical = self.examples.typical_similarity(rubric.id, self.embedder)
-            offset = near[0].similarity - typical if typical is not None else 0.0
-            mean = prior(examples)
+            x = score_inputs(self.examples, rubric, self.embedder, vec, rule)
             details = {
                 **outcome.details,
                 "examples": {
-                    "base": None if vote is None or mean is None else rule.base(vote, offset, mean, len(examples)),
-                    "rubric_weight": rule.rubric_weight(len(examples)),
-                    "vote": vote,
-                    "similarity_offset": round(offset, 4),
+                    "base": None if x is None else rule.base(x),
+                    "rubric_weight": rule.rubric_weight(len(examples) if x is None else x.n),
+                    "vote": None if x is None else x.vote,
+                    "similarity_offset": 0.0 if x is None else round(x.similarity_offset, 4),
                     "rule": rule.version,
                     "used": uses(near),
                 },
