@@ -1,16 +1,22 @@
-"""Labels in ``grader calibrate`` with graded examples: score → label thresholds learned from the
-examples, and the nearest examples' label vote.
+"""Labels in ``grader calibrate`` with graded examples, learned from the examples (never from the rows
+being reported): a label model, with score → label thresholds as its fallback, and the nearest
+examples' plain label vote (a baseline).
 
 A dataset's labels need not sit where fixed thresholds put them: in SAF, *Correct* means full marks and
 *Incorrect* zero, so everything in between — often 0.75–0.9 — is *Partially correct*. When the graded
 examples carry a human label (an examples file's ``label`` column, or the calibration rows held out
-as examples), the two thresholds are fitted on **the examples, never on the rows being reported**:
+as examples):
 
 1. every labelled example is graded by the same grader with the same kind of examples — the other
    examples of its question — out of fold (:data:`FOLDS` folds, each question's examples dealt
-   round-robin after a seeded shuffle: :meth:`grader.examples.ExampleSet.folds`);
-2. :func:`grader.agreement.measure.fit_thresholds` picks the two thresholds that maximise **macro-F1**
-   (then accuracy) of those out-of-fold grades against the examples' labels.
+   round-robin after a seeded shuffle: :meth:`grader.examples.ExampleSet.folds`), and its nearest
+   examples' label shares are taken from the same other examples;
+2. the **label model** (:mod:`grader.examples._label_model`: a multinomial logistic regression on the
+   label shares and the score) is fitted on those out-of-fold grades and shares against the examples'
+   labels, and labels the compared rows (:func:`predict_labels`);
+3. :func:`grader.agreement.measure.fit_thresholds` picks the two thresholds that maximise **macro-F1**
+   (then accuracy) of the out-of-fold grades: used where the model cannot be (a row whose question
+   has no labelled example; too few examples of a second label for the model).
 
 With too few labelled examples (:data:`MIN_LABELLED`, or a single label) the fixed thresholds stay.
 The nearest-neighbour baseline gets its thresholds the same way (leave one out: its score needs no
