@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader.judges.local.judge import LocalJudge  # noqa: E402
-from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile, Trees  # noqa: E402
+from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile, Trees, load_model  # noqa: E402
 from grader.judges.local.signals import FEATURES  # noqa: E402
 from grader.rubric import default_bank  # noqa: E402
 
@@ -405,8 +405,18 @@ def main() -> None:
         action="store_true",
         help="report the tuning cross-validation only (no dev-set CV, no held-out questions, no file)",
     )
+    ap.add_argument(
+        "--reference-only",
+        action="store_true",
+        help="refit only the 'reference' profile on SAF training; the 'hint' profile, the standardisation "
+        "and their figures are kept from --out as they are",
+    )
     args = ap.parse_args()
     started = time.time()
+    if args.reference_only:
+        refit_reference_only(args.saf, args.out, args.dry_run)
+        print(f"done in {time.time() - started:.0f} s")
+        return
     bank = default_bank()
     holdout = set(args.holdout.read_text().split())
     dev = load_rows(args.dev, "dev")
@@ -509,6 +519,27 @@ def main() -> None:
     if not args.dry_run:
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+
+
+def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:
+    """Refit the ``reference`` profile (:func:`fit_reference`) into an existing model file, leaving every
+    other field — the ``hint`` profile, the standardisation, the hint figures — byte for byte as it is."""
+    model = load_model(out)
+    judge = LocalJudge(criterion_model=_placeholder())
+    ref, info = fit_reference(judge, model, saf)
+    print("reference profile (SAF training):", info)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["profiles"]["reference"] = {
+        **data["profiles"].get("reference", {}),
+        "min_similarity": ref.min_similarity,
+        "min_key_terms": ref.min_key_terms,
+        "rule": dict(ref.rule),
+    }
+    data["results"]["reference_profile"] = info
+    data["reference_command"] = "python scripts/fit_criterion_model.py --reference-only"
+    if not dry_run:
+        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
 
 
 def _subset(model, X, y, meta, rows, source):
