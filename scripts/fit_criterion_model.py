@@ -4,6 +4,7 @@
     python scripts/fit_criterion_model.py [--dev ../shared/datasets/criteria-dev/answers.jsonl]
         [--own datasets/criteria-own/answers.jsonl] [--saf ../shared/datasets/saf/saf_en.csv]
         [--out grader/judges/local/data/criterion_model.json] [--dry-run]
+    python scripts/fit_criterion_model.py --reference-only     # refit only the 'reference' profile
 
 Data: answers with a human level per criterion (the shared development set, and our own labelled set
 ``datasets/criteria-own/``). The questions listed in ``datasets/criteria-own/holdout_questions.txt``
@@ -330,7 +331,7 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     SAF has no criterion labels, and logistic models fitted on weak labels (each criterion taking its
     answer's score) did not carry over to other questions (grouped CV by question on SAF training:
     Pearson ≈ 0.05); a rule on the two plainest signals — how similar the best passage is to the
-    clause, and how many of the clause's key terms the answer uses — did (≈ 0.27). The rule is
+    clause, and how many of the clause's key terms the answer uses — did (≈ 0.28). The rule is
     chosen by grouped 5-fold CV on training (reported) and then fitted on all of training; the
     unseen splits are only graded by ``grader calibrate``."""
     from sklearn.model_selection import GroupKFold
