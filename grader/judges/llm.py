@@ -198,14 +198,35 @@ class LLMJudge(BaseJudge):
         self._examples = examples if examples else None
 
     def prompt_examples(self, rubric: Rubric) -> list[GradedExample]:
-        """The graded examples in this question's prompts: the same for every answer to it (so the
-        prompt prefix is identical across them), chosen by :func:`grader.examples.choose_for_prompt`."""
+        """The graded examples in this question's prompts with the ``spread`` pick: the same for every
+        answer to it (so the prompt prefix is identical across them), chosen by
+        :func:`grader.examples.choose_for_prompt`."""
         if self._examples is None or self.settings.examples < 1:
             return []
         return choose_for_prompt(self._examples.for_question(rubric.id), self.settings.examples)
 
+    def examples_for(self, rubric: Rubric, answer: str) -> tuple[list[GradedExample], list[dict[str, Any]]]:
+        """The graded examples this answer's prompt shows, and the result's ``examples_used`` entries for
+        them: :meth:`prompt_examples`, or with ``examples_pick = "nearest"`` the ones nearest the answer
+        (:mod:`grader.examples._retrieve`; embeds the answer, so call it off the event loop)."""
+        if self._examples is None or self.settings.examples < 1:
+            return [], []
+        if self.settings.examples_pick != "nearest":
+            return self.prompt_examples(rubric), []
+        from grader.examples._blend import uses
+        from grader.examples._retrieve import nearest_for_prompt, ordered
+        from grader.judges.local.embedding import get_embedder
+
+        near = nearest_for_prompt(self._examples, rubric.id, answer, self.settings.examples, get_embedder())
+        return ordered(near), uses(near)
+
     def examples_key(self, rubric: Rubric) -> str:
-        """The hash of the examples in this question's prompts ("" when none)."""
+        """What the examples in this question's prompts depend on ("" when none): the hash of the
+        ``spread`` pick, or for ``nearest`` the pick's size and the question's example-set hash."""
+        if self._examples is not None and self.settings.examples_pick == "nearest":
+            from grader.examples._retrieve import nearest_key
+
+            return nearest_key(self._examples, rubric.id, self.settings.examples)
         return examples_hash(self.prompt_examples(rubric))
 
     def set_request_gate(self, gate: RequestGate | None) -> None:
@@ -344,7 +365,11 @@ class LLMJudge(BaseJudge):
     # -- one verdict, with re-asks -----------------------------------------------------------
 
     async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:
-        messages = judge_messages(self.prompts, rubric, answer, self.format_mode, self.prompt_examples(rubric))
+        if self._examples is not None and self.settings.examples_pick == "nearest":
+            shown, used = await asyncio.to_thread(self.examples_for, rubric, answer)
+        else:
+            shown, used = self.examples_for(rubric, answer)
+        messages = judge_messages(self.prompts, rubric, answer, self.format_mode, shown)
         usage = Usage()
         counter = [0]
         last_output = ""
@@ -388,7 +413,8 @@ class LLMJudge(BaseJudge):
                                 counter[0],
                                 model,
                                 last_output,
-                                details={"format_mode": self.format_mode},
+                                details={"format_mode": self.format_mode}
+                                | ({"examples": {"base": None, "used": used}} if used else {}),
                             )
                     messages = self._with_schema(messages, rubric)
                     messages = [
