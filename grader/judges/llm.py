@@ -33,14 +33,14 @@ batch that meets the rejection spends one extra request, not one per row in flig
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
 from grader.examples import ExampleSet, GradedExample, choose_for_prompt, examples_hash
-from grader.judges._messages import answer_messages
+from grader.judges._request import ParamState, judge_messages, request_body, response_format
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
@@ -49,7 +49,6 @@ from grader.judges.openai_api import (
     complete_json,
     make_async_client,
     parse_completion,
-    response_format_for,
     send_chat,
 )
 from grader.prompts import PromptSet
@@ -63,81 +62,6 @@ __all__ = ["LLMJudge", "FORMAT_MODES", "request_body", "response_format", "judge
 _TRUNCATED = (
     "the reply was cut off at the token limit (finish_reason=length); keep rationales to one sentence and quotes short"
 )
-
-
-def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[str, Any]:
-    """The ``response_format`` for a format mode (see :data:`FORMAT_MODES`)."""
-    return response_format_for(verdict_schema(rubric), "verdict", format_mode)
-
-
-def judge_messages(
-    prompts: PromptSet,
-    rubric: Rubric,
-    answer: str,
-    format_mode: str = "json_schema",
-    examples: Sequence[GradedExample] = (),
-) -> list[dict[str, str]]:
-    """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
-    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes); graded
-    examples of the question, if any, come before the answer (rendered in full)."""
-    schema = verdict_schema(rubric) if format_mode != "json_schema" else None
-    if examples:
-        return prompts.messages(rubric, answer, schema=schema, examples=examples)
-    return answer_messages(prompts, rubric, answer, schema)
-
-
-def request_body(
-    settings: Settings,
-    prompts: PromptSet,
-    rubric: Rubric,
-    answer: str,
-    format_mode: str = "json_schema",
-    *,
-    messages: list[dict[str, str]] | None = None,
-    model: str | None = None,
-    params: ChatParams | None = None,
-    examples: Sequence[GradedExample] = (),
-) -> dict[str, Any]:
-    """The chat-completions request body the judge sends for ``answer`` (or for ``messages``, e.g.
-    a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines.
-    ``params`` default to the model's by name (:meth:`ChatParams.for_model`)."""
-    name = model or settings.model
-    body: dict[str, Any] = {
-        "model": name,
-        "messages": messages
-        if messages is not None
-        else judge_messages(prompts, rubric, answer, format_mode, examples),
-    }
-    (params or ChatParams.for_model(name)).apply(body, settings)
-    body["response_format"] = response_format(rubric, format_mode)
-    if settings.seed is not None:
-        body["seed"] = settings.seed
-    return body
-
-
-class _ParamState:
-    """What a judge learned about its model on its server, shared with its reseeded copies: the
-    request parameters, whether one request has gone through with them, and the lock that holds
-    requests to one at a time until then (created per event loop: sync callers run one per call)."""
-
-    def __init__(self, model: str) -> None:
-        self.params = ChatParams.for_model(model)
-        self.confirmed = False
-        self._lock: asyncio.Lock | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._loop is not loop:
-            self._lock, self._loop = asyncio.Lock(), loop
-        return self._lock
-
-    def adapt(self, rejected: str) -> bool:
-        changed = self.params.adapted(rejected)
-        if changed is None:
-            return False
-        self.params = changed
-        return True
 
 
 class LLMJudge(BaseJudge):
@@ -166,7 +90,7 @@ class LLMJudge(BaseJudge):
         self._on_rate_limit = on_rate_limit
         self._gate: RequestGate | None = None
         self.format_mode = FORMAT_MODES[0]
-        self._params = _ParamState(self.model)
+        self._params = ParamState(self.model)
         self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
         self._examples: ExampleSet | None = None
         # several replicas (settings.endpoints): one client and concurrency gate each (grader.judges.endpoints)
