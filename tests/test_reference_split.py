@@ -77,3 +77,24 @@ def test_items_keep_their_order_and_sentences_still_split():
         "the server answers it",
         "Then the client closes",
     ]
+
+
+def test_saf_references_with_inline_lists_split_into_their_items():
+    """The three SAF training references written as inline lists (a numbered list, "Hop N:" labels, two
+    phase labels) become one criterion per item; the first criterion keeps the id it had as the only one."""
+    from pathlib import Path
+
+    from grader.agreement.measure import rubric_for, saf_bank
+
+    here = Path(__file__).resolve()
+    found = [p / "shared/datasets/saf/saf_en.csv" for p in here.parents[2:4]]  # a checkout, or a worktree
+    saf = next((f for f in found if f.is_file()), None)
+    if saf is None:
+        pytest.skip("SAF not next to the repository")
+    bank = saf_bank(saf, split="training")
+    ids = {q: [c.id for c in rubric_for(bank, q).criteria] for q in ("5.12", "5.7", "6.3")}
+    assert ids == {
+        "5.12": ["use-temporarily-valid", "identify-connections-individually", "identify-pdus-individually"],
+        "5.7": ["hop-1-reason", "hop-2-reason", "hop-3", "hop-4-reason"],
+        "6.3": ["slow-start-ss", "congestion-avoidance-cwnd"],
+    }

@@ -44,8 +44,9 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 _INLINE_NUMBER = re.compile(r"(?:(?<=\s)|(?<=^))(\d{1,2})\s*[.)](?=\s*[^\W\d_])")
 _INLINE_ROMAN = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;,]))(i{1,3}|iv|v|vi{1,3}|ix|x)\)(?=\s*\S)")
 _INLINE_LETTER = re.compile(r"(?:(?<=\s)|(?<=^))([a-h])\)(?=\s*\S)")
+_MAX_MARKERS = 100
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
-# a numbered label: "Hop 1 :", "Step 2:", "Phase 3 -"
+# a numbered label: "Hop 1 :", "Step 2:", "Phase 3:"
 _NUMBERED_LABEL = re.compile(r"\b([A-Z][A-Za-z]{1,15})\s*(\d{1,2})\s*:")
 # a label: one to four capitalised words (or acronyms) and a colon ("Slow start:", "Congestion Avoidance:")
 _LABEL_AT_START = re.compile(r"^[A-Z][\w/-]*(?:\s+[\w/-]+){0,3}\s*(?:\([^()]{0,40}\)\s*)?:(?!:)\s*\S")
@@ -55,9 +56,9 @@ _TITLE_LABEL = re.compile(r"(?<=[a-z0-9,)\]])\s+((?:[A-Z][\w/-]*\s+){0,3}[A-Z][\
 def _sequence_cuts(matches: list[tuple[int, str]], order: tuple[str, ...] | None) -> list[int]:
     """The positions of a run of list markers numbered in order (1, 2, 3 … or i, ii, iii … or a, b, c …)
     starting at the first one: a lone "2." or a number that does not follow its predecessor is not a
-    list item (a version, a figure, a decimal), and a run needs at least two items."""
-    if not matches:
-        return []
+    list item (a version, a figure, a decimal), and a run needs at least two items. Only the first
+    :data:`_MAX_MARKERS` markers are read (a longer list is merged to 12 criteria anyway)."""
+    matches = matches[:_MAX_MARKERS]
     best: list[int] = []
     for start in range(len(matches)):
         run = [matches[start][0]]
