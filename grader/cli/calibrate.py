@@ -179,7 +179,7 @@ def calibrate(
     for part in runs:
         data = read_calibration_csv(csv_path, columns, split=part, limit=limit)
         extra: list[tuple[str, str, Any, dict[str, Any]]] = []
-        label_kw: dict[str, Any] = {}  # label thresholds learned from the graded examples, if any
+        label_kw: dict[str, Any] = {}  # labels learned from the graded examples (model, thresholds), if any
         if results is not None:
             graded = read_results(results, data, id_col=id_col)
         else:
