@@ -152,6 +152,15 @@ def test_word_terms_are_the_criterion_own_words():
     assert "timebox" in word_terms("Time-boxes exploration.")  # a hyphenated word's parts and the compound
 
 
+def test_word_signals_count_the_criterion_words_the_answer_uses(judge):
+    rubric = BANK.get("vid-05")
+    flicker = next(i for i, c in enumerate(rubric.criteria) if "flicker" in c.text.casefold())
+    used, _ = judge.signals(rubric, "The usual failure is flickering: textures shimmer from frame to frame.")
+    unused, _ = judge.signals(rubric, "I keep the camera still and light the scene evenly.")
+    for f in ("word_terms", "word_best_fragment", "word_worst_fragment", "word_terms_in_passage"):
+        assert used[flicker].as_dict()[f] > 0 and unused[flicker].as_dict()[f] == 0, f
+
+
 # -- the model file ------------------------------------------------------------------------------------
 
 
