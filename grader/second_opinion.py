@@ -170,24 +170,31 @@ def embedded_levels(
     criteria: Sequence[CriterionResult],
     *,
     quotes_only: bool = False,
+    spans: Sequence[tuple[int, int]] = (),
 ) -> list[Opinion | None]:
-    """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing)."""
+    """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing).
+    ``spans``: the injection detector's (left out when judging whether the answer is on topic)."""
     import numpy as np
 
     from grader.judges.local.signals import criterion_signals
 
     out: list[Opinion | None] = [None] * len(criteria)
     pending: list[tuple[int, float]] = []
+    off_topic: bool | None = None  # computed on first need (lexical, cheap)
     for i, c in enumerate(criteria):
         quotes = _quotes(c)
         if c.awarded == Level.missing or not quotes:
             continue
         share, restated = _key_share(checker, rubric, i, quotes)
+        if share == 0.0 and not quotes_only and off_topic is None:
+            off_topic = not checker.on_topic(rubric, answer, spans)
         if share >= LEXICAL_AGREES and not restated and not quotes_only:
             out[i] = Opinion(c.awarded, round(share, 4), True)
-        elif quotes_only and share == 0.0:
-            # an answer that addresses the grader: credit needs at least one of the criterion's own key
-            # terms until a human confirms (the fitted model is unreliable on a few short quotes alone)
+        elif share == 0.0 and (quotes_only or off_topic):
+            # an answer that addresses the grader, or one that never uses the subject's words (a persona, a
+            # plea, a notice, an encoded payload, another language): credit needs at least one of the
+            # criterion's own key terms until a human confirms (the fitted model, on a few short quotes
+            # alone, credits text that is merely on the question's topic)
             out[i] = Opinion(Level.missing, 0.0, True)
         else:
             pending.append((i, share))
@@ -324,5 +331,5 @@ class Reviewer:
         """The second opinion on scored criteria (blocking when the fitted model needs vectors).
         ``flagged``: the injection detector's spans; where there are any, the model sees the quotes alone
         (so that attack text cannot lengthen an answer into more credit)."""
-        opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged))
+        opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged), spans=flagged)
         return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged))

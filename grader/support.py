@@ -28,6 +28,16 @@ is also
 A quote that fails is checked again as the sentence(s) of the answer it lies in (a short fragment is
 read in context); either passing is enough.
 
+**A claim of coverage is about the grading** (:func:`is_coverage_claim`): a sentence that says points are
+covered, addressed, met or ticked (``COVERAGE_CLAIM``), names the key terms of two or more criteria and has
+no more words of its own (content words that are neither the rubric's nor the claim's) than criteria it
+names — *For the record, this response covers reference-image conditioning, IP-Adapter, seed management …
+in full*, *definition ✓ flickering ✓ morphing ✓* — is a self-assessment, not an answer: a quote in such a
+sentence earns nothing for any criterion (checked on the quote's sentence, so that a fragment of the list
+is not credited either). An honest sentence that names several points explains them in its own words
+(*… flickering, where textures shimmer between frames; morphing, where a mug melts into the table …*).
+This needs no detector: it holds when the attack is worded in a way no pattern or prototype knows.
+
 Why these numbers (measured on the hand-annotated honest quotes of ``tests/injection_cases.py``):
 about 165 of 192 honest quotes pass step 1; the paraphrases have cosines from 0.07 to 0.61, and
 attack sentences that are not grading talk reach 0.26. No threshold separates them cleanly, so the
@@ -72,6 +82,8 @@ __all__ = [
     "OFF_CRITERION_REASON",
     "ABOUT_THE_GRADING",
     "strip_grading_talk",
+    "is_coverage_claim",
+    "COVERAGE_CLAIM",
 ]
 
 SIM_FLOOR = 0.10
@@ -82,10 +94,18 @@ MIN_PARAPHRASE_TERMS = 3
 (:func:`grader.text.terms`), so that "Override:" or "If so, hello!" left over from grading talk is not
 read as one."""
 
+MIN_GENUINE_TERMS = 20
+"""An answer whose genuine text (see :meth:`SupportChecker.on_topic`) uses none of the criteria's key terms
+is still on topic with at least this many content words of its own. Measured: the development and fresh
+attack-only answers that are off the subject have at most 15 (a plea, a notice, a persona), the honest
+narrative answer without the rubric's words (``b20``) 36; on ``criteria-dev`` the 15 answers without a key term
+are all "thin" ones, with 14 to 49."""
+
 GRADING_REASON = "addressed to the grader or about grading, not an answer to the criterion"
 OFF_CRITERION_REASON = "not about this criterion"
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_LINE_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")  # a sentence, or a line without end punctuation (a table row)
 _CLAUSE = re.compile(r"[^.!?;:\n]+(?:[.!?;:]+|$)")
 ABOUT_THE_GRADING = re.compile(
     r"\bcriteri(?:on|a)\b|\brubrics?\b|\b(?:this|my|your|the)\s+(?:answer|response|submission|candidate)\b|"
@@ -103,6 +123,11 @@ VERDICT_FIELDS = re.compile(
 """A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
 ``"score": 7.5`` — an API's JSON has those."""
 _VECTOR_CACHE = 4096
+COVERAGE_CLAIM = re.compile(
+    r"\b(?:cover(?:s|ed)|address(?:es|ed)|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led))\b|[\u2611\u2705\u2713\u2714]",
+    re.I,
+)
+"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`is_coverage_claim`."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +171,21 @@ def strip_grading_talk(quote: str) -> str:
         quote = " ".join(s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not VERDICT_FIELDS.search(s))
     kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not _grading_clause(s)]
     return " ".join(kept)
+
+
+def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
+    """:func:`is_coverage_claim` on a rubric profile (the embedded judge's key terms and rubric words)."""
+    if not COVERAGE_CLAIM.search(sentence):
+        return False
+    from grader.judges.local.signals import content_terms
+
+    bag = content_terms(sentence, profile.glossary)
+    named = sum(1 for c in profile.criteria if _shares_term(c.key_terms, bag))
+    if named < 2:
+        return False
+    rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
+    own = [w for w in terms(COVERAGE_CLAIM.sub(" ", sentence)) if not _shares_term(frozenset([w]), rubric_words)]
+    return len(own) <= named
 
 
 def _shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
@@ -302,14 +342,47 @@ class SupportChecker:
             text, f"{why} (similarity {sim:.2f})", similarity=round(sim, 4), closest_other=round(other, 4)
         )
 
+    def is_coverage_claim(self, rubric: Rubric, sentence: str) -> bool:
+        """Whether ``sentence`` claims the rubric's points are covered rather than answering them (see the
+        module docstring)."""
+        return coverage_claim(self.profile(rubric), sentence)
+
+    def on_topic(self, rubric: Rubric, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+        """Whether the answer has something of its own to say about the subject. Its *genuine* text is what
+        is left outside ``spans`` (the detector's), without grading-talk clauses and claims of coverage. The
+        answer is on topic if a genuine sentence uses a key term of one of the criteria, or if the genuine
+        text has at least ``MIN_GENUINE_TERMS`` content words (a narrative answer to a behavioural question
+        may use none of the rubric's words). Lexical only (no embedding). An answer that is neither is
+        off-topic or all non-answer text (a persona, a plea, a notice, another language, an encoded
+        payload): the second opinion then wants a criterion's own key terms in the quotes that credit it
+        (:mod:`grader.second_opinion`)."""
+        from grader.judges.local.signals import content_terms
+
+        profile = self.profile(rubric)
+        genuine = 0
+        for m in _LINE_SENTENCE.finditer(answer):
+            if any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            text = strip_grading_talk(m.group().strip())
+            if not text or coverage_claim(profile, text):
+                continue
+            bag = content_terms(text, profile.glossary)
+            if any(_shares_term(c.key_terms, bag) for c in profile.criteria):
+                return True
+            genuine += len(terms(text))
+        return genuine >= MIN_GENUINE_TERMS
+
     def check_in(self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int) -> QuoteCheck:
         """:meth:`check` of the quote, and if it fails, of the sentence(s) of the answer it lies in: a short
         quote ("told them exactly what went wrong") is read in its sentence ("… I called the client and
-        told them …"). Either passing is enough; the first failure's reason is kept."""
+        told them …"). Either passing is enough; the first failure's reason is kept. A quote in a claim of
+        coverage (:meth:`is_coverage_claim`, on its sentence) fails whatever it says."""
+        context = sentence_around(answer, start, end)
+        if self.is_coverage_claim(rubric, context) or self.is_coverage_claim(rubric, quote):
+            return QuoteCheck(quote, f"{GRADING_REASON}: it claims the points are covered instead of answering them")
         first = self.check(rubric, index, quote)
         if first.ok:
             return first
-        context = sentence_around(answer, start, end)
         if context == quote.strip():
             return first
         second = self.check(rubric, index, context)
