@@ -220,6 +220,11 @@ def embedded_levels(
         level = Level.missing
         if sig.passage >= 0 and p_partial >= UNSUPPORTED:
             level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
+            if not quotes_only and not sig.restated:
+                # the quotes support the criterion: the depth is the LLM's to judge (on a few quotes alone
+                # the model rarely reaches its own "full"); held lower only in an answer that addresses the
+                # grader, or where the quotes merely restate the rubric
+                level = criteria[i].awarded
         out[i] = Opinion(level, round(share, 4), False, round(p_partial, 4), round(p_full, 4))
     return out
 
