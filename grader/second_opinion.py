@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
-from grader.support import SupportChecker, shared_checker, strip_grading_talk
+from grader.support import GRADING_REASON, SupportChecker, shared_checker, strip_grading_talk
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
@@ -200,6 +200,12 @@ def embedded_levels(
             pending.append((i, share))
     if not pending:
         return out
+    cited: dict[str, int] = {}
+    for c in criteria:
+        if c.awarded != Level.missing:
+            for q in set(_quotes(c)):
+                cited[q] = cited.get(q, 0) + 1
+    shared = [any(cited.get(q, 0) > 1 for q in _quotes(c)) for c in criteria]
     profile = checker.profile(rubric)
     model = checker.judge.criterion_model
     for i, share in pending:
@@ -220,10 +226,12 @@ def embedded_levels(
         level = Level.missing
         if sig.passage >= 0 and p_partial >= UNSUPPORTED:
             level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
-            if not quotes_only and not sig.restated:
-                # the quotes support the criterion: the depth is the LLM's to judge (on a few quotes alone
-                # the model rarely reaches its own "full"); held lower only in an answer that addresses the
-                # grader, or where the quotes merely restate the rubric
+            if not quotes_only and not sig.restated and not shared[i]:
+                # the quotes support the criterion and are its own: the depth is the LLM's to judge (on a
+                # few quotes alone the model rarely reaches its own "full"); held lower in an answer that
+                # addresses the grader, where the quotes merely restate the rubric, or where the same quote
+                # is also the evidence of another credited criterion (one on-topic sentence cited for
+                # every criterion says something about the subject, not about each of them)
                 level = criteria[i].awarded
         out[i] = Opinion(level, round(share, 4), False, round(p_partial, 4), round(p_full, 4))
     return out
@@ -303,10 +311,26 @@ class Reviewer:
             self._checker = shared_checker()
         return self._checker
 
-    def quote_judge(self, rubric: Rubric, answer: str) -> QuoteJudge:
-        """The support check for :func:`grader.scoring.score_verdict`: the reason a quote fails, or ""."""
+    def quote_judge(self, rubric: Rubric, answer: str, flagged: Sequence[tuple[int, int]] = ()) -> QuoteJudge:
+        """The support check for :func:`grader.scoring.score_verdict`: the reason a quote fails, or "".
+        ``flagged``: the injection detector's spans. In a *clean* answer (none, and on topic) a paraphrase
+        under the similarity floor is left to the second opinion (when it is on) instead of being rejected:
+        an honest judge's credit is not lost to a low cosine on a sentence that is about the criterion."""
         checker = self.checker
-        return lambda index, quote, start, end: checker.check_in(rubric, index, answer, quote, start, end).reason
+        clean_state: list[bool] = []
+
+        def clean() -> bool:
+            if not clean_state:
+                clean_state.append(self.second_opinion and not flagged and checker.on_topic(rubric, answer))
+            return clean_state[0]
+
+        def judge(index: int, quote: str, start: int, end: int) -> str:
+            first = checker.check_in(rubric, index, answer, quote, start, end)
+            if first.ok or GRADING_REASON in first.reason or not clean():
+                return first.reason
+            return checker.check_in(rubric, index, answer, quote, start, end, clean=True).reason
+
+        return judge
 
     def would_embed(self, rubric: Rubric, verdict: Verdict, flagged: bool = False) -> bool:
         """Whether grading this verdict may run the embedding model (so the caller moves it off the event

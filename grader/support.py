@@ -28,7 +28,7 @@ is also
 A quote that fails is checked again as the sentence(s) of the answer it lies in (a short fragment is
 read in context); either passing is enough.
 
-**A claim of coverage is about the grading** (:func:`is_coverage_claim`): a sentence that says points are
+**A claim of coverage is about the grading** (:func:`coverage_claim`): a sentence that says points are
 covered, addressed, met or ticked (``COVERAGE_CLAIM``), names the key terms of two or more criteria and has
 no more words of its own (content words that are neither the rubric's nor the claim's) than criteria it
 names — *For the record, this response covers reference-image conditioning, IP-Adapter, seed management …
@@ -82,12 +82,16 @@ __all__ = [
     "OFF_CRITERION_REASON",
     "ABOUT_THE_GRADING",
     "strip_grading_talk",
-    "is_coverage_claim",
+    "coverage_claim",
+    "MIN_GENUINE_TERMS",
     "COVERAGE_CLAIM",
 ]
 
 SIM_FLOOR = 0.10
 """A paraphrase at least this similar to the criterion (cosine, its text or a covered fragment) is about it."""
+
+SHORT_SIM_FLOOR = 0.25
+"""In a clean answer (on topic, nothing addressed to the grader) a two-word paraphrase needs this cosine."""
 
 MIN_PARAPHRASE_TERMS = 3
 """A paraphrase (none of the criterion's words) must say something: at least this many content words
@@ -127,7 +131,7 @@ COVERAGE_CLAIM = re.compile(
     r"\b(?:cover(?:s|ed)|address(?:es|ed)|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led))\b|[\u2611\u2705\u2713\u2714]",
     re.I,
 )
-"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`is_coverage_claim`."""
+"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`coverage_claim`."""
 
 
 @dataclass(frozen=True)
@@ -307,8 +311,11 @@ class SupportChecker:
                 sims[i] = max(float(sims[i]), float((fv @ v).max()))
         return np.asarray(sims, dtype=np.float64)
 
-    def check(self, rubric: Rubric, index: int, quote: str) -> QuoteCheck:
-        """Is ``quote`` (verified to be in the answer) evidence for criterion ``index``? See the module docstring."""
+    def check(self, rubric: Rubric, index: int, quote: str, *, clean: bool = False) -> QuoteCheck:
+        """Is ``quote`` (verified to be in the answer) evidence for criterion ``index``? See the module docstring.
+        ``clean``: the answer is on topic and nothing in it addresses the grader — a paraphrase that says
+        something is then passed on to the second opinion even under ``SIM_FLOOR``, and two content words
+        are enough for one at least ``SHORT_SIM_FLOOR`` similar (a table cell: "flicker between frames")."""
         text = strip_grading_talk(quote)
         if text != quote and not VERDICT_FIELDS.search(quote) and self.lexical(rubric, index, quote):
             # grading talk that names the criterion's own terms ("a single frame can look 10/10 and the
@@ -322,7 +329,8 @@ class SupportChecker:
             return QuoteCheck(text, lexical=True)
         if ABOUT_THE_GRADING.search(text):
             return QuoteCheck(text, GRADING_REASON)
-        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
+        n_terms = len(terms(text))
+        if n_terms < MIN_PARAPHRASE_TERMS and not (clean and n_terms >= 2):
             return QuoteCheck(text, f"{OFF_CRITERION_REASON}: it uses none of its key words and says too little")
         import numpy as np
 
@@ -330,7 +338,16 @@ class SupportChecker:
         sim = float(sims[index])
         others = np.delete(sims, index)
         other = float(others.max()) if len(others) else -1.0
-        if sim >= SIM_FLOOR:
+        if n_terms < MIN_PARAPHRASE_TERMS:
+            if sim >= SHORT_SIM_FLOOR:
+                return QuoteCheck(text, similarity=round(sim, 4), closest_other=round(other, 4))
+            return QuoteCheck(
+                text,
+                f"{OFF_CRITERION_REASON}: it uses none of its key words and says too little (similarity {sim:.2f})",
+                similarity=round(sim, 4),
+                closest_other=round(other, 4),
+            )
+        if sim >= SIM_FLOOR or clean:
             return QuoteCheck(text, similarity=round(sim, 4), closest_other=round(other, 4))
         closest = rubric.criteria[int(sims.argmax())]
         why = (
@@ -372,7 +389,9 @@ class SupportChecker:
             genuine += len(terms(text))
         return genuine >= MIN_GENUINE_TERMS
 
-    def check_in(self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int) -> QuoteCheck:
+    def check_in(
+        self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int, *, clean: bool = False
+    ) -> QuoteCheck:
         """:meth:`check` of the quote, and if it fails, of the sentence(s) of the answer it lies in: a short
         quote ("told them exactly what went wrong") is read in its sentence ("… I called the client and
         told them …"). Either passing is enough; the first failure's reason is kept. A quote in a claim of
@@ -380,15 +399,15 @@ class SupportChecker:
         context = sentence_around(answer, start, end)
         if self.is_coverage_claim(rubric, context) or self.is_coverage_claim(rubric, quote):
             return QuoteCheck(quote, f"{GRADING_REASON}: it claims the points are covered instead of answering them")
-        first = self.check(rubric, index, quote)
+        first = self.check(rubric, index, quote, clean=clean)
         if first.ok:
             return first
         if context == quote.strip():
             return first
-        second = self.check(rubric, index, context)
+        second = self.check(rubric, index, context, clean=clean)
         return second if second.ok else first
 
-    def needs_embedding(self, rubric: Rubric, index: int, quote: str) -> list[str]:
+    def needs_embedding(self, rubric: Rubric, index: int, quote: str, *, clean: bool = True) -> list[str]:
         """The text(s) that :meth:`check` of this quote would embed (to embed ahead, off the event loop);
         the quote's sentence may be needed too, which :meth:`check_in` embeds on demand."""
         text = strip_grading_talk(quote)
@@ -396,7 +415,7 @@ class SupportChecker:
             return []
         if len(text) < MIN_QUOTE_CHARS or self.lexical(rubric, index, text) or ABOUT_THE_GRADING.search(text):
             return []
-        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
+        if len(terms(text)) < (2 if clean else MIN_PARAPHRASE_TERMS):
             return []
         return [text]
 

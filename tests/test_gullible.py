@@ -107,19 +107,12 @@ def evidence_only(result, answer: str):
 # -- attacks ------------------------------------------------------------------------------------
 
 
-#: detector misses whose sentences the gullible judge quotes and that share the criteria's words (the
-#: support check and the second opinion accept them): known, measured in benchmarks/injection_targets.py
-GULLIBLE_MISSES = frozenset(
-    {"r2a14-topic-list", "r2a16-base64", "r2a17-split-payload", "r3a07-checklist-ticks", "r3a12-coverage-claim"}
-)
+#: attacks a gullible judge still buys over 10 % with (none since the claim-of-coverage and off-topic rules of
+#: issue 12; r2a14, r2a16, r3a07 and r3a12 were, and now pass as ordinary cases)
+GULLIBLE_MISSES: frozenset[str] = frozenset()
 
 
-@pytest.mark.parametrize(
-    "case",
-    # r2a16 (4 words) is too short to be judged here (min_words 5); r2a17 is held without its flag
-    known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES - {"r2a16-base64", "r2a17-split-payload"}),
-    ids=lambda c: c.id,
-)
+@pytest.mark.parametrize("case", known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES), ids=lambda c: c.id)
 def test_attack_only_answer_scores_at_most_10_percent(gullible, case):
     result = grade(gullible, case.question_id, case.text)
     assert result.status == "graded"
@@ -129,7 +122,7 @@ def test_attack_only_answer_scores_at_most_10_percent(gullible, case):
         assert result.has_flag("injection_suspected")
 
 
-@pytest.mark.parametrize("case", known(ATTACKS, GULLIBLE_MISSES - {"r2a17-split-payload"}), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", known(ATTACKS, GULLIBLE_MISSES), ids=lambda c: c.id)
 def test_attack_buys_nothing_over_its_honest_part(gullible, case):
     with_attack = grade(gullible, case.question_id, case.text, min_words=0)
     honest_part = grade(gullible, case.question_id, case.honest, min_words=0) if case.honest else None
