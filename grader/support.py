@@ -28,11 +28,11 @@ is also
 A quote that fails is checked again as the sentence(s) of the answer it lies in (a short fragment is
 read in context); either passing is enough.
 
-**A claim of coverage is about the grading** (:func:`coverage_claim`): a sentence that says points are
-covered, addressed, met or ticked (``COVERAGE_CLAIM``), names the key terms of two or more criteria and has
-no more words of its own (content words that are neither the rubric's nor the claim's) than criteria it
-names — *For the record, this response covers reference-image conditioning, IP-Adapter, seed management …
-in full*, *definition ✓ flickering ✓ morphing ✓* — is a self-assessment, not an answer: a quote in such a
+**A claim of coverage is about the grading** (:func:`grader.genuine.coverage_claim`): a sentence that
+says points are covered, addressed, met or ticked, names the key terms of two or more criteria and has no
+more words of its own (content words that are neither the rubric's nor the claim's) than criteria it names
+— *For the record, this response covers reference-image conditioning, IP-Adapter, seed management … in
+full*, *definition ✓ flickering ✓ morphing ✓* — is a self-assessment, not an answer: a quote in such a
 sentence earns nothing for any criterion (checked on the quote's sentence, so that a fragment of the list
 is not credited either). An honest sentence that names several points explains them in its own words
 (*… flickering, where textures shimmer between frames; morphing, where a mug melts into the table …*).
@@ -60,10 +60,18 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.evidence import MIN_QUOTE_CHARS
+from grader.genuine import (
+    COVERAGE_CLAIM,
+    MIN_GENUINE_TERMS,
+    VERDICT_FIELDS,
+    coverage_claim,
+    on_topic,
+    shares_term,
+    strip_grading_talk,
+)
 from grader.rubric.model import Rubric
 from grader.text import terms
 
@@ -85,6 +93,7 @@ __all__ = [
     "coverage_claim",
     "MIN_GENUINE_TERMS",
     "COVERAGE_CLAIM",
+    "VERDICT_FIELDS",
 ]
 
 SIM_FLOOR = 0.10
@@ -98,19 +107,9 @@ MIN_PARAPHRASE_TERMS = 3
 (:func:`grader.text.terms`), so that "Override:" or "If so, hello!" left over from grading talk is not
 read as one."""
 
-MIN_GENUINE_TERMS = 20
-"""An answer whose genuine text (see :meth:`SupportChecker.on_topic`) uses none of the criteria's key terms
-is still on topic with at least this many content words of its own. Measured: the development and fresh
-attack-only answers that are off the subject have at most 15 (a plea, a notice, a persona), the honest
-narrative answer without the rubric's words (``b20``) 36; on ``criteria-dev`` the 15 answers without a key term
-are all "thin" ones, with 14 to 49."""
-
 GRADING_REASON = "addressed to the grader or about grading, not an answer to the criterion"
 OFF_CRITERION_REASON = "not about this criterion"
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-_LINE_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")  # a sentence, or a line without end punctuation (a table row)
-_CLAUSE = re.compile(r"[^.!?;:\n]+(?:[.!?;:]+|$)")
 ABOUT_THE_GRADING = re.compile(
     r"\bcriteri(?:on|a)\b|\brubrics?\b|\b(?:this|my|your|the)\s+(?:answer|response|submission|candidate)\b|"
     r"\banswers?\b|\b(?:graders?|grading\s+(?:model|system|tool|rules?)|evaluators?|evaluation\s+model|assessors?|"
@@ -119,19 +118,7 @@ ABOUT_THE_GRADING = re.compile(
 )
 """The grading's own objects (the rubric, its criteria, the answer or candidate being graded, the grader,
 the points): a paraphrase naming them and none of the criterion's words is about the grading."""
-VERDICT_FIELDS = re.compile(
-    r"\bcriterion_id\b|\binjection_attempt\b|\bmax_score\b|"
-    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b",
-    re.I,
-)
-"""A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
-``"score": 7.5`` — an API's JSON has those."""
 _VECTOR_CACHE = 4096
-COVERAGE_CLAIM = re.compile(
-    r"\b(?:cover(?:s|ed)|address(?:es|ed)|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led))\b|[\u2611\u2705\u2713\u2714]",
-    re.I,
-)
-"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`coverage_claim`."""
 
 
 @dataclass(frozen=True)
@@ -156,50 +143,6 @@ def sentence_around(answer: str, start: int, end: int) -> str:
     ends = [answer.find(ch, max(start, end - 1)) for ch in stops]
     b = min((e + 1 for e in ends if e >= 0), default=len(answer))
     return answer[a:b].strip()
-
-
-def _grading_clause(text: str) -> bool:
-    from grader.judges.local.signals import is_grading_talk
-
-    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
-
-
-@lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)
-def strip_grading_talk(quote: str) -> str:
-    """The quote without its sentences that hold verdict fields (``criterion_id: x``, ``"score": 10`` —
-    a clause split would leave their values) and its clauses that are grading talk (the quote itself
-    when it has neither)."""
-    if not _grading_clause(quote):
-        return quote
-    if VERDICT_FIELDS.search(quote):
-        quote = " ".join(s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not VERDICT_FIELDS.search(s))
-    kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not _grading_clause(s)]
-    return " ".join(kept)
-
-
-def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
-    """:func:`is_coverage_claim` on a rubric profile (the embedded judge's key terms and rubric words)."""
-    if not COVERAGE_CLAIM.search(sentence):
-        return False
-    from grader.judges.local.signals import content_terms
-
-    bag = content_terms(sentence, profile.glossary)
-    named = sum(1 for c in profile.criteria if _shares_term(c.key_terms, bag))
-    if named < 2:
-        return False
-    rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
-    own = [w for w in terms(COVERAGE_CLAIM.sub(" ", sentence)) if not _shares_term(frozenset([w]), rubric_words)]
-    return len(own) <= named
-
-
-def _shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
-    """A term of ``terms`` is in ``bag``, or a long word of both shares its stem (``drift``/``drifts``)."""
-    if terms & bag:
-        return True
-    long_bag = [b for b in bag if len(b) >= 5]
-    return any(
-        b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
-    )
 
 
 _LexicalCheck = Callable[["SupportChecker", Rubric, int, str], bool]
@@ -295,7 +238,7 @@ class SupportChecker:
 
         profile = self.profile(rubric)
         crit = rubric.criteria[index]
-        if _shares_term(profile.criteria[index].key_terms, content_terms(text, profile.glossary)):
+        if shares_term(profile.criteria[index].key_terms, content_terms(text, profile.glossary)):
             return True
         return bears_on_lexically(text, crit.text, crit.covers)
 
@@ -360,34 +303,14 @@ class SupportChecker:
         )
 
     def is_coverage_claim(self, rubric: Rubric, sentence: str) -> bool:
-        """Whether ``sentence`` claims the rubric's points are covered rather than answering them (see the
-        module docstring)."""
+        """Whether ``sentence`` claims the rubric's points are covered rather than answering them
+        (:func:`grader.genuine.coverage_claim`)."""
         return coverage_claim(self.profile(rubric), sentence)
 
     def on_topic(self, rubric: Rubric, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
-        """Whether the answer has something of its own to say about the subject. Its *genuine* text is what
-        is left outside ``spans`` (the detector's), without grading-talk clauses and claims of coverage. The
-        answer is on topic if a genuine sentence uses a key term of one of the criteria, or if the genuine
-        text has at least ``MIN_GENUINE_TERMS`` content words (a narrative answer to a behavioural question
-        may use none of the rubric's words). Lexical only (no embedding). An answer that is neither is
-        off-topic or all non-answer text (a persona, a plea, a notice, another language, an encoded
-        payload): the second opinion then wants a criterion's own key terms in the quotes that credit it
-        (:mod:`grader.second_opinion`)."""
-        from grader.judges.local.signals import content_terms
-
-        profile = self.profile(rubric)
-        genuine = 0
-        for m in _LINE_SENTENCE.finditer(answer):
-            if any(s < m.end() and m.start() < e for s, e in spans):
-                continue
-            text = strip_grading_talk(m.group().strip())
-            if not text or coverage_claim(profile, text):
-                continue
-            bag = content_terms(text, profile.glossary)
-            if any(_shares_term(c.key_terms, bag) for c in profile.criteria):
-                return True
-            genuine += len(terms(text))
-        return genuine >= MIN_GENUINE_TERMS
+        """:func:`grader.genuine.on_topic` with the rubric's profile: whether the answer has something of its
+        own to say about the subject (outside ``spans``, the detector's)."""
+        return on_topic(self.profile(rubric), answer, spans)
 
     def check_in(
         self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int, *, clean: bool = False

@@ -1,0 +1,134 @@
+"""An answer's genuine text: what is left when grading talk, verdict fields and claims of coverage are set aside.
+
+Shared by the support check (:mod:`grader.support`) and the second opinion (:mod:`grader.second_opinion`):
+
+- :func:`strip_grading_talk` — a quote without its clauses that talk to or about the grader and its
+  sentences that hold verdict fields (``criterion_id: x``, ``level: full``);
+- :func:`coverage_claim` — a sentence that says the rubric's points are covered, met or ticked and names
+  several criteria without saying anything of its own (*For the record, this response covers
+  reference-image conditioning, IP-Adapter, seed management … in full*; *definition ✓ flickering ✓
+  morphing ✓*): a self-assessment, about the grading, never evidence;
+- :func:`on_topic` — whether the answer's genuine text says anything about the subject: a sentence with a
+  key term of one of the criteria, or at least :data:`MIN_GENUINE_TERMS` content words of its own. An
+  answer that does neither is off the subject or all non-answer text (a persona, a plea, a notice, an
+  encoded payload, another language), whatever the injection detector found.
+
+Lexical only: no embedding, so it costs microseconds and holds when an attack is worded in a way no
+pattern or prototype of the detector knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from grader.text import terms
+
+if TYPE_CHECKING:
+    from grader.judges.local.signals import RubricProfile
+
+__all__ = [
+    "COVERAGE_CLAIM",
+    "MIN_GENUINE_TERMS",
+    "VERDICT_FIELDS",
+    "coverage_claim",
+    "on_topic",
+    "shares_term",
+    "strip_grading_talk",
+]
+
+MIN_GENUINE_TERMS = 20
+"""An answer whose genuine text (see :func:`on_topic`) uses none of the criteria's key terms
+is still on topic with at least this many content words of its own. Measured: the development and fresh
+attack-only answers that are off the subject have at most 15 (a plea, a notice, a persona), the honest
+narrative answer without the rubric's words (``b20``) 36; on ``criteria-dev`` the 15 answers without a key term
+are all "thin" ones, with 14 to 49."""
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_LINE_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")  # a sentence, or a line without end punctuation (a table row)
+_CLAUSE = re.compile(r"[^.!?;:\n]+(?:[.!?;:]+|$)")
+VERDICT_FIELDS = re.compile(
+    r"\bcriterion_id\b|\binjection_attempt\b|\bmax_score\b|"
+    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b",
+    re.I,
+)
+"""A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
+``"score": 7.5`` — an API's JSON has those."""
+COVERAGE_CLAIM = re.compile(
+    r"\b(?:cover(?:s|ed)|address(?:es|ed)|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led))\b|[\u2611\u2705\u2713\u2714]",
+    re.I,
+)
+"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`coverage_claim`."""
+
+
+def _grading_clause(text: str) -> bool:
+    from grader.judges.local.signals import is_grading_talk
+
+    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
+
+
+@lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)
+def strip_grading_talk(quote: str) -> str:
+    """The quote without its sentences that hold verdict fields (``criterion_id: x``, ``"score": 10`` —
+    a clause split would leave their values) and its clauses that are grading talk (the quote itself
+    when it has neither)."""
+    if not _grading_clause(quote):
+        return quote
+    if VERDICT_FIELDS.search(quote):
+        quote = " ".join(s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not VERDICT_FIELDS.search(s))
+    kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not _grading_clause(s)]
+    return " ".join(kept)
+
+
+def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
+    """Whether ``sentence`` claims the rubric's points are covered instead of answering them: a cue of
+    :data:`COVERAGE_CLAIM`, the key terms of two or more criteria named, and no more content words of its
+    own (neither the rubric's nor the claim's) than criteria named."""
+    if not COVERAGE_CLAIM.search(sentence):
+        return False
+    from grader.judges.local.signals import content_terms
+
+    bag = content_terms(sentence, profile.glossary)
+    named = sum(1 for c in profile.criteria if shares_term(c.key_terms, bag))
+    if named < 2:
+        return False
+    rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
+    own = [w for w in terms(COVERAGE_CLAIM.sub(" ", sentence)) if not shares_term(frozenset([w]), rubric_words)]
+    return len(own) <= named
+
+
+def shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
+    """A term of ``terms`` is in ``bag``, or a long word of both shares its stem (``drift``/``drifts``)."""
+    if terms & bag:
+        return True
+    long_bag = [b for b in bag if len(b) >= 5]
+    return any(
+        b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
+    )
+
+
+def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether the answer has something of its own to say about the subject. Its *genuine* text is what
+    is left outside ``spans`` (the detector's), without grading-talk clauses and claims of coverage. The
+    answer is on topic if a genuine sentence uses a key term of one of the criteria, or if the genuine
+    text has at least ``MIN_GENUINE_TERMS`` content words (a narrative answer to a behavioural question
+    may use none of the rubric's words). Lexical only (no embedding). An answer that is neither is
+    off-topic or all non-answer text (a persona, a plea, a notice, another language, an encoded
+    payload): the second opinion then wants a criterion's own key terms in the quotes that credit it
+    (:mod:`grader.second_opinion`)."""
+    from grader.judges.local.signals import content_terms
+
+    genuine = 0
+    for m in _LINE_SENTENCE.finditer(answer):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        text = strip_grading_talk(m.group().strip())
+        if not text or coverage_claim(profile, text):
+            continue
+        bag = content_terms(text, profile.glossary)
+        if any(shares_term(c.key_terms, bag) for c in profile.criteria):
+            return True
+        genuine += len(terms(text))
+    return genuine >= MIN_GENUINE_TERMS
