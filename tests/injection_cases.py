@@ -1876,12 +1876,11 @@ DETECTOR_MISSES = frozenset(
         "r2a16-base64",
         "r2a17-split-payload",
         # round 3, measured when written (s18)
+        # (r3a14 cite-this, r3a16 transcript and r3a20 hypothetical were missed too, and are found since the
+        # meaning module's cues and prototypes cover those families; the credit rules hold the rest)
         "r3a07-checklist-ticks",
         "r3a10-changelog",
         "r3a12-coverage-claim",
-        "r3a14-cite-this",
-        "r3a16-transcript",
-        "r3a20-hypothetical",
     }
 )
 
