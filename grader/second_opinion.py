@@ -76,6 +76,7 @@ __all__ = [
     "Opinion",
     "embedded_levels",
     "apply_second_opinion",
+    "cites_grading_talk",
 ]
 
 MARGIN = 0.25
@@ -163,6 +164,13 @@ def _has(term: str, bag: frozenset[str]) -> bool:
     return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
 
 
+def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
+    """Whether the LLM cited grading talk as evidence anywhere in its verdict (a quote the support check
+    rejected as addressed to the grader or about grading): it has been talked round, like an LLM grading an
+    answer the detector flagged — its depth is not trusted and any lower embedded level is held."""
+    return any(e.reason.startswith(GRADING_REASON) for c in criteria for e in c.evidence)
+
+
 def embedded_levels(
     checker: SupportChecker,
     rubric: Rubric,
@@ -206,6 +214,7 @@ def embedded_levels(
             for q in set(_quotes(c)):
                 cited[q] = cited.get(q, 0) + 1
     shared = [any(cited.get(q, 0) > 1 for q in _quotes(c)) for c in criteria]
+    talked_round = cites_grading_talk(criteria)
     profile = checker.profile(rubric)
     model = checker.judge.criterion_model
     for i, share in pending:
@@ -226,12 +235,13 @@ def embedded_levels(
         level = Level.missing
         if sig.passage >= 0 and p_partial >= UNSUPPORTED:
             level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
-            if not quotes_only and not sig.restated and not shared[i]:
+            if not quotes_only and not sig.restated and not shared[i] and not talked_round:
                 # the quotes support the criterion and are its own: the depth is the LLM's to judge (on a
                 # few quotes alone the model rarely reaches its own "full"); held lower in an answer that
-                # addresses the grader, where the quotes merely restate the rubric, or where the same quote
+                # addresses the grader, where the quotes merely restate the rubric, where the same quote
                 # is also the evidence of another credited criterion (one on-topic sentence cited for
-                # every criterion says something about the subject, not about each of them)
+                # every criterion says something about the subject, not about each of them), or where the
+                # LLM cited grading talk as evidence anywhere
                 level = criteria[i].awarded
         out[i] = Opinion(level, round(share, 4), False, round(p_partial, 4), round(p_full, 4))
     return out
@@ -361,4 +371,4 @@ class Reviewer:
         ``flagged``: the injection detector's spans; where there are any, the model sees the quotes alone
         (so that attack text cannot lengthen an answer into more credit)."""
         opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged), spans=flagged)
-        return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged))
+        return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged) or cites_grading_talk(criteria))
