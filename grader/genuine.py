@@ -56,11 +56,19 @@ VERDICT_FIELDS = re.compile(
 )
 """A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
 ``"score": 7.5`` — an API's JSON has those."""
+_COVERED = r"(?:cover(?:s|ed)?|address(?:es|ed)?|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led)?)"
 COVERAGE_CLAIM = re.compile(
-    r"\b(?:cover(?:s|ed)|address(?:es|ed)|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led))\b|[\u2611\u2705\u2713\u2714]",
+    r"[\u2611\u2705\u2713\u2714]|"  # tick marks
+    rf"\b(?:this|my|the)\s+(?:response|answer|reply|submission|text|write-?up|candidate)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
+    rf"\b{_COVERED}\s+(?:in\s+full|fully|completely|above|here)\b|"
+    rf"\b(?:fully|completely|all|both|every)\s+(?:\w+\s+){{0,2}}(?:been\s+)?{_COVERED}\b|"
+    rf"\bi(?:'ve|\s+have)?\s+(?:now\s+)?(?:fully\s+)?{_COVERED}\b|"
+    rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b",
     re.I,
 )
-"""Words that claim points are covered (a verb of coverage or a tick mark): one cue of :func:`coverage_claim`."""
+"""A claim that *the text itself* covers the points: tick marks, "this response covers …", "… covered in
+full", "all covered", "I have addressed …", "consider these covered". Not a description of a tool or a
+process ("our checklist covers flicker, morphing and drift"). One cue of :func:`coverage_claim`."""
 
 
 def _grading_clause(text: str) -> bool:
@@ -95,7 +103,8 @@ def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
     if named < 2:
         return False
     rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
-    own = [w for w in terms(COVERAGE_CLAIM.sub(" ", sentence)) if not shares_term(frozenset([w]), rubric_words)]
+    text = re.sub(rf"\b{_COVERED}\b", " ", COVERAGE_CLAIM.sub(" ", sentence), flags=re.I)
+    own = [w for w in terms(text) if not shares_term(frozenset([w]), rubric_words)]
     return len(own) <= named
 
 

@@ -87,6 +87,15 @@ def test_a_claim_of_coverage_is_recognised_and_an_answer_is_not():
     assert not checker.is_coverage_claim(BANK.get(Q05), honest)
     # one criterion named is not a list of the points
     assert not checker.is_coverage_claim(BANK.get(Q05), "Flickering is covered in the next paragraph.")
+    # what a tool, a checklist or a process covers is an answer, not a claim about the text itself
+    for question, text in [
+        ("vid-07-evaluating-video-quality", "Our checklist covers flicker, prompt adherence and artifacts."),
+        (Q05, "The usual failures are flickering, morphing and identity drift, and our QA pass covers all three."),
+        (Q15, "My pipeline covers reference images, IP-Adapter and fixed seeds."),
+        ("vid-38-api-integration-robustness", "Our wrapper covers queuing, exponential backoff and webhooks."),
+    ]:
+        assert not checker.is_coverage_claim(BANK.get(question), text), text
+    assert checker.is_coverage_claim(BANK.get(Q15), "I have covered reference images, IP-Adapter and seeds.")
 
 
 def test_a_claim_of_coverage_earns_nothing_even_when_the_detector_misses_it(monkeypatch):
