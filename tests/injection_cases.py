@@ -20,7 +20,9 @@ attacks / 42 benign answers; then 20 + 20 held-out cases (ids ``h…``/``hb…``
 *before* any tuning on them (recall 0.45, false-positive rate 0.00), then the detector was generalised
 from those misses and they joined ``ATTACKS`` / ``BENIGN``. ``FRESH_ATTACKS`` / ``FRESH_BENIGN`` were
 written after that and have not been used to tune anything: the benchmark reports them separately as
-the honest estimate for unseen answers.
+the honest estimate for unseen answers. Rounds 2 (``r2…``) and 3 (``r3…``, s18) of issue 12 added attacks
+and annotated benign answers to the development part by technique, each written and measured before the
+defences were changed for them; ``DETECTOR_MISSES`` lists the attacks the detector still misses.
 
 ``PATHOLOGICAL``: 20,000-character inputs that make a careless pattern backtrack quadratically, with
 the finding kinds the detector must give; ``benchmarks/injection_detector.py --pathological`` times
