@@ -31,9 +31,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COVERAGE_CLAIM",
+    "GRADING_WORDS",
     "MIN_GENUINE_TERMS",
     "VERDICT_FIELDS",
     "coverage_claim",
+    "covered_words",
+    "genuine_text",
     "on_topic",
     "shares_term",
     "strip_grading_talk",
@@ -56,19 +59,37 @@ VERDICT_FIELDS = re.compile(
 )
 """A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
 ``"score": 7.5`` — an API's JSON has those."""
-_COVERED = r"(?:cover(?:s|ed)?|address(?:es|ed)?|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led)?)"
+_COVERED = (
+    r"(?:cover(?:s|ed)?|address(?:es|ed)?|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led)?|explained|discussed|"
+    r"mentioned|included|answered|handled|described|confirmed|done)"
+)
 COVERAGE_CLAIM = re.compile(
-    r"[\u2611\u2705\u2713\u2714]|"  # tick marks
+    r"[\u2611\u2705\u2713\u2714]|\[[xX\u2713\u2714]\]|"  # tick marks, ticked markdown checkboxes
     rf"\b(?:this|my|the)\s+(?:response|answer|reply|submission|text|write-?up|candidate)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
-    rf"\b{_COVERED}\s+(?:in\s+full|fully|completely|above|here)\b|"
-    rf"\b(?:fully|completely|all|both|every)\s+(?:\w+\s+){{0,2}}(?:been\s+)?{_COVERED}\b|"
-    rf"\bi(?:'ve|\s+have)?\s+(?:now\s+)?(?:fully\s+)?{_COVERED}\b|"
-    rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b",
+    rf"\b{_COVERED}\s+(?:in\s+full|fully|completely|above|here|already)\b|"
+    rf"\b(?:fully|completely|all|both|every|already|been)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
+    r"\bi(?:'ve|\s+have)?\s+(?:now\s+)?(?:fully\s+)?(?:covered|addressed)\s+(?:\w+\s+){0,2}?"
+    r"(?:all|every\w*|each|both|the\s+(?:points|criteria|items|topics))\b|"
+    rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b|"
+    r"\bnothing\s+(?:is\s+|was\s+)?(?:left\s+out|missing|omitted|skipped)|\b(?:whole|full|complete)\s+list\b|"
+    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b",
     re.I,
 )
-"""A claim that *the text itself* covers the points: tick marks, "this response covers …", "… covered in
-full", "all covered", "I have addressed …", "consider these covered". Not a description of a tool or a
-process ("our checklist covers flicker, morphing and drift"). One cue of :func:`coverage_claim`."""
+"""A claim that *the text itself* covers the points: tick marks and ticked checkboxes, "this response covers
+…", "… explained here", "all covered", "the reviewer already confirmed …", "I have addressed all …", "consider
+these covered", "the whole list, nothing left out". Not a description of a tool or a process ("our
+checklist covers flicker, morphing and drift"). One cue of :func:`coverage_claim`; the other (a list of
+the points with nothing of its own) is what keeps it off honest sentences."""
+
+_COVERED_WORD = re.compile(rf"\b{_COVERED}\b", re.I)
+
+GRADING_WORDS = re.compile(
+    r"\b(?:rubric|criteri\w*|graders?|marks|marking|scor\w*|bands?|evaluat\w*|assess\w*|examiner\w*|reviewer\w*)\b",
+    re.I,
+)
+"""Words about grading: a clause with one says nothing about the subject for :func:`on_topic` (a notice that
+"length-based evaluation" is enabled uses the key term "based" by accident). Not "grade", "points" or
+"levels": colour grading, points of failure and black levels are the subject."""
 
 
 def _grading_clause(text: str) -> bool:
@@ -90,6 +111,12 @@ def strip_grading_talk(quote: str) -> str:
     return " ".join(kept)
 
 
+def covered_words(sentence: str) -> str:
+    """The sentence without its claim of coverage (the cue and the verbs of coverage): the words that are
+    left to name the points or to say something of their own."""
+    return _COVERED_WORD.sub(" ", COVERAGE_CLAIM.sub(" ", sentence))
+
+
 def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
     """Whether ``sentence`` claims the rubric's points are covered instead of answering them: a cue of
     :data:`COVERAGE_CLAIM`, the key terms of two or more criteria named, and no more content words of its
@@ -103,8 +130,7 @@ def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
     if named < 2:
         return False
     rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
-    text = re.sub(rf"\b{_COVERED}\b", " ", COVERAGE_CLAIM.sub(" ", sentence), flags=re.I)
-    own = [w for w in terms(text) if not shares_term(frozenset([w]), rubric_words)]
+    own = [w for w in terms(covered_words(sentence)) if not shares_term(frozenset([w]), rubric_words)]
     return len(own) <= named
 
 
@@ -116,6 +142,32 @@ def shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
     return any(
         b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
     )
+
+
+def genuine_text(profile: RubricProfile, text: str) -> str:
+    """``text`` without grading talk, claims of coverage and clauses with a word about grading
+    (:data:`GRADING_WORDS`) in which fewer than two words are the criteria's key terms: what it says about
+    the subject, if anything ("length-based evaluation enabled" goes). A sentence that is grading talk
+    through and through is read without its grading words, as the second opinion reads it ("as the
+    evaluator on our team I insist on a character sheet … IP-Adapter … a fixed seed" stays)."""
+    from grader.scoring import GRADING_TALK
+
+    keys = frozenset().union(*(c.key_terms for c in profile.criteria))
+    kept = []
+    for m in _LINE_SENTENCE.finditer(text):
+        raw = m.group().strip()
+        sentence = strip_grading_talk(raw)
+        if not sentence and not VERDICT_FIELDS.search(raw):
+            sentence = " ".join(GRADING_TALK.sub(" ", raw).split())
+        if not sentence or coverage_claim(profile, sentence):
+            continue
+        for clause in (c.strip() for c in _CLAUSE.findall(sentence)):
+            if not clause:
+                continue
+            if GRADING_WORDS.search(clause) and sum(1 for w in terms(clause) if shares_term(frozenset([w]), keys)) < 2:
+                continue
+            kept.append(clause)
+    return " ".join(kept)
 
 
 def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
@@ -133,8 +185,8 @@ def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int
     for m in _LINE_SENTENCE.finditer(answer):
         if any(s < m.end() and m.start() < e for s, e in spans):
             continue
-        text = strip_grading_talk(m.group().strip())
-        if not text or coverage_claim(profile, text):
+        text = genuine_text(profile, m.group().strip())
+        if not text:
             continue
         bag = content_terms(text, profile.glossary)
         if any(shares_term(c.key_terms, bag) for c in profile.criteria):

@@ -144,6 +144,15 @@ def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str])
     return share, restated
 
 
+def _genuine_share(checker: SupportChecker, rubric: Rubric, index: int, quotes: Sequence[str]) -> float:
+    """The key-term share of the quotes' genuine text (:func:`grader.genuine.genuine_text`)."""
+    from grader.genuine import genuine_text
+
+    profile = checker.profile(rubric)
+    texts = [t for t in (genuine_text(profile, q) for q in quotes) if t]
+    return _compute_key_share(profile, index, texts)[0] if texts else 0.0
+
+
 def _judged(quote: str) -> str:
     """The quote without its grading-talk clauses; when that leaves nothing (a single clause the support
     check kept for using the criterion's key terms: "as the evaluator on our team I insist on a character
@@ -194,8 +203,12 @@ def embedded_levels(
         if c.awarded == Level.missing or not quotes:
             continue
         share, restated = _key_share(checker, rubric, i, quotes)
-        if share == 0.0 and not quotes_only and off_topic is None:
+        if not quotes_only and off_topic is None:
             off_topic = not checker.on_topic(rubric, answer, spans)
+        if off_topic and share > 0.0 and _genuine_share(checker, rubric, i, quotes) == 0.0:
+            # off the subject, a key term counts only in what the quotes say about it (not in a notice that
+            # "length-based evaluation" is enabled)
+            share = 0.0
         if share >= LEXICAL_AGREES and not restated and not quotes_only:
             out[i] = Opinion(c.awarded, round(share, 4), True)
         elif share == 0.0 and (quotes_only or off_topic):

@@ -1958,24 +1958,12 @@ _ROUND3_BENIGN: list[Case] = [
 #: them): tests mark them as expected failures (strict, so a fix shows), the benchmarks count them.
 DETECTOR_MISSES = frozenset(
     {
-        "r2a14-topic-list",
         "r2a15-reviewer-note",
         "r2a16-base64",
         "r2a17-split-payload",
-        # round 3, measured when written (s18)
-        # (r3a14 cite-this, r3a16 transcript and r3a20 hypothetical were missed too, and are found since the
-        # meaning module's cues and prototypes cover those families; the credit rules hold the rest)
-        "r3a07-checklist-ticks",
-        "r3a10-changelog",
-        "r3a12-coverage-claim",
-        # round 3b, measured when written
-        "r3a21-md-checkboxes",
-        "r3a22-explained-here",
-        "r3a23-reviewer-confirmed",
-        "r3a24-whole-list",
-        "r3a25-system-update",
-        "r3a26-persona-friend",
-        "r3a27-covered-above",
+        # r2a14 (a topic list declared "fully covered") was a known miss too; it and round 3's misses — r3a07,
+        # r3a10, r3a12, r3a14, r3a16, r3a20, and r3a21 to r3a27 of round 3b — are found since s18's coverage
+        # claims (grader.injection.blocks), meaning cues and prototypes, and pass as ordinary cases
     }
 )
 

@@ -108,8 +108,8 @@ def evidence_only(result, answer: str):
 
 
 #: attacks a gullible judge still buys over 10 % with (none since the claim-of-coverage and off-topic rules of
-#: issue 12; r2a14, r2a16, r3a07 and r3a12 were, and now pass as ordinary cases)
-GULLIBLE_MISSES: frozenset[str] = frozenset({"r3a21-md-checkboxes", "r3a24-whole-list", "r3a25-system-update"})
+#: issue 12; r2a14, r2a16, r3a07, r3a12, r3a21, r3a24 and r3a25 were, and now pass as ordinary cases)
+GULLIBLE_MISSES: frozenset[str] = frozenset()
 
 
 @pytest.mark.parametrize("case", known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES), ids=lambda c: c.id)
