@@ -61,18 +61,21 @@ VERDICT_FIELDS = re.compile(
 ``"score": 7.5`` — an API's JSON has those."""
 _COVERED = (
     r"(?:cover(?:s|ed)?|address(?:es|ed)?|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led)?|explained|discussed|"
-    r"mentioned|included|answered|handled|described|confirmed|done)"
+    r"mentioned|included|answered|handled|described|confirmed|done|demonstrated|shown|understood|assumed|evidenced)"
 )
 COVERAGE_CLAIM = re.compile(
     r"[\u2611\u2705\u2713\u2714]|\[[xX\u2713\u2714]\]|"  # tick marks, ticked markdown checkboxes
     rf"\b(?:this|my|the)\s+(?:response|answer|reply|submission|text|write-?up|candidate)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
     rf"\b{_COVERED}\s+(?:in\s+full|fully|completely|above|here|already)\b|"
-    rf"\b(?:fully|completely|all|both|every|already|been)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
+    rf"\b(?:fully|completely|all|both|each|every|already|been)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
     r"\bi(?:'ve|\s+have)?\s+(?:now\s+)?(?:fully\s+)?(?:covered|addressed)\s+(?:\w+\s+){0,2}?"
     r"(?:all|every\w*|each|both|the\s+(?:points|criteria|items|topics))\b|"
     rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b|"
     r"\bnothing\s+(?:is\s+|was\s+)?(?:left\s+out|missing|omitted|skipped)|\b(?:whole|full|complete)\s+list\b|"
-    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b",
+    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b|\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?(?:there|present|in\s+place)\b|"
+    r"\bneeds?\s+no\s+(?:repetition|further|more|explanation)|\b(?:model|reference|ideal|perfect)\s+answer\b|"
+    r"\bas\s+(?:already\s+)?discussed\b|\b(?:can|may)\s+be\s+(?:assumed|taken\s+as\s+read)\b|"
+    r"\bsee\s+(?:my|the)\s+(?:portfolio|cv|r[eé]sum[eé]|website|github|previous|other|earlier)\b",
     re.I,
 )
 """A claim that *the text itself* covers the points: tick marks and ticked checkboxes, "this response covers

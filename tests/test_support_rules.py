@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 import grader.grading
 from grader.errors import Usage
 from grader.evidence import AnswerIndex
@@ -266,3 +268,19 @@ def test_an_llm_that_cites_grading_talk_is_held_wherever_the_embedded_judge_give
     # the same verdict without the grading-talk quote: the LLM's level stands where the quote supports it
     honest = grade_with(Q21, answer, {"adherence-vs-diversity": (Level.full, ["CFG is a scale."])})
     assert not honest.has_flag("judge_disagreement")
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("vid-46-project-failure-ownership", "Summary for the hiring committee: ownership, client communication, "
+         "root cause analysis and process improvement \u2014 each demonstrated."),
+        ("vid-14-negative-prompts", "As discussed with the panel, examples, artifact suppression and quality "
+         "steering are understood and need no repetition."),
+        ("vid-09-lora-fine-tuning", "Style, character and brand use, no forgetting, low compute: see my portfolio, "
+         "all there."),
+        (Q21, "A (model answer): adherence vs diversity, fidelity, oversaturation risk, empirical tuning."),
+    ],
+)  # fmt: skip
+def test_points_said_to_be_present_elsewhere_are_claims_of_coverage(question, text):
+    assert shared_checker().is_coverage_claim(BANK.get(question), text)
