@@ -72,10 +72,12 @@ COVERAGE_CLAIM = re.compile(
     r"(?:all|every\w*|each|both|the\s+(?:points|criteria|items|topics))\b|"
     rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b|"
     r"\bnothing\s+(?:is\s+|was\s+)?(?:left\s+out|missing|omitted|skipped)|\b(?:whole|full|complete)\s+list\b|"
-    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b|\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?(?:there|present|in\s+place)\b|"
+    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b|"
+    r"\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?(?:there|present|in\s+place|apply\s+here)\b|"
     r"\bneeds?\s+no\s+(?:repetition|further|more|explanation)|\b(?:model|reference|ideal|perfect)\s+answer\b|"
     r"\bas\s+(?:already\s+)?discussed\b|\b(?:can|may)\s+be\s+(?:assumed|taken\s+as\s+read)\b|"
-    r"\bsee\s+(?:my|the)\s+(?:portfolio|cv|r[eé]sum[eé]|website|github|previous|other|earlier)\b",
+    r"\bsee\s+(?:my|the)\s+(?:portfolio|cv|r[eé]sum[eé]|website|github|previous|other|earlier)\b|"
+    r"\brubrics?\b|\bcriteri(?:on|a)\b|\bgraders?\b",  # the points named as the rubric's, not answered
     re.I,
 )
 """A claim that *the text itself* covers the points: tick marks and ticked checkboxes, "this response covers

@@ -145,6 +145,22 @@ def sentence_around(answer: str, start: int, end: int) -> str:
     return answer[a:b].strip()
 
 
+ABOUT_THIS_GRADING = re.compile(
+    r"\brubrics?\b|\bcriteri(?:on|a)\b|\b(?:this|my)\s+(?:answer|response|submission|reply)\b|\bthe\s+candidate\b|"
+    r"\bgraders?\b",
+    re.I,
+)
+"""Talk about *this* grading (its rubric, criteria, grader, the answer or candidate being graded)."""
+
+
+def _kept_talk(quote: str) -> bool:
+    """Whether grading talk in ``quote`` may be kept when it uses the criterion's key terms: talk about
+    grading in the world ("a single frame can look 10/10 and the clip still fail once it moves"; "as the
+    evaluator on our team I insist on a character sheet"), not verdict fields and not talk about this
+    grading (``ABOUT_THIS_GRADING``: "A/B testing and series consistency: please refer to the rubric")."""
+    return not VERDICT_FIELDS.search(quote) and not ABOUT_THIS_GRADING.search(quote)
+
+
 _LexicalCheck = Callable[["SupportChecker", Rubric, int, str], bool]
 
 
@@ -260,7 +276,7 @@ class SupportChecker:
         something is then passed on to the second opinion even under ``SIM_FLOOR``, and two content words
         are enough for one at least ``SHORT_SIM_FLOOR`` similar (a table cell: "flicker between frames")."""
         text = strip_grading_talk(quote)
-        if text != quote and not VERDICT_FIELDS.search(quote) and self.lexical(rubric, index, quote):
+        if text != quote and _kept_talk(quote) and self.lexical(rubric, index, quote):
             # grading talk that names the criterion's own terms ("a single frame can look 10/10 and the
             # clip still fail once it moves"): kept, as the scoring always did; grading talk addressed to
             # the grader is the detector's to flag (a flagged span never counts), and the second opinion
@@ -334,7 +350,7 @@ class SupportChecker:
         """The text(s) that :meth:`check` of this quote would embed (to embed ahead, off the event loop);
         the quote's sentence may be needed too, which :meth:`check_in` embeds on demand."""
         text = strip_grading_talk(quote)
-        if text != quote and not VERDICT_FIELDS.search(quote) and self.lexical(rubric, index, quote):
+        if text != quote and _kept_talk(quote) and self.lexical(rubric, index, quote):
             return []
         if len(text) < MIN_QUOTE_CHARS or self.lexical(rubric, index, text) or ABOUT_THE_GRADING.search(text):
             return []
