@@ -4,6 +4,7 @@
     python scripts/fit_criterion_model.py [--dev ../shared/datasets/criteria-dev/answers.jsonl]
         [--own datasets/criteria-own/answers.jsonl] [--saf ../shared/datasets/saf/saf_en.csv]
         [--out grader/judges/local/data/criterion_model.json] [--dry-run]
+    python scripts/fit_criterion_model.py --reference-only     # refit only the 'reference' profile
 
 Data: answers with a human level per criterion (the shared development set, and our own labelled set
 ``datasets/criteria-own/``). The questions listed in ``datasets/criteria-own/holdout_questions.txt``
@@ -42,7 +43,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader.judges.local.judge import LocalJudge  # noqa: E402
-from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile, Trees  # noqa: E402
+from grader.judges.local.model import MODEL_FILE, RULE_KEYS, CriterionModel, Profile, Trees, load_model  # noqa: E402
 from grader.judges.local.signals import FEATURES  # noqa: E402
 from grader.rubric import default_bank  # noqa: E402
 
@@ -330,7 +331,7 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     SAF has no criterion labels, and logistic models fitted on weak labels (each criterion taking its
     answer's score) did not carry over to other questions (grouped CV by question on SAF training:
     Pearson ≈ 0.05); a rule on the two plainest signals — how similar the best passage is to the
-    clause, and how many of the clause's key terms the answer uses — did (≈ 0.27). The rule is
+    clause, and how many of the clause's key terms the answer uses — did (≈ 0.28). The rule is
     chosen by grouped 5-fold CV on training (reported) and then fitted on all of training; the
     unseen splits are only graded by ``grader calibrate``."""
     from sklearn.model_selection import GroupKFold
@@ -405,8 +406,18 @@ def main() -> None:
         action="store_true",
         help="report the tuning cross-validation only (no dev-set CV, no held-out questions, no file)",
     )
+    ap.add_argument(
+        "--reference-only",
+        action="store_true",
+        help="refit only the 'reference' profile on SAF training; the 'hint' profile, the standardisation "
+        "and their figures are kept from --out as they are",
+    )
     args = ap.parse_args()
     started = time.time()
+    if args.reference_only:
+        refit_reference_only(args.saf, args.out, args.dry_run)
+        print(f"done in {time.time() - started:.0f} s")
+        return
     bank = default_bank()
     holdout = set(args.holdout.read_text().split())
     dev = load_rows(args.dev, "dev")
@@ -509,6 +520,27 @@ def main() -> None:
     if not args.dry_run:
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+
+
+def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:
+    """Refit the ``reference`` profile (:func:`fit_reference`) into an existing model file, leaving every
+    other field — the ``hint`` profile, the standardisation, the hint figures — byte for byte as it is."""
+    model = load_model(out)
+    judge = LocalJudge(criterion_model=_placeholder())
+    ref, info = fit_reference(judge, model, saf)
+    print("reference profile (SAF training):", info)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    data["profiles"]["reference"] = {
+        **data["profiles"].get("reference", {}),
+        "min_similarity": ref.min_similarity,
+        "min_key_terms": ref.min_key_terms,
+        "rule": dict(ref.rule),
+    }
+    data["results"]["reference_profile"] = info
+    data["reference_command"] = "python scripts/fit_criterion_model.py --reference-only"
+    if not dry_run:
+        out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out}")
 
 
 def _subset(model, X, y, meta, rows, source):

@@ -425,7 +425,76 @@ def test_saf_ablation_cross_validates_by_question_and_recovers_a_real_signal():
         "h": np.bincount(a, value) / clauses,
         "g": np.array([f"q{k % 10}" for k in range(answers)]),
     }
-    _, r, rmse = script.grouped_cv(d, ("rule", ("similarity",), "best_fragment"))
-    assert r > 0.95 and rmse < 0.05
-    _, r_noise, _ = script.grouped_cv(d, ("rule", ("pair_similarity",), "terms_in_passage"))
+    (_, r, rmse), values = script.grouped_cv(d, ("rule", ("similarity",), "best_fragment"))
+    assert r > 0.95 and rmse < 0.05 and values.shape == sim.shape
+    (_, r_noise, _), _ = script.grouped_cv(d, ("rule", ("pair_similarity",), "terms_in_passage"))
     assert r_noise < 0.5
+
+
+def test_saf_ablation_measures_best_k_of_n_where_the_question_asks_for_k():
+    """The ablation's measure of "any k of n" (not shipped: see the README): the number a question asks
+    for, and answer scores that count only the k best clauses there."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "saf_ablation", Path(__file__).parent.parent / "scripts/saf_reference_ablation.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.any_k("State at least 4 of the differences.") == 4
+    assert script.any_k("Please NAME and DESCRIBE two challenges.") == 2
+    assert script.any_k("Give 2 reasons for your decision.") == 2
+    assert script.any_k("Explain it in 2-4 sentences.") is None
+    assert script.any_k("Name the phases of congestion control.") is None
+    d = {
+        "a": np.array([0, 0, 0, 1, 1, 1]),
+        "w": np.ones(6),
+        "h": np.zeros(2),
+        "q": np.array(["Name two reasons.", "Why?"]),
+    }
+    values = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    assert list(script.best_k_scores(values, d)) == [1.0, 2 / 3]
+
+
+@pytest.mark.slow
+def test_reference_only_refit_keeps_the_hint_profile_byte_for_byte(tmp_path):
+    """`fit_criterion_model.py --reference-only` refits the reference profile on a SAF-style CSV's training
+    split and leaves the hint profile, the standardisation and the hint figures as they are."""
+    import csv as csv_mod
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_script", Path(__file__).parent.parent / "scripts/fit_criterion_model.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    saf = tmp_path / "saf.csv"
+    topics = ["caching", "sharding", "replication", "compression", "encryption", "batching"]
+    with saf.open("w", newline="", encoding="utf-8") as fh:
+        w = csv_mod.writer(fh)
+        w.writerow(
+            ["split", "question_id", "answer_id", "question", "reference_answer", "answer", "score", "max_score"]
+        )
+        for q, topic in enumerate(topics):
+            ref = f"1. {topic} lowers the latency of requests 2. {topic} costs memory on every server"
+            for k, (answer, score) in enumerate(
+                [
+                    (f"{topic} lowers latency but costs memory on the servers.", 1.0),
+                    (f"{topic} lowers the latency.", 0.5),
+                    ("I do not know the answer to this one.", 0.0),
+                ]
+            ):
+                w.writerow(["training", f"q{q}", f"q{q}.{k}", f"What does {topic} do?", ref, answer, score, 1])
+    out = tmp_path / "model.json"
+    out.write_text(MODEL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    before = json.loads(out.read_text(encoding="utf-8"))
+    script.refit_reference_only(saf, out, dry_run=False)
+    after = json.loads(out.read_text(encoding="utf-8"))
+    assert after["profiles"]["hint"] == before["profiles"]["hint"]
+    assert (after["mean"], after["scale"], after["features"]) == (before["mean"], before["scale"], before["features"])
+    assert {k: v for k, v in after["results"].items() if k != "reference_profile"} == {
+        k: v for k, v in before["results"].items() if k != "reference_profile"
+    }
+    assert after["results"]["reference_profile"]["answers"] == 18
+    assert set(after["profiles"]["reference"]["rule"]) == set(script.RULE_KEYS)
+    assert load_model(out).profiles["hint"] == load_model(MODEL_FILE).profiles["hint"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from grader.rubric._common import ABBREV, BUILDER_STOPWORDS, MAX_TEXT, MIN_TEXT, clip, slug, unique_ids
 from grader.rubric.model import Criterion
@@ -39,6 +40,67 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+# an inline list item: "1." / "2)" / "ii)" / "b)" after a space or at the start, before a word
+_INLINE_NUMBER = re.compile(r"(?:(?<=\s)|(?<=^))(\d{1,2})\s*[.)](?=\s*[^\W\d_])")
+_INLINE_ROMAN = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[.;,]))(i{1,3}|iv|v|vi{1,3}|ix|x)\)(?=\s*\S)")
+_INLINE_LETTER = re.compile(r"(?:(?<=\s)|(?<=^))([a-h])\)(?=\s*\S)")
+_MAX_MARKERS = 100
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
+# a numbered label: "Hop 1 :", "Step 2:", "Phase 3:"
+_NUMBERED_LABEL = re.compile(r"\b([A-Z][A-Za-z]{1,15})\s*(\d{1,2})\s*:")
+# a label: one to four capitalised words (or acronyms) and a colon ("Slow start:", "Congestion Avoidance:")
+_LABEL_AT_START = re.compile(r"^[A-Z][\w/-]*(?:\s+[\w/-]+){0,3}\s*(?:\([^()]{0,40}\)\s*)?:(?!:)\s*\S")
+_TITLE_LABEL = re.compile(r"(?<=[a-z0-9,)\]])\s+((?:[A-Z][\w/-]*\s+){0,3}[A-Z][\w/-]*\s*(?:\([^()]{0,40}\)\s*)?):(?!:)")
+
+
+def _sequence_cuts(matches: list[tuple[int, str]], order: tuple[str, ...] | None) -> list[int]:
+    """The positions of a run of list markers numbered in order (1, 2, 3 … or i, ii, iii … or a, b, c …)
+    starting at the first one: a lone "2." or a number that does not follow its predecessor is not a
+    list item (a version, a figure, a decimal), and a run needs at least two items. Only the first
+    :data:`_MAX_MARKERS` markers are read (a longer list is merged to 12 criteria anyway)."""
+    matches = matches[:_MAX_MARKERS]
+    best: list[int] = []
+    for start in range(len(matches)):
+        run = [matches[start][0]]
+        want = _successor(matches[start][1], order)
+        for pos, key in matches[start + 1 :]:
+            if key == want:
+                run.append(pos)
+                want = _successor(key, order)
+        if len(run) > len(best):
+            best = run
+    return best if len(best) >= 2 else []
+
+
+def _successor(key: str, order: tuple[str, ...] | None) -> str:
+    if order is None:
+        return str(int(key) + 1)
+    if key in order and order.index(key) + 1 < len(order):
+        return order[order.index(key) + 1]
+    return "\0"
+
+
+def _inline_cuts(text: str, lo: int, hi: int) -> list[int]:
+    """Where a clause without sentence punctuation holds several items of a list, the positions at
+    which each item starts: numbered (``1. … 2. …``, ``i) … ii) …``, ``a) … b) …``), numbered labels
+    (``Hop 1: … Hop 2: …``) or labels (``Slow start: … Congestion Avoidance: …`` — the clause starts
+    with a label and another capitalised label follows)."""
+    part = text[lo:hi]
+    cuts: set[int] = set()
+    numbers = [(m.start(), m.group(1)) for m in _INLINE_NUMBER.finditer(part)]
+    cuts.update(_sequence_cuts(numbers, None))
+    cuts.update(_sequence_cuts([(m.start(), m.group(1)) for m in _INLINE_ROMAN.finditer(part)], _ROMAN))
+    letters = tuple("abcdefgh")
+    cuts.update(_sequence_cuts([(m.start(), m.group(1)) for m in _INLINE_LETTER.finditer(part)], letters))
+    labels = [(m.start(), m.group(1), m.group(2)) for m in _NUMBERED_LABEL.finditer(part)]
+    for word in {w for _, w, _ in labels}:
+        cuts.update(_sequence_cuts([(p, n) for p, w, n in labels if w == word], None))
+    if _LABEL_AT_START.match(part):
+        first_colon = part.index(":")
+        cuts.update(m.start(1) for m in _TITLE_LABEL.finditer(part) if m.start(1) > first_colon)
+    return sorted(lo + c for c in cuts if 0 < c < len(part))
+
+
 def _claim_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     spans = []
     begin = lo
@@ -48,8 +110,12 @@ def _claim_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
         spans.append((begin, m.start()))
         begin = m.end()
     spans.append((begin, hi))
-    out = []
+    cut: list[tuple[int, int]] = []
     for a, b in spans:
+        edges = [a, *_inline_cuts(text, a, b), b]
+        cut.extend(pairwise(edges))
+    out = []
+    for a, b in cut:
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():

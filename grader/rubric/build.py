@@ -14,7 +14,11 @@ Deterministic builders (no LLM, same input → same rubric):
   first criterion (the central claim or first element) 3, the others 2. ``covers`` holds the
   verbatim hint fragments each criterion stands for.
 - :func:`criteria_from_reference` turns a reference answer into its claims: sentences, clauses
-  after ``;``, list items (``1.``, ``-``, ``●``, ``i)``). A heading ending in ``:`` is joined to
+  after ``;``, list items (``1.``, ``-``, ``●``, ``i)``) — also when a list is written inline without
+  sentence punctuation: items numbered in order (``1. … 2. …``, ``a) … b) …``, ``i) … ii) …``; a lone
+  or out-of-order number is not a list), numbered labels (``Hop 1: … Hop 2: …``) and, in a clause that
+  starts with a label, each further capitalised label (``Slow start: … Congestion Avoidance: …``)
+  start a new claim. A heading ending in ``:`` is joined to
   what follows; grading notes ("One of the following … should be given:", "Note: …") and point
   marks (``(0.25)``, ``0.5 P for``) are left out of the criterion text; claims under 4 words are
   joined to a neighbour; at most 12 (the shortest neighbours are merged); weight 1 each.
