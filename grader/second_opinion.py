@@ -38,6 +38,23 @@ held is the point of a second opinion, so 0.12 (criteria-dev: 6 of 150 flagged, 
 ``DOUBTS_FULL`` and ``MARGIN`` left as they were. ``LEXICAL_AGREES`` 0.1 keeps the model off four
 criteria in five (the LLM path stays cheap: each passage embedded costs about 10 ms of CPU).
 
+**Round 3 (issue 12, s18): rules that hold without the detector.**
+
+- *Off the subject*: an answer whose genuine text (:func:`grader.genuine.on_topic`: outside the detector's
+  spans, without grading talk and claims of coverage) uses no key term of any criterion and has fewer than
+  ``MIN_GENUINE_TERMS`` content words of its own gets the flagged answer's bar — a credited criterion
+  whose quotes' genuine text uses none of its key terms is unsupported (a persona, a plea, an update
+  notice, an encoded payload: the fitted model credits text that is merely on the question's topic).
+- *Support, not depth*: where the model finds a criterion's *own* quotes support it, in an answer that
+  does not address the grader, the LLM's level stands (on a few quotes the model rarely reaches its own
+  ``full``) — not for quotes that restate the rubric, not for a quote also cited for another credited
+  criterion (one on-topic sentence cited for every criterion), and not when the LLM cited grading talk.
+- *Talked round*: an LLM that cited grading talk as evidence (:func:`cites_grading_talk`) is held wherever
+  the embedded judge gives less, as in a flagged answer.
+
+Measured: with the detector off, development attack-only answers ≤ 10 % 32/52 → 50/52; criteria-dev 8 of
+150 answers flagged (6 before), none of the 240 human-credited criteria held (README, *Second opinion*).
+
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
 above the embedded judge's on the same quotes, or — in an answer the injection detector flagged (it

@@ -103,5 +103,5 @@ def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]
         named = sum(1 for s in sets if s and any(shares_term(frozenset([w]), s) for w in words))
         own = sum(1 for w in words if not shares_term(frozenset([w]), rubric_words))
         if named >= 2 and own <= named:
-            out.append((m.start(), m.end()))
+            out.append((m.start() + len(sentence) - len(sentence.lstrip()), m.end()))
     return out

@@ -382,9 +382,7 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: 
         s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
         findings.append(Finding("criterion-echo", s, e, answer[idx[vs] : idx[ve - 1] + 1][:120]))
     for vs, ve in coverage_claims(view, criteria):
-        s, e = idx[vs], idx[ve - 1] + 1
-        while s < e and answer[s].isspace():
-            s += 1
+        s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
         findings.append(Finding("coverage-claim", s, e, answer[s:e][:120]))
     flagged = [(f.start, f.end) for f in findings]
 
