@@ -37,6 +37,7 @@ __all__ = [
     "coverage_claim",
     "covered_words",
     "genuine_text",
+    "has_claim_cue",
     "on_topic",
     "shares_term",
     "strip_grading_talk",
@@ -87,6 +88,17 @@ checklist covers flicker, morphing and drift"). One cue of :func:`coverage_claim
 the points with nothing of its own) is what keeps it off honest sentences."""
 
 _COVERED_WORD = re.compile(rf"\b{_COVERED}\b", re.I)
+# the same alternatives without their leading word boundary, on lower-cased text: a superset that Python's
+# regex engine scans about three times faster (a case-sensitive pattern whose branches start with literals
+# skips most positions); most answers fail it, and only those that pass are searched with the real pattern
+_CLAIM_GATE = re.compile(COVERAGE_CLAIM.pattern.replace(r"|\b", "|"))
+
+
+@lru_cache(maxsize=4096)  # asked of the same answer once per quote
+def has_claim_cue(text: str) -> bool:
+    """Whether ``text`` has a cue of :data:`COVERAGE_CLAIM` (fast path for the many answers without one)."""
+    return _CLAIM_GATE.search(text.lower()) is not None and COVERAGE_CLAIM.search(text) is not None
+
 
 GRADING_WORDS = re.compile(
     r"\b(?:rubric|criteri\w*|graders?|marks|marking|scor\w*|bands?|evaluat\w*|assess\w*|examiner\w*|reviewer\w*)\b",
@@ -126,7 +138,7 @@ def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
     """Whether ``sentence`` claims the rubric's points are covered instead of answering them: a cue of
     :data:`COVERAGE_CLAIM`, the key terms of two or more criteria named, and no more content words of its
     own (neither the rubric's nor the claim's) than criteria named."""
-    if not COVERAGE_CLAIM.search(sentence):
+    if not has_claim_cue(sentence):
         return False
     from grader.judges.local.signals import content_terms
 
@@ -149,7 +161,7 @@ def shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
     )
 
 
-def genuine_text(profile: RubricProfile, text: str) -> str:
+def genuine_text(profile: RubricProfile, text: str, claims: bool = True) -> str:
     """``text`` without grading talk, claims of coverage and clauses with a word about grading
     (:data:`GRADING_WORDS`) in which fewer than two words are the criteria's key terms: what it says about
     the subject, if anything ("length-based evaluation enabled" goes). A sentence that is grading talk
@@ -164,7 +176,7 @@ def genuine_text(profile: RubricProfile, text: str) -> str:
         sentence = strip_grading_talk(raw)
         if not sentence and not VERDICT_FIELDS.search(raw):
             sentence = " ".join(GRADING_TALK.sub(" ", raw).split())
-        if not sentence or coverage_claim(profile, sentence):
+        if not sentence or (claims and coverage_claim(profile, sentence)):
             continue
         for clause in (c.strip() for c in _CLAUSE.findall(sentence)):
             if not clause:
@@ -187,10 +199,11 @@ def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int
     from grader.judges.local.signals import content_terms
 
     genuine = 0
+    claims = has_claim_cue(answer)  # no sentence has a claim of coverage when the answer has no cue
     for m in _LINE_SENTENCE.finditer(answer):
         if any(s < m.end() and m.start() < e for s, e in spans):
             continue
-        text = genuine_text(profile, m.group().strip())
+        text = genuine_text(profile, m.group().strip(), claims)
         if not text:
             continue
         bag = content_terms(text, profile.glossary)

@@ -68,6 +68,7 @@ from grader.genuine import (
     MIN_GENUINE_TERMS,
     VERDICT_FIELDS,
     coverage_claim,
+    has_claim_cue,
     on_topic,
     shares_term,
     strip_grading_talk,
@@ -336,7 +337,7 @@ class SupportChecker:
         told them …"). Either passing is enough; the first failure's reason is kept. A quote in a claim of
         coverage (:meth:`is_coverage_claim`, on its sentence) fails whatever it says."""
         context = sentence_around(answer, start, end)
-        if self.is_coverage_claim(rubric, context) or self.is_coverage_claim(rubric, quote):
+        if has_claim_cue(answer) and (self.is_coverage_claim(rubric, context) or self.is_coverage_claim(rubric, quote)):
             return QuoteCheck(quote, f"{GRADING_REASON}: it claims the points are covered instead of answering them")
         first = self.check(rubric, index, quote, clean=clean)
         if first.ok:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 __all__ = ["MD_COMMENT", "READER_WORDS", "verdict_tables", "criterion_echoes", "coverage_claims"]
 
@@ -79,6 +80,15 @@ def criterion_echoes(view: str, criteria: Sequence[str]) -> list[tuple[int, int]
 _LINE_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 
+@lru_cache(maxsize=256)
+def _criterion_words(criteria: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Each criterion's content words, without the words every criterion uses to say what it wants."""
+    from grader.text import HINT_WORDS, stem, terms
+
+    generic = frozenset({stem(w) for w in HINT_WORDS} | HINT_WORDS)
+    return tuple(frozenset(t for t in terms(c) if t not in generic) for c in criteria)
+
+
 def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]:
     """View spans of sentences that claim the text itself covers the points (a cue of
     :data:`grader.genuine.COVERAGE_CLAIM`: ticks, "this response covers …", "… explained here", "all
@@ -86,18 +96,17 @@ def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]
     own than criteria named: a self-assessment addressed to whoever grades it (*For the record, this
     response covers reference-image conditioning, IP-Adapter, seed management … in full*). What a tool or a
     checklist covers is not a claim about the text (*our QA checklist covers flickering and morphing*)."""
-    from grader.genuine import COVERAGE_CLAIM, covered_words, shares_term
-    from grader.text import HINT_WORDS, stem, terms
+    from grader.genuine import covered_words, has_claim_cue, shares_term
+    from grader.text import terms
 
-    if not criteria or not COVERAGE_CLAIM.search(view):
+    if not criteria or not has_claim_cue(view):
         return []
-    generic = frozenset({stem(w) for w in HINT_WORDS} | HINT_WORDS)
-    sets = [frozenset(t for t in terms(c) if t not in generic) for c in criteria]
+    sets = _criterion_words(tuple(criteria))
     rubric_words = frozenset().union(*sets)
     out = []
     for m in _LINE_SENTENCE.finditer(view):
         sentence = m.group()
-        if not COVERAGE_CLAIM.search(sentence):
+        if not has_claim_cue(sentence):
             continue
         words = terms(covered_words(sentence))
         named = sum(1 for s in sets if s and any(shares_term(frozenset([w]), s) for w in words))
