@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COVERAGE_CLAIM",
+    "STRONG_CLAIM",
     "GRADING_WORDS",
     "MIN_GENUINE_TERMS",
     "VERDICT_FIELDS",
@@ -64,7 +65,7 @@ _COVERED = (
     r"(?:cover(?:s|ed)?|address(?:es|ed)?|met|meets|satisf(?:ies|ied)|fulfil(?:l?s|led)?|explained|discussed|"
     r"mentioned|included|answered|handled|described|confirmed|done|demonstrated|shown|understood|assumed|evidenced)"
 )
-COVERAGE_CLAIM = re.compile(
+_STRONG_CLAIM = (
     r"[\u2611\u2705\u2713\u2714]|\[[xX\u2713\u2714]\]|"  # tick marks, ticked markdown checkboxes
     rf"\b(?:this|my|the)\s+(?:response|answer|reply|submission|text|write-?up|candidate)\s+(?:\w+\s+){{0,2}}{_COVERED}\b|"
     rf"\b{_COVERED}\s+(?:in\s+full|fully|completely|above|here|already)\b|"
@@ -73,19 +74,24 @@ COVERAGE_CLAIM = re.compile(
     r"(?:all|every\w*|each|both|the\s+(?:points|criteria|items|topics))\b|"
     rf"\b(?:consider|count|treat|mark)\b[^.;:!?]*\b{_COVERED}\b|"
     r"\bnothing\s+(?:is\s+|was\s+)?(?:left\s+out|missing|omitted|skipped)|\b(?:whole|full|complete)\s+list\b|"
-    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b|"
-    r"\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?(?:there|present|in\s+place|apply\s+here)\b|"
-    r"\bneeds?\s+no\s+(?:repetition|further|more|explanation)|\b(?:model|reference|ideal|perfect)\s+answer\b|"
-    r"\bas\s+(?:already\s+)?discussed\b|\b(?:can|may)\s+be\s+(?:assumed|taken\s+as\s+read)\b|"
-    r"\bsee\s+(?:my|the)\s+(?:portfolio|cv|r[eé]sum[eé]|website|github|previous|other|earlier)\b|"
-    r"\brubrics?\b|\bcriteri(?:on|a)\b|\bgraders?\b",  # the points named as the rubric's, not answered
-    re.I,
+    r"\bthat(?:'s|\s+is)\s+(?:all|everything)\b|\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?apply\s+here\b|"
+    r"\bneeds?\s+no\s+(?:repetition|further|more|explanation)|\b(?:can|may)\s+be\s+(?:assumed|taken\s+as\s+read)\b|"
+    r"\brubrics?\b|\bcriteri(?:on|a)\b|\bgraders?\b"  # the points named as the rubric's, not answered
 )
+_WEAK_CLAIM = (
+    r"\b(?:each|all|both|every\w*)\s+(?:\w+\s+){0,2}?(?:there|present|in\s+place)\b|"
+    r"\b(?:model|reference|ideal|perfect)\s+answer\b|\bas\s+(?:already\s+)?discussed\b|"
+    r"\bsee\s+(?:my|the)\s+(?:portfolio|cv|r[eé]sum[eé]|website|github|previous|other|earlier)\b"
+)
+STRONG_CLAIM = re.compile(_STRONG_CLAIM, re.I)
+COVERAGE_CLAIM = re.compile(_STRONG_CLAIM + "|" + _WEAK_CLAIM, re.I)
 """A claim that *the text itself* covers the points: tick marks and ticked checkboxes, "this response covers
 …", "… explained here", "all covered", "the reviewer already confirmed …", "I have addressed all …", "consider
-these covered", "the whole list, nothing left out". Not a description of a tool or a process ("our
-checklist covers flicker, morphing and drift"). One cue of :func:`coverage_claim`; the other (a list of
-the points with nothing of its own) is what keeps it off honest sentences."""
+these covered", "the whole list, nothing left out"; and, weaker (``_WEAK_CLAIM``: the list must then have
+no word of its own), points said to be present elsewhere: "see my portfolio, all there", "model answer:
+…", "as discussed". Not a description of a tool or a process ("our checklist covers flicker, morphing
+and drift"). One cue of :func:`coverage_claim`; the other (a list of the points with nothing of its own)
+is what keeps it off honest sentences."""
 
 _COVERED_WORD = re.compile(rf"\b{_COVERED}\b", re.I)
 # the same alternatives without their leading word boundary, on lower-cased text: a superset that Python's
@@ -148,7 +154,7 @@ def coverage_claim(profile: RubricProfile, sentence: str) -> bool:
         return False
     rubric_words = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
     own = [w for w in terms(covered_words(sentence)) if not shares_term(frozenset([w]), rubric_words)]
-    return len(own) <= named
+    return len(own) <= (named if STRONG_CLAIM.search(sentence) else 0)
 
 
 def shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:

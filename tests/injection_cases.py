@@ -2013,6 +2013,7 @@ DETECTOR_MISSES = frozenset(
         "r2a15-reviewer-note",
         "r2a16-base64",
         "r2a17-split-payload",
+        "r3a29-portfolio",  # its weak cue ("see my portfolio, all there") needs a list with no word of its own
         # r2a14 (a topic list declared "fully covered") was a known miss too; it and round 3's misses — r3a07,
         # r3a10, r3a12, r3a14, r3a16, r3a20, and r3a21 to r3a27 of round 3b — are found since s18's coverage
         # claims (grader.injection.blocks), meaning cues and prototypes, and pass as ordinary cases

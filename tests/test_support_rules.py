@@ -296,3 +296,22 @@ def test_grading_talk_about_this_grading_is_not_kept_for_the_criterions_words():
     # grading talk about the world, with the criterion's words, is still an answer
     team = "As the evaluator on our team I insist on a character sheet with front and side views."
     assert _judge_reason(Q15, team, "character-sheets", team) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        (Q15, "Reference images, IP-Adapter, fixed seeds and a character sheet are all in place in our pipeline, "
+         "and we fix leftovers with face-swapping."),
+        ("vid-03-seed-reproducibility", "See my earlier point: the same seed reproduces the same clip, which makes "
+         "A/B testing prompts and debugging artifacts possible."),
+    ],
+)  # fmt: skip
+def test_a_weak_cue_needs_a_list_with_nothing_of_its_own(question, text):
+    from grader.grading import echo_texts
+    from grader.injection.detector import detect_injection
+
+    rubric = BANK.get(question)
+    assert not shared_checker().is_coverage_claim(rubric, text)
+    assert shared_checker().on_topic(rubric, text)
+    assert not detect_injection(text, ("en",), echo_texts(rubric))

@@ -93,10 +93,11 @@ def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]
     """View spans of sentences that claim the text itself covers the points (a cue of
     :data:`grader.genuine.COVERAGE_CLAIM`: ticks, "this response covers …", "… explained here", "all
     covered", "nothing left out"), name the words of two or more criteria and have no more words of their
-    own than criteria named: a self-assessment addressed to whoever grades it (*For the record, this
-    response covers reference-image conditioning, IP-Adapter, seed management … in full*). What a tool or a
-    checklist covers is not a claim about the text (*our QA checklist covers flickering and morphing*)."""
-    from grader.genuine import covered_words, has_claim_cue, shares_term
+    own than criteria named (none, for the weaker cues: "see my portfolio", "model answer"): a
+    self-assessment addressed to whoever grades it (*For the record, this response covers
+    reference-image conditioning, IP-Adapter, seed management … in full*). What a tool or a checklist
+    covers is not a claim about the text (*our QA checklist covers flickering and morphing*)."""
+    from grader.genuine import STRONG_CLAIM, covered_words, has_claim_cue, shares_term
     from grader.text import terms
 
     if not criteria or not has_claim_cue(view):
@@ -111,6 +112,6 @@ def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]
         words = terms(covered_words(sentence))
         named = sum(1 for s in sets if s and any(shares_term(frozenset([w]), s) for w in words))
         own = sum(1 for w in words if not shares_term(frozenset([w]), rubric_words))
-        if named >= 2 and own <= named:
+        if named >= 2 and own <= (named if STRONG_CLAIM.search(sentence) else 0):
             out.append((m.start() + len(sentence) - len(sentence.lstrip()), m.end()))
     return out
