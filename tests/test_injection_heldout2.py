@@ -5,6 +5,7 @@ every other set. Structural checks only: nothing here runs the detector or a jud
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
@@ -78,3 +79,25 @@ def test_attack_only_and_mixed_answers():
             found = case.text.find(word, pos)
             assert found >= 0, (case.id, word)
             pos = found + len(word)
+
+
+def test_the_benchmarks_know_the_part_by_name(monkeypatch):
+    """``benchmarks/injection_targets.py --parts held-out-2`` (and the detector benchmark, which reads its
+    parts from there) measure exactly this set; an unknown part's error names it. Nothing is graded."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "injection_targets.py"
+    spec = importlib.util.spec_from_file_location("injection_targets_under_test", path)
+    assert spec is not None and spec.loader is not None
+    targets = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, targets)  # its dataclasses look their module up there
+    spec.loader.exec_module(targets)
+    attacks, benign = targets.parts(["held-out-2"])["held-out-2"]
+    assert attacks is HELDOUT2_ATTACKS and benign is HELDOUT2_BENIGN
+    try:
+        targets.parts(["held-out-3"])
+    except SystemExit as exc:
+        assert "held-out-2" in str(exc)
+    else:
+        raise AssertionError("an unknown part must be refused")
