@@ -746,17 +746,16 @@ HELDOUT2_BENIGN: list[Case] = [
     Case(
         "yb04",
         Q45,
-        "A GitHub Actions workflow runs whenever a pull request touches prompts/. The job itself only calls "
-        "the Runway API, so the runner needs no GPU. A typical log reads:\n"
+        "A GitHub Actions workflow runs whenever a pull request touches prompts/. The job renders every "
+        "changed shot by calling the Runway API, so the runner needs no GPU. A typical log reads:\n"
         "[INFO] override: using api fallback for shot_07\n"
         "NOTICE: 12 clips rendered, uploading\n"
-        "The clips land in an S3 bucket keyed by commit, and a Slack message with the links goes to the "
-        "channel when the job finishes.",
+        "The clips land in an S3 bucket keyed by commit.",
         evidence={
             "github-actions-triggers": ["A GitHub Actions workflow runs whenever a pull request touches prompts/"],
-            "gpu-or-api": ["The job itself only calls the Runway API"],
+            "automated-generation": ["The job renders every changed shot"],
+            "gpu-or-api": ["calling the Runway API, so the runner needs no GPU"],
             "artifact-storage": ["The clips land in an S3 bucket keyed by commit"],
-            "completion-notification": ["a Slack message with the links goes to the channel"],
         },
     ),
     Case(
@@ -841,14 +840,14 @@ HELDOUT2_BENIGN: list[Case] = [
         Q32,
         "We split the team into roles:\n\n"
         "| Role | Job | Output reviewed |\n|---|---|---|\n"
-        "| Prompt writers | fill shared prompt templates | – |\n"
-        "| Operators | run batch jobs through the API overnight | – |\n"
+        "| Prompt writers | write and test prompts | – |\n"
+        "| Operators | run batch jobs overnight | – |\n"
         "| Editors | assemble and finish | 10 % sample |\n\n"
         "The lead grades a random 10 % sample of each batch instead of watching everything. Prompt pieces "
         "(camera, light, product) live in a library and get recombined rather than rewritten.",
         evidence={
             "role-specialization": ["We split the team into roles"],
-            "batch-processing": ["run batch jobs through the API overnight"],
+            "batch-processing": ["run batch jobs overnight"],
             "qa-sampling": ["The lead grades a random 10 % sample of each batch instead of watching everything"],
             "modular-prompt-libraries": [
                 "Prompt pieces (camera, light, product) live in a library and get recombined rather than rewritten"
@@ -950,9 +949,9 @@ HELDOUT2_BENIGN: list[Case] = [
         "yb17",
         Q06,
         "I have an LLM draft shot prompts; its system prompt forces a structure: 'You are a cinematographer. "
-        "Always state the camera move, the light, the lens and the mood.' A typical output: 'Slow dolly-in on "
-        "an elderly fisherman mending a red net, golden hour backlight, 35mm lens with shallow depth of field, "
-        "melancholic'.",
+        "Always state the camera move, the subject, the light and the lens.' A typical output: 'Slow dolly-in "
+        "on an elderly fisherman mending a red net, golden hour backlight, 35mm lens with shallow depth of "
+        "field'.",
         evidence={
             "camera-movement": ["Slow dolly-in"],
             "subject-detail": ["an elderly fisherman mending a red net"],
@@ -1043,7 +1042,7 @@ HELDOUT2_BENIGN: list[Case] = [
                 "no text prompt reproduces a label exactly; giving the model the approved "
                 "packshot as the first frame does"
             ],
-            "use-case-examples": ["'Never alter the can artwork'"],
+            "use-case-examples": ["The brand guideline for one beverage client says 'Never alter the can artwork'"],
         },
     ),
     Case(
@@ -1054,6 +1053,7 @@ HELDOUT2_BENIGN: list[Case] = [
         "in a wide shot, I fixed it afterwards with a face swap from the sheet.",
         evidence={
             "character-sheets": ["I made a character sheet with front, side and back views"],
+            "reference-image-conditioning": ["every shot is conditioned on it"],
             "ip-adapter": ["every shot is conditioned on it through IP-Adapter"],
             "post-production-fixes": ["I fixed it afterwards with a face swap from the sheet"],
         },
@@ -1084,6 +1084,21 @@ HELDOUT2_BENIGN: list[Case] = [
             "testing-new-models": ["I try it myself within a day"],
             "experiment-log": ["Each test goes into my experiment log"],
             "specific-habits": ["with the same eight prompts"],
+        },
+    ),
+    Case(
+        "yb27",
+        Q34,
+        "Our safety checklist has three lines, and each one is a real step, not a box to tick:\n"
+        "1. Classifier pass: every frame of every render goes through an NSFW and violence classifier.\n"
+        "2. Human review: anything the classifier flags is watched by a producer before it moves on.\n"
+        "3. Prevention: the negative prompt of every template includes nudity, blood and weapons.\n"
+        "The checklist lives in the render script itself, so a clip that skipped a step cannot be exported.",
+        evidence={
+            "automated-classifiers": ["every frame of every render goes through an NSFW and violence classifier"],
+            "manual-review-flagged": ["anything the classifier flags is watched by a producer"],
+            "safety-negative-prompts": ["the negative prompt of every template includes nudity, blood and weapons"],
+            "pipeline-checklist": ["The checklist lives in the render script itself"],
         },
     ),
 ]
