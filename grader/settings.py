@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         le=20,
         description="graded examples per question in the LLM judge's prompt (0: none)",
     )
+    examples_pick: Literal["spread", "nearest"] = Field(
+        default="spread",
+        description="which examples the LLM prompt shows: the same for every answer to a question, spread over "
+        "the human grades (the prompt prefix stays cacheable), or the ones nearest each answer",
+    )
     prices: dict[str, tuple[float, float] | tuple[float, float, float]] = Field(
         default_factory=dict,
         description="model -> (USD per 1M input tokens, per 1M output tokens[, per 1M cached input tokens])",

@@ -24,7 +24,7 @@ from typing import Any
 
 from grader.batch.io import done_rows
 from grader.grading import Grader
-from grader.judges.llm import request_body
+from grader.judges.llm import LLMJudge, request_body
 from grader.judges.openai_api import Completion, parse_completion
 from grader.rubric.model import Rubric
 
@@ -63,9 +63,8 @@ def custom_id_for(row_index: int, key: str) -> str:
 
 def request_line(grader: Grader, rubric: Rubric, answer: str, custom_id: str) -> dict[str, Any]:
     """One Batch API input line, with the body the live judge would send for this answer."""
-    from grader.examples import choose_for_prompt  # the live judge's pick (LLMJudge.prompt_examples)
-
-    examples = choose_for_prompt(grader.examples.for_question(rubric.id), grader.settings.examples)
+    backend = grader.backend  # the live judge's pick (LLMJudge.examples_for)
+    examples = backend.examples_for(rubric, answer)[0] if isinstance(backend, LLMJudge) else []
     body = request_body(grader.settings, grader.prompts, rubric, answer, model=grader.backend.model, examples=examples)
     return {"custom_id": custom_id, "method": "POST", "url": BATCH_ENDPOINT, "body": body}
 

@@ -71,8 +71,15 @@ def estimate_batch(
             if judge is not None:
                 chosen, key = [], judge.examples_key(rubric)
             elif example_set and settings.examples >= 1:
+                # with the ``nearest`` pick each answer gets its own examples: the spread pick (as many
+                # examples of the same question) stands in for their size in the token estimate
                 chosen = choose_for_prompt(example_set.for_question(rubric.id), settings.examples)
-                key = examples_hash(chosen)
+                if settings.examples_pick == "nearest":
+                    from grader.examples._retrieve import nearest_key
+
+                    key = nearest_key(example_set, rubric.id, settings.examples)
+                else:
+                    key = examples_hash(chosen)
             else:
                 chosen, key = [], ""
             shown[rubric.id] = (chosen, f"{base_version}+ex.{key}" if key else base_version)

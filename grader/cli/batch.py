@@ -24,6 +24,7 @@ from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
     ExamplesOpt,
+    ExamplesPickOpt,
     ModelOpt,
     NoCacheOpt,
     NoSecondOpinionOpt,
@@ -172,6 +173,7 @@ def batch(
     no_cache: NoCacheOpt = False,
     no_second_opinion: NoSecondOpinionOpt = False,
     examples: ExamplesOpt = None,
+    examples_pick: ExamplesPickOpt = None,
 ) -> None:
     """Grade every answer of a CSV/JSONL file; results are written as they finish."""
     settings = grading_settings(
@@ -183,6 +185,7 @@ def batch(
         no_second_opinion=no_second_opinion,
         concurrency=concurrency,
         examples=examples,
+        examples_pick=examples_pick,
     )
     columns = Columns(id=id_col, question=question_col, answer=answer_col)
     if not source.is_file():

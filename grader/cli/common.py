@@ -54,6 +54,7 @@ __all__ = [
     "NoCacheOpt",
     "NoSecondOpinionOpt",
     "ExamplesOpt",
+    "ExamplesPickOpt",
     "resolve_settings",
     "grading_settings",
     "bank_for",
@@ -146,6 +147,15 @@ ExamplesOpt = Annotated[
         min=0,
         max=20,
         help="Graded examples per question in the LLM judge's prompt (env GRADER_EXAMPLES; default 3; 0: none).",
+    ),
+]
+ExamplesPickOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--examples-pick",
+        help="Which graded examples the LLM prompt shows: 'spread' (the same for every answer to a question, "
+        "spread over the human grades; the prompt prefix stays cacheable; default) or 'nearest' (the ones "
+        "nearest each answer). Env GRADER_EXAMPLES_PICK.",
     ),
 ]
 

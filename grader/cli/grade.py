@@ -13,6 +13,7 @@ from grader.cli.common import (
     BackendOpt,
     BaseUrlOpt,
     ExamplesOpt,
+    ExamplesPickOpt,
     ModelOpt,
     NoCacheOpt,
     NoSecondOpinionOpt,
@@ -44,6 +45,7 @@ def grade(
     no_cache: NoCacheOpt = False,
     no_second_opinion: NoSecondOpinionOpt = False,
     examples: ExamplesOpt = None,
+    examples_pick: ExamplesPickOpt = None,
     samples: Annotated[
         int,
         typer.Option(
@@ -69,6 +71,7 @@ def grade(
         no_cache=no_cache,
         no_second_opinion=no_second_opinion,
         examples=examples,
+        examples_pick=examples_pick,
     )
     text = read_answer(answer, answer_file)
     from grader.grading import Grader

@@ -33,14 +33,14 @@ batch that meets the rejection spends one extra request, not one per row in flig
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from grader.errors import TransportError, Usage, VerdictError
 from grader.examples import ExampleSet, GradedExample, choose_for_prompt, examples_hash
-from grader.judges._messages import answer_messages
+from grader.judges._request import ParamState, judge_messages, request_body, response_format
 from grader.judges.endpoints import Endpoint, EndpointPool, is_endpoint_failure
 from grader.judges.openai_api import (
     FORMAT_MODES,
@@ -49,7 +49,6 @@ from grader.judges.openai_api import (
     complete_json,
     make_async_client,
     parse_completion,
-    response_format_for,
     send_chat,
 )
 from grader.prompts import PromptSet
@@ -63,81 +62,6 @@ __all__ = ["LLMJudge", "FORMAT_MODES", "request_body", "response_format", "judge
 _TRUNCATED = (
     "the reply was cut off at the token limit (finish_reason=length); keep rationales to one sentence and quotes short"
 )
-
-
-def response_format(rubric: Rubric, format_mode: str = "json_schema") -> dict[str, Any]:
-    """The ``response_format`` for a format mode (see :data:`FORMAT_MODES`)."""
-    return response_format_for(verdict_schema(rubric), "verdict", format_mode)
-
-
-def judge_messages(
-    prompts: PromptSet,
-    rubric: Rubric,
-    answer: str,
-    format_mode: str = "json_schema",
-    examples: Sequence[GradedExample] = (),
-) -> list[dict[str, str]]:
-    """The first messages for an answer; JSON modes carry the schema in the system message. Rendered
-    once per rubric, then filled per answer (:mod:`grader.judges._messages`: the same bytes); graded
-    examples of the question, if any, come before the answer (rendered in full)."""
-    schema = verdict_schema(rubric) if format_mode != "json_schema" else None
-    if examples:
-        return prompts.messages(rubric, answer, schema=schema, examples=examples)
-    return answer_messages(prompts, rubric, answer, schema)
-
-
-def request_body(
-    settings: Settings,
-    prompts: PromptSet,
-    rubric: Rubric,
-    answer: str,
-    format_mode: str = "json_schema",
-    *,
-    messages: list[dict[str, str]] | None = None,
-    model: str | None = None,
-    params: ChatParams | None = None,
-    examples: Sequence[GradedExample] = (),
-) -> dict[str, Any]:
-    """The chat-completions request body the judge sends for ``answer`` (or for ``messages``, e.g.
-    a re-ask, when given). Shared by :class:`LLMJudge` and the Batch API's request lines.
-    ``params`` default to the model's by name (:meth:`ChatParams.for_model`)."""
-    name = model or settings.model
-    body: dict[str, Any] = {
-        "model": name,
-        "messages": messages
-        if messages is not None
-        else judge_messages(prompts, rubric, answer, format_mode, examples),
-    }
-    (params or ChatParams.for_model(name)).apply(body, settings)
-    body["response_format"] = response_format(rubric, format_mode)
-    if settings.seed is not None:
-        body["seed"] = settings.seed
-    return body
-
-
-class _ParamState:
-    """What a judge learned about its model on its server, shared with its reseeded copies: the
-    request parameters, whether one request has gone through with them, and the lock that holds
-    requests to one at a time until then (created per event loop: sync callers run one per call)."""
-
-    def __init__(self, model: str) -> None:
-        self.params = ChatParams.for_model(model)
-        self.confirmed = False
-        self._lock: asyncio.Lock | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._loop is not loop:
-            self._lock, self._loop = asyncio.Lock(), loop
-        return self._lock
-
-    def adapt(self, rejected: str) -> bool:
-        changed = self.params.adapted(rejected)
-        if changed is None:
-            return False
-        self.params = changed
-        return True
 
 
 class LLMJudge(BaseJudge):
@@ -166,7 +90,7 @@ class LLMJudge(BaseJudge):
         self._on_rate_limit = on_rate_limit
         self._gate: RequestGate | None = None
         self.format_mode = FORMAT_MODES[0]
-        self._params = _ParamState(self.model)
+        self._params = ParamState(self.model)
         self.version = prompts.version if prompts is not None else ""  # a template edit changes the cache key
         self._examples: ExampleSet | None = None
         # several replicas (settings.endpoints): one client and concurrency gate each (grader.judges.endpoints)
@@ -198,14 +122,35 @@ class LLMJudge(BaseJudge):
         self._examples = examples if examples else None
 
     def prompt_examples(self, rubric: Rubric) -> list[GradedExample]:
-        """The graded examples in this question's prompts: the same for every answer to it (so the
-        prompt prefix is identical across them), chosen by :func:`grader.examples.choose_for_prompt`."""
+        """The graded examples in this question's prompts with the ``spread`` pick: the same for every
+        answer to it (so the prompt prefix is identical across them), chosen by
+        :func:`grader.examples.choose_for_prompt`."""
         if self._examples is None or self.settings.examples < 1:
             return []
         return choose_for_prompt(self._examples.for_question(rubric.id), self.settings.examples)
 
+    def examples_for(self, rubric: Rubric, answer: str) -> tuple[list[GradedExample], list[dict[str, Any]]]:
+        """The graded examples this answer's prompt shows, and the result's ``examples_used`` entries for
+        them: :meth:`prompt_examples`, or with ``examples_pick = "nearest"`` the ones nearest the answer
+        (:mod:`grader.examples._retrieve`; embeds the answer, so call it off the event loop)."""
+        if self._examples is None or self.settings.examples < 1:
+            return [], []
+        if self.settings.examples_pick != "nearest":
+            return self.prompt_examples(rubric), []
+        from grader.examples._blend import uses
+        from grader.examples._retrieve import nearest_for_prompt, ordered
+        from grader.judges.local.embedding import get_embedder
+
+        near = nearest_for_prompt(self._examples, rubric.id, answer, self.settings.examples, get_embedder())
+        return ordered(near), uses(near)
+
     def examples_key(self, rubric: Rubric) -> str:
-        """The hash of the examples in this question's prompts ("" when none)."""
+        """What the examples in this question's prompts depend on ("" when none): the hash of the
+        ``spread`` pick, or for ``nearest`` the pick's size and the question's example-set hash."""
+        if self._examples is not None and self.settings.examples_pick == "nearest":
+            from grader.examples._retrieve import nearest_key
+
+            return nearest_key(self._examples, rubric.id, self.settings.examples)
         return examples_hash(self.prompt_examples(rubric))
 
     def set_request_gate(self, gate: RequestGate | None) -> None:
@@ -344,7 +289,11 @@ class LLMJudge(BaseJudge):
     # -- one verdict, with re-asks -----------------------------------------------------------
 
     async def judge(self, rubric: Rubric, answer: str) -> JudgeOutcome:
-        messages = judge_messages(self.prompts, rubric, answer, self.format_mode, self.prompt_examples(rubric))
+        if self._examples is not None and self.settings.examples_pick == "nearest":
+            shown, used = await asyncio.to_thread(self.examples_for, rubric, answer)
+        else:
+            shown, used = self.examples_for(rubric, answer)
+        messages = judge_messages(self.prompts, rubric, answer, self.format_mode, shown)
         usage = Usage()
         counter = [0]
         last_output = ""
@@ -388,7 +337,8 @@ class LLMJudge(BaseJudge):
                                 counter[0],
                                 model,
                                 last_output,
-                                details={"format_mode": self.format_mode},
+                                details={"format_mode": self.format_mode}
+                                | ({"examples": {"base": None, "used": used}} if used else {}),
                             )
                     messages = self._with_schema(messages, rubric)
                     messages = [

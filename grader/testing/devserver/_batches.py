@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from grader.testing.devserver._batch_lines import parse_multipart, run_lines
 from grader.testing.devserver._judges import _error, _Reply
 
 __all__ = ["FilesAndBatches", "BATCH_FINAL_STATUSES"]
@@ -166,7 +167,7 @@ class FilesAndBatches:
 
     def _upload(self, content_type: str, body: bytes) -> _Reply:
         try:
-            fields = _parse_multipart(content_type, body)
+            fields = parse_multipart(content_type, body)
         except ValueError as exc:
             return _Reply(400, _error(f"could not parse the multipart body: {exc}", "invalid_request_error"))
         purpose = (fields.get("purpose") or (None, b""))[1].decode("utf-8", "replace").strip()
@@ -346,92 +347,14 @@ class FilesAndBatches:
                 )
             return
         lines = [raw for raw in content.splitlines() if raw.strip()]
-        outputs: list[dict[str, Any]] = []
-        errors: list[dict[str, Any]] = []
-        ok = failed = 0
-        for line_no, raw in enumerate(lines, start=1):
-            rid = self._new_id("batch_req_dev")
-            try:
-                item = json.loads(raw)
-                custom_id = str(item["custom_id"])
-                body = item["body"]
-                if item.get("method") != "POST" or item.get("url") != obj["endpoint"]:
-                    raise ValueError(f"method/url must be POST {obj['endpoint']}")
-            except (ValueError, KeyError, TypeError) as exc:
-                failed += 1
-                errors.append(
-                    {
-                        "id": rid,
-                        "custom_id": None,
-                        "response": None,
-                        "error": {"code": "invalid_request", "message": f"line {line_no}: {exc}"},
-                    }
-                )
-                continue
-            if status == "cancelled" or (status == "expired" and line_no > (len(lines) + 1) // 2):
-                failed += 1
-                code = "batch_cancelled" if status == "cancelled" else "batch_expired"
-                message = (
-                    "The batch was cancelled before this request was executed."
-                    if status == "cancelled"
-                    else "This request could not be executed before the completion window expired."
-                )
-                errors.append(
-                    {"id": rid, "custom_id": custom_id, "response": None, "error": {"code": code, "message": message}}
-                )
-                continue
-            fail = self._batch_fail(custom_id, line_no)
-            if fail == "error_file":
-                failed += 1
-                errors.append(
-                    {
-                        "id": rid,
-                        "custom_id": custom_id,
-                        "response": None,
-                        "error": {
-                            "code": "server_error",
-                            "message": "The request failed inside the batch (injected batch fault).",
-                        },
-                    }
-                )
-                continue
-            if fail == "status_500":
-                failed += 1
-                outputs.append(
-                    {
-                        "id": rid,
-                        "custom_id": custom_id,
-                        "error": None,
-                        "response": {
-                            "status_code": 500,
-                            "request_id": f"req_{rid}",
-                            "body": _error(
-                                "The server had an error while processing your request (injected batch fault).",
-                                "server_error",
-                            ),
-                        },
-                    }
-                )
-                continue
-            reply = self._complete(json.dumps(body).encode(), authorization)
-            if reply.action == "reset":
-                reply = _Reply(500, _error("The connection was reset (injected fault).", "server_error"))
-            if reply.status == 200:
-                ok += 1
-            else:
-                failed += 1
-            outputs.append(
-                {
-                    "id": rid,
-                    "custom_id": custom_id,
-                    "error": None,
-                    "response": {
-                        "status_code": reply.status,
-                        "request_id": reply.headers.get("x-request-id", f"req_{rid}"),
-                        "body": reply.body,
-                    },
-                }
-            )
+        outputs, errors, ok, failed = run_lines(
+            lines,
+            status,
+            obj["endpoint"],
+            lambda: self._new_id("batch_req_dev"),
+            self._batch_fail,
+            lambda body: self._complete(json.dumps(body).encode(), authorization),
+        )
         out_id = err_id = None
         if outputs:
             out_id = self._store_file(
@@ -451,24 +374,3 @@ class FilesAndBatches:
             )
             obj["in_progress_at"] = obj["in_progress_at"] or now
             obj[{"completed": "completed_at", "expired": "expired_at", "cancelled": "cancelled_at"}[status]] = now
-
-
-def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
-    """``{field name: (filename, bytes)}`` of a multipart/form-data body (standard library ``email``)."""
-    from email import policy
-    from email.parser import BytesParser
-
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise ValueError(f"expected multipart/form-data, got {content_type or 'no Content-Type'!r}")
-    msg = BytesParser(policy=policy.HTTP).parsebytes(
-        b"MIME-Version: 1.0\r\nContent-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not msg.is_multipart():
-        raise ValueError("not a multipart body")
-    fields: dict[str, tuple[str | None, bytes]] = {}
-    for part in msg.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if name:
-            payload = part.get_payload(decode=True)
-            fields[str(name)] = (part.get_filename(), payload if isinstance(payload, bytes) else b"")
-    return fields
