@@ -49,24 +49,31 @@ BANK = default_bank()
 
 
 def honest_quotes() -> None:
+    """The support check as the pipeline runs it (the detector's spans, the second opinion on: a clean
+    answer's paraphrases under the floor are left to the second opinion)."""
+    from grader.grading import detect_injection, echo_texts
+    from grader.second_opinion import Reviewer
+
     checker = shared_checker()
+    reviewer = Reviewer(checker)
     total = lexical = passed = 0
     lost = []
     for case in BENIGN:
         rubric = BANK.get(case.question_id)
         ids = [c.id for c in rubric.criteria]
         index = AnswerIndex(case.text)
+        flagged = [(f.start, f.end) for f in detect_injection(case.text, case.languages, echo_texts(rubric))]
+        judge = reviewer.quote_judge(rubric, case.text, flagged)
         for cid, quotes in case.evidence.items():
-            spans = [index.locate(q) for q in quotes]
-            checks = [
-                checker.check_in(rubric, ids.index(cid), case.text, q, s.start, s.end)
-                for q, s in zip(quotes, spans)
-                if s is not None
-            ]
-            total += len(checks)
-            lexical += sum(c.lexical for c in checks)
-            passed += sum(c.ok for c in checks)
-            if quotes and not any(c.ok for c in checks):
+            spans = [(q, index.locate(q)) for q in quotes]
+            located = [(q, s) for q, s in spans if s is not None]
+            ok = [not judge(ids.index(cid), q, s.start, s.end) for q, s in located]
+            total += len(ok)
+            lexical += sum(
+                checker.check_in(rubric, ids.index(cid), case.text, q, s.start, s.end).lexical for q, s in located
+            )
+            passed += sum(ok)
+            if quotes and not any(ok):
                 lost.append(f"{case.id}/{cid}")
     print(f"honest quotes (BENIGN, hand-annotated): {passed}/{total} pass ({lexical} lexically)")
     crits = sum(1 for c in BENIGN for q in c.evidence.values() if q)

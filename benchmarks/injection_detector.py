@@ -1,14 +1,18 @@
 """Measure the injection defences, per part, against the detector of a baseline commit side by side.
 
     python benchmarks/injection_detector.py                       # detector recall / FP / cost, every part
+                                                                  # but held-out-2 (name it: --parts held-out-2)
     python benchmarks/injection_detector.py --judges              # plus gullible, obedient and embedded judges
     python benchmarks/injection_detector.py --parts development,fresh   # leave the held-out part alone
     python benchmarks/injection_detector.py --pathological        # plus the time on quadratic-backtracking inputs
 
 Parts: ``development`` (``ATTACKS``/``BENIGN`` of ``tests/injection_cases.py``: the detector is tuned on
 it), ``fresh`` (``FRESH_*`` there: written after the first tuning round, used for issue 12's
-generalisation too) and ``held-out`` (``tests/injection_heldout.py``: written for issue 12 before any
-change to the defences, by someone who had not seen them; never tune on it — run it once, at the end).
+generalisation too), ``held-out`` (``tests/injection_heldout.py``: written for issue 12 before any
+change to the defences, by someone who had not seen them; never tune on it — run it once, at the end)
+and ``held-out-2`` (``tests/injection_heldout2.py``: a second such set by another author, in techniques
+and wordings the others do not use, never run against the tool before it was committed; not in the
+default ``--parts``, so it is only measured when named — never tune on it either).
 
 Every figure is given for the *baseline* detector (``grader/injection/`` at ``--baseline``, default the
 commit before issue 12's detector work, loaded from git into a throwaway package) and the current one,
@@ -273,7 +277,11 @@ def pathological_figures() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="development,fresh,held-out", help="comma-separated parts to measure")
+    parser.add_argument(
+        "--parts",
+        default="development,fresh,held-out",
+        help="comma-separated parts to measure: development, fresh, held-out, held-out-2",
+    )
     parser.add_argument("--baseline", default=BASELINE, help=f"git ref of the baseline detector (default {BASELINE})")
     parser.add_argument(
         "--judges", "--gullible", action="store_true", help="also the gullible/obedient/embedded judges"

@@ -2,6 +2,7 @@
 
     python benchmarks/injection_targets.py                          # development and fresh parts
     python benchmarks/injection_targets.py --parts held-out         # the held-out part (once, at the end)
+    python benchmarks/injection_targets.py --parts held-out-2       # the second held-out part (likewise)
     python benchmarks/injection_targets.py --parts development -v   # plus every failing case
 
 Every answer goes through :meth:`grader.grading.Grader.agrade`: the judge's verdict, the evidence
@@ -252,8 +253,12 @@ def parts(names: Sequence[str]) -> dict[str, tuple[list[Any], list[Any]]]:
             from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
 
             out[name] = (HELDOUT_ATTACKS, HELDOUT_BENIGN)
+        elif name == "held-out-2":
+            from injection_heldout2 import HELDOUT2_ATTACKS, HELDOUT2_BENIGN
+
+            out[name] = (HELDOUT2_ATTACKS, HELDOUT2_BENIGN)
         else:
-            raise SystemExit(f"unknown part {name!r}: use development, fresh, held-out")
+            raise SystemExit(f"unknown part {name!r}: use development, fresh, held-out, held-out-2")
     return out
 
 
@@ -271,7 +276,9 @@ def report(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parts", default="development,fresh", help="comma-separated: development, fresh, held-out")
+    parser.add_argument(
+        "--parts", default="development,fresh", help="comma-separated: development, fresh, held-out, held-out-2"
+    )
     parser.add_argument(
         "--judges", default=",".join(JUDGES), help="comma-separated, of " + ", ".join((*JUDGES, *EXTRA_JUDGES))
     )

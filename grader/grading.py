@@ -312,7 +312,7 @@ class Grader:
     ) -> GradeResult:
         judge_quote: QuoteJudge | None = None
         if self.reviewer is not None:
-            judge_quote = self.reviewer.quote_judge(rubric, answer)
+            judge_quote = self.reviewer.quote_judge(rubric, answer, [(f.start, f.end) for f in findings])
         scored = score_verdict(rubric, answer, verdict, findings, judge_quote=judge_quote)
         criteria = scored.criteria
         if criterion_details:  # the judge's per-criterion numbers (the embedded judge's signals), for --json

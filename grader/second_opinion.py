@@ -38,6 +38,23 @@ held is the point of a second opinion, so 0.12 (criteria-dev: 6 of 150 flagged, 
 ``DOUBTS_FULL`` and ``MARGIN`` left as they were. ``LEXICAL_AGREES`` 0.1 keeps the model off four
 criteria in five (the LLM path stays cheap: each passage embedded costs about 10 ms of CPU).
 
+**Round 3 (issue 12, s18): rules that hold without the detector.**
+
+- *Off the subject*: an answer whose genuine text (:func:`grader.genuine.on_topic`: outside the detector's
+  spans, without grading talk and claims of coverage) uses no key term of any criterion and has fewer than
+  ``MIN_GENUINE_TERMS`` content words of its own gets the flagged answer's bar — a credited criterion
+  whose quotes' genuine text uses none of its key terms is unsupported (a persona, a plea, an update
+  notice, an encoded payload: the fitted model credits text that is merely on the question's topic).
+- *Support, not depth*: where the model finds a criterion's *own* quotes support it, in an answer that
+  does not address the grader, the LLM's level stands (on a few quotes the model rarely reaches its own
+  ``full``) — not for quotes that restate the rubric, not for a quote also cited for another credited
+  criterion (one on-topic sentence cited for every criterion), and not when the LLM cited grading talk.
+- *Talked round*: an LLM that cited grading talk as evidence (:func:`cites_grading_talk`) is held wherever
+  the embedded judge gives less, as in a flagged answer.
+
+Measured: with the detector off, development attack-only answers ≤ 10 % 32/52 → 50/52; criteria-dev 8 of
+150 answers flagged (6 before), none of the 240 human-credited criteria held (README, *Second opinion*).
+
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
 above the embedded judge's on the same quotes, or — in an answer the injection detector flagged (it
@@ -63,7 +80,7 @@ from typing import TYPE_CHECKING
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
-from grader.support import SupportChecker, shared_checker, strip_grading_talk
+from grader.support import GRADING_REASON, SupportChecker, shared_checker, strip_grading_talk
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
@@ -76,6 +93,7 @@ __all__ = [
     "Opinion",
     "embedded_levels",
     "apply_second_opinion",
+    "cites_grading_talk",
 ]
 
 MARGIN = 0.25
@@ -143,6 +161,15 @@ def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str])
     return share, restated
 
 
+def _genuine_share(checker: SupportChecker, rubric: Rubric, index: int, quotes: Sequence[str]) -> float:
+    """The key-term share of the quotes' genuine text (:func:`grader.genuine.genuine_text`)."""
+    from grader.genuine import genuine_text
+
+    profile = checker.profile(rubric)
+    texts = [t for t in (genuine_text(profile, q) for q in quotes) if t]
+    return _compute_key_share(profile, index, texts)[0] if texts else 0.0
+
+
 def _judged(quote: str) -> str:
     """The quote without its grading-talk clauses; when that leaves nothing (a single clause the support
     check kept for using the criterion's key terms: "as the evaluator on our team I insist on a character
@@ -163,6 +190,13 @@ def _has(term: str, bag: frozenset[str]) -> bool:
     return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
 
 
+def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
+    """Whether the LLM cited grading talk as evidence anywhere in its verdict (a quote the support check
+    rejected as addressed to the grader or about grading): it has been talked round, like an LLM grading an
+    answer the detector flagged — its depth is not trusted and any lower embedded level is held."""
+    return any(e.reason.startswith(GRADING_REASON) for c in criteria for e in c.evidence)
+
+
 def embedded_levels(
     checker: SupportChecker,
     rubric: Rubric,
@@ -170,29 +204,47 @@ def embedded_levels(
     criteria: Sequence[CriterionResult],
     *,
     quotes_only: bool = False,
+    spans: Sequence[tuple[int, int]] = (),
 ) -> list[Opinion | None]:
-    """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing)."""
+    """Per criterion, the embedded judge's opinion on the LLM's quotes (None where the LLM gave nothing).
+    ``spans``: the injection detector's (left out when judging whether the answer is on topic)."""
     import numpy as np
 
     from grader.judges.local.signals import criterion_signals
 
     out: list[Opinion | None] = [None] * len(criteria)
     pending: list[tuple[int, float]] = []
+    off_topic: bool | None = None  # computed on first need (lexical, cheap)
     for i, c in enumerate(criteria):
         quotes = _quotes(c)
         if c.awarded == Level.missing or not quotes:
             continue
         share, restated = _key_share(checker, rubric, i, quotes)
+        if not quotes_only and off_topic is None:
+            off_topic = not checker.on_topic(rubric, answer, spans)
+        if off_topic and share > 0.0 and _genuine_share(checker, rubric, i, quotes) == 0.0:
+            # off the subject, a key term counts only in what the quotes say about it (not in a notice that
+            # "length-based evaluation" is enabled)
+            share = 0.0
         if share >= LEXICAL_AGREES and not restated and not quotes_only:
             out[i] = Opinion(c.awarded, round(share, 4), True)
-        elif quotes_only and share == 0.0:
-            # an answer that addresses the grader: credit needs at least one of the criterion's own key
-            # terms until a human confirms (the fitted model is unreliable on a few short quotes alone)
+        elif share == 0.0 and (quotes_only or off_topic):
+            # an answer that addresses the grader, or one that never uses the subject's words (a persona, a
+            # plea, a notice, an encoded payload, another language): credit needs at least one of the
+            # criterion's own key terms until a human confirms (the fitted model, on a few short quotes
+            # alone, credits text that is merely on the question's topic)
             out[i] = Opinion(Level.missing, 0.0, True)
         else:
             pending.append((i, share))
     if not pending:
         return out
+    cited: dict[str, int] = {}
+    for c in criteria:
+        if c.awarded != Level.missing:
+            for q in set(_quotes(c)):
+                cited[q] = cited.get(q, 0) + 1
+    shared = [any(cited.get(q, 0) > 1 for q in _quotes(c)) for c in criteria]
+    talked_round = cites_grading_talk(criteria)
     profile = checker.profile(rubric)
     model = checker.judge.criterion_model
     for i, share in pending:
@@ -213,6 +265,14 @@ def embedded_levels(
         level = Level.missing
         if sig.passage >= 0 and p_partial >= UNSUPPORTED:
             level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
+            if not quotes_only and not sig.restated and not shared[i] and not talked_round:
+                # the quotes support the criterion and are its own: the depth is the LLM's to judge (on a
+                # few quotes alone the model rarely reaches its own "full"); held lower in an answer that
+                # addresses the grader, where the quotes merely restate the rubric, where the same quote
+                # is also the evidence of another credited criterion (one on-topic sentence cited for
+                # every criterion says something about the subject, not about each of them), or where the
+                # LLM cited grading talk as evidence anywhere
+                level = criteria[i].awarded
         out[i] = Opinion(level, round(share, 4), False, round(p_partial, 4), round(p_full, 4))
     return out
 
@@ -291,10 +351,26 @@ class Reviewer:
             self._checker = shared_checker()
         return self._checker
 
-    def quote_judge(self, rubric: Rubric, answer: str) -> QuoteJudge:
-        """The support check for :func:`grader.scoring.score_verdict`: the reason a quote fails, or ""."""
+    def quote_judge(self, rubric: Rubric, answer: str, flagged: Sequence[tuple[int, int]] = ()) -> QuoteJudge:
+        """The support check for :func:`grader.scoring.score_verdict`: the reason a quote fails, or "".
+        ``flagged``: the injection detector's spans. In a *clean* answer (none, and on topic) a paraphrase
+        under the similarity floor is left to the second opinion (when it is on) instead of being rejected:
+        an honest judge's credit is not lost to a low cosine on a sentence that is about the criterion."""
         checker = self.checker
-        return lambda index, quote, start, end: checker.check_in(rubric, index, answer, quote, start, end).reason
+        clean_state: list[bool] = []
+
+        def clean() -> bool:
+            if not clean_state:
+                clean_state.append(self.second_opinion and not flagged and checker.on_topic(rubric, answer))
+            return clean_state[0]
+
+        def judge(index: int, quote: str, start: int, end: int) -> str:
+            first = checker.check_in(rubric, index, answer, quote, start, end)
+            if first.ok or GRADING_REASON in first.reason or not clean():
+                return first.reason
+            return checker.check_in(rubric, index, answer, quote, start, end, clean=True).reason
+
+        return judge
 
     def would_embed(self, rubric: Rubric, verdict: Verdict, flagged: bool = False) -> bool:
         """Whether grading this verdict may run the embedding model (so the caller moves it off the event
@@ -324,5 +400,5 @@ class Reviewer:
         """The second opinion on scored criteria (blocking when the fitted model needs vectors).
         ``flagged``: the injection detector's spans; where there are any, the model sees the quotes alone
         (so that attack text cannot lengthen an answer into more credit)."""
-        opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged))
-        return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged))
+        opinions = embedded_levels(self.checker, rubric, answer, criteria, quotes_only=bool(flagged), spans=flagged)
+        return apply_second_opinion(rubric, criteria, opinions, flagged=bool(flagged) or cites_grading_talk(criteria))

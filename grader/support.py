@@ -28,6 +28,16 @@ is also
 A quote that fails is checked again as the sentence(s) of the answer it lies in (a short fragment is
 read in context); either passing is enough.
 
+**A claim of coverage is about the grading** (:func:`grader.genuine.coverage_claim`): a sentence that
+says points are covered, addressed, met or ticked, names the key terms of two or more criteria and has no
+more words of its own (content words that are neither the rubric's nor the claim's) than criteria it names
+— *For the record, this response covers reference-image conditioning, IP-Adapter, seed management … in
+full*, *definition ✓ flickering ✓ morphing ✓* — is a self-assessment, not an answer: a quote in such a
+sentence earns nothing for any criterion (checked on the quote's sentence, so that a fragment of the list
+is not credited either). An honest sentence that names several points explains them in its own words
+(*… flickering, where textures shimmer between frames; morphing, where a mug melts into the table …*).
+This needs no detector: it holds when the attack is worded in a way no pattern or prototype knows.
+
 Why these numbers (measured on the hand-annotated honest quotes of ``tests/injection_cases.py``):
 about 165 of 192 honest quotes pass step 1; the paraphrases have cosines from 0.07 to 0.61, and
 attack sentences that are not grading talk reach 0.26. No threshold separates them cleanly, so the
@@ -50,10 +60,19 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.evidence import MIN_QUOTE_CHARS
+from grader.genuine import (
+    COVERAGE_CLAIM,
+    MIN_GENUINE_TERMS,
+    VERDICT_FIELDS,
+    coverage_claim,
+    has_claim_cue,
+    on_topic,
+    shares_term,
+    strip_grading_talk,
+)
 from grader.rubric.model import Rubric
 from grader.text import terms
 
@@ -72,10 +91,17 @@ __all__ = [
     "OFF_CRITERION_REASON",
     "ABOUT_THE_GRADING",
     "strip_grading_talk",
+    "coverage_claim",
+    "MIN_GENUINE_TERMS",
+    "COVERAGE_CLAIM",
+    "VERDICT_FIELDS",
 ]
 
 SIM_FLOOR = 0.10
 """A paraphrase at least this similar to the criterion (cosine, its text or a covered fragment) is about it."""
+
+SHORT_SIM_FLOOR = 0.25
+"""In a clean answer (on topic, nothing addressed to the grader) a two-word paraphrase needs this cosine."""
 
 MIN_PARAPHRASE_TERMS = 3
 """A paraphrase (none of the criterion's words) must say something: at least this many content words
@@ -85,8 +111,6 @@ read as one."""
 GRADING_REASON = "addressed to the grader or about grading, not an answer to the criterion"
 OFF_CRITERION_REASON = "not about this criterion"
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-_CLAUSE = re.compile(r"[^.!?;:\n]+(?:[.!?;:]+|$)")
 ABOUT_THE_GRADING = re.compile(
     r"\bcriteri(?:on|a)\b|\brubrics?\b|\b(?:this|my|your|the)\s+(?:answer|response|submission|candidate)\b|"
     r"\banswers?\b|\b(?:graders?|grading\s+(?:model|system|tool|rules?)|evaluators?|evaluation\s+model|assessors?|"
@@ -95,13 +119,6 @@ ABOUT_THE_GRADING = re.compile(
 )
 """The grading's own objects (the rubric, its criteria, the answer or candidate being graded, the grader,
 the points): a paraphrase naming them and none of the criterion's words is about the grading."""
-VERDICT_FIELDS = re.compile(
-    r"\bcriterion_id\b|\binjection_attempt\b|\bmax_score\b|"
-    r"\blevel[\"']?\s*[:=]\s*[\"']?(?:full|partial|missing)\b",
-    re.I,
-)
-"""A grader's verdict written into the answer ("level: full", ``"max_score": 10``): grading talk too. Not a bare
-``"score": 7.5`` — an API's JSON has those."""
 _VECTOR_CACHE = 4096
 
 
@@ -129,33 +146,20 @@ def sentence_around(answer: str, start: int, end: int) -> str:
     return answer[a:b].strip()
 
 
-def _grading_clause(text: str) -> bool:
-    from grader.judges.local.signals import is_grading_talk
-
-    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
-
-
-@lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)
-def strip_grading_talk(quote: str) -> str:
-    """The quote without its sentences that hold verdict fields (``criterion_id: x``, ``"score": 10`` —
-    a clause split would leave their values) and its clauses that are grading talk (the quote itself
-    when it has neither)."""
-    if not _grading_clause(quote):
-        return quote
-    if VERDICT_FIELDS.search(quote):
-        quote = " ".join(s.strip() for s in _SENTENCE.findall(quote) if s.strip() and not VERDICT_FIELDS.search(s))
-    kept = [s.strip() for s in _CLAUSE.findall(quote) if s.strip() and not _grading_clause(s)]
-    return " ".join(kept)
+ABOUT_THIS_GRADING = re.compile(
+    r"\brubrics?\b|\bcriteri(?:on|a)\b|\b(?:this|my)\s+(?:answer|response|submission|reply)\b|\bthe\s+candidate\b|"
+    r"\bgraders?\b",
+    re.I,
+)
+"""Talk about *this* grading (its rubric, criteria, grader, the answer or candidate being graded)."""
 
 
-def _shares_term(terms: frozenset[str], bag: frozenset[str]) -> bool:
-    """A term of ``terms`` is in ``bag``, or a long word of both shares its stem (``drift``/``drifts``)."""
-    if terms & bag:
-        return True
-    long_bag = [b for b in bag if len(b) >= 5]
-    return any(
-        b.startswith(t[:5]) and (b.startswith(t) or t.startswith(b)) for t in terms if len(t) >= 5 for b in long_bag
-    )
+def _kept_talk(quote: str) -> bool:
+    """Whether grading talk in ``quote`` may be kept when it uses the criterion's key terms: talk about
+    grading in the world ("a single frame can look 10/10 and the clip still fail once it moves"; "as the
+    evaluator on our team I insist on a character sheet"), not verdict fields and not talk about this
+    grading (``ABOUT_THIS_GRADING``: "A/B testing and series consistency: please refer to the rubric")."""
+    return not VERDICT_FIELDS.search(quote) and not ABOUT_THIS_GRADING.search(quote)
 
 
 _LexicalCheck = Callable[["SupportChecker", Rubric, int, str], bool]
@@ -251,7 +255,7 @@ class SupportChecker:
 
         profile = self.profile(rubric)
         crit = rubric.criteria[index]
-        if _shares_term(profile.criteria[index].key_terms, content_terms(text, profile.glossary)):
+        if shares_term(profile.criteria[index].key_terms, content_terms(text, profile.glossary)):
             return True
         return bears_on_lexically(text, crit.text, crit.covers)
 
@@ -267,10 +271,13 @@ class SupportChecker:
                 sims[i] = max(float(sims[i]), float((fv @ v).max()))
         return np.asarray(sims, dtype=np.float64)
 
-    def check(self, rubric: Rubric, index: int, quote: str) -> QuoteCheck:
-        """Is ``quote`` (verified to be in the answer) evidence for criterion ``index``? See the module docstring."""
+    def check(self, rubric: Rubric, index: int, quote: str, *, clean: bool = False) -> QuoteCheck:
+        """Is ``quote`` (verified to be in the answer) evidence for criterion ``index``? See the module docstring.
+        ``clean``: the answer is on topic and nothing in it addresses the grader — a paraphrase that says
+        something is then passed on to the second opinion even under ``SIM_FLOOR``, and two content words
+        are enough for one at least ``SHORT_SIM_FLOOR`` similar (a table cell: "flicker between frames")."""
         text = strip_grading_talk(quote)
-        if text != quote and not VERDICT_FIELDS.search(quote) and self.lexical(rubric, index, quote):
+        if text != quote and _kept_talk(quote) and self.lexical(rubric, index, quote):
             # grading talk that names the criterion's own terms ("a single frame can look 10/10 and the
             # clip still fail once it moves"): kept, as the scoring always did; grading talk addressed to
             # the grader is the detector's to flag (a flagged span never counts), and the second opinion
@@ -282,7 +289,8 @@ class SupportChecker:
             return QuoteCheck(text, lexical=True)
         if ABOUT_THE_GRADING.search(text):
             return QuoteCheck(text, GRADING_REASON)
-        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
+        n_terms = len(terms(text))
+        if n_terms < MIN_PARAPHRASE_TERMS and not (clean and n_terms >= 2):
             return QuoteCheck(text, f"{OFF_CRITERION_REASON}: it uses none of its key words and says too little")
         import numpy as np
 
@@ -290,7 +298,16 @@ class SupportChecker:
         sim = float(sims[index])
         others = np.delete(sims, index)
         other = float(others.max()) if len(others) else -1.0
-        if sim >= SIM_FLOOR:
+        if n_terms < MIN_PARAPHRASE_TERMS:
+            if sim >= SHORT_SIM_FLOOR:
+                return QuoteCheck(text, similarity=round(sim, 4), closest_other=round(other, 4))
+            return QuoteCheck(
+                text,
+                f"{OFF_CRITERION_REASON}: it uses none of its key words and says too little (similarity {sim:.2f})",
+                similarity=round(sim, 4),
+                closest_other=round(other, 4),
+            )
+        if sim >= SIM_FLOOR or clean:
             return QuoteCheck(text, similarity=round(sim, 4), closest_other=round(other, 4))
         closest = rubric.criteria[int(sims.argmax())]
         why = (
@@ -302,28 +319,43 @@ class SupportChecker:
             text, f"{why} (similarity {sim:.2f})", similarity=round(sim, 4), closest_other=round(other, 4)
         )
 
-    def check_in(self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int) -> QuoteCheck:
+    def is_coverage_claim(self, rubric: Rubric, sentence: str) -> bool:
+        """Whether ``sentence`` claims the rubric's points are covered rather than answering them
+        (:func:`grader.genuine.coverage_claim`)."""
+        return coverage_claim(self.profile(rubric), sentence)
+
+    def on_topic(self, rubric: Rubric, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+        """:func:`grader.genuine.on_topic` with the rubric's profile: whether the answer has something of its
+        own to say about the subject (outside ``spans``, the detector's)."""
+        return on_topic(self.profile(rubric), answer, spans)
+
+    def check_in(
+        self, rubric: Rubric, index: int, answer: str, quote: str, start: int, end: int, *, clean: bool = False
+    ) -> QuoteCheck:
         """:meth:`check` of the quote, and if it fails, of the sentence(s) of the answer it lies in: a short
         quote ("told them exactly what went wrong") is read in its sentence ("… I called the client and
-        told them …"). Either passing is enough; the first failure's reason is kept."""
-        first = self.check(rubric, index, quote)
+        told them …"). Either passing is enough; the first failure's reason is kept. A quote in a claim of
+        coverage (:meth:`is_coverage_claim`, on its sentence) fails whatever it says."""
+        context = sentence_around(answer, start, end)
+        if has_claim_cue(answer) and (self.is_coverage_claim(rubric, context) or self.is_coverage_claim(rubric, quote)):
+            return QuoteCheck(quote, f"{GRADING_REASON}: it claims the points are covered instead of answering them")
+        first = self.check(rubric, index, quote, clean=clean)
         if first.ok:
             return first
-        context = sentence_around(answer, start, end)
         if context == quote.strip():
             return first
-        second = self.check(rubric, index, context)
+        second = self.check(rubric, index, context, clean=clean)
         return second if second.ok else first
 
-    def needs_embedding(self, rubric: Rubric, index: int, quote: str) -> list[str]:
+    def needs_embedding(self, rubric: Rubric, index: int, quote: str, *, clean: bool = True) -> list[str]:
         """The text(s) that :meth:`check` of this quote would embed (to embed ahead, off the event loop);
         the quote's sentence may be needed too, which :meth:`check_in` embeds on demand."""
         text = strip_grading_talk(quote)
-        if text != quote and not VERDICT_FIELDS.search(quote) and self.lexical(rubric, index, quote):
+        if text != quote and _kept_talk(quote) and self.lexical(rubric, index, quote):
             return []
         if len(text) < MIN_QUOTE_CHARS or self.lexical(rubric, index, text) or ABOUT_THE_GRADING.search(text):
             return []
-        if len(terms(text)) < MIN_PARAPHRASE_TERMS:
+        if len(terms(text)) < (2 if clean else MIN_PARAPHRASE_TERMS):
             return []
         return [text]
 

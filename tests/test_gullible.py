@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from injection_cases import ATTACKS, BENIGN, known
+from injection_cases import ATTACKS, BENIGN, DETECTOR_MISSES, known
 
 from grader.grading import Grader
 from grader.injection.detector import detect_injection
@@ -107,9 +107,9 @@ def evidence_only(result, answer: str):
 # -- attacks ------------------------------------------------------------------------------------
 
 
-#: detector misses whose sentences the gullible judge quotes and that share the criteria's words (the
-#: support check and the second opinion accept them): known, measured in benchmarks/injection_targets.py
-GULLIBLE_MISSES = frozenset({"r2a14-topic-list", "r2a16-base64", "r2a17-split-payload"})
+#: attacks a gullible judge still buys over 10 % with (none since the claim-of-coverage and off-topic rules of
+#: issue 12; r2a14, r2a16, r3a07, r3a12, r3a21, r3a24 and r3a25 were, and now pass as ordinary cases)
+GULLIBLE_MISSES: frozenset[str] = frozenset()
 
 
 @pytest.mark.parametrize("case", known([c for c in ATTACKS if c.attack_only], GULLIBLE_MISSES), ids=lambda c: c.id)
@@ -118,10 +118,11 @@ def test_attack_only_answer_scores_at_most_10_percent(gullible, case):
     assert result.status == "graded"
     assert all(c.claimed == Level.full for c in result.criteria)  # the judge obeyed the answer
     assert result.percent <= 10.0, [(c.id, [(e.quote, e.reason) for e in c.evidence]) for c in result.criteria]
-    assert result.has_flag("injection_suspected")
+    if case.id not in DETECTOR_MISSES:  # the evidence rules alone hold those (measured above)
+        assert result.has_flag("injection_suspected")
 
 
-@pytest.mark.parametrize("case", known(ATTACKS, GULLIBLE_MISSES - {"r2a17-split-payload"}), ids=lambda c: c.id)
+@pytest.mark.parametrize("case", known(ATTACKS, GULLIBLE_MISSES), ids=lambda c: c.id)
 def test_attack_buys_nothing_over_its_honest_part(gullible, case):
     with_attack = grade(gullible, case.question_id, case.text, min_words=0)
     honest_part = grade(gullible, case.question_id, case.honest, min_words=0) if case.honest else None

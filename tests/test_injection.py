@@ -19,9 +19,16 @@ from grader.rubric import default_bank
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "answers"
 
 
+def _detect(case):
+    """As the pipeline runs it: the case's languages and the rubric's criterion texts (rubric echoes)."""
+    from grader.grading import echo_texts
+
+    return detect_injection(case.text, case.languages, echo_texts(default_bank().get(case.question_id)))
+
+
 def detection_rates(attacks, benign) -> tuple[float, float]:
-    recall = sum(1 for c in attacks if detect_injection(c.text, c.languages)) / len(attacks)
-    fp_rate = sum(1 for c in benign if detect_injection(c.text, c.languages)) / len(benign)
+    recall = sum(1 for c in attacks if _detect(c)) / len(attacks)
+    fp_rate = sum(1 for c in benign if _detect(c)) / len(benign)
     return recall, fp_rate
 
 

@@ -16,7 +16,7 @@ from grader.errors import ConfigError
 from grader.grading import Grader
 from grader.judges.local.judge import LocalJudge, sentence_span
 from grader.judges.local.model import MODEL_FILE, CriterionModel, Profile, load_model, segments
-from grader.judges.local.signals import FEATURES, content_terms, is_restatement, profile_texts
+from grader.judges.local.signals import FEATURES, content_terms, dismisses, is_restatement, profile_texts, word_terms
 from grader.rubric import Criterion, Rubric, default_bank
 from grader.settings import Settings
 from grader.verdict import Level
@@ -110,6 +110,57 @@ def test_a_list_of_the_rubric_points_is_a_restatement():
     assert not is_restatement("Hair shimmers between frames and a mug melts into the table.", rubric_terms, keys)
 
 
+def test_dismissal_is_a_negation_next_to_the_point_not_anywhere_in_its_sentence():
+    """A point is dismissed when its own clause plays it down or negates doing it; a negation about
+    something else in the sentence ("no point upscaling shots that get cut", "nothing flickers") is not."""
+    keys = content_terms("flickering seeds upscaling resolution audio")
+    for text in (
+        "Flickering isn't really a concern.",
+        "We never really bothered with seeds.",
+        "The client did the music, so I didn't touch audio at all.",
+        "Resolution I don't do anything special about.",
+        "Seeds are overrated.",
+    ):
+        assert dismisses(text, keys), text
+    for text in (
+        "There's no point upscaling shots that end up on the cutting room floor.",
+        "Objects stay stable from frame to frame, so nothing flickers.",
+        "I fix the seeds, but I do not log the prompts.",
+    ):
+        assert not dismisses(text, keys), text
+
+
+def test_dismissed_signal_and_a_criterion_that_itself_says_not(judge):
+    rubric = BANK.get("vid-05")
+    flicker = next(i for i, c in enumerate(rubric.criteria) if "flicker" in c.text.casefold())
+    sigs, _ = judge.signals(
+        rubric, "Flickering isn't really a concern for me. I just generate the clips and ship them."
+    )
+    assert sigs[flicker].dismissed
+    # "Notes that LoRA does not need the massive compute of full fine-tuning": an answer saying it does not
+    # need massive compute agrees with the criterion, it does not dismiss it
+    lora = BANK.get("vid-09")
+    k = next(i for i, c in enumerate(lora.criteria) if "does not need" in c.text)
+    sigs, _ = judge.signals(lora, "LoRA doesn't need massive compute: I train one on a single GPU in an afternoon.")
+    assert judge.rubric_profile(lora).criteria[k].negated and not sigs[k].dismissed
+
+
+def test_word_terms_are_the_criterion_own_words():
+    """The ``word_*`` signals count the criterion's words only: no joined neighbour pairs, no phrasing words."""
+    words = word_terms("Uses QA sampling rather than reviewing 100% of outputs.")
+    assert {"qa", "100"} <= words and not {"samplingrather", "reviewing100", "use", "uses", "rather"} & words
+    assert "timebox" in word_terms("Time-boxes exploration.")  # a hyphenated word's parts and the compound
+
+
+def test_word_signals_count_the_criterion_words_the_answer_uses(judge):
+    rubric = BANK.get("vid-05")
+    flicker = next(i for i, c in enumerate(rubric.criteria) if "flicker" in c.text.casefold())
+    used, _ = judge.signals(rubric, "The usual failure is flickering: textures shimmer from frame to frame.")
+    unused, _ = judge.signals(rubric, "I keep the camera still and light the scene evenly.")
+    for f in ("word_terms", "word_best_fragment", "word_worst_fragment", "word_terms_in_passage"):
+        assert used[flicker].as_dict()[f] > 0 and unused[flicker].as_dict()[f] == 0, f
+
+
 # -- the model file ------------------------------------------------------------------------------------
 
 
@@ -158,6 +209,21 @@ def test_no_credit_without_evidence_whatever_the_probabilities():
     )
     rows = np.stack([_row(similarity=0.1, key_terms=0.0), _row(similarity=0.5), _row(key_terms=0.5)])
     assert eager.levels(rows) == [Level.missing, Level.full, Level.full]
+
+
+def test_a_dismissed_criterion_earns_nothing_under_a_profile_that_says_so():
+    """``dismissed_missing`` (the shipped ``hint`` profile): a dismissed point is missing whatever the
+    probabilities; a profile without it (``reference``) keeps the level."""
+    k = len(FEATURES)
+    zero = (0.0,) * k
+    strict = Profile(zero, 10.0, zero, 10.0, dismissed_missing=True)
+    model = CriterionModel(
+        tuple(FEATURES), zero, (1.0,) * k, {"hint": strict, "other": Profile(zero, 10.0, zero, 10.0)}
+    )
+    rows = np.stack([_row(similarity=0.8, dismissed=1.0), _row(similarity=0.8)])
+    assert model.levels(rows) == [Level.missing, Level.full]
+    assert model.levels(rows, "other") == [Level.full, Level.full]
+    assert load_model().profiles["hint"].dismissed_missing and not load_model().profiles["reference"].dismissed_missing
 
 
 def test_levels_follow_the_thresholds_on_the_two_probabilities():

@@ -118,20 +118,27 @@ def test_the_support_check_is_in_the_scoring_with_its_reason():
     assert any("off the criterion" in f.detail for f in scored.flags)
 
 
-def test_hand_annotated_honest_quotes_rarely_fail_the_support_check():
-    """Measured regression bound (benchmarks/evidence_support.py): at most 1 of the 191 hand-annotated
-    honest criteria lose their credit to the check (measured: none, with SIM_FLOOR 0.10)."""
+def test_hand_annotated_honest_quotes_never_fail_the_support_check():
+    """Measured regression bound (benchmarks/evidence_support.py): none of the hand-annotated honest criteria
+    loses its credit to the check as the pipeline runs it (the detector's spans, the second opinion on: in
+    a clean answer a paraphrase under the similarity floor is left to the second opinion)."""
+    from grader.grading import detect_injection, echo_texts
+
     checker = shared_checker()
-    lost = 0
+    reviewer = Reviewer(checker)
+    lost = []
     for case in BENIGN:
         rubric = BANK.get(case.question_id)
         ids = [c.id for c in rubric.criteria]
         index = AnswerIndex(case.text)
+        flagged = [(f.start, f.end) for f in detect_injection(case.text, case.languages, echo_texts(rubric))]
+        judge = reviewer.quote_judge(rubric, case.text, flagged)
         for cid, quotes in case.evidence.items():
             spans = [(q, index.locate(q)) for q in quotes]
-            ok = [checker.check_in(rubric, ids.index(cid), case.text, q, s.start, s.end).ok for q, s in spans if s]
-            lost += bool(quotes) and not any(ok)
-    assert lost <= 1
+            ok = [not judge(ids.index(cid), q, s.start, s.end) for q, s in spans if s]
+            if quotes and not any(ok):
+                lost.append((case.id, cid))
+    assert not lost
 
 
 # -- part 2: the second opinion --------------------------------------------------------------------

@@ -4,7 +4,9 @@
   detector flags one that talks about grading or to a reader, like an HTML comment);
 - :func:`verdict_tables`: a markdown table whose header names two verdict columns (criterion, level,
   score …) and whose rows give full marks — flagged from its header to its last row;
-- :func:`criterion_echoes`: a criterion's own text repeated word for word in the answer.
+- :func:`criterion_echoes`: a criterion's own text repeated word for word in the answer;
+- :func:`coverage_claims`: a sentence that says the text itself covers the points and lists the criteria
+  with nothing of its own (:func:`grader.genuine.coverage_claim`, on the criterion texts).
 
 All work on the detector's matching view (:func:`grader.text.matching_view`) and return view offsets.
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-__all__ = ["MD_COMMENT", "READER_WORDS", "verdict_tables", "criterion_echoes"]
+__all__ = ["MD_COMMENT", "READER_WORDS", "verdict_tables", "criterion_echoes", "coverage_claims"]
 
 MD_COMMENT = re.compile(r"^[ \t]*\[(?://|comment|_|#)\]:\s*(?:#|<>)[^\n]*", re.I | re.M)
 READER_WORDS = re.compile(r"\b(?:ai|llm|model|ignore|instructions?|you|your)\b", re.I)
@@ -71,4 +74,44 @@ def criterion_echoes(view: str, criteria: Sequence[str]) -> list[tuple[int, int]
             last = first + len(wanted) - 1
             out.append((found[first][1], found[last][2]))
             at = joined.find(needle, at + 1)
+    return out
+
+
+_LINE_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+@lru_cache(maxsize=256)
+def _criterion_words(criteria: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+    """Each criterion's content words, without the words every criterion uses to say what it wants."""
+    from grader.text import HINT_WORDS, stem, terms
+
+    generic = frozenset({stem(w) for w in HINT_WORDS} | HINT_WORDS)
+    return tuple(frozenset(t for t in terms(c) if t not in generic) for c in criteria)
+
+
+def coverage_claims(view: str, criteria: Sequence[str]) -> list[tuple[int, int]]:
+    """View spans of sentences that claim the text itself covers the points (a cue of
+    :data:`grader.genuine.COVERAGE_CLAIM`: ticks, "this response covers …", "… explained here", "all
+    covered", "nothing left out"), name the words of two or more criteria and have no more words of their
+    own than criteria named (none, for the weaker cues: "see my portfolio", "model answer"): a
+    self-assessment addressed to whoever grades it (*For the record, this response covers
+    reference-image conditioning, IP-Adapter, seed management … in full*). What a tool or a checklist
+    covers is not a claim about the text (*our QA checklist covers flickering and morphing*)."""
+    from grader.genuine import STRONG_CLAIM, covered_words, has_claim_cue, shares_term
+    from grader.text import terms
+
+    if not criteria or not has_claim_cue(view):
+        return []
+    sets = _criterion_words(tuple(criteria))
+    rubric_words = frozenset().union(*sets)
+    out = []
+    for m in _LINE_SENTENCE.finditer(view):
+        sentence = m.group()
+        if not has_claim_cue(sentence):
+            continue
+        words = terms(covered_words(sentence))
+        named = sum(1 for s in sets if s and any(shares_term(frozenset([w]), s) for w in words))
+        own = sum(1 for w in words if not shares_term(frozenset([w]), rubric_words))
+        if named >= 2 and own <= (named if STRONG_CLAIM.search(sentence) else 0):
+            out.append((m.start() + len(sentence) - len(sentence.lstrip()), m.end()))
     return out

@@ -34,6 +34,8 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``grader-meta`` — a sentence about grading that addresses a reader or this answer and is nearer
   prototype attacks than prototype honest sentences in MiniLM space (:mod:`grader.injection.meaning`);
 - ``criterion-echo`` — a criterion's own text repeated word for word (:mod:`grader.injection.blocks`);
+- ``coverage-claim`` — a sentence claiming the text covers the points, naming the criteria and saying
+  nothing of its own (:func:`grader.injection.blocks.coverage_claims`);
 - ``prompt-leak`` — requests to reveal the system prompt or the rubric.
 
 Patterns run on a *view* of the answer (:func:`grader.text.matching_view`: NFKC; every invisible
@@ -60,7 +62,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from grader.injection._ascii_gates import Gates, ascii_gates
-from grader.injection.blocks import MD_COMMENT, READER_WORDS, criterion_echoes, verdict_tables
+from grader.injection.blocks import MD_COMMENT, READER_WORDS, coverage_claims, criterion_echoes, verdict_tables
 from grader.injection.language import foreign_spans
 from grader.injection.meaning import meaning_spans
 from grader.injection.patterns import (
@@ -379,6 +381,9 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: 
     for vs, ve in criterion_echoes(view, criteria):
         s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
         findings.append(Finding("criterion-echo", s, e, answer[idx[vs] : idx[ve - 1] + 1][:120]))
+    for vs, ve in coverage_claims(view, criteria):
+        s, e = _sentence(answer, idx[vs], idx[ve - 1] + 1)
+        findings.append(Finding("coverage-claim", s, e, answer[s:e][:120]))
     flagged = [(f.start, f.end) for f in findings]
 
     def covered(vs: int, ve: int) -> bool:

@@ -10,8 +10,9 @@ it at least ``partial`` and the probability of ``full``::
 :class:`Trees`)
     level = full if p_full ≥ t_full, else partial if p_partial ≥ t_partial, else missing
 
-and a passage that only restates the rubric earns at most ``partial``, a dismissed point nothing more
-than ``partial`` either. The parameters live in ``grader/judges/local/data/criterion_model.json``,
+and a passage that only restates the rubric earns at most ``partial``; under the ``hint`` profile a
+dismissed point (every sentence using its key terms says it is not done or does not matter) earns
+nothing (:attr:`Profile.dismissed_missing`). The parameters live in ``grader/judges/local/data/criterion_model.json``,
 written by ``scripts/fit_criterion_model.py`` from criterion-level human labels (every field is
 described in the file). A rubric built from a reference answer (``kind: reference``, e.g. SAF's) uses
 a rule of four thresholds instead (:attr:`Profile.rule`: how similar the best passage is to the clause,
@@ -200,6 +201,9 @@ class Profile:
     #: instead of the two logistic models, two boosted tree ensembles (log-odds of ≥ partial, of full)
     trees_partial: Trees | None = None
     trees_full: Trees | None = None
+    #: a criterion the answer dismisses (every sentence using its key terms says it is not done or does
+    #: not matter: the ``dismissed`` signal) earns nothing, whatever the probabilities
+    dismissed_missing: bool = False
 
     def rule_levels(self, rows: np.ndarray) -> list[Level]:
         """The levels under :attr:`rule` (``similarity`` and ``best_fragment`` features)."""
@@ -295,6 +299,8 @@ class CriterionModel:
         evidence = (rows[:, FEATURES.index("similarity")] >= p.min_similarity) | (
             rows[:, FEATURES.index("key_terms")] >= p.min_key_terms
         )
+        if p.dismissed_missing:
+            evidence &= rows[:, FEATURES.index("dismissed")] < 0.5
         if p.rule:
             return [lv if ok else Level.missing for lv, ok in zip(p.rule_levels(rows), evidence)]
         return [
@@ -324,6 +330,7 @@ def _profile(data: dict[str, Any], k: int) -> Profile:
         min_similarity=float(data.get("min_similarity", 0.30)),
         min_key_terms=float(data.get("min_key_terms", 0.20)),
         rule=tuple((k, float(data["rule"][k])) for k in RULE_KEYS) if "rule" in data else (),
+        dismissed_missing=bool(data.get("dismissed_missing", False)),
     )
 
 

@@ -12,9 +12,14 @@ sentence cut into pieces):
   specific they are within the rubric (a word every criterion shares says little), matched after
   stemming, with hyphenation and joined compounds (``up-scaling`` = ``upscaling``), abbreviations
   (``CFG`` = classifier-free guidance, and any ``long form (ABBR)`` the rubric writes itself) and light
-  fuzzy matching of long words;
-- **dismissal** — every sentence that uses the key terms negates or dismisses them ("flickering isn't
-  really a concern");
+  fuzzy matching of long words (:mod:`grader.judges.local.terms`). The shares are computed twice: over
+  all key terms (with joined neighbour pairs), and over the criterion's own *words* only (``word_*``: no
+  pairs such as "samplingrather", no phrasing words such as "uses"), whose shares a pair the answer
+  cannot be expected to write does not dilute;
+- **dismissal** — every sentence that uses the key terms plays them down or negates doing them, in the
+  clause that uses them ("flickering isn't really a concern", "we never bothered with seeds"); a
+  negation about something else in the sentence does not count, nor any for a criterion that itself
+  says what not to do;
 - **restatement** — the supporting passage is made of the rubric's own words (criterion names, the
   hint) with nothing of its own, or the answer tells the reader what "a good answer" covers: such a
   passage earns at most ``partial``;
@@ -32,13 +37,20 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz
 
+from grader.judges.local.terms import (
+    _NEGATOR,
+    GLOSSARY,
+    RUBRIC_STEMS,
+    content_terms,
+    dismisses,
+    match,
+    word_terms,
+)
+from grader.judges.local.terms import words as _words
 from grader.rubric.model import Rubric
-from grader.text import HINT_WORDS, STOPWORDS, stem
 
 __all__ = [
     "FEATURES",
@@ -50,6 +62,8 @@ __all__ = [
     "content_terms",
     "is_restatement",
     "is_grading_talk",
+    "dismisses",
+    "word_terms",
 ]
 
 FEATURES = (
@@ -64,7 +78,7 @@ FEATURES = (
     "worst_fragment",  # … and for the least-covered one
     "terms_in_passage",  # the weighted share within the passage that uses most of them
     "strongest_term",  # specificity (idf) of the most specific key term found
-    "dismissed",  # 1 if every sentence using the key terms negates or dismisses them
+    "dismissed",  # 1 if every sentence using the key terms dismisses them next to them (:func:`dismisses`)
     "novelty",  # share of the supporting passage's content words that are not the rubric's
     "log_words",  # log(1 + words in the answer)
     "criteria",  # how many criteria the rubric has
@@ -73,97 +87,21 @@ FEATURES = (
     "pair_similarity",  # best similarity of two neighbouring passages taken together (mean vector)
     "elaboration",  # passages within 0.05 of the best one (a point explained over several sentences)
     "criterion_vs_question",  # cosine of the criterion with the question (how on-topic text scores anyway)
+    # the key-term shares again, over the criterion's own *words* only (:func:`word_terms`: no joined
+    # neighbour pairs such as "samplingrather", no phrasing words such as "uses"), which dilute the shares above
+    "word_terms",  # weighted share of the criterion's key words the answer uses
+    "word_best_fragment",  # the same for the best-covered fragment
+    "word_worst_fragment",  # … and for the least-covered one
+    "word_terms_in_passage",  # the weighted share within the passage that uses most of them
 )
 
-#: Abbreviations of the field and their long forms, matched both ways (``cfg`` ↔ classifier free
-#: guidance). A rubric's own ``long form (ABBR)`` pairs are added per rubric.
-GLOSSARY: dict[str, str] = {
-    "cfg": "classifier free guidance",
-    "lora": "low rank adaptation",
-    "dit": "diffusion transformer",
-    "lut": "look up table",
-    "vram": "video memory",
-    "fps": "frames per second",
-    "i2v": "image to video",
-    "t2v": "text to video",
-    "vae": "variational autoencoder",
-    "gan": "generative adversarial network",
-    "qa": "quality assurance",
-    "sla": "service level agreement",
-    "ip": "intellectual property",
-    "tts": "text to speech",
-    "fvd": "frechet video distance",
-    "ci": "continuous integration",
-    "cd": "continuous delivery",
-    "ab": "a b test",
-    "api": "application programming interface",
-}
-
-
-_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_SPLIT = re.compile(r"[-'’]")
 _ABBR_DEF = re.compile(r"([A-Za-z][\w-]*(?:\s+[\w-]+){0,4})\s*\(([A-Z][A-Za-z0-9/-]{1,7})\)")
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nothing|neither|nor|without|hardly|barely|rarely|isn't|aren't|wasn't|weren't|don't|"
-    r"doesn't|didn't|won't|can't|cannot|shouldn't|needn't)\b|n't\b|\b(?:irrelevant|overrated|overblown|unnecessary|"
-    r"pointless|a myth|no need|not needed|not a (?:real )?(?:concern|issue|problem)|doesn't matter|don't bother|"
-    r"skip(?:ped)?|ignore)\b",
-    re.I,
-)
 _META_ANSWER = re.compile(
     r"\b(?:a|an|the|any|my)\s+(?:good|strong|complete|full|great|ideal|model|correct)\s+(?:answer|response)\b|"
     r"\b(?:key|main)\s+points?\s*(?:are|:)|\b(?:this|the)\s+answer\s+(?:covers|addresses|mentions)\b|"
     r"\bcriteri(?:on|a)\b|\brubric\b",
     re.I,
 )
-
-
-def _words(text: str) -> list[str]:
-    """Lower-cased word tokens; a hyphenated word gives its parts and the joined compound."""
-    out: list[str] = []
-    for m in _TOKEN.finditer(text.casefold().replace("\u00ad", "")):
-        parts = [p for p in _SPLIT.split(m.group()) if p]
-        out.extend(parts)
-        if len(parts) > 1:
-            out.append("".join(parts))
-    return out
-
-
-@lru_cache(maxsize=8192)
-def content_terms(text: str, glossary: tuple[tuple[str, str], ...] = ()) -> frozenset[str]:
-    """A text's content terms: stems of its non-stopwords, joined neighbour pairs (so "up scaling"
-    matches "upscaling"), and abbreviations ↔ long forms of :data:`GLOSSARY` and ``glossary``."""
-    ws = _words(text)
-    pairs = {**GLOSSARY, **dict(glossary)}
-    out: set[str] = set()
-    for i, w in enumerate(ws):
-        if w in pairs:
-            out.add(w)
-            out.update(stem(x) for x in pairs[w].split() if x not in STOPWORDS)
-        if w in STOPWORDS or (len(w) < 3 and not w.isdigit()):
-            continue
-        out.add(stem(w))
-        if i + 1 < len(ws) and ws[i + 1] not in STOPWORDS and len(ws[i + 1]) >= 3:
-            out.add(stem(w + ws[i + 1]))
-    joined = " " + " ".join(ws) + " "
-    out.update(abbr for abbr, long in pairs.items() if f" {long} " in joined)
-    return frozenset(out)
-
-
-@lru_cache(maxsize=65536)
-def _match(term: str, bag: frozenset[str]) -> bool:
-    """The term is in the bag, or a long word of the bag shares its stem or is a close spelling."""
-    if term in bag:
-        return True
-    if len(term) < 5:
-        return False
-    head = term[:5]
-    for b in bag:
-        if len(b) >= 5 and b.startswith(head) and (b.startswith(term) or term.startswith(b)):
-            return True
-        if len(b) >= 6 and len(term) >= 6 and b[0] == term[0] and fuzz.ratio(b, term) >= 88:
-            return True
-    return False
 
 
 def is_grading_talk(text: str) -> bool:
@@ -182,8 +120,8 @@ def is_restatement(text: str, rubric_terms: frozenset[str], key_sets: Sequence[f
     terms = content_terms(text)
     if len(terms) < 3:
         return False
-    own = sum(1 for t in terms if not _match(t, rubric_terms))
-    named = sum(1 for keys in key_sets if keys and any(_match(t, terms) for t in keys))
+    own = sum(1 for t in terms if not match(t, rubric_terms))
+    named = sum(1 for keys in key_sets if keys and any(match(t, terms) for t in keys))
     return own / len(terms) <= 0.2 and named >= 2
 
 
@@ -192,6 +130,12 @@ class CriterionProfile:
     key_terms: frozenset[str]  # content terms of the criterion (text + covers) not in the question
     fragments: tuple[frozenset[str], ...]  # the key terms of each covered fragment
     idf: dict[str, float]
+    #: the criterion itself says what not to do or need ("does not need the massive compute"): an answer
+    #: that negates its terms agrees with it, so nothing counts as dismissing it
+    negated: bool = False
+    #: :func:`word_terms` of the criterion (not in the question) and of each covered fragment
+    words: frozenset[str] = frozenset()
+    word_fragments: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +185,7 @@ def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
     raw = []
     for c in rubric.criteria:
         terms = content_terms(" ".join([c.text, *c.covers]), glossary)
-        terms = frozenset(t for t in terms if t not in _RUBRIC_STEMS)
+        terms = frozenset(t for t in terms if t not in RUBRIC_STEMS)
         raw.append(terms)
         docs.append(terms)
     docs.append(q_terms)
@@ -255,10 +199,18 @@ def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
         key = (terms - q_terms) or terms
         frags = []
         for f in c.covers:
-            ft = frozenset(t for t in content_terms(f, glossary) if t not in _RUBRIC_STEMS) - q_terms
+            ft = frozenset(t for t in content_terms(f, glossary) if t not in RUBRIC_STEMS) - q_terms
             if ft:
                 frags.append(ft)
-        profiles.append(CriterionProfile(frozenset(key), tuple(frags) or (frozenset(key),), idf))
+        negated = any(w in _NEGATOR or w.endswith("n't") for w in c.text.replace("\u2019", "'").casefold().split())
+        words = word_terms(" ".join([c.text, *c.covers]), glossary)
+        words = (words - q_terms) or words
+        word_frags = [ft for ft in (word_terms(f, glossary) - q_terms for f in c.covers) if ft]
+        profiles.append(
+            CriterionProfile(
+                frozenset(key), tuple(frags) or (frozenset(key),), idf, negated, words, tuple(word_frags) or (words,)
+            )
+        )
     rubric_terms = content_terms(" ".join([rubric.question, rubric.hint, *(c.text for c in rubric.criteria)]), glossary)
     pos = n
     frag_vecs = []
@@ -270,12 +222,9 @@ def rubric_profile(rubric: Rubric, vectors: np.ndarray) -> RubricProfile:
     )
 
 
-_RUBRIC_STEMS = frozenset({stem(w) for w in HINT_WORDS} | HINT_WORDS)
-
-
 def _share(terms: frozenset[str], bag: frozenset[str], idf: dict[str, float]) -> float:
     total = sum(idf.get(t, 1.0) for t in terms)
-    return sum(idf.get(t, 1.0) for t in terms if _match(t, bag)) / total if total else 0.0
+    return sum(idf.get(t, 1.0) for t in terms if match(t, bag)) / total if total else 0.0
 
 
 @dataclass(frozen=True)
@@ -339,16 +288,17 @@ def criterion_signals(
         others = np.delete(sims[:, j], i)
         ranked = np.sort(sims[i])[::-1]
         key, idf = crit.key_terms, crit.idf
-        matched = tuple(sorted(t for t in key if _match(t, answer_bag)))
+        matched = tuple(sorted(t for t in key if match(t, answer_bag)))
         frag_shares = [_share(f, answer_bag, idf) for f in crit.fragments]
         per_passage = [_share(key, b, idf) for b in bags]
-        using = [k for k, b in enumerate(bags) if not restating[k] and any(_match(t, b) for t in key)]
-        dismissed = bool(using) and all(_NEGATION.search(texts[k]) for k in using)
+        word_frag_shares = [_share(f, answer_bag, idf) for f in crit.word_fragments] or [0.0]
+        using = [k for k, b in enumerate(bags) if not restating[k] and any(match(t, b) for t in key)]
+        dismissed = not crit.negated and bool(using) and all(dismisses(texts[k], key, profile.glossary) for k in using)
         # the supporting passage: the most similar one, unless another uses clearly more key terms
         jt = int(np.argmax(per_passage))
         support = jt if per_passage[jt] >= per_passage[j] + 0.34 else j
         bag = bags[support]
-        novelty = sum(1 for t in bag if not _match(t, profile.rubric_terms)) / max(1, len(bag))
+        novelty = sum(1 for t in bag if not match(t, profile.rubric_terms)) / max(1, len(bag))
         feats = (
             float(sims[i, j]),
             float(s_text[i].max()),
@@ -370,6 +320,10 @@ def criterion_signals(
             float(pair_sims[i]),
             float((sims[i] >= sims[i, j] - 0.05).sum()),
             float(profile.criterion_question[i]),
+            _share(crit.words, answer_bag, idf),
+            max(word_frag_shares),
+            min(word_frag_shares),
+            max(_share(crit.words, b, idf) for b in bags),
         )
         out.append(CriterionSignals(feats, usable[support], matched, dismissed, restating[support]))
     return out
