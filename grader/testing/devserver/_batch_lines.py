@@ -41,59 +41,29 @@ def run_lines(
                 raise ValueError(f"method/url must be POST {endpoint}")
         except (ValueError, KeyError, TypeError) as exc:
             failed += 1
-            errors.append(
-                {
-                    "id": rid,
-                    "custom_id": None,
-                    "response": None,
-                    "error": {"code": "invalid_request", "message": f"line {line_no}: {exc}"},
-                }
-            )
+            errors.append(_error_entry(rid, None, "invalid_request", f"line {line_no}: {exc}"))
             continue
         if status == "cancelled" or (status == "expired" and line_no > (len(lines) + 1) // 2):
             failed += 1
-            code = "batch_cancelled" if status == "cancelled" else "batch_expired"
-            message = (
-                "The batch was cancelled before this request was executed."
-                if status == "cancelled"
-                else "This request could not be executed before the completion window expired."
-            )
-            errors.append(
-                {"id": rid, "custom_id": custom_id, "response": None, "error": {"code": code, "message": message}}
-            )
+            if status == "cancelled":
+                message = "The batch was cancelled before this request was executed."
+            else:
+                message = "This request could not be executed before the completion window expired."
+            errors.append(_error_entry(rid, custom_id, f"batch_{status}", message))
             continue
         fail = fail_for(custom_id, line_no)
         if fail == "error_file":
             failed += 1
             errors.append(
-                {
-                    "id": rid,
-                    "custom_id": custom_id,
-                    "response": None,
-                    "error": {
-                        "code": "server_error",
-                        "message": "The request failed inside the batch (injected batch fault).",
-                    },
-                }
+                _error_entry(
+                    rid, custom_id, "server_error", "The request failed inside the batch (injected batch fault)."
+                )
             )
             continue
         if fail == "status_500":
             failed += 1
-            outputs.append(
-                {
-                    "id": rid,
-                    "custom_id": custom_id,
-                    "error": None,
-                    "response": {
-                        "status_code": 500,
-                        "request_id": f"req_{rid}",
-                        "body": _error(
-                            "The server had an error while processing your request (injected batch fault).",
-                            "server_error",
-                        ),
-                    },
-                }
-            )
+            message = "The server had an error while processing your request (injected batch fault)."
+            outputs.append(_output_entry(rid, custom_id, 500, f"req_{rid}", _error(message, "server_error")))
             continue
         reply = complete(body)
         if reply.action == "reset":
@@ -102,19 +72,24 @@ def run_lines(
             ok += 1
         else:
             failed += 1
-        outputs.append(
-            {
-                "id": rid,
-                "custom_id": custom_id,
-                "error": None,
-                "response": {
-                    "status_code": reply.status,
-                    "request_id": reply.headers.get("x-request-id", f"req_{rid}"),
-                    "body": reply.body,
-                },
-            }
-        )
+        request_id = reply.headers.get("x-request-id", f"req_{rid}")
+        outputs.append(_output_entry(rid, custom_id, reply.status, request_id, reply.body))
     return outputs, errors, ok, failed
+
+
+def _error_entry(rid: str, custom_id: str | None, code: str, message: str) -> dict[str, Any]:
+    """An error-file entry: the request failed with ``code`` and never got a response."""
+    return {"id": rid, "custom_id": custom_id, "response": None, "error": {"code": code, "message": message}}
+
+
+def _output_entry(rid: str, custom_id: str, status: int, request_id: str, body: Any) -> dict[str, Any]:
+    """An output-file entry: the response the request got (a 500 included)."""
+    return {
+        "id": rid,
+        "custom_id": custom_id,
+        "error": None,
+        "response": {"status_code": status, "request_id": request_id, "body": body},
+    }
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
