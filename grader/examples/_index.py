@@ -22,7 +22,7 @@ from grader.examples._model import GradedExample, examples_hash
 if TYPE_CHECKING:  # numpy is imported where vectors are used: an LLM batch's start-up does without it
     import numpy as np
 
-__all__ = ["ExampleSet", "Neighbour", "nearest", "choose_for_prompt"]
+__all__ = ["ExampleSet", "Neighbour", "nearest", "choose_for_prompt", "by_grade"]
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,18 @@ def nearest(
     return [Neighbour(examples[i], round(float(sims[i]), 4), float(wi)) for i, wi in zip(order, w)]
 
 
+def by_grade(e: GradedExample) -> tuple[float, str]:
+    """The order prompts show examples in: human grade (0–1, ungraded as 0), then answer text (stable)."""
+    return (e.fraction if e.fraction is not None else 0.0, e.answer)
+
+
 def choose_for_prompt(examples: Sequence[GradedExample], n: int) -> list[GradedExample]:
     """Up to ``n`` examples of one question for a prompt, the same for every answer to it (so the
     prompt prefix stays byte-identical): spread over the range of human grades — sorted by grade
     (then by answer text, for a stable order), then evenly spaced picks — and shown lowest first."""
     if n < 1 or not examples:
         return []
-    ranked = sorted(examples, key=lambda e: (e.fraction if e.fraction is not None else 0.0, e.answer))
+    ranked = sorted(examples, key=by_grade)
     if len(ranked) <= n:
         return ranked
     picks = sorted({round(i * (len(ranked) - 1) / (n - 1)) for i in range(n)} if n > 1 else {len(ranked) // 2})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.examples._index import ExampleSet, Neighbour, nearest
+from grader.examples._index import ExampleSet, Neighbour, by_grade, nearest
 from grader.examples._model import GradedExample
 
 __all__ = ["PICKS", "nearest_for_prompt", "nearest_key", "ordered"]
@@ -33,9 +33,7 @@ def nearest_key(examples: ExampleSet, question_id: str, n: int) -> str:
 def ordered(neighbours: list[Neighbour]) -> list[GradedExample]:
     """The neighbours' examples as the prompt shows them: lowest human grade first (as the ``spread``
     pick), ties by answer text, so the order does not hint which example is nearest."""
-    return sorted(
-        (nb.example for nb in neighbours), key=lambda e: (e.fraction if e.fraction is not None else 0.0, e.answer)
-    )
+    return sorted((nb.example for nb in neighbours), key=by_grade)
 
 
 def nearest_for_prompt(examples: ExampleSet, question_id: str, answer: str, n: int, embedder: Any) -> list[Neighbour]:
