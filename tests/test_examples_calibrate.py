@@ -119,6 +119,22 @@ def test_k_examples_per_question_drawn_from_a_file(saf_like: Path) -> None:
     assert "4 graded examples drawn from" in rest.notes[-1]
 
 
+def test_the_draw_of_k_per_question_is_one_shared_function() -> None:
+    """``--examples-per-question`` draws with :func:`draw_per_question`, the function the fitting
+    script's cross-validation uses, so the CV measures the reported protocol: same seed, same picks."""
+    from grader.examples import GradedExample
+    from grader.examples._calibrate import draw_per_question, sample_per_question
+
+    counts = {"b": 5, "a": 12, "c": 2}
+    drawn = draw_per_question(counts, 3, seed=7)
+    assert list(drawn) == ["a", "b", "c"] and drawn == draw_per_question(counts, 3, seed=7)
+    assert [len(drawn[q]) for q in "abc"] == [3, 3, 2] and all(ix == sorted(ix) for ix in drawn.values())
+    assert drawn != draw_per_question(counts, 3, seed=8)
+    examples = [GradedExample(question_id=q, answer=f"{q}{i}", score=1.0) for q, n in counts.items() for i in range(n)]
+    picked = sample_per_question(examples, 3, seed=7)
+    assert [e.answer for e in picked] == [f"{q}{i}" for q, ix in drawn.items() for i in ix]
+
+
 @pytest.mark.slow
 def test_examples_without_labels_keep_the_fixed_thresholds(cli, saf_like: Path, tmp_path: Path) -> None:
     examples = tmp_path / "ex.csv"

@@ -78,17 +78,39 @@ def test_the_blend_rule_trusts_the_examples_less_with_few_of_them() -> None:
 
     def swing(n: int) -> float:  # how far the neighbours' vote and the ridge regression move the score
         def at(grade: float) -> float:
-            return rule.base(ScoreFeatures(grade, 0.0, 0.7, grade, 0.0, 0.0, n))
+            return rule.base(ScoreFeatures(grade, 0.0, 0.7, grade, 0.0, 0.0, 0.0, n))
 
         return at(1.0) - at(0.0)
 
     def reference(n: int) -> float:  # how far a closer-than-usual reference similarity moves it
-        return rule.base(ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.1, 0.0, n)) - rule.base(
-            ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.0, 0.0, n)
+        return rule.base(ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.1, 0.0, 0.0, n)) - rule.base(
+            ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.0, 0.0, 0.0, n)
         )
 
     assert 0 < swing(3) < swing(10) < swing(100)
     assert rule.rubric_weight(3) > rule.rubric_weight(10) > rule.rubric_weight(100) > 0
     assert reference(3) > reference(10) > reference(100) > 0
+    longer = ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.0, 0.0, 0.7, 10)  # about twice its neighbours' words
+    assert rule.base(longer) > rule.base(ScoreFeatures(0.5, 0.0, 0.7, 0.5, 0.0, 0.0, 0.0, 10))
     assert rule.few_factor(1) == rule.few_factor(3)  # fitted down to 3 examples: no extrapolation below
     assert BlendRule(prior=0.5).version != BlendRule(prior=0.4).version  # every coefficient is in the cache key
+
+
+def test_the_score_model_measures_the_answers_length_against_its_neighbours(rubric: Rubric, good_answer: str) -> None:
+    """The judge's per-answer inputs take the answer's text: the same vector with twice the words of its
+    neighbours gets a positive length term (``log(1 + words)`` minus theirs), and a higher score base."""
+    import math
+
+    from grader.examples import ExampleSet
+    from grader.examples._blend import DEFAULT_RULE, score_inputs
+    from grader.judges.local.embedding import get_embedder
+
+    embedder = get_embedder()
+    examples = ExampleSet([GradedExample(rubric.id, "one two three", score=5, max_score=10)])
+    vec = embedder.encode(["one two three"])[0]
+    same = score_inputs(examples, rubric, embedder, "one two three", vec, DEFAULT_RULE)
+    longer = score_inputs(examples, rubric, embedder, "one two three four five six seven", vec, DEFAULT_RULE)
+    assert same is not None and longer is not None and same.length_near == pytest.approx(0.0)
+    assert longer.length_near == pytest.approx(math.log(8) - math.log(4))
+    assert DEFAULT_RULE.base(longer) > DEFAULT_RULE.base(same)
+    assert score_inputs(ExampleSet(), rubric, embedder, good_answer, vec, DEFAULT_RULE) is None

@@ -3,6 +3,7 @@ examples out of fold) and the score model's per-question inputs (kernel ridge, r
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,7 +16,7 @@ from grader.examples import ExampleSet, GradedExample
 from grader.examples._blend import DEFAULT_RULE, BlendRule
 from grader.examples._label_model import DESCRIPTION, fit_label_model, label_shares
 from grader.examples._labels import fit_from_examples, predict_labels
-from grader.examples._score import question_model, score_features
+from grader.examples._score import answer_length, question_model, score_features
 from grader.settings import Settings
 
 RULE = SimpleNamespace(k=5, temperature=0.05)
@@ -158,32 +159,46 @@ def test_kernel_ridge_learns_a_direction_and_falls_back_to_the_prior_far_away() 
     vecs = rng.normal(size=(40, 6))
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     grades = np.clip(0.5 + 0.5 * vecs[:, 0], 0, 1)  # better answers lean along the first axis
-    qm = question_model(vecs @ vecs.T, grades, np.zeros(40), width=0.5, penalty=0.1)
+    qm = question_model(vecs @ vecs.T, grades, np.zeros(40), np.zeros(40), width=0.5, penalty=0.1)
     good, bad = np.eye(6)[0], -np.eye(6)[0]
-    up = score_features(qm, vecs @ good, 0.0, k=10, temperature=0.05, width=0.5)
-    down = score_features(qm, vecs @ bad, 0.0, k=10, temperature=0.05, width=0.5)
+    up = score_features(qm, vecs @ good, 0.0, 0.0, k=10, temperature=0.05, width=0.5)
+    down = score_features(qm, vecs @ bad, 0.0, 0.0, k=10, temperature=0.05, width=0.5)
     assert up.ridge > qm.prior + 0.15 and down.ridge < qm.prior - 0.15 and up.n == 40
     assert qm.prior == pytest.approx(grades.mean()) and qm.typical is not None
-    tight = question_model(vecs @ vecs.T, grades, np.zeros(40), width=0.05, penalty=0.1)
-    far = score_features(tight, np.full(40, -1.0), 0.0, k=10, temperature=0.05, width=0.05)
+    tight = question_model(vecs @ vecs.T, grades, np.zeros(40), np.zeros(40), width=0.05, penalty=0.1)
+    far = score_features(tight, np.full(40, -1.0), 0.0, 0.0, k=10, temperature=0.05, width=0.05)
     assert far.ridge == pytest.approx(tight.prior, abs=1e-6)  # nothing near: the question's prior
 
 
 def test_reference_inputs_are_relative_to_the_questions_examples() -> None:
     sims = np.eye(3)
-    qm = question_model(sims, np.array([0.0, 0.5, 1.0]), np.array([0.2, 0.4, 0.6]), width=1.0, penalty=0.3)
-    x = score_features(qm, np.array([0.0, 0.0, 1.0]), 0.9, k=3, temperature=0.01, width=1.0)
+    lengths = np.array([1.0, 2.0, 3.0])
+    qm = question_model(sims, np.array([0.0, 0.5, 1.0]), np.array([0.2, 0.4, 0.6]), lengths, width=1.0, penalty=0.3)
+    x = score_features(qm, np.array([0.0, 0.0, 1.0]), 0.9, 3.5, k=3, temperature=0.01, width=1.0)
     assert x.reference == pytest.approx(0.9 - 0.4)  # minus the examples' mean
     assert x.reference_near == pytest.approx(0.9 - 0.6, abs=1e-3)  # minus its nearest neighbour's
     assert x.vote == pytest.approx(1.0, abs=1e-3)
+    assert x.length_near == pytest.approx(3.5 - 3.0, abs=1e-3)  # longer than its nearest neighbour
+
+
+def test_answer_length_is_log_one_plus_words() -> None:
+    assert answer_length("") == 0.0
+    assert answer_length("two words") == pytest.approx(math.log(3))
+    assert answer_length("日本語") == pytest.approx(math.log(4))  # each CJK character is a word
 
 
 def test_the_rule_row_and_base_agree() -> None:
     rule = DEFAULT_RULE
-    qm = question_model(np.eye(4), np.array([0.0, 0.5, 1.0, 1.0]), np.array([0.1, 0.2, 0.3, 0.4]), 1.0, 0.3)
+    grades, ref, lengths = (
+        np.array([0.0, 0.5, 1.0, 1.0]),
+        np.array([0.1, 0.2, 0.3, 0.4]),
+        np.array([1.0, 2.0, 2.5, 3.0]),
+    )
+    qm = question_model(np.eye(4), grades, ref, lengths, 1.0, 0.3)
     for n_sims in ([0.9, 0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.9]):
-        x = score_features(qm, np.array(n_sims), 0.5, rule.k, rule.temperature, rule.ridge_width)
+        x = score_features(qm, np.array(n_sims), 0.5, 2.2, rule.k, rule.temperature, rule.ridge_width)
         coef = np.array([getattr(rule, name) for name in BlendRule.COEFFICIENTS])
         assert np.array(rule.row(x, 0.4)) @ coef == pytest.approx(rule.base(x) + rule.rubric_weight(x.n) * 0.4)
     assert BlendRule(ridge=0.5).version != BlendRule(ridge=0.4).version  # every coefficient is in the cache key
-    assert rule.version.startswith("b3-")
+    assert x.length_near != 0 and rule.length_near != 0  # the length term is in the rule
+    assert rule.version.startswith("b4-")

@@ -7,7 +7,7 @@ grader is compared with; label thresholds learned from the examples are in :mod:
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from grader.rubric import RubricBank
 __all__ = [
     "hold_out",
     "sample_per_question",
+    "draw_per_question",
     "prepare",
     "add_systems",
     "examples_for_data",
@@ -75,17 +76,23 @@ def hold_out(data: CalibrationData, bank: RubricBank, k: int, seed: int) -> tupl
     return examples, replace(data, rows=rest, notes=[*data.notes, note])
 
 
-def sample_per_question(examples: Sequence[GradedExample], k: int, seed: int) -> list[GradedExample]:
-    """K examples of each question (a seeded random draw; all of a question's if it has K or fewer)."""
+def draw_per_question(counts: Mapping[str, int], k: int, seed: int) -> dict[str, list[int]]:
+    """Which K of each question's ``counts[q]`` examples (their indices, ascending) a seeded random draw
+    keeps; all of a question's if it has K or fewer. Questions are drawn in sorted order from one
+    ``random.Random(seed)``. The one draw of ``--examples-per-question`` (:func:`sample_per_question`),
+    shared with ``scripts/fit_examples_blend.py`` so that its cross-validation measures what is reported."""
     rng = random.Random(seed)
+    return {q: sorted(rng.sample(range(counts[q]), min(k, counts[q]))) for q in sorted(counts)}
+
+
+def sample_per_question(examples: Sequence[GradedExample], k: int, seed: int) -> list[GradedExample]:
+    """K examples of each question (a seeded random draw, :func:`draw_per_question`; all of a
+    question's if it has K or fewer)."""
     by_q: dict[str, list[GradedExample]] = {}
     for e in examples:
         by_q.setdefault(e.question_id, []).append(e)
-    out: list[GradedExample] = []
-    for q in sorted(by_q):
-        chosen = sorted(rng.sample(range(len(by_q[q])), min(k, len(by_q[q]))))
-        out += [by_q[q][i] for i in chosen]
-    return out
+    drawn = draw_per_question({q: len(xs) for q, xs in by_q.items()}, k, seed)
+    return [by_q[q][i] for q, chosen in drawn.items() for i in chosen]
 
 
 def examples_for_data(path: Path, bank: RubricBank, split: str | None) -> list[GradedExample]:

@@ -83,7 +83,7 @@ class ExampleSet:
         :class:`~grader.examples._score.QuestionModel` over its examples that have a score and no
         levels, their indices in :meth:`for_question`, and the unit vector of the rubric's text; computed
         once per question. None when no example of the question has a score."""
-        from grader.examples._score import question_model, rubric_text
+        from grader.examples._score import answer_length, question_model, rubric_text
 
         text = rubric_text(rubric)
         key = (rubric.id, text, width, penalty)
@@ -99,7 +99,9 @@ class ExampleSet:
             vecs = self.vectors(rubric.id, embedder)[idx].astype(np.float64)
             ref = np.asarray(embedder.encode([text])[0], dtype=np.float64)
             grades = np.array([exs[i].fraction for i in idx], dtype=np.float64)
-            out = (question_model(vecs @ vecs.T, grades, vecs @ ref, width, penalty), np.array(idx), ref)
+            lengths = np.array([answer_length(exs[i].answer) for i in idx])
+            qm = question_model(vecs @ vecs.T, grades, vecs @ ref, lengths, width, penalty)
+            out = (qm, np.array(idx), ref)
         with self._lock:
             self._models.setdefault(key, out)
             return self._models[key]  # type: ignore[no-any-return]

@@ -252,7 +252,7 @@ class LocalJudge(BaseJudge):
             outcome = outcomes[i]
             criteria = outcome.details.get("criteria", {})
             verdict, _ = blend_levels(outcome.verdict, criteria, near, rule.level_weight, quote_for)
-            x = score_inputs(self.examples, rubric, self.embedder, vec, rule)
+            x = score_inputs(self.examples, rubric, self.embedder, answer, vec, rule)
             details = {
                 **outcome.details,
                 "examples": {
