@@ -152,3 +152,33 @@ def test_examples_without_labels_keep_the_fixed_thresholds(cli, saf_like: Path, 
     assert report["label_rule"].startswith("fixed thresholds") and report["thresholds_source"] == ""
     assert "the graded examples have no label column: the label thresholds stay fixed" in report["notes"]
     assert [b["name"] for b in report["baselines"]][:2] == ["no examples", "nearest"]
+
+
+def test_the_fit_scripts_cv_grades_what_calibrate_would_with_its_draw() -> None:
+    """scripts/fit_examples_blend.py's "calibrate's draw" CV: for each question, the K examples
+    ``--examples-per-question K --seed S`` would draw, and every *other* answer of the question graded."""
+    import importlib.util
+
+    import numpy as np
+
+    from grader.examples import GradedExample
+    from grader.examples._blend import DEFAULT_RULE, BlendRule
+    from grader.examples._calibrate import sample_per_question
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_blend", Path(__file__).parent.parent / "scripts/fit_examples_blend.py"
+    )
+    assert spec is not None and spec.loader is not None
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
+    questions = np.array(["q2", "q1", "q2", "q1", "q1", "q2", "q1", "q2", "q1"])
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(len(questions), 4))
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    human = np.linspace(0, 1, len(questions))
+    a = fit.Answers(vecs @ vecs.T, vecs[:, 0], np.ones(len(questions)), human, np.full(len(questions), 0.5), questions)
+    x, graded = fit.calibrate_draw(a, 2, 3, DEFAULT_RULE)
+    examples = [GradedExample(str(q), str(i), score=float(human[i]), max_score=1.0) for i, q in enumerate(questions)]
+    drawn = {int(e.answer) for e in sample_per_question(examples, 2, 3)}
+    assert len(drawn) == 4 and sorted(graded) == sorted(set(range(len(questions))) - drawn)
+    assert x.shape == (5, len(BlendRule.COEFFICIENTS)) and np.isfinite(x).all()
