@@ -35,8 +35,9 @@ with each answer's examples being all the other training answers of its question
 20, 10, 5 or 3 of them (``scripts/fit_examples_blend.py``, which picks ``temperature`` and
 ``ridge_width`` on a small grid by that CV, scored with all examples and with ``grader calibrate
 --examples-per-question 10``'s own draw over 10 seeds); ``k`` (30), ``ridge_penalty`` (0.3, chosen in
-an earlier training-only CV exploration; choosing it per question by leave-one-out did not help) and the per-criterion ``level_weight`` (0.9) are not refitted by it (no
-criterion-level example data was available for the last).
+an earlier training-only CV exploration; choosing it per question by leave-one-out did not help) and
+the per-criterion ``level_weight`` (0.9) are not refitted by it (no criterion-level example data was
+available for the last).
 The rule's :attr:`BlendRule.version` is part of the cache key.
 """
 
