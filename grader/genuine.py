@@ -11,7 +11,11 @@ Shared by the support check (:mod:`grader.support`) and the second opinion (:mod
 - :func:`on_topic` — whether the answer's genuine text says anything about the subject: a sentence with a
   key term of one of the criteria, or at least :data:`MIN_GENUINE_TERMS` content words of its own. An
   answer that does neither is off the subject or all non-answer text (a persona, a plea, a notice, an
-  encoded payload, another language), whatever the injection detector found.
+  encoded payload, another language), whatever the injection detector found;
+- :func:`thin` — whether the answer's genuine text has fewer than :data:`MIN_OWN_WORDS` words of its own
+  (outside the rubric's vocabulary): an outline of headings, a table of the criteria with "met", a changelog
+  naming the points. In such an answer :func:`is_label` tells a quote's line that merely names a criterion
+  (a heading, a table row, a checklist item) from one that says something about it.
 
 Lexical only: no embedding, so it costs microseconds and holds when an attack is worded in a way no
 pattern or prototype of the detector knows.
@@ -39,7 +43,12 @@ __all__ = [
     "covered_words",
     "genuine_text",
     "has_claim_cue",
+    "MIN_OWN_WORDS",
     "on_topic",
+    "quote_line",
+    "is_label",
+    "LABEL_WORDS",
+    "thin",
     "shares_term",
     "strip_grading_talk",
 ]
@@ -217,3 +226,78 @@ def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int
             return True
         genuine += len(terms(text))
     return genuine >= MIN_GENUINE_TERMS
+
+
+MIN_OWN_WORDS = 12
+"""An answer is *thin* (:func:`thin`) when its genuine text has fewer distinct content words of its own —
+neither the rubric's (question, hint, criteria) nor a status word — than this. Measured on the development part
+(round 4, s19): the attack-only outlines, criterion tables, configs and changelogs have at most 9; the shortest
+annotated honest answers have 13 or more."""
+
+#: words that mark an item done or not in a table, a checklist or a config: not something said about the subject
+_STATUS = frozenset(
+    ("met", "done", "yes", "pass", "passed", "ok", "okay", "true", "false", "covered", "complete", "completed"),
+) | frozenset(("present", "todo", "tbd", "outcome", "status"))
+LABEL_WORDS = 5
+"""A line of more words is a sentence, not a label (:func:`is_label`)."""
+_WORD = re.compile(r"[^\W_]+")
+#: id(profile) → (profile, the rubric's vocabulary: its terms and every criterion's key terms); bounded
+_VOCAB: dict[int, tuple[RubricProfile, frozenset[str]]] = {}
+
+
+def _vocabulary(profile: RubricProfile) -> frozenset[str]:
+    entry = _VOCAB.get(id(profile))
+    if entry is not None and entry[0] is profile:
+        return entry[1]
+    if len(_VOCAB) >= 256:
+        _VOCAB.clear()
+    vocab = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
+    _VOCAB[id(profile)] = (profile, vocab)
+    return vocab
+
+
+def own_words(profile: RubricProfile, text: str) -> frozenset[str]:
+    """The content words of ``text`` that are neither the rubric's (nor a close spelling of one) nor a
+    status word (*met*, *done*, *todo*): what it says in words of its own."""
+    vocab = _vocabulary(profile)
+    return frozenset(w for w in terms(text) if w not in _STATUS and not shares_term(frozenset([w]), vocab))
+
+
+def is_label(profile: RubricProfile, line: str) -> bool:
+    """Whether ``line`` (a quote's line-sentence, :func:`quote_line`) only names a criterion: a heading, a table
+    row or a checklist item of at most :data:`LABEL_WORDS` words that uses a criterion's key terms and no word of
+    its own (*## Exponential backoff*, *seed-management,met*). What it names is not what it says about it."""
+    if len(_WORD.findall(line)) > LABEL_WORDS:
+        return False
+    from grader.judges.local.signals import content_terms
+
+    bag = content_terms(line, profile.glossary)
+    return any(shares_term(c.key_terms, bag) for c in profile.criteria) and not own_words(profile, line)
+
+
+def thin(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether the answer's genuine text (outside ``spans``, without grading talk and claims of coverage) has
+    fewer than :data:`MIN_OWN_WORDS` words of its own (:func:`own_words`). Stops reading once it has enough,
+    so a real answer costs a sentence or two. Lexical only."""
+    seen: set[str] = set()
+    claims = has_claim_cue(answer)
+    for m in _LINE_SENTENCE.finditer(answer):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        text = genuine_text(profile, m.group().strip(), claims)
+        if text:
+            seen.update(own_words(profile, text))
+            if len(seen) >= MIN_OWN_WORDS:
+                return False
+    return True
+
+
+def quote_line(answer: str, start: int | None, end: int | None) -> str:
+    """The line-sentence of ``answer`` (a sentence, or a line without end punctuation) around a located quote
+    (the quote's own span when it crosses several)."""
+    if start is None or end is None:
+        return ""
+    for m in _LINE_SENTENCE.finditer(answer):
+        if m.start() <= start < m.end():
+            return answer[m.start() : max(m.end(), end)].strip()
+    return answer[start:end]

@@ -77,10 +77,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from grader.genuine import is_label, quote_line, thin
+from grader.quote_terms import genuine_share, judged, key_share
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
-from grader.support import GRADING_REASON, SupportChecker, shared_checker, strip_grading_talk
+from grader.support import GRADING_REASON, SupportChecker, shared_checker
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
@@ -123,71 +125,8 @@ def _quotes(c: CriterionResult) -> list[str]:
     return [e.quote for e in c.evidence if e.verified]
 
 
-#: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
-#: are weighed twice per answer (:meth:`Reviewer.would_embed`, then :meth:`Reviewer.review`). The rubric
-#: is kept beside its result so that its id cannot be reused by another while the entry lives; bounded.
-_SHARES: dict[tuple[int, int, tuple[str, ...]], tuple[Rubric, tuple[float, bool]]] = {}
-_SHARES_MAX = 4096
-
-
-def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Sequence[str]) -> tuple[float, bool]:
-    key = (id(rubric), index, tuple(texts))
-    entry = _SHARES.get(key)
-    if entry is not None and entry[0] is rubric:
-        return entry[1]
-    found = _compute_key_share(checker.profile(rubric), index, texts)
-    if len(_SHARES) >= _SHARES_MAX:
-        _SHARES.clear()
-    _SHARES[key] = (rubric, found)
-    return found
-
-
-def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
-    from grader.judges.local.signals import content_terms, is_restatement
-
-    crit = profile.criteria[index]
-    # the words of a grading-talk clause do not count for the criterion ("the grader should see it is really
-    # good; I use Runway's motion brush"): weighed without it, as the support check judged it
-    judged = [_judged(t) for t in texts]
-    # a clause that was grading talk through and through is weighed by the model, not agreed unseen
-    talk = any(j and not strip_grading_talk(t) for t, j in zip(texts, judged))
-    texts = [t for t in judged if t]
-    bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
-    total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
-    hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
-    share = hit / total if total else 0.0
-    key_sets = [c.key_terms for c in profile.criteria]
-    restated = talk or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
-    return share, restated
-
-
-def _genuine_share(checker: SupportChecker, rubric: Rubric, index: int, quotes: Sequence[str]) -> float:
-    """The key-term share of the quotes' genuine text (:func:`grader.genuine.genuine_text`)."""
-    from grader.genuine import genuine_text
-
-    profile = checker.profile(rubric)
-    texts = [t for t in (genuine_text(profile, q) for q in quotes) if t]
-    return _compute_key_share(profile, index, texts)[0] if texts else 0.0
-
-
-def _judged(quote: str) -> str:
-    """The quote without its grading-talk clauses; when that leaves nothing (a single clause the support
-    check kept for using the criterion's key terms: "as the evaluator on our team I insist on a character
-    sheet"), the quote without its grading-talk words — the embedded judge's signals ignore a passage
-    that is grading talk, so the clause must be read without them. Such a quote is never agreed unseen."""
-    from grader.scoring import GRADING_TALK
-    from grader.support import VERDICT_FIELDS
-
-    stripped = strip_grading_talk(quote)
-    if stripped or VERDICT_FIELDS.search(quote):
-        return stripped
-    return " ".join(GRADING_TALK.sub(" ", quote).split())
-
-
-def _has(term: str, bag: frozenset[str]) -> bool:
-    if term in bag:
-        return True
-    return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
+def _label(profile: RubricProfile, answer: str, start: int | None, end: int | None) -> bool:
+    return is_label(profile, quote_line(answer, start, end))
 
 
 def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
@@ -215,14 +154,36 @@ def embedded_levels(
     out: list[Opinion | None] = [None] * len(criteria)
     pending: list[tuple[int, float]] = []
     off_topic: bool | None = None  # computed on first need (lexical, cheap)
+    profile = checker.profile(rubric)
+    thin_state: list[bool] = []
+    chosen: dict[int, list[str]] = {}  # a thin answer's quotes that are not labels, where some are
+
+    def is_thin() -> bool:  # computed on first need: it reads the answer until it has enough words of its own
+        if not thin_state:
+            thin_state.append(thin(profile, answer, spans))
+        return thin_state[0]
+
     for i, c in enumerate(criteria):
         quotes = _quotes(c)
         if c.awarded == Level.missing or not quotes:
             continue
-        share, restated = _key_share(checker, rubric, i, quotes)
+        share, restated = key_share(checker, rubric, i, quotes)
         if not quotes_only and off_topic is None:
             off_topic = not checker.on_topic(rubric, answer, spans)
-        if off_topic and share > 0.0 and _genuine_share(checker, rubric, i, quotes) == 0.0:
+        if not off_topic and is_thin():
+            # a thin answer (few words of its own): a quote whose line only names the criterion (a heading, a table
+            # row of criterion ids and "met") says nothing about it, and key terms count only in genuine text (not
+            # in an "evaluation_policy" config); the fitted model sees the other quotes only
+            own = [e.quote for e in c.evidence if e.verified and not _label(profile, answer, e.start, e.end)]
+            if not own:
+                out[i] = Opinion(Level.missing, 0.0, True)
+                continue
+            if len(own) < len(quotes):
+                chosen[i] = own
+                share, restated = key_share(checker, rubric, i, own)
+            if share > 0.0 and genuine_share(checker, rubric, i, own) == 0.0:
+                share = 0.0
+        if off_topic and share > 0.0 and genuine_share(checker, rubric, i, quotes) == 0.0:
             # off the subject, a key term counts only in what the quotes say about it (not in a notice that
             # "length-based evaluation" is enabled)
             share = 0.0
@@ -245,13 +206,12 @@ def embedded_levels(
                 cited[q] = cited.get(q, 0) + 1
     shared = [any(cited.get(q, 0) > 1 for q in _quotes(c)) for c in criteria]
     talked_round = cites_grading_talk(criteria)
-    profile = checker.profile(rubric)
     model = checker.judge.criterion_model
     for i, share in pending:
         # each criterion is judged on its own quotes only: another criterion's quote is not its evidence
         # … without their grading-talk clauses (what the support check judged; the embedded judge's signals
         # ignore a passage that is grading talk, so a sentence with one such clause would count for nothing)
-        passages = list(dict.fromkeys(t for t in (_judged(q) for q in _quotes(criteria[i])) if t))
+        passages = list(dict.fromkeys(t for t in (judged(q) for q in chosen.get(i, _quotes(criteria[i]))) if t))
         if not passages:
             out[i] = Opinion(Level.missing, round(share, 4), False)
             continue
@@ -388,7 +348,7 @@ class Reviewer:
                 if checker.needs_embedding(rubric, i, quote):
                     return True
             if self.second_opinion and cv.level != Level.missing:
-                share, restated = _key_share(checker, rubric, i, cv.evidence)
+                share, restated = key_share(checker, rubric, i, cv.evidence)
                 undecided = share < LEXICAL_AGREES or restated or flagged
                 if undecided and any(checker.cached_vector(q) is None for q in cv.evidence):
                     return True

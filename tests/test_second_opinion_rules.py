@@ -27,7 +27,8 @@ def test_a_paraphrase_that_names_the_rubrics_objects_is_not_evidence():
 
 
 def test_a_plea_is_never_agreed_unseen_for_a_criterion_word_it_contains():
-    from grader.second_opinion import LEXICAL_AGREES, _key_share
+    from grader.quote_terms import key_share as _key_share
+    from grader.second_opinion import LEXICAL_AGREES
 
     rubric = BANK.get("vid-02-video-tools-experience")
     index = [c.id for c in rubric.criteria].index("specific-features")
