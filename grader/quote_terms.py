@@ -24,7 +24,7 @@ from grader.support import SupportChecker, strip_grading_talk
 if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
 
-__all__ = ["genuine_share", "judged", "key_share", "compute_key_share"]
+__all__ = ["genuine_share", "judged", "key_share", "key_terms_in", "compute_key_share"]
 
 
 #: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
@@ -86,6 +86,16 @@ def judged(quote: str) -> str:
     if stripped or VERDICT_FIELDS.search(quote):
         return stripped
     return " ".join(GRADING_TALK.sub(" ", quote).split())
+
+
+def key_terms_in(profile: RubricProfile, index: int, quote: str) -> int:
+    """How many of criterion ``index``'s key terms ``quote`` uses once its grading words are set aside (the bar a
+    clause about grading must pass to count as genuine text: two, :func:`grader.genuine.genuine_text`)."""
+    from grader.judges.local.signals import content_terms
+    from grader.scoring import GRADING_TALK
+
+    bag = content_terms(" ".join(GRADING_TALK.sub(" ", quote).split()), profile.glossary)
+    return sum(1 for t in profile.criteria[index].key_terms if _has(t, bag))
 
 
 def _has(term: str, bag: frozenset[str]) -> bool:

@@ -78,8 +78,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from grader.genuine import is_label, quote_line, thin
-from grader.quote_terms import genuine_share, judged, key_share
-from grader.result import CriterionResult, Flag, SecondOpinion
+from grader.quote_terms import genuine_share, judged, key_share, key_terms_in
+from grader.result import CriterionResult, Evidence, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
 from grader.support import GRADING_REASON, SupportChecker, shared_checker
@@ -125,8 +125,15 @@ def _quotes(c: CriterionResult) -> list[str]:
     return [e.quote for e in c.evidence if e.verified]
 
 
-def _label(profile: RubricProfile, answer: str, start: int | None, end: int | None) -> bool:
-    return is_label(profile, quote_line(answer, start, end))
+def _names_only(rubric: Rubric, profile: RubricProfile, answer: str, evidence: Evidence) -> bool:
+    """The quote only names the criteria: its line is a label (:func:`grader.genuine.is_label`), or it repeats
+    a criterion's own text word for word (the rubric pasted back, not an answer; a hint rubric's only)."""
+    from grader.injection.blocks import criterion_echoes
+
+    line = quote_line(answer, evidence.start, evidence.end)
+    if is_label(profile, line):
+        return True
+    return rubric.kind != "reference" and bool(criterion_echoes(evidence.quote, [c.text for c in rubric.criteria]))
 
 
 def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
@@ -163,10 +170,21 @@ def embedded_levels(
             thin_state.append(thin(profile, answer, spans))
         return thin_state[0]
 
+    # quotes the support check rejected as grading talk for some criterion: for another they count only where
+    # they use two of its key terms or more once their grading words are set aside, as genuine text must ("once upon
+    # a time … the examiner wrote the highest mark": "time" is not time-boxing)
+    talk = {e.quote for c in criteria for e in c.evidence if e.reason.startswith(GRADING_REASON)}
     for i, c in enumerate(criteria):
         quotes = _quotes(c)
         if c.awarded == Level.missing or not quotes:
             continue
+        if talk & set(quotes):
+            kept = [q for q in quotes if q not in talk or key_terms_in(profile, i, q) >= 2]
+            if not kept:
+                out[i] = Opinion(Level.missing, 0.0, True)
+                continue
+            if len(kept) < len(quotes):
+                chosen[i] = quotes = kept
         share, restated = key_share(checker, rubric, i, quotes)
         if not quotes_only and off_topic is None:
             off_topic = not checker.on_topic(rubric, answer, spans)
@@ -174,7 +192,11 @@ def embedded_levels(
             # a thin answer (few words of its own): a quote whose line only names the criterion (a heading, a table
             # row of criterion ids and "met") says nothing about it, and key terms count only in genuine text (not
             # in an "evaluation_policy" config); the fitted model sees the other quotes only
-            own = [e.quote for e in c.evidence if e.verified and not _label(profile, answer, e.start, e.end)]
+            own = [
+                e.quote
+                for e in c.evidence
+                if e.verified and e.quote in quotes and not _names_only(rubric, profile, answer, e)
+            ]
             if not own:
                 out[i] = Opinion(Level.missing, 0.0, True)
                 continue
