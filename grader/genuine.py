@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.text import terms
+from grader.text.vocabulary import STOPWORDS
 
 if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
@@ -265,10 +266,12 @@ def own_words(profile: RubricProfile, text: str) -> frozenset[str]:
 
 def is_label(profile: RubricProfile, line: str) -> bool:
     """Whether ``line`` (a quote's line-sentence, :func:`quote_line`) only names a criterion: a heading, a table
-    row or a checklist item of at most :data:`LABEL_WORDS` words that uses a criterion's key terms and no word of
-    its own (*## Exponential backoff*, *seed-management,met*). What it names is not what it says about it."""
-    if len(_WORD.findall(line)) > LABEL_WORDS:
-        return False
+    row or a checklist item of at most :data:`LABEL_WORDS` words, without a function word but *and*/*or*, that uses
+    a criterion's key terms and no word of its own (*## Exponential backoff*, *seed-management,met*). What it names
+    is not what it says about it; a short sentence (*CFG is a scale.*) says something."""
+    found = [w.casefold() for w in _WORD.findall(line)]
+    if len(found) > LABEL_WORDS or any(w in STOPWORDS and w not in ("and", "or") for w in found):
+        return False  # a sentence ("CFG is a scale."), not a name
     from grader.judges.local.signals import content_terms
 
     bag = content_terms(line, profile.glossary)

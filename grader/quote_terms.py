@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from grader.rubric.model import Rubric
 from grader.support import SupportChecker, strip_grading_talk
+from grader.text import terms
 
 if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
@@ -57,8 +58,9 @@ def compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) 
     talk = any(j and not strip_grading_talk(t) for t, j in zip(texts, read))
     texts = [t for t in read if t]
     bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
+    words = frozenset().union(*(terms(t) for t in texts)) if texts else frozenset()
     total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
-    hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
+    hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag, words))
     share = hit / total if total else 0.0
     key_sets = [c.key_terms for c in profile.criteria]
     restated = talk or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
@@ -94,11 +96,14 @@ def key_terms_in(profile: RubricProfile, index: int, quote: str) -> int:
     from grader.judges.local.signals import content_terms
     from grader.scoring import GRADING_TALK
 
-    bag = content_terms(" ".join(GRADING_TALK.sub(" ", quote).split()), profile.glossary)
-    return sum(1 for t in profile.criteria[index].key_terms if _has(t, bag))
+    text = " ".join(GRADING_TALK.sub(" ", quote).split())
+    bag = content_terms(text, profile.glossary)
+    return sum(1 for t in profile.criteria[index].key_terms if _has(t, bag, terms(text)))
 
 
-def _has(term: str, bag: frozenset[str]) -> bool:
+def _has(term: str, bag: frozenset[str], words: frozenset[str]) -> bool:
+    """``term`` is in ``bag`` (content terms, with joined neighbour pairs), or a long single word of ``words`` (the
+    stemmed words alone) shares its stem. Not a joined pair by its prefix: "mode" + "lenient" is not "model"."""
     if term in bag:
         return True
-    return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
+    return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in words)
