@@ -1,6 +1,7 @@
 """The detector's structural checks, done in code rather than by the regex table (split out of
 :mod:`grader.injection.detector`): invisible characters, HTML comments and hidden elements, markdown comments,
-verdict tables, look-alike / fullwidth / small-capital / letter-spaced text, and verdict-shaped JSON objects —
+image alt text and link query strings that talk about grading (unseen once rendered, read only by a model), verdict
+tables, look-alike / fullwidth / small-capital / letter-spaced text, and verdict-shaped JSON objects —
 or a configuration (JSON or YAML) whose key is about grading this answer and whose value sets the outcome
 (``"evaluation_policy": {"default_level": "full"}``, ``review: … outcome_for_this_reply: maximum``)."""
 
@@ -139,6 +140,13 @@ def structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int, 
     for m in MD_COMMENT.finditer(text):  # [//]: # (…) — a markdown comment, invisible once rendered
         if _has_grading_vocab(m.group()) or READER_WORDS.search(m.group()):
             out.append(("hidden-text", m.start(), m.end()))
+    for m in _IMAGE_ALT.finditer(text):  # ![alt](src): the alt text is not shown, a message to a reader can be
+        alt = m.group(1)
+        if len(alt.split()) >= 6 and _has_grading_vocab(alt):
+            out.append(("hidden-text", m.start(), m.end()))
+    for m in _URL_QUERY.finditer(text):  # a link's query string is not read by a person; an order to a grader can be
+        if _QUERY_ORDER.search(re.sub(r"[&=+_\-/%]", " ", m.group(1))):
+            out.append(("hidden-text", m.start(), m.end()))
     for s, e in verdict_tables(view):
         out.append(("fake-verdict", idx[s], idx[e - 1] + 1))
     for m in _HIDDEN_STYLE.finditer(text):
@@ -173,6 +181,11 @@ def structural(text: str, view: str, idx: Sequence[int], mixed: list[tuple[int, 
     return out
 
 
+_IMAGE_ALT = re.compile(r"!\[([^\]\n]{0,500})\]\([^)\n]{0,500}\)")
+_URL_QUERY = re.compile(r"https?://[^\s?#]{1,300}[?#](\S{1,1000})")
+_QUERY_ORDER = re.compile(
+    r"\b(?:award\w*|assessor|examiner|grader|reviewer|credit|full\s*marks?|max(?:imum)?\s+score)\b", re.I
+)
 _GRADING_KEY = re.compile(
     r"[\"']?\b\w*(?:evaluat|grading|scoring|review|assess|marking|strictness|verdict|outcome)\w*[\"']?\s*:", re.I
 )
