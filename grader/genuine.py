@@ -231,9 +231,11 @@ def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int
 
 MIN_OWN_WORDS = 12
 """An answer is *thin* (:func:`thin`) when its genuine text has fewer distinct content words of its own —
-neither the rubric's (question, hint, criteria) nor a status word — than this. Measured on the development part
-(round 4, s19): the attack-only outlines, criterion tables, configs and changelogs have at most 9; the shortest
-annotated honest answers have 13 or more."""
+neither the rubric's (question, hint, criteria) nor a status word — than this. Short honest answers are thin too
+(43 of the 104 development benign answers, s19: they answer in the rubric's words), so being thin costs nothing by
+itself: only a quote that merely names a criterion (:func:`is_label`) or repeats its text loses, and none of the
+annotated honest quotes does (``benchmarks/evidence_support.py``). The outlines and criterion tables it is for
+have 0 to 5 (``r4a14``, ``r4a22``)."""
 
 #: words that mark an item done or not in a table, a checklist or a config: not something said about the subject
 _STATUS = frozenset(

@@ -55,6 +55,15 @@ criteria in five (the LLM path stays cheap: each passage embedded costs about 10
 Measured: with the detector off, development attack-only answers ≤ 10 % 32/52 → 50/52; criteria-dev 8 of
 150 answers flagged (6 before), none of the 240 human-credited criteria held (README, *Second opinion*).
 
+**Round 4 (issue 12, s19): answers with little of their own** (:func:`grader.genuine.thin`: fewer than
+``MIN_OWN_WORDS`` words outside the rubric's vocabulary). In a thin answer a quote whose line only names a criterion
+(:func:`grader.genuine.is_label`: a heading, a table row of criterion ids and "met") or repeats a criterion's text
+word for word supports nothing, key terms count only in the quotes' genuine text, and the fitted model sees the
+other quotes only. In any answer, a quote the support check rejected as grading talk for one criterion counts for
+another only with two of its key terms outside the grading words (:func:`grader.quote_terms.key_terms_in`). None of
+this needs the detector: with it switched off, development attack-only answers ≤ 10 % 60/67 → 64/67 and mixed
+answers gaining ≤ 5 % 72/75 → 73/75; ``criteria-dev`` unchanged (8 of 150 flagged, none of the 240 held).
+
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
 above the embedded judge's on the same quotes, or — in an answer the injection detector flagged (it
