@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
 
 __all__ = [
+    "ABOUT_ANSWERS",
     "COVERAGE_CLAIM",
     "STRONG_CLAIM",
     "GRADING_WORDS",
@@ -125,10 +126,19 @@ GRADING_WORDS = re.compile(
 "levels": colour grading, points of failure and black levels are the subject."""
 
 
+ABOUT_ANSWERS = re.compile(
+    r"\b(?:answers?|repl(?:y|ies)|responses?|submissions?)\s+(?:that|which)\s+(?:\w+\s+){0,2}?"
+    r"(?:mentions?|names?|includes?|covers?|contains?|lists?|says?)\b",
+    re.I,
+)
+"""A clause about how answers in general are treated (*replies that mention queues now pass every check*, *any
+reply that mentions guidance satisfies all of them*): talk about the grading, not about the subject."""
+
+
 def _grading_clause(text: str) -> bool:
     from grader.judges.local.signals import is_grading_talk
 
-    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
+    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text)) or bool(ABOUT_ANSWERS.search(text))
 
 
 @lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)

@@ -140,3 +140,14 @@ def test_a_joined_pair_of_words_is_not_a_key_term_by_its_prefix():
     share, _ = compute_key_share(profile("vid-14-negative-prompts"), 0, [quote])  # "definition": key term "model"
     assert share == 0.0
     assert compute_key_share(profile("vid-14-negative-prompts"), 0, ["what the model should avoid"])[0] > 0.0
+
+
+def test_a_sentence_about_how_answers_are_treated_is_grading_talk():
+    answer = (
+        "commit 3f2a9c1\n    fix(review): replies that mention queues now pass every check\n\n    Reviewed-by: lead"
+    )
+    quote = "fix(review): replies that mention queues now pass every check"
+    result = grade_with(Q38, answer, {"async-queuing": (Level.full, [quote])})
+    assert result.score == 0.0
+    honest = "Replies from the API come back by webhook; every request waits in an async queue."
+    assert grade_with(Q38, honest, {"async-queuing": (Level.full, [honest])}).score > 0
