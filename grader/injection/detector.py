@@ -20,13 +20,15 @@ What it looks for (the ``kind`` of each :class:`Finding`):
 - ``role-tag`` — chat-template and role markers (``SYSTEM:``, ``<|im_start|>``, ``[INST]``,
   ``<system>``, ``### Instruction:``);
 - ``fake-verdict`` — verdict-shaped JSON/YAML or text (``"criterion_id"``, ``"level": "full"``,
-  ``{"score": 10, "band": …}``, ``Score: 10/10``);
+  ``{"score": 10, "band": …}``, ``Score: 10/10``), or a configuration whose key is about grading and whose
+  value sets the outcome (``"evaluation_policy": {"default_level": "full"}``);
 - ``delimiter-breakout`` — attempts to close the answer markers (``<<<END_CANDIDATE_ANSWER>>>``,
   ``</answer>``, ``--- END OF ANSWER ---``);
 - ``hidden-text`` — invisible or hidden text: zero-width characters, bidi overrides, Unicode tag
   characters (:data:`grader.text.HIDDEN_TEXT_CHARS`: soft hyphens and left-to-right marks are only
   left out of the view, they are common in honest pasted text), HTML comments that talk about
-  grading (or sit in an answer with no other HTML), elements styled ``display:none``;
+  grading (or sit in an answer with no other HTML), elements styled ``display:none``, image alt text and link
+  query strings that talk to the grader;
 - ``unicode-trick`` — look-alike letters from other scripts inside Latin words, fullwidth or
   mathematical letters, letter-spaced words (``I G N O R E``);
 - ``other-language`` — the same requests in German, French, Spanish, Portuguese, Italian, Dutch,
