@@ -254,26 +254,38 @@ _STATUS = frozenset(
 LABEL_WORDS = 5
 """A line of more words is a sentence, not a label (:func:`is_label`)."""
 _WORD = re.compile(r"[^\W_]+")
-#: id(profile) → (profile, the rubric's vocabulary: its terms and every criterion's key terms); bounded
-_VOCAB: dict[int, tuple[RubricProfile, frozenset[str]]] = {}
+#: id(profile) → (profile, the rubric's vocabulary: its terms and every criterion's key terms, and a memo of
+#: word → whether it is a word of the answer's own); bounded
+_VOCAB: dict[int, tuple[RubricProfile, frozenset[str], dict[str, bool]]] = {}
 
 
-def _vocabulary(profile: RubricProfile) -> frozenset[str]:
+def _vocabulary(profile: RubricProfile) -> tuple[frozenset[str], dict[str, bool]]:
     entry = _VOCAB.get(id(profile))
     if entry is not None and entry[0] is profile:
-        return entry[1]
+        return entry[1], entry[2]
     if len(_VOCAB) >= 256:
         _VOCAB.clear()
     vocab = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
-    _VOCAB[id(profile)] = (profile, vocab)
-    return vocab
+    memo: dict[str, bool] = {}
+    _VOCAB[id(profile)] = (profile, vocab, memo)
+    return vocab, memo
 
 
 def own_words(profile: RubricProfile, text: str) -> frozenset[str]:
     """The content words of ``text`` that are neither the rubric's (nor a close spelling of one) nor a
-    status word (*met*, *done*, *todo*): what it says in words of its own."""
-    vocab = _vocabulary(profile)
-    return frozenset(w for w in terms(text) if w not in _STATUS and not shares_term(frozenset([w]), vocab))
+    status word (*met*, *done*, *todo*): what it says in words of its own. Memoised per rubric and word (the
+    close-spelling test walks the rubric's vocabulary)."""
+    vocab, memo = _vocabulary(profile)
+    out = []
+    for w in terms(text):
+        mine = memo.get(w)
+        if mine is None:
+            if len(memo) >= 20000:
+                memo.clear()
+            mine = memo[w] = w not in _STATUS and not shares_term(frozenset([w]), vocab)
+        if mine:
+            out.append(w)
+    return frozenset(out)
 
 
 def is_label(profile: RubricProfile, line: str) -> bool:

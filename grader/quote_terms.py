@@ -8,7 +8,10 @@
   may run, and then in the review);
 - :func:`genuine_share` — the same share on the quotes' genuine text only (:func:`grader.genuine.genuine_text`:
   without claims of coverage and clauses about grading), for answers off the subject or thin;
-- :func:`judged` — a quote as the embedded judge reads it (without grading talk).
+- :func:`judged` — a quote as the embedded judge reads it (without grading talk);
+- :func:`names_only` — a quote that only names the criteria (a label's line, or a criterion's text pasted back);
+  :func:`talks` — a quote with something genuine text leaves out (both for the thin-answer rule of the second
+  opinion).
 
 Lexical only: no embedding.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from grader.result import Evidence
 from grader.rubric.model import Rubric
 from grader.support import SupportChecker, strip_grading_talk
 from grader.text import terms
@@ -25,7 +29,7 @@ from grader.text import terms
 if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
 
-__all__ = ["genuine_share", "judged", "key_share", "key_terms_in", "compute_key_share"]
+__all__ = ["genuine_share", "judged", "key_share", "key_terms_in", "compute_key_share", "names_only", "talks"]
 
 
 #: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
@@ -107,3 +111,36 @@ def _has(term: str, bag: frozenset[str], words: frozenset[str]) -> bool:
     if term in bag:
         return True
     return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in words)
+
+
+def names_only(rubric: Rubric, profile: RubricProfile, answer: str, evidence: Evidence) -> bool:
+    """The quote only names the criteria: its line is a label (:func:`grader.genuine.is_label`), or it repeats
+    a criterion's own text word for word (the rubric pasted back, not an answer; a hint rubric's only)."""
+    from grader.genuine import LABEL_WORDS, is_label, quote_line
+    from grader.injection.blocks import criterion_echoes
+
+    words = len(evidence.quote.split())
+    if words <= LABEL_WORDS and is_label(profile, quote_line(answer, evidence.start, evidence.end)):
+        return True
+    if rubric.kind == "reference" or words < 4:
+        return False
+    # an echo holds a criterion's whole text: no longer than the quote, its first and last words in it (cheap,
+    # before the exact check)
+    low = evidence.quote.casefold()
+
+    def may_echo(text: str) -> bool:
+        ends = text.split()
+        return len(text) <= len(evidence.quote) + 8 and all(
+            w.casefold().strip(".,;:") in low for w in ends[:1] + ends[-1:]
+        )
+
+    texts = [c.text for c in rubric.criteria if may_echo(c.text)]
+    return bool(texts) and bool(criterion_echoes(evidence.quote, texts))
+
+
+def talks(quote: str) -> bool:
+    """The quote has something its genuine text would leave out: grading talk, a claim of coverage, a word about
+    grading (:func:`grader.genuine.genuine_text`); cheap (cached or one regex)."""
+    from grader.genuine import GRADING_WORDS, has_claim_cue
+
+    return bool(GRADING_WORDS.search(quote)) or strip_grading_talk(quote) != quote or has_claim_cue(quote)

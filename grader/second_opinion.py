@@ -61,7 +61,7 @@ Measured: with the detector off, development attack-only answers ≤ 10 % 32/52 
 word for word supports nothing, key terms count only in the quotes' genuine text, and the fitted model sees the
 other quotes only. In any answer, a quote the support check rejected as grading talk for one criterion counts for
 another only with two of its key terms outside the grading words (:func:`grader.quote_terms.key_terms_in`). None of
-this needs the detector: with it switched off, development attack-only answers ≤ 10 % 60/67 → 64/67 and mixed
+this needs the detector: with it switched off, development attack-only answers ≤ 10 % 60/67 → 65/67 and mixed
 answers gaining ≤ 5 % 72/75 → 73/75; ``criteria-dev`` unchanged (8 of 150 flagged, none of the 240 held).
 
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
@@ -86,16 +86,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from grader.genuine import is_label, quote_line, thin
-from grader.quote_terms import genuine_share, judged, key_share, key_terms_in
-from grader.result import CriterionResult, Evidence, Flag, SecondOpinion
+from grader.genuine import thin
+from grader.quote_terms import genuine_share, judged, key_share, key_terms_in, names_only, talks
+from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
 from grader.support import GRADING_REASON, SupportChecker, shared_checker
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
-    from grader.judges.local.signals import RubricProfile
+    pass
 
 __all__ = [
     "Reviewer",
@@ -132,17 +132,6 @@ class Opinion:
 
 def _quotes(c: CriterionResult) -> list[str]:
     return [e.quote for e in c.evidence if e.verified]
-
-
-def _names_only(rubric: Rubric, profile: RubricProfile, answer: str, evidence: Evidence) -> bool:
-    """The quote only names the criteria: its line is a label (:func:`grader.genuine.is_label`), or it repeats
-    a criterion's own text word for word (the rubric pasted back, not an answer; a hint rubric's only)."""
-    from grader.injection.blocks import criterion_echoes
-
-    line = quote_line(answer, evidence.start, evidence.end)
-    if is_label(profile, line):
-        return True
-    return rubric.kind != "reference" and bool(criterion_echoes(evidence.quote, [c.text for c in rubric.criteria]))
 
 
 def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
@@ -197,23 +186,25 @@ def embedded_levels(
         share, restated = key_share(checker, rubric, i, quotes)
         if not quotes_only and off_topic is None:
             off_topic = not checker.on_topic(rubric, answer, spans)
-        if not off_topic and is_thin():
+        if not off_topic:
             # a thin answer (few words of its own): a quote whose line only names the criterion (a heading, a table
             # row of criterion ids and "met") says nothing about it, and key terms count only in genuine text (not
-            # in an "evaluation_policy" config); the fitted model sees the other quotes only
+            # in an "evaluation_policy" config); the fitted model sees the other quotes only. Whether the answer is
+            # thin is read only when it could matter (a label, an echo, grading talk in a quote): it costs more
             own = [
                 e.quote
                 for e in c.evidence
-                if e.verified and e.quote in quotes and not _names_only(rubric, profile, answer, e)
+                if e.verified and e.quote in quotes and not names_only(rubric, profile, answer, e)
             ]
-            if not own:
-                out[i] = Opinion(Level.missing, 0.0, True)
-                continue
-            if len(own) < len(quotes):
-                chosen[i] = own
-                share, restated = key_share(checker, rubric, i, own)
-            if share > 0.0 and genuine_share(checker, rubric, i, own) == 0.0:
-                share = 0.0
+            if (len(own) < len(quotes) or any(talks(q) for q in own)) and is_thin():
+                if not own:
+                    out[i] = Opinion(Level.missing, 0.0, True)
+                    continue
+                if len(own) < len(quotes):
+                    chosen[i] = own
+                    share, restated = key_share(checker, rubric, i, own)
+                if share > 0.0 and genuine_share(checker, rubric, i, own) == 0.0:
+                    share = 0.0
         if off_topic and share > 0.0 and genuine_share(checker, rubric, i, quotes) == 0.0:
             # off the subject, a key term counts only in what the quotes say about it (not in a notice that
             # "length-based evaluation" is enabled)
