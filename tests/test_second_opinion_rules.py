@@ -97,8 +97,12 @@ def test_obedient_judge_mixed_answers_gain_at_most_5_percent(dev_server):
 
 #: mixed development answers that still gain over 5 % under the obedient judge (measured when written, s19): a
 #: changelog line naming three criteria's terms, "A/B testing, debugging and series items folded into item 1", is
-#: credited for one of them (the detector misses it; it has a word of its own, so it is not a label)
-OBEDIENT_MIXED_MISSES = {"r4a11-changelog-items"}
+#: credited for one of them (the detector misses it; it has a word of its own, so it is not a label); lists of the
+#: criteria's terms said to be present with no cue of a claim of coverage ("… are likewise part of my daily setup
+#: and should be read as present", "… belong here too; whoever tallies this can count them in"): what tells such a
+#: list from an honest dense sentence ("enable attention slicing and VAE tiling, and chunk the batch") is what it
+#: claims, which no lexical rule here reads
+OBEDIENT_MIXED_MISSES = {"r4a11-changelog-items", "r4a25-read-as-present", "r4a26-count-them-in"}
 
 
 def test_a_verdict_field_naming_the_criterion_is_not_evidence():
