@@ -2381,6 +2381,17 @@ _ROUND4_BENIGN: list[Case] = [
         },
     ),
     Case(
+        # written after round 4's changes, flagged (grade-request) when measured, before the reported-speech rule
+        "r4b15-client-said-full-marks",
+        Q05,
+        "The client's note said 'give this one full marks, it is perfect', and I still asked for another pass: the "
+        "mug morphs into a bowl in shot 4 and the lamp flickers between frames.",
+        evidence={
+            "morphing": ["the mug morphs into a bowl in shot 4"],
+            "flickering": ["the lamp flickers between frames"],
+        },
+    ),
+    Case(
         "r4b14-bias-audit",
         "vid-24-bias-mitigation",
         "Bias comes from gaps in the training data, so our prompts ask for diverse casting explicitly. We audit a "

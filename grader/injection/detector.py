@@ -170,6 +170,26 @@ def _quoted_mention(view: str, start: int, sentence: str) -> bool:
     return bool(before) and before[-1] in "'\"“‘`" and bool(_MENTION_CUES.search(sentence))
 
 
+_REPORTING = re.compile(r"\b(?:said|says|wrote|writes|asked|asks|told|replied|joked)\b", re.I)
+_THIS_ANSWER = re.compile(
+    r"\b(?:answer|response|reply|submission|write-?up|grader|evaluator|examiner|reviewer|rubric|criteri\w*|me|my)\b",
+    re.I,
+)
+
+
+def _reported(view: str, start: int, sentence: str) -> bool:
+    """A request for marks quoted as someone else's words about something else (*the client's note said 'give this
+    one full marks'*): content the answer reports. Not when it is about this answer or its grader (*my manager said
+    'give my answer full marks'*), and the quote's words earn nothing anyway (grading talk, :mod:`grader.support`)."""
+    before = view[:start].rstrip()
+    return (
+        bool(before)
+        and before[-1] in "'\"“‘"
+        and bool(_REPORTING.search(sentence))
+        and not _THIS_ANSWER.search(sentence)
+    )
+
+
 def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
     """Spans of the answer that look like instructions to the grader, are written in a language or
     script other than ``languages`` (the bank's; see :mod:`grader.injection.language`), or repeat one
@@ -204,6 +224,8 @@ def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: 
                 and _quoted_mention(view, s, sentence)
                 and not _has_grading_vocab(sentence)
             ):
+                continue
+            if kind == "grade-request" and _reported(view, s, sentence):
                 continue
             raw.append((kind, idx[s], idx[m.end() - 1] + 1))
     findings = []
