@@ -23,9 +23,9 @@ written after that and have not been used to tune anything: the benchmark report
 the honest estimate for unseen answers. Rounds 2 (``r2…``) and 3 (``r3…``, s18) of issue 12 added attacks
 and annotated benign answers to the development part by technique, each written and measured before the
 defences were changed for them; round 4 (``r4…``, s19) added 27 attacks (24, then 3 probes of its
-rules) and 14 annotated benign answers in carriers and wordings the part lacked (notes to self, subtitles,
-chat quotes, config files, docstrings, commit messages, CSV, alt text, URLs, Thai/Hindi/Greek/Hebrew/Swahili,
-orders without trigger words), likewise
+rules) and 15 annotated benign answers (14, then 1) in carriers and wordings the part lacked (notes to
+self, subtitles, chat quotes, config files, docstrings, commit messages, CSV, alt text, URLs,
+Thai/Hindi/Greek/Hebrew/Swahili, orders without trigger words), likewise
 measured first; ``DETECTOR_MISSES`` lists the attacks the detector still misses.
 
 ``PATHOLOGICAL``: 20,000-character inputs that make a careless pattern backtrack quadratically, with
