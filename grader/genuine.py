@@ -249,8 +249,11 @@ have 0 to 5 (``r4a14``, ``r4a22``)."""
 
 #: words that mark an item done or not in a table, a checklist or a config: not something said about the subject
 _STATUS = frozenset(
-    ("met", "done", "yes", "pass", "passed", "ok", "okay", "true", "false", "covered", "complete", "completed"),
-) | frozenset(("present", "todo", "tbd", "outcome", "status"))
+    [
+        *("met", "done", "yes", "pass", "passed", "ok", "okay", "true", "false", "covered", "complete"),
+        *("completed", "present", "todo", "tbd", "outcome", "status"),
+    ]
+)
 LABEL_WORDS = 5
 """A line of more words is a sentence, not a label (:func:`is_label`)."""
 _WORD = re.compile(r"[^\W_]+")
