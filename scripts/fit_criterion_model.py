@@ -2,9 +2,11 @@
 """Fit the embedded judge's per-criterion model and write ``grader/judges/local/data/criterion_model.json``.
 
     python scripts/fit_criterion_model.py [--dev ../shared/datasets/criteria-dev/answers.jsonl]
-        [--own datasets/criteria-own/answers.jsonl] [--saf ../shared/datasets/saf/saf_en.csv]
+        [--own datasets/criteria-own/answers.jsonl [datasets/criteria-own/answers3.jsonl …]]
+        [--saf ../shared/datasets/saf/saf_en.csv]
         [--out grader/judges/local/data/criterion_model.json] [--dry-run]
     python scripts/fit_criterion_model.py --reference-only     # refit only the 'reference' profile
+    python scripts/fit_criterion_model.py --keep-reference     # refit only the 'hint' profile
 
 Data: answers with a human level per criterion (the shared development set, and our own labelled set
 ``datasets/criteria-own/``). The questions listed in ``datasets/criteria-own/holdout_questions.txt``
@@ -400,7 +402,14 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dev", type=Path, default=REPO.parent / "shared/datasets/criteria-dev/answers.jsonl")
-    ap.add_argument("--own", type=Path, default=REPO / "datasets/criteria-own/answers.jsonl")
+    ap.add_argument(
+        "--own",
+        type=Path,
+        nargs="+",
+        default=sorted((REPO / "datasets/criteria-own").glob("answers*.jsonl")),
+        help="our own labelled answers (default: every datasets/criteria-own/answers*.jsonl); they only ever "
+        "join training folds, the dev-set figure is measured on the shared dev set's rows",
+    )
     ap.add_argument("--holdout", type=Path, default=REPO / "datasets/criteria-own/holdout_questions.txt")
     ap.add_argument("--saf", type=Path, default=REPO.parent / "shared/datasets/saf/saf_en.csv")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
@@ -421,6 +430,11 @@ def main() -> None:
         help="refit only the 'reference' profile on SAF training; the 'hint' profile, the standardisation "
         "and their figures are kept from --out as they are",
     )
+    ap.add_argument(
+        "--keep-reference",
+        action="store_true",
+        help="refit the 'hint' profile and keep the 'reference' profile (and its figures) from --out as it is",
+    )
     args = ap.parse_args()
     started = time.time()
     if args.reference_only:
@@ -430,7 +444,7 @@ def main() -> None:
     bank = default_bank()
     holdout = set(args.holdout.read_text().split())
     dev = load_rows(args.dev, "dev")
-    own = load_rows(args.own, "own") if args.own.is_file() else []
+    own = [row for path in args.own for row in load_rows(path, "own")]
     tune = [r for r in dev + own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS]
     kept = [r for r in dev + own if r["question_id"] in holdout]
     judge = LocalJudge(criterion_model=_placeholder())
@@ -468,7 +482,11 @@ def main() -> None:
     if not args.no_holdout:
         print("held-out questions:", json.dumps(results["held_out_questions"]))
     profiles = {}
-    if args.saf.is_file():
+    reference_command = None
+    if args.keep_reference:
+        profiles["reference"], results["reference_profile"], reference_command = kept_reference(args.out)
+        print("reference profile kept from", args.out)
+    elif args.saf.is_file():
         ref, info = fit_reference(judge, model, args.saf)
         profiles["reference"] = ref
         results["reference_profile"] = info
@@ -495,7 +513,8 @@ def main() -> None:
             "results": "figures at fit time (see the README)",
         },
         "source": f"{len(tune)} labelled answers ({len(y)} criteria) on {len(set(g))} seed questions: "
-        f"{args.dev.name} (shared dev set) and datasets/criteria-own; 10 held-out questions excluded",
+        f"{args.dev.name} (shared dev set) and {', '.join('datasets/criteria-own/' + p.name for p in args.own)}; "
+        "10 held-out questions excluded",
         "command": "python scripts/fit_criterion_model.py",
         "hyperparameters": {
             "model": list(spec),
@@ -528,10 +547,20 @@ def main() -> None:
         },
         "results": results,
     }
+    if reference_command:
+        data["reference_command"] = reference_command
     print(f"done in {time.time() - started:.0f} s")
     if not args.dry_run:
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+
+
+def kept_reference(path: Path) -> tuple[Profile, dict, str | None]:
+    """The ``reference`` profile of an existing model file, its figures and the command that fitted it,
+    for ``--keep-reference``: a rule on raw signals (no standardisation), so it carries over unchanged
+    when the ``hint`` profile and the standardisation are refitted."""
+    old = load_model(path)
+    return old.profiles["reference"], old.extra["results"]["reference_profile"], old.extra.get("reference_command")
 
 
 def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:

@@ -304,7 +304,7 @@ def test_a_passage_about_what_an_answer_should_contain_is_never_evidence(judge):
     about = "A complete answer would talk about flickering, morphing and identity drift."
     sigs, _ = judge.signals(rubric, about)
     assert all(s.passage == -1 and s.as_dict()["similarity"] == 0.0 for s in sigs)
-    sigs, segs = judge.signals(rubric, about + " Hair shimmers from frame to frame.")
+    sigs, _ = judge.signals(rubric, about + " Hair shimmers from frame to frame.")
     assert any(s.passage == 1 and s.as_dict()["similarity"] > 0.2 for s in sigs)
     assert all(s.passage != 0 for s in sigs)
 
@@ -535,6 +535,22 @@ def test_saf_ablation_measures_best_k_of_n_where_the_question_asks_for_k():
     }
     values = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
     assert list(script.best_k_scores(values, d)) == [1.0, 2 / 3]
+
+
+def test_keep_reference_carries_the_reference_profile_over_unchanged():
+    """`fit_criterion_model.py --keep-reference` (refit the hint profile only) takes the reference rule, its
+    figures and its command from the model file as they are."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_script", Path(__file__).parent.parent / "scripts/fit_criterion_model.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    profile, figures, _ = script.kept_reference(MODEL_FILE)
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert profile == load_model().profiles["reference"] and profile.rule
+    assert figures == data["results"]["reference_profile"]
 
 
 @pytest.mark.slow
