@@ -62,7 +62,7 @@ word for word supports nothing, key terms count only in the quotes' genuine text
 other quotes only. In any answer, a quote the support check rejected as grading talk for one criterion counts for
 another only with two of its key terms outside the grading words (:func:`grader.quote_terms.key_terms_in`). None of
 this needs the detector: with it switched off, development attack-only answers ≤ 10 % 60/67 → 65/67 and mixed
-answers gaining ≤ 5 % 73/78 → 74/78; ``criteria-dev`` unchanged (8 of 150 flagged, none of the 240 held).
+answers gaining ≤ 5 % 74/78 → 75/78; ``criteria-dev`` unchanged (5 of 150 flagged, none of the 240 held).
 
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
