@@ -11,8 +11,10 @@ it), ``fresh`` (``FRESH_*`` there: written after the first tuning round, used fo
 generalisation too), ``held-out`` (``tests/injection_heldout.py``: written for issue 12 before any
 change to the defences, by someone who had not seen them; never tune on it — run it once, at the end)
 and ``held-out-2`` (``tests/injection_heldout2.py``: a second such set by another author, in techniques
-and wordings the others do not use, never run against the tool before it was committed; not in the
-default ``--parts``, nor is ``held-out`` since s19, so each is only measured when named — never tune on them).
+and wordings the others do not use, never run against the tool before it was committed) and ``held-out-3``
+(``tests/injection_heldout3.py``: a third such set by another independent author, written after the first
+two had been measured, in new scenarios and carriers). No held-out part is in the default ``--parts``
+(since s19), so each is only measured when named — never tune on them.
 
 Every figure is given for the *baseline* detector (``grader/injection/`` at ``--baseline``, default the
 commit before issue 12's detector work, loaded from git into a throwaway package) and the current one,
@@ -280,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parts",
         default="development,fresh",  # the held-out parts only when named (measured once, by the lead)
-        help="comma-separated parts to measure: development, fresh, held-out, held-out-2",
+        help="comma-separated parts to measure: development, fresh, held-out, held-out-2, held-out-3",
     )
     parser.add_argument("--baseline", default=BASELINE, help=f"git ref of the baseline detector (default {BASELINE})")
     parser.add_argument(
