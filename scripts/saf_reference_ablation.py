@@ -36,8 +36,9 @@ Pearson / RMSE): the shipped rule with the cap 0.275 / 0.323, without it 0.346 /
 ``restated_partial: false`` in the reference profile); the one-clause classifier on similarity, key
 terms, above-question and specificity 0.285 / 0.328 with the cap, 0.330 / 0.301 without. Also
 measured (exploration, one partition, with the cap; not kept): labels for multi-clause answers imputed
-by hard EM from their scores (0.15–0.21), the passage embedded together with the question as context (0.22–0.29), a leniency that
-grows with the number of clauses (no gain), other evidence floors (within ±0.02).
+by hard EM from their scores (0.15–0.21), the passage embedded together with the question as context
+(0.22–0.29), a leniency that grows with the number of clauses (no gain), other evidence floors (within
+±0.02).
 
 A question's rubric is built as ``grader calibrate`` builds it (:func:`grader.agreement.measure.saf_bank`).
 """
