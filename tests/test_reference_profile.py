@@ -65,6 +65,13 @@ def test_an_answer_in_the_reference_words_keeps_full_credit(rubric, judge):
     assert all(c.rationale.startswith("Covered:") for c in outcome.verdict.criteria)
 
 
+def test_feedback_keeps_an_acronym_that_starts_a_clause(rubric, judge):
+    """A reference clause starting with an acronym is quoted as written in the feedback ("TCP", not "tCP")."""
+    feedback = judge.feedback(rubric, [Level.full, Level.missing])
+    assert feedback.strengths == ["Covers: TCP slow start doubles the congestion window every round trip."]
+    assert feedback.gaps[0].gap.startswith("Not covered: congestion avoidance")
+
+
 def test_with_the_cap_the_same_answer_earns_partial(rubric):
     """The cap is the profile's flag: turned on, the same answer is capped and the reason says so."""
     model = load_model()

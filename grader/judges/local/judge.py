@@ -96,7 +96,12 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
 
 
 def _lower_first(text: str) -> str:
+    """The criterion text to continue a sentence: its first letter lowered, unless its first word is an
+    acronym or a name with capitals inside ("TCP slow start …", "IPv6 …" stay as written)."""
     text = text.strip().rstrip(".")
+    first = text.split(maxsplit=1)[0] if text else ""
+    if any(ch.isupper() for ch in first[1:]):
+        return text
     return text[:1].lower() + text[1:] if text else text
 
 
