@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from grader.errors import InputError, Usage, VerdictError
 from grader.examples import ExampleSet, GradedExample
 from grader.examples._blend import blend_score
+from grader.grading_parts import cache_key, detect_injection, echo_texts, injection_flag, make_backend, raw_cache_key
 from grader.prices import cost_of, price_for
 from grader.prompts import PromptSet, load_prompts
 from grader.result import Flag, GradeResult
@@ -33,47 +34,7 @@ from grader.verdict import Verdict, VerdictProblem, parse_verdict
 if TYPE_CHECKING:
     from grader.injection.detector import Finding
 
-__all__ = ["Grader", "cache_key", "word_count"]
-
-
-def echo_texts(rubric: Rubric) -> list[str]:
-    """The texts whose verbatim copy in an answer is flagged as a rubric echo: a hint rubric's criteria
-    (descriptions of what to cover, which no answer needs to copy). Not a reference rubric's: its
-    criteria are clauses of a model answer, and an answer that says the same thing is right."""
-    return [] if rubric.kind == "reference" else [c.text for c in rubric.criteria]
-
-
-def detect_injection(answer: str, languages: Sequence[str] = ("en",), criteria: Sequence[str] = ()) -> list[Finding]:
-    """:func:`grader.injection.detector.detect_injection`, imported on first use: compiling its
-    patterns takes ~0.1 s, which a batch spends while its first request is out rather than before."""
-    from grader.injection.detector import detect_injection as detect
-
-    return detect(answer, languages, criteria)
-
-
-def cache_key(settings: Settings, prompt_version: str, rubric: Rubric, answer: str, model: str) -> str:
-    """The cache key of one grading. The answer is normalised (:func:`grader.text.normalise_answer`) so
-    that ``grade`` (a file with a trailing newline) and ``batch`` (a CSV cell) share the entry."""
-    return _cache_key(settings.grading_key(), model, prompt_version, rubric.hash, answer)
-
-
-def _cache_key(grading_key: str, model: str, prompt_version: str, rubric_hash: str, answer: str) -> str:
-    h = hashlib.sha256()
-    for part in (grading_key, model, prompt_version, rubric_hash, normalise_answer(answer)):
-        h.update(part.encode())
-        h.update(b"\x00")
-    return h.hexdigest()
-
-
-def make_backend(settings: Settings, prompts: PromptSet, **kwargs: Any) -> Judge:
-    """The judge the settings ask for: the LLM judge, or the embedded one (``effective_backend``)."""
-    if settings.effective_backend == "llm":
-        from grader.judges.llm import LLMJudge
-
-        return LLMJudge(settings, prompts, **kwargs)
-    from grader.judges.local.judge import LocalJudge
-
-    return LocalJudge()
+__all__ = ["Grader", "cache_key", "echo_texts", "make_backend", "word_count"]
 
 
 class Grader:
@@ -127,7 +88,7 @@ class Grader:
     def key_for(self, rubric: Rubric, answer: str) -> str:
         """:func:`cache_key` (the same value), with the rubric's hash memoised; the prompt version
         includes the graded examples' key (:meth:`version_for`)."""
-        return _cache_key(
+        return raw_cache_key(
             self._grading_key(), self.backend.model, self.version_for(rubric), self._rubric_hash(rubric), answer
         )
 
@@ -332,14 +293,9 @@ class Grader:
             fraction = blend_score(scored.percent / 100, examples["base"], examples["rubric_weight"])
             score, percent = round(fraction * rubric.max_score, 2), round(fraction * 100, 1)
             band = band_for(percent)
-        if verdict.injection_attempt or findings:
-            kinds = sorted({f.kind for f in findings})
-            detail = []
-            if verdict.injection_attempt:
-                detail.append("the judge flagged it")
-            if kinds:
-                detail.append("detector: " + ", ".join(kinds))
-            flags.insert(0, Flag(code="injection_suspected", detail="; ".join(detail)))
+        suspected = injection_flag(findings, judge_flagged=verdict.injection_attempt)
+        if suspected is not None:
+            flags.insert(0, suspected)
         strengths, gaps, summary = verdict.strengths, verdict.gaps, verdict.summary
         # a judge with feedback of its own computes it from the levels awarded, not the levels claimed
         feedback = self.backend.feedback(rubric, [c.awarded for c in criteria])
@@ -381,10 +337,9 @@ class Grader:
         price_factor: float = 1.0,
     ) -> GradeResult:
         flags = [Flag(code="unscored", detail=exc.reason)]
-        if findings:
-            flags.append(
-                Flag(code="injection_suspected", detail="detector: " + ", ".join(sorted({f.kind for f in findings})))
-            )
+        suspected = injection_flag(findings)
+        if suspected is not None:
+            flags.append(suspected)
         return GradeResult(
             **base,
             status="unscored",

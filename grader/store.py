@@ -32,145 +32,20 @@ from typing import Any
 
 from grader.errors import ConfigError
 from grader.result import GradeResult
+from grader.store_schema import (
+    ATTEMPT_COLUMNS,
+    BATCH_JOB_COLUMNS,
+    BATCH_JOB_UPDATABLE,
+    EXAMPLE_COLUMNS,
+    OVERRIDE_COLUMNS,
+    SCHEMA,
+)
 
 __all__ = ["Store", "EXAMPLE_COLUMNS"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
-    key TEXT PRIMARY KEY,
-    question_id TEXT NOT NULL,
-    status TEXT NOT NULL,
-    result_json TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL DEFAULT 'me',
-    question_id TEXT NOT NULL,
-    section TEXT NOT NULL DEFAULT '',
-    answer TEXT NOT NULL,
-    score REAL,
-    max_score REAL NOT NULL,
-    percent REAL,
-    backend TEXT NOT NULL,
-    result_json TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_q ON attempts(user, question_id, created_at);
-CREATE TABLE IF NOT EXISTS batch_jobs (
-    job_id TEXT PRIMARY KEY,
-    output_path TEXT NOT NULL,
-    input_sha256 TEXT NOT NULL,
-    settings_key TEXT NOT NULL,
-    model TEXT NOT NULL,
-    chunk INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    batch_id TEXT,
-    input_file_id TEXT,
-    batch_status TEXT NOT NULL DEFAULT '',
-    request_count INTEGER NOT NULL,
-    mapping_json TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS batch_jobs_out ON batch_jobs(output_path, input_sha256);
-CREATE TABLE IF NOT EXISTS examples (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    question_id TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    score REAL,
-    max_score REAL,
-    levels_json TEXT,
-    note TEXT NOT NULL DEFAULT '',
-    bank TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT 'import',
-    author TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS examples_q ON examples(question_id, bank);
-CREATE TABLE IF NOT EXISTS overrides (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    results_id TEXT NOT NULL,
-    candidate_id TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    answer_sha256 TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    criterion_id TEXT NOT NULL DEFAULT '',
-    old_value TEXT NOT NULL DEFAULT '',
-    new_value TEXT NOT NULL DEFAULT '',
-    reason TEXT NOT NULL DEFAULT '',
-    reviewer TEXT NOT NULL DEFAULT '',
-    example_id INTEGER,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS overrides_row ON overrides(results_id, candidate_id, question_id, answer_sha256);
-"""
-
-_BATCH_JOB_COLS = (
-    "job_id",
-    "output_path",
-    "input_sha256",
-    "settings_key",
-    "model",
-    "chunk",
-    "state",
-    "batch_id",
-    "input_file_id",
-    "batch_status",
-    "request_count",
-    "mapping_json",
-    "created_at",
-    "updated_at",
-)
-#: The columns of a graded example, in the order :meth:`Store.example_rows` returns them.
-EXAMPLE_COLUMNS = (
-    "id",
-    "question_id",
-    "answer",
-    "score",
-    "max_score",
-    "levels_json",
-    "note",
-    "bank",
-    "source",
-    "author",
-    "created_at",
-)
-_OVERRIDE_COLUMNS = (
-    "id",
-    "results_id",
-    "candidate_id",
-    "question_id",
-    "answer_sha256",
-    "kind",
-    "criterion_id",
-    "old_value",
-    "new_value",
-    "reason",
-    "reviewer",
-    "example_id",
-    "created_at",
-)
-_BATCH_JOB_UPDATABLE = frozenset({"state", "batch_id", "input_file_id", "batch_status"})
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-#: The columns of a practice attempt, in the order :meth:`Store.attempts` returns them.
-_ATTEMPT_COLUMNS = (
-    "id",
-    "question_id",
-    "section",
-    "answer",
-    "score",
-    "max_score",
-    "percent",
-    "backend",
-    "result_json",
-    "created_at",
-)
 
 
 class Store:
@@ -181,7 +56,7 @@ class Store:
             self._conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(SCHEMA)
         except (OSError, sqlite3.DatabaseError) as e:
             raise ConfigError(
                 f"cannot open the store {self.path}: {e}",
@@ -241,7 +116,7 @@ class Store:
             return rowid
 
     def attempts(self, *, user: str = "me", question_id: str | None = None) -> list[dict[str, Any]]:
-        sql = f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE user = ?"
+        sql = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE user = ?"
         args: list[object] = [user]
         if question_id:
             sql += " AND question_id = ?"
@@ -249,15 +124,15 @@ class Store:
         sql += " ORDER BY id"
         with self._lock:
             rows = self._conn.execute(sql, args).fetchall()
-        return [dict(zip(_ATTEMPT_COLUMNS, r)) for r in rows]
+        return [dict(zip(ATTEMPT_COLUMNS, r)) for r in rows]
 
     def get_attempt(self, attempt_id: int, *, user: str = "me") -> dict[str, Any] | None:
         """One practice attempt by id (same keys as :meth:`attempts`), or None."""
         with self._lock:
             row = self._conn.execute(
-                f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
+                f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE user = ? AND id = ?", (user, attempt_id)
             ).fetchone()
-        return dict(zip(_ATTEMPT_COLUMNS, row)) if row else None
+        return dict(zip(ATTEMPT_COLUMNS, row)) if row else None
 
     # -- Batch API ledger ----------------------------------------------------------------------
 
@@ -275,10 +150,10 @@ class Store:
         state: str = "uploaded",
     ) -> None:
         now = _now()
-        placeholders = ", ".join("?" * len(_BATCH_JOB_COLS))
+        placeholders = ", ".join("?" * len(BATCH_JOB_COLUMNS))
         with self._lock:
             self._conn.execute(
-                f"INSERT INTO batch_jobs({', '.join(_BATCH_JOB_COLS)}) VALUES ({placeholders})",
+                f"INSERT INTO batch_jobs({', '.join(BATCH_JOB_COLUMNS)}) VALUES ({placeholders})",
                 (
                     job_id,
                     output_path,
@@ -298,7 +173,7 @@ class Store:
             )
 
     def update_batch_job(self, job_id: str, **fields: object) -> None:
-        unknown = set(fields) - _BATCH_JOB_UPDATABLE
+        unknown = set(fields) - BATCH_JOB_UPDATABLE
         if unknown:
             raise ValueError(f"cannot update batch job field(s) {sorted(unknown)}")
         if not fields:
@@ -312,7 +187,7 @@ class Store:
     def batch_jobs(self, output_path: str, input_sha256: str | None = None) -> list[dict[str, Any]]:
         """The ledger's jobs for an output file (and input file, when given), oldest first, with
         ``mapping`` decoded."""
-        sql = f"SELECT {', '.join(_BATCH_JOB_COLS)} FROM batch_jobs WHERE output_path = ?"
+        sql = f"SELECT {', '.join(BATCH_JOB_COLUMNS)} FROM batch_jobs WHERE output_path = ?"
         args: list[object] = [output_path]
         if input_sha256 is not None:
             sql += " AND input_sha256 = ?"
@@ -322,7 +197,7 @@ class Store:
             rows = self._conn.execute(sql, args).fetchall()
         out = []
         for r in rows:
-            job = dict(zip(_BATCH_JOB_COLS, r))
+            job = dict(zip(BATCH_JOB_COLUMNS, r))
             job["mapping"] = json.loads(job.pop("mapping_json"))
             out.append(job)
         return out
@@ -374,7 +249,7 @@ class Store:
     def add_override(self, **fields: object) -> int:
         """Record one review decision (the columns of ``overrides`` but ``id`` and ``created_at``, which
         may be given); committed before returning, so a kill right after loses nothing."""
-        row = {k: v for k, v in fields.items() if k in _OVERRIDE_COLUMNS and k != "id"}
+        row = {k: v for k, v in fields.items() if k in OVERRIDE_COLUMNS and k != "id"}
         row.setdefault("created_at", _now())
         cols = ", ".join(row)
         with self._lock:
@@ -392,13 +267,13 @@ class Store:
 
     def overrides(self, results_id: str | None = None) -> list[dict[str, Any]]:
         """The review decisions (of one results file, when given), oldest first."""
-        sql = f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM overrides"
+        sql = f"SELECT {', '.join(OVERRIDE_COLUMNS)} FROM overrides"
         args: tuple[str, ...] = ()
         if results_id is not None:
             sql, args = sql + " WHERE results_id = ?", (results_id,)
         with self._lock:
             rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [dict(zip(_OVERRIDE_COLUMNS, r)) for r in rows]
+        return [dict(zip(OVERRIDE_COLUMNS, r)) for r in rows]
 
     def close(self) -> None:
         with self._lock:

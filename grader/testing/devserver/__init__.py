@@ -7,7 +7,7 @@ never imports it.
 
 The server is composed, not mixed in: :class:`DevServer` (:mod:`._server`: settings, lifecycle, the
 HTTP handler) holds a chat-completions component (:mod:`._chat`: modes, faults, counters, grading
-through :mod:`._judges`, which reads a request and grades it) and a Files/Batches component
+through :mod:`._request`, which reads a request, and :mod:`._judges`, which grades it) and a Files/Batches component
 (:mod:`._batches`: the in-memory Files and Batches API, judging each batch line through the chat
 component). :mod:`._cli` is ``python -m grader.testing.devserver``.
 
@@ -76,7 +76,7 @@ from grader.testing.devserver._chat import (
     RESPONSE_FORMATS,
 )
 from grader.testing.devserver._cli import main
-from grader.testing.devserver._judges import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
+from grader.testing.devserver._request import CLOSE_TAG, OPEN_TAG  # a test checks they match grader.prompts'
 from grader.testing.devserver._server import DevServer
 
 __all__ = [

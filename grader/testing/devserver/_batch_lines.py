@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from grader.testing.devserver._judges import _error, _Reply
+from grader.testing.devserver._request import _error, _Reply
 
 __all__ = ["run_lines", "parse_multipart"]
 

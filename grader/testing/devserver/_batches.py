@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.testing.devserver._batch_lines import parse_multipart, run_lines
-from grader.testing.devserver._judges import _error, _Reply
+from grader.testing.devserver._request import _error, _Reply
 
 __all__ = ["FilesAndBatches", "BATCH_FINAL_STATUSES"]
 

@@ -1,7 +1,7 @@
 """The chat-completions component of the test server: modes, faults, format rejections and counters.
 
 :class:`ChatCompletions` answers one ``POST /v1/chat/completions`` body (:meth:`ChatCompletions.complete`)
-with a :class:`~grader.testing.devserver._judges._Reply`. The HTTP handler calls it for every chat
+with a :class:`~grader.testing.devserver._request._Reply`. The HTTP handler calls it for every chat
 request, and the Files/Batches component for every line of a batch, so both see the same judge, the
 same faults and the same counters. Standard library only.
 """
@@ -18,14 +18,8 @@ import threading
 import time
 from typing import Any
 
-from grader.testing.devserver._judges import (
-    _error,
-    _gullible_verdict,
-    _honest_verdict,
-    _obedient_verdict,
-    _Reply,
-    _Request,
-)
+from grader.testing.devserver._judges import _gullible_verdict, _honest_verdict, _obedient_verdict
+from grader.testing.devserver._request import _error, _Reply, _Request
 
 __all__ = [
     "ChatCompletions",

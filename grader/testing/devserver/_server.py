@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from grader.testing.devserver._batches import FilesAndBatches
 from grader.testing.devserver._chat import ChatCompletions
-from grader.testing.devserver._judges import _error, _Reply
+from grader.testing.devserver._request import _error, _Reply
 
 __all__ = ["DevServer"]
 
