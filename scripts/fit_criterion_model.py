@@ -26,7 +26,8 @@ The ``reference`` profile (rubrics built from a reference answer, e.g. SAF's) ha
 labels to learn from: a rule of four thresholds on two signals (the best passage's similarity to the
 clause, the share of its key terms the answer uses) is fitted on SAF's *training* split against the
 answers' human scores (see :func:`fit_reference`), with grouped cross-validation by question on
-training reported beside it.
+training reported beside it. Under it a passage in the reference's own words keeps its level (no
+restatement cap: :data:`REFERENCE_RESTATED_PARTIAL`).
 
 Reported (and stored under ``results``): grouped cross-validation by question on the shared dev set
 (all 50 questions), and the held-out questions graded by the final model.
@@ -347,6 +348,34 @@ def _best_rule(X, a, w, restated, evidence, human):
     return best
 
 
+#: whether a passage restating a reference rubric caps its level at partial (:attr:`Profile.restated_partial`):
+#: no — a reference answer's clauses are hidden from the candidate, so an answer in their words is a correct
+#: answer. Chosen by grouped CV on SAF training (with the cap: Pearson 0.275, RMSE 0.323; without: 0.346,
+#: 0.294; mean of six random question partitions, ``scripts/saf_reference_ablation.py``).
+REFERENCE_RESTATED_PARTIAL = False
+RESTATED_PARTIAL_FIELD = (
+    "when false, a passage that restates the rubric keeps its level (only talk about what a good answer "
+    "contains is still capped); absent or true: a restatement earns at most partial"
+)
+
+
+def _grouped_cv_rule(X, a, w, r, evidence, h, g) -> tuple[float, float]:
+    """Grouped 5-fold CV by question: the rule fitted on 4/5 of the questions scores the other fifth
+    (Pearson r and RMSE of the out-of-fold answer scores)."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.zeros(len(h))
+    for train_q, test_q in GroupKFold(5).split(h, groups=g):
+        tr_rows = np.isin(a, train_q)
+        remap = np.full(len(h), -1)
+        remap[train_q] = np.arange(len(train_q))
+        best = _best_rule(X[tr_rows], remap[a[tr_rows]], w[tr_rows], r[tr_rows], evidence[tr_rows], h[train_q])
+        te_rows = np.isin(a, test_q)
+        remap[test_q] = np.arange(len(test_q))
+        oof[test_q] = _rule_scores(X[te_rows], remap[a[te_rows]], w[te_rows], r[te_rows], evidence[te_rows], best[1])
+    return float(np.corrcoef(oof, h)[0, 1]), float(np.sqrt(np.mean((oof - h) ** 2)))
+
+
 def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[Profile, dict]:
     """A four-threshold rule for reference-answer rubrics, on SAF training (answer-level human scores).
 
@@ -355,9 +384,8 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     Pearson ≈ 0.05); a rule on the two plainest signals — how similar the best passage is to the
     clause, and how many of the clause's key terms the answer uses — did (≈ 0.28). The rule is
     chosen by grouped 5-fold CV on training (reported) and then fitted on all of training; the
-    unseen splits are only graded by ``grader calibrate``."""
-    from sklearn.model_selection import GroupKFold
-
+    unseen splits are only graded by ``grader calibrate``. A passage restating the reference keeps its
+    level (:data:`REFERENCE_RESTATED_PARTIAL`); the grouped CV with the cap on is reported beside."""
     from grader.agreement.io import read_calibration_csv
     from grader.agreement.measure import rubric_for, saf_bank
 
@@ -381,30 +409,31 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     evidence = (X[:, FEATURES.index("similarity")] >= hint.min_similarity) | (
         X[:, FEATURES.index("key_terms")] >= hint.min_key_terms
     )
-    # grouped CV by question: fit the rule on 4/5 of the questions, score the other fifth
     g = np.asarray(groups)
-    oof = np.zeros(len(h))
-    for train_q, test_q in GroupKFold(5).split(h, groups=g):
-        tr_rows = np.isin(a, train_q)
-        remap = np.full(len(h), -1)
-        remap[train_q] = np.arange(len(train_q))
-        best = _best_rule(X[tr_rows], remap[a[tr_rows]], w[tr_rows], r[tr_rows], evidence[tr_rows], h[train_q])
-        te_rows = np.isin(a, test_q)
-        remap[test_q] = np.arange(len(test_q))
-        oof[test_q] = _rule_scores(X[te_rows], remap[a[te_rows]], w[te_rows], r[te_rows], evidence[te_rows], best[1])
-    cv_r = float(np.corrcoef(oof, h)[0, 1])
-    cv_rmse = float(np.sqrt(np.mean((oof - h) ** 2)))
+    capped = _grouped_cv_rule(X, a, w, r, evidence, h, g)  # the restatement cap on, for comparison
+    if not REFERENCE_RESTATED_PARTIAL:
+        r = np.zeros_like(r)
+    cv_r, cv_rmse = _grouped_cv_rule(X, a, w, r, evidence, h, g)
     _, rule, fit_r, fit_rmse = _best_rule(X, a, w, r, evidence, h)
     zero = tuple(0.0 for _ in FEATURES)
-    prof = Profile(zero, 0.0, zero, 0.0, rule=tuple(zip(RULE_KEYS, (float(v) for v in rule))))
+    prof = Profile(
+        zero,
+        0.0,
+        zero,
+        0.0,
+        rule=tuple(zip(RULE_KEYS, (float(v) for v in rule))),
+        restated_partial=REFERENCE_RESTATED_PARTIAL,
+    )
     return prof, {
         "rule": "full if similarity >= full_similarity and best_fragment >= full_terms; partial if similarity >= "
         "partial_similarity or best_fragment >= partial_terms; objective Pearson r - 2 RMSE on answer scores",
         **dict(zip(RULE_KEYS, rule)),
+        "restated_partial": REFERENCE_RESTATED_PARTIAL,
         "training_pearson": round(fit_r, 4),
         "training_rmse": round(fit_rmse, 4),
         "training_grouped_cv_pearson": round(cv_r, 4),
         "training_grouped_cv_rmse": round(cv_rmse, 4),
+        "training_grouped_cv_with_restatement_cap": {"pearson": round(capped[0], 4), "rmse": round(capped[1], 4)},
         "training_mean_baseline_rmse": round(float(np.sqrt(np.mean((h - h.mean()) ** 2))), 4),
         "answers": len(h),
     }
@@ -534,6 +563,7 @@ def main() -> None:
             "p_partial >= threshold_partial, else missing",
             "profiles": "'hint' for rubrics built from a hint, 'reference' for rubrics built from a reference "
             "answer (a four-threshold rule fitted on SAF training, see results.reference_profile)",
+            "profiles.<kind>.restated_partial": RESTATED_PARTIAL_FIELD,
             "profiles.<kind>.rule": "when present, replaces the logistic models: full if similarity >= "
             "full_similarity and best_fragment >= full_terms, partial if similarity >= partial_similarity or "
             "best_fragment >= partial_terms",
@@ -572,6 +602,7 @@ def main() -> None:
                 "min_key_terms": p.min_key_terms,
                 **({"dismissed_missing": True} if p.dismissed_missing else {}),
                 **({"rule": dict(p.rule)} if p.rule else {}),
+                **({} if p.restated_partial else {"restated_partial": False}),
             }
             for name, p in model.profiles.items()
         },
@@ -606,8 +637,10 @@ def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:
         "min_similarity": ref.min_similarity,
         "min_key_terms": ref.min_key_terms,
         "rule": dict(ref.rule),
+        "restated_partial": ref.restated_partial,
     }
     data["results"]["reference_profile"] = info
+    data["fields"]["profiles.<kind>.restated_partial"] = RESTATED_PARTIAL_FIELD
     data["reference_command"] = "python scripts/fit_criterion_model.py --reference-only"
     if not dry_run:
         out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

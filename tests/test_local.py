@@ -594,4 +594,5 @@ def test_reference_only_refit_keeps_the_hint_profile_byte_for_byte(tmp_path):
     }
     assert after["results"]["reference_profile"]["answers"] == 18
     assert set(after["profiles"]["reference"]["rule"]) == set(script.RULE_KEYS)
+    assert after["profiles"]["reference"]["restated_partial"] is False and "restated_partial" in str(after["fields"])
     assert load_model(out).profiles["hint"] == load_model(MODEL_FILE).profiles["hint"]
