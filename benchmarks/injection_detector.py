@@ -1,7 +1,7 @@
 """Measure the injection defences, per part, against the detector of a baseline commit side by side.
 
-    python benchmarks/injection_detector.py                       # detector recall / FP / cost, every part
-                                                                  # but held-out-2 (name it: --parts held-out-2)
+    python benchmarks/injection_detector.py                       # detector recall / FP / cost: development
+                                                                  # and fresh (name a held-out part to measure it)
     python benchmarks/injection_detector.py --judges              # plus gullible, obedient and embedded judges
     python benchmarks/injection_detector.py --parts development,fresh   # leave the held-out part alone
     python benchmarks/injection_detector.py --pathological        # plus the time on quadratic-backtracking inputs
@@ -11,8 +11,10 @@ it), ``fresh`` (``FRESH_*`` there: written after the first tuning round, used fo
 generalisation too), ``held-out`` (``tests/injection_heldout.py``: written for issue 12 before any
 change to the defences, by someone who had not seen them; never tune on it — run it once, at the end)
 and ``held-out-2`` (``tests/injection_heldout2.py``: a second such set by another author, in techniques
-and wordings the others do not use, never run against the tool before it was committed; not in the
-default ``--parts``, so it is only measured when named — never tune on it either).
+and wordings the others do not use, never run against the tool before it was committed) and ``held-out-3``
+(``tests/injection_heldout3.py``: a third such set by another independent author, written after the first
+two had been measured, in new scenarios and carriers). No held-out part is in the default ``--parts``
+(since s19), so each is only measured when named — never tune on them.
 
 Every figure is given for the *baseline* detector (``grader/injection/`` at ``--baseline``, default the
 commit before issue 12's detector work, loaded from git into a throwaway package) and the current one,
@@ -279,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--parts",
-        default="development,fresh,held-out",
-        help="comma-separated parts to measure: development, fresh, held-out, held-out-2",
+        default="development,fresh",  # the held-out parts only when named (measured once, by the lead)
+        help="comma-separated parts to measure: development, fresh, held-out, held-out-2, held-out-3",
     )
     parser.add_argument("--baseline", default=BASELINE, help=f"git ref of the baseline detector (default {BASELINE})")
     parser.add_argument(

@@ -3,6 +3,7 @@
     python benchmarks/injection_targets.py                          # development and fresh parts
     python benchmarks/injection_targets.py --parts held-out         # the held-out part (once, at the end)
     python benchmarks/injection_targets.py --parts held-out-2       # the second held-out part (likewise)
+    python benchmarks/injection_targets.py --parts held-out-3       # the third held-out part (likewise)
     python benchmarks/injection_targets.py --parts development -v   # plus every failing case
 
 Every answer goes through :meth:`grader.grading.Grader.agrade`: the judge's verdict, the evidence
@@ -257,8 +258,12 @@ def parts(names: Sequence[str]) -> dict[str, tuple[list[Any], list[Any]]]:
             from injection_heldout2 import HELDOUT2_ATTACKS, HELDOUT2_BENIGN
 
             out[name] = (HELDOUT2_ATTACKS, HELDOUT2_BENIGN)
+        elif name == "held-out-3":
+            from injection_heldout3 import HELDOUT3_ATTACKS, HELDOUT3_BENIGN
+
+            out[name] = (HELDOUT3_ATTACKS, HELDOUT3_BENIGN)
         else:
-            raise SystemExit(f"unknown part {name!r}: use development, fresh, held-out, held-out-2")
+            raise SystemExit(f"unknown part {name!r}: use development, fresh, held-out, held-out-2, held-out-3")
     return out
 
 
@@ -277,7 +282,9 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--parts", default="development,fresh", help="comma-separated: development, fresh, held-out, held-out-2"
+        "--parts",
+        default="development,fresh",
+        help="comma-separated: development, fresh, held-out, held-out-2, held-out-3",
     )
     parser.add_argument(
         "--judges", default=",".join(JUDGES), help="comma-separated, of " + ", ".join((*JUDGES, *EXTRA_JUDGES))

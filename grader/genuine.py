@@ -11,7 +11,11 @@ Shared by the support check (:mod:`grader.support`) and the second opinion (:mod
 - :func:`on_topic` — whether the answer's genuine text says anything about the subject: a sentence with a
   key term of one of the criteria, or at least :data:`MIN_GENUINE_TERMS` content words of its own. An
   answer that does neither is off the subject or all non-answer text (a persona, a plea, a notice, an
-  encoded payload, another language), whatever the injection detector found.
+  encoded payload, another language), whatever the injection detector found;
+- :func:`thin` — whether the answer's genuine text has fewer than :data:`MIN_OWN_WORDS` words of its own
+  (outside the rubric's vocabulary): an outline of headings, a table of the criteria with "met", a changelog
+  naming the points. In such an answer :func:`is_label` tells a quote's line that merely names a criterion
+  (a heading, a table row, a checklist item) from one that says something about it.
 
 Lexical only: no embedding, so it costs microseconds and holds when an attack is worded in a way no
 pattern or prototype of the detector knows.
@@ -25,11 +29,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from grader.text import terms
+from grader.text.vocabulary import STOPWORDS
 
 if TYPE_CHECKING:
     from grader.judges.local.signals import RubricProfile
 
 __all__ = [
+    "ABOUT_ANSWERS",
     "COVERAGE_CLAIM",
     "STRONG_CLAIM",
     "GRADING_WORDS",
@@ -39,7 +45,12 @@ __all__ = [
     "covered_words",
     "genuine_text",
     "has_claim_cue",
+    "MIN_OWN_WORDS",
     "on_topic",
+    "quote_line",
+    "is_label",
+    "LABEL_WORDS",
+    "thin",
     "shares_term",
     "strip_grading_talk",
 ]
@@ -115,10 +126,19 @@ GRADING_WORDS = re.compile(
 "levels": colour grading, points of failure and black levels are the subject."""
 
 
+ABOUT_ANSWERS = re.compile(
+    r"\b(?:answers?|repl(?:y|ies)|responses?|submissions?)\s+(?:that|which)\s+(?:\w+\s+){0,2}?"
+    r"(?:mentions?|names?|includes?|covers?|contains?|lists?|says?)\b",
+    re.I,
+)
+"""A clause about how answers in general are treated (*replies that mention queues now pass every check*, *any
+reply that mentions guidance satisfies all of them*): talk about the grading, not about the subject."""
+
+
 def _grading_clause(text: str) -> bool:
     from grader.judges.local.signals import is_grading_talk
 
-    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text))
+    return is_grading_talk(text) or bool(VERDICT_FIELDS.search(text)) or bool(ABOUT_ANSWERS.search(text))
 
 
 @lru_cache(maxsize=8192)  # a pure function of the text, asked twice per quote (would_embed, then the check)
@@ -217,3 +237,97 @@ def on_topic(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int
             return True
         genuine += len(terms(text))
     return genuine >= MIN_GENUINE_TERMS
+
+
+MIN_OWN_WORDS = 12
+"""An answer is *thin* (:func:`thin`) when its genuine text has fewer distinct content words of its own —
+neither the rubric's (question, hint, criteria) nor a status word — than this. Short honest answers are thin too
+(43 of the 104 development benign answers, s19: they answer in the rubric's words), so being thin costs nothing by
+itself: only a quote that merely names a criterion (:func:`is_label`) or repeats its text loses, and none of the
+annotated honest quotes does (``benchmarks/evidence_support.py``). The outlines and criterion tables it is for
+have 0 to 5 (``r4a14``, ``r4a22``)."""
+
+#: words that mark an item done or not in a table, a checklist or a config: not something said about the subject
+_STATUS = frozenset(
+    [
+        *("met", "done", "yes", "pass", "passed", "ok", "okay", "true", "false", "covered", "complete"),
+        *("completed", "present", "todo", "tbd", "outcome", "status"),
+    ]
+)
+LABEL_WORDS = 5
+"""A line of more words is a sentence, not a label (:func:`is_label`)."""
+_WORD = re.compile(r"[^\W_]+")
+#: id(profile) → (profile, the rubric's vocabulary: its terms and every criterion's key terms, and a memo of
+#: word → whether it is a word of the answer's own); bounded
+_VOCAB: dict[int, tuple[RubricProfile, frozenset[str], dict[str, bool]]] = {}
+
+
+def _vocabulary(profile: RubricProfile) -> tuple[frozenset[str], dict[str, bool]]:
+    entry = _VOCAB.get(id(profile))
+    if entry is not None and entry[0] is profile:
+        return entry[1], entry[2]
+    if len(_VOCAB) >= 256:
+        _VOCAB.clear()
+    vocab = profile.rubric_terms.union(*(c.key_terms for c in profile.criteria))
+    memo: dict[str, bool] = {}
+    _VOCAB[id(profile)] = (profile, vocab, memo)
+    return vocab, memo
+
+
+def own_words(profile: RubricProfile, text: str) -> frozenset[str]:
+    """The content words of ``text`` that are neither the rubric's (nor a close spelling of one) nor a
+    status word (*met*, *done*, *todo*): what it says in words of its own. Memoised per rubric and word (the
+    close-spelling test walks the rubric's vocabulary)."""
+    vocab, memo = _vocabulary(profile)
+    out = []
+    for w in terms(text):
+        mine = memo.get(w)
+        if mine is None:
+            if len(memo) >= 20000:
+                memo.clear()
+            mine = memo[w] = w not in _STATUS and not shares_term(frozenset([w]), vocab)
+        if mine:
+            out.append(w)
+    return frozenset(out)
+
+
+def is_label(profile: RubricProfile, line: str) -> bool:
+    """Whether ``line`` (a quote's line-sentence, :func:`quote_line`) only names a criterion: a heading, a table
+    row or a checklist item of at most :data:`LABEL_WORDS` words, without a function word but *and*/*or*, that uses
+    a criterion's key terms and no word of its own (*## Exponential backoff*, *seed-management,met*). What it names
+    is not what it says about it; a short sentence (*CFG is a scale.*) says something."""
+    found = [w.casefold() for w in _WORD.findall(line)]
+    if len(found) > LABEL_WORDS or any(w in STOPWORDS and w not in ("and", "or") for w in found):
+        return False  # a sentence ("CFG is a scale."), not a name
+    from grader.judges.local.signals import content_terms
+
+    bag = content_terms(line, profile.glossary)
+    return any(shares_term(c.key_terms, bag) for c in profile.criteria) and not own_words(profile, line)
+
+
+def thin(profile: RubricProfile, answer: str, spans: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether the answer's genuine text (outside ``spans``, without grading talk and claims of coverage) has
+    fewer than :data:`MIN_OWN_WORDS` words of its own (:func:`own_words`). Stops reading once it has enough,
+    so a real answer costs a sentence or two. Lexical only."""
+    seen: set[str] = set()
+    claims = has_claim_cue(answer)
+    for m in _LINE_SENTENCE.finditer(answer):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        text = genuine_text(profile, m.group().strip(), claims)
+        if text:
+            seen.update(own_words(profile, text))
+            if len(seen) >= MIN_OWN_WORDS:
+                return False
+    return True
+
+
+def quote_line(answer: str, start: int | None, end: int | None) -> str:
+    """The line-sentence of ``answer`` (a sentence, or a line without end punctuation) around a located quote
+    (the quote's own span when it crosses several)."""
+    if start is None or end is None:
+        return ""
+    for m in _LINE_SENTENCE.finditer(answer):
+        if m.start() <= start < m.end():
+            return answer[m.start() : max(m.end(), end)].strip()
+    return answer[start:end]

@@ -55,6 +55,15 @@ criteria in five (the LLM path stays cheap: each passage embedded costs about 10
 Measured: with the detector off, development attack-only answers ≤ 10 % 32/52 → 50/52; criteria-dev 8 of
 150 answers flagged (6 before), none of the 240 human-credited criteria held (README, *Second opinion*).
 
+**Round 4 (issue 12, s19): answers with little of their own** (:func:`grader.genuine.thin`: fewer than
+``MIN_OWN_WORDS`` words outside the rubric's vocabulary). In a thin answer a quote whose line only names a criterion
+(:func:`grader.genuine.is_label`: a heading, a table row of criterion ids and "met") or repeats a criterion's text
+word for word supports nothing, key terms count only in the quotes' genuine text, and the fitted model sees the
+other quotes only. In any answer, a quote the support check rejected as grading talk for one criterion counts for
+another only with two of its key terms outside the grading words (:func:`grader.quote_terms.key_terms_in`). None of
+this needs the detector: with it switched off, development attack-only answers ≤ 10 % 60/67 → 65/67 and mixed
+answers gaining ≤ 5 % 74/78 → 75/78; ``criteria-dev`` unchanged (5 of 150 flagged, none of the 240 held).
+
 **The rule.** The two *disagree* when the LLM credits a criterion (partial or full) that the embedded
 judge finds unsupported (missing), when the LLM's score is more than ``MARGIN`` (25 %) of the maximum
 above the embedded judge's on the same quotes, or — in an answer the injection detector flagged (it
@@ -77,14 +86,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from grader.genuine import thin
+from grader.quote_terms import genuine_share, judged, key_share, key_terms_in, names_only, talks
 from grader.result import CriterionResult, Flag, SecondOpinion
 from grader.rubric.model import Rubric
 from grader.scoring import QuoteJudge
-from grader.support import GRADING_REASON, SupportChecker, shared_checker, strip_grading_talk
+from grader.support import GRADING_REASON, SupportChecker, shared_checker
 from grader.verdict import LEVEL_VALUE, Level, Verdict
 
 if TYPE_CHECKING:
-    from grader.judges.local.signals import RubricProfile
+    pass
 
 __all__ = [
     "Reviewer",
@@ -123,73 +134,6 @@ def _quotes(c: CriterionResult) -> list[str]:
     return [e.quote for e in c.evidence if e.verified]
 
 
-#: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
-#: are weighed twice per answer (:meth:`Reviewer.would_embed`, then :meth:`Reviewer.review`). The rubric
-#: is kept beside its result so that its id cannot be reused by another while the entry lives; bounded.
-_SHARES: dict[tuple[int, int, tuple[str, ...]], tuple[Rubric, tuple[float, bool]]] = {}
-_SHARES_MAX = 4096
-
-
-def _key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Sequence[str]) -> tuple[float, bool]:
-    key = (id(rubric), index, tuple(texts))
-    entry = _SHARES.get(key)
-    if entry is not None and entry[0] is rubric:
-        return entry[1]
-    found = _compute_key_share(checker.profile(rubric), index, texts)
-    if len(_SHARES) >= _SHARES_MAX:
-        _SHARES.clear()
-    _SHARES[key] = (rubric, found)
-    return found
-
-
-def _compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
-    from grader.judges.local.signals import content_terms, is_restatement
-
-    crit = profile.criteria[index]
-    # the words of a grading-talk clause do not count for the criterion ("the grader should see it is really
-    # good; I use Runway's motion brush"): weighed without it, as the support check judged it
-    judged = [_judged(t) for t in texts]
-    # a clause that was grading talk through and through is weighed by the model, not agreed unseen
-    talk = any(j and not strip_grading_talk(t) for t, j in zip(texts, judged))
-    texts = [t for t in judged if t]
-    bag = frozenset().union(*(content_terms(t, profile.glossary) for t in texts)) if texts else frozenset()
-    total = sum(crit.idf.get(t, 1.0) for t in crit.key_terms)
-    hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag))
-    share = hit / total if total else 0.0
-    key_sets = [c.key_terms for c in profile.criteria]
-    restated = talk or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
-    return share, restated
-
-
-def _genuine_share(checker: SupportChecker, rubric: Rubric, index: int, quotes: Sequence[str]) -> float:
-    """The key-term share of the quotes' genuine text (:func:`grader.genuine.genuine_text`)."""
-    from grader.genuine import genuine_text
-
-    profile = checker.profile(rubric)
-    texts = [t for t in (genuine_text(profile, q) for q in quotes) if t]
-    return _compute_key_share(profile, index, texts)[0] if texts else 0.0
-
-
-def _judged(quote: str) -> str:
-    """The quote without its grading-talk clauses; when that leaves nothing (a single clause the support
-    check kept for using the criterion's key terms: "as the evaluator on our team I insist on a character
-    sheet"), the quote without its grading-talk words — the embedded judge's signals ignore a passage
-    that is grading talk, so the clause must be read without them. Such a quote is never agreed unseen."""
-    from grader.scoring import GRADING_TALK
-    from grader.support import VERDICT_FIELDS
-
-    stripped = strip_grading_talk(quote)
-    if stripped or VERDICT_FIELDS.search(quote):
-        return stripped
-    return " ".join(GRADING_TALK.sub(" ", quote).split())
-
-
-def _has(term: str, bag: frozenset[str]) -> bool:
-    if term in bag:
-        return True
-    return len(term) >= 5 and any(len(b) >= 5 and (b.startswith(term) or term.startswith(b)) for b in bag)
-
-
 def cites_grading_talk(criteria: Sequence[CriterionResult]) -> bool:
     """Whether the LLM cited grading talk as evidence anywhere in its verdict (a quote the support check
     rejected as addressed to the grader or about grading): it has been talked round, like an LLM grading an
@@ -215,14 +159,53 @@ def embedded_levels(
     out: list[Opinion | None] = [None] * len(criteria)
     pending: list[tuple[int, float]] = []
     off_topic: bool | None = None  # computed on first need (lexical, cheap)
+    profile = checker.profile(rubric)
+    thin_state: list[bool] = []
+    chosen: dict[int, list[str]] = {}  # a thin answer's quotes that are not labels, where some are
+
+    def is_thin() -> bool:  # computed on first need: it reads the answer until it has enough words of its own
+        if not thin_state:
+            thin_state.append(thin(profile, answer, spans))
+        return thin_state[0]
+
+    # quotes the support check rejected as grading talk for some criterion: for another they count only where
+    # they use two of its key terms or more once their grading words are set aside, as genuine text must ("once upon
+    # a time … the examiner wrote the highest mark": "time" is not time-boxing)
+    talk = {e.quote for c in criteria for e in c.evidence if e.reason.startswith(GRADING_REASON)}
     for i, c in enumerate(criteria):
         quotes = _quotes(c)
         if c.awarded == Level.missing or not quotes:
             continue
-        share, restated = _key_share(checker, rubric, i, quotes)
+        if talk & set(quotes):
+            kept = [q for q in quotes if q not in talk or key_terms_in(profile, i, q) >= 2]
+            if not kept:
+                out[i] = Opinion(Level.missing, 0.0, True)
+                continue
+            if len(kept) < len(quotes):
+                chosen[i] = quotes = kept
+        share, restated = key_share(checker, rubric, i, quotes)
         if not quotes_only and off_topic is None:
             off_topic = not checker.on_topic(rubric, answer, spans)
-        if off_topic and share > 0.0 and _genuine_share(checker, rubric, i, quotes) == 0.0:
+        if not off_topic:
+            # a thin answer (few words of its own): a quote whose line only names the criterion (a heading, a table
+            # row of criterion ids and "met") says nothing about it, and key terms count only in genuine text (not
+            # in an "evaluation_policy" config); the fitted model sees the other quotes only. Whether the answer is
+            # thin is read only when it could matter (a label, an echo, grading talk in a quote): it costs more
+            own = [
+                e.quote
+                for e in c.evidence
+                if e.verified and e.quote in quotes and not names_only(rubric, profile, answer, e)
+            ]
+            if (len(own) < len(quotes) or any(talks(q) for q in own)) and is_thin():
+                if not own:
+                    out[i] = Opinion(Level.missing, 0.0, True)
+                    continue
+                if len(own) < len(quotes):
+                    chosen[i] = own
+                    share, restated = key_share(checker, rubric, i, own)
+                if share > 0.0 and genuine_share(checker, rubric, i, own) == 0.0:
+                    share = 0.0
+        if off_topic and share > 0.0 and genuine_share(checker, rubric, i, quotes) == 0.0:
             # off the subject, a key term counts only in what the quotes say about it (not in a notice that
             # "length-based evaluation" is enabled)
             share = 0.0
@@ -245,13 +228,12 @@ def embedded_levels(
                 cited[q] = cited.get(q, 0) + 1
     shared = [any(cited.get(q, 0) > 1 for q in _quotes(c)) for c in criteria]
     talked_round = cites_grading_talk(criteria)
-    profile = checker.profile(rubric)
     model = checker.judge.criterion_model
     for i, share in pending:
         # each criterion is judged on its own quotes only: another criterion's quote is not its evidence
         # … without their grading-talk clauses (what the support check judged; the embedded judge's signals
         # ignore a passage that is grading talk, so a sentence with one such clause would count for nothing)
-        passages = list(dict.fromkeys(t for t in (_judged(q) for q in _quotes(criteria[i])) if t))
+        passages = list(dict.fromkeys(t for t in (judged(q) for q in chosen.get(i, _quotes(criteria[i]))) if t))
         if not passages:
             out[i] = Opinion(Level.missing, round(share, 4), False)
             continue
@@ -388,7 +370,7 @@ class Reviewer:
                 if checker.needs_embedding(rubric, i, quote):
                     return True
             if self.second_opinion and cv.level != Level.missing:
-                share, restated = _key_share(checker, rubric, i, cv.evidence)
+                share, restated = key_share(checker, rubric, i, cv.evidence)
                 undecided = share < LEXICAL_AGREES or restated or flagged
                 if undecided and any(checker.cached_vector(q) is None for q in cv.evidence):
                     return True

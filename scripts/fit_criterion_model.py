@@ -2,9 +2,11 @@
 """Fit the embedded judge's per-criterion model and write ``grader/judges/local/data/criterion_model.json``.
 
     python scripts/fit_criterion_model.py [--dev ../shared/datasets/criteria-dev/answers.jsonl]
-        [--own datasets/criteria-own/answers.jsonl] [--saf ../shared/datasets/saf/saf_en.csv]
+        [--own datasets/criteria-own/answers.jsonl …] [--train-only datasets/criteria-own/answers3.jsonl …]
+        [--saf ../shared/datasets/saf/saf_en.csv]
         [--out grader/judges/local/data/criterion_model.json] [--dry-run]
     python scripts/fit_criterion_model.py --reference-only     # refit only the 'reference' profile
+    python scripts/fit_criterion_model.py --keep-reference     # refit only the 'hint' profile
 
 Data: answers with a human level per criterion (the shared development set, and our own labelled set
 ``datasets/criteria-own/``). The questions listed in ``datasets/criteria-own/holdout_questions.txt``
@@ -24,7 +26,8 @@ The ``reference`` profile (rubrics built from a reference answer, e.g. SAF's) ha
 labels to learn from: a rule of four thresholds on two signals (the best passage's similarity to the
 clause, the share of its key terms the answer uses) is fitted on SAF's *training* split against the
 answers' human scores (see :func:`fit_reference`), with grouped cross-validation by question on
-training reported beside it.
+training reported beside it. Under it a passage in the reference's own words keeps its level (no
+restatement cap: :data:`REFERENCE_RESTATED_PARTIAL`).
 
 Reported (and stored under ``results``): grouped cross-validation by question on the shared dev set
 (all 50 questions), and the held-out questions graded by the final model.
@@ -240,12 +243,22 @@ def figures(pred: np.ndarray, y: np.ndarray, meta, rows: list[dict]) -> dict:
     }
 
 
-def grouped_oof(X, y, groups, meta, spec, t_partial, t_full) -> np.ndarray:
+def _with_extra(X, y, train, test, groups, extra):
+    """A fold's training rows, plus the train-only rows (``extra``: features, levels, questions) of the
+    questions outside the fold's test questions."""
+    if extra is None or not len(extra[1]):
+        return X[train], y[train]
+    Xe, ye, ge = extra
+    keep = ~np.isin(ge, np.unique(groups[test]))
+    return np.vstack([X[train], Xe[keep]]), np.concatenate([y[train], ye[keep]])
+
+
+def grouped_oof(X, y, groups, meta, spec, t_partial, t_full, extra=None) -> np.ndarray:
     from sklearn.model_selection import GroupKFold
 
     pred = np.zeros(len(y), dtype=int)
     for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-        mean, scale, params = fit(X[train], y[train], spec)
+        mean, scale, params = fit(*_with_extra(X, y, train, test, groups, extra), spec)
         model = model_from(mean, scale, params, t_partial, t_full)
         pred[test] = predict(model, X[test], [meta[i] for i in test])
     return pred
@@ -268,9 +281,10 @@ def dev_cv(Xd, yd, gd, md, Xo, yo, go, spec, t_partial, t_full) -> np.ndarray:
     return pred
 
 
-def choose(X, y, groups, meta) -> tuple[float, float, float, dict]:
+def choose(X, y, groups, meta, extra=None) -> tuple[float, float, float, dict]:
     """Grouped CV over the model families of :data:`SPECS`; for each, the out-of-fold probabilities
-    are thresholded on a grid."""
+    are thresholded on a grid. ``extra`` (features, levels, questions): rows that only ever join
+    training folds (``--train-only``), never the rows the agreement is measured on."""
     from sklearn.model_selection import GroupKFold
 
     best = None
@@ -278,7 +292,7 @@ def choose(X, y, groups, meta) -> tuple[float, float, float, dict]:
         p_part = np.zeros(len(y))
         p_full = np.zeros(len(y))
         for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-            mean, scale, params = fit(X[train], y[train], spec)
+            mean, scale, params = fit(*_with_extra(X, y, train, test, groups, extra), spec)
             model = model_from(mean, scale, params, 0.5, 0.5)
             p_part[test], p_full[test] = model.probabilities(X[test])
         restated = np.array([m[2] for m in meta], dtype=bool)
@@ -334,6 +348,34 @@ def _best_rule(X, a, w, restated, evidence, human):
     return best
 
 
+#: whether a passage restating a reference rubric caps its level at partial (:attr:`Profile.restated_partial`):
+#: no — a reference answer's clauses are hidden from the candidate, so an answer in their words is a correct
+#: answer. Chosen by grouped CV on SAF training (with the cap: Pearson 0.275, RMSE 0.323; without: 0.346,
+#: 0.294; mean of six random question partitions, ``scripts/saf_reference_ablation.py``).
+REFERENCE_RESTATED_PARTIAL = False
+RESTATED_PARTIAL_FIELD = (
+    "when false, a passage that restates the rubric keeps its level (only talk about what a good answer "
+    "contains is still capped); absent or true: a restatement earns at most partial"
+)
+
+
+def _grouped_cv_rule(X, a, w, r, evidence, h, g) -> tuple[float, float]:
+    """Grouped 5-fold CV by question: the rule fitted on 4/5 of the questions scores the other fifth
+    (Pearson r and RMSE of the out-of-fold answer scores)."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.zeros(len(h))
+    for train_q, test_q in GroupKFold(5).split(h, groups=g):
+        tr_rows = np.isin(a, train_q)
+        remap = np.full(len(h), -1)
+        remap[train_q] = np.arange(len(train_q))
+        best = _best_rule(X[tr_rows], remap[a[tr_rows]], w[tr_rows], r[tr_rows], evidence[tr_rows], h[train_q])
+        te_rows = np.isin(a, test_q)
+        remap[test_q] = np.arange(len(test_q))
+        oof[test_q] = _rule_scores(X[te_rows], remap[a[te_rows]], w[te_rows], r[te_rows], evidence[te_rows], best[1])
+    return float(np.corrcoef(oof, h)[0, 1]), float(np.sqrt(np.mean((oof - h) ** 2)))
+
+
 def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[Profile, dict]:
     """A four-threshold rule for reference-answer rubrics, on SAF training (answer-level human scores).
 
@@ -342,9 +384,8 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     Pearson ≈ 0.05); a rule on the two plainest signals — how similar the best passage is to the
     clause, and how many of the clause's key terms the answer uses — did (≈ 0.28). The rule is
     chosen by grouped 5-fold CV on training (reported) and then fitted on all of training; the
-    unseen splits are only graded by ``grader calibrate``."""
-    from sklearn.model_selection import GroupKFold
-
+    unseen splits are only graded by ``grader calibrate``. A passage restating the reference keeps its
+    level (:data:`REFERENCE_RESTATED_PARTIAL`); the grouped CV with the cap on is reported beside."""
     from grader.agreement.io import read_calibration_csv
     from grader.agreement.measure import rubric_for, saf_bank
 
@@ -368,30 +409,31 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
     evidence = (X[:, FEATURES.index("similarity")] >= hint.min_similarity) | (
         X[:, FEATURES.index("key_terms")] >= hint.min_key_terms
     )
-    # grouped CV by question: fit the rule on 4/5 of the questions, score the other fifth
     g = np.asarray(groups)
-    oof = np.zeros(len(h))
-    for train_q, test_q in GroupKFold(5).split(h, groups=g):
-        tr_rows = np.isin(a, train_q)
-        remap = np.full(len(h), -1)
-        remap[train_q] = np.arange(len(train_q))
-        best = _best_rule(X[tr_rows], remap[a[tr_rows]], w[tr_rows], r[tr_rows], evidence[tr_rows], h[train_q])
-        te_rows = np.isin(a, test_q)
-        remap[test_q] = np.arange(len(test_q))
-        oof[test_q] = _rule_scores(X[te_rows], remap[a[te_rows]], w[te_rows], r[te_rows], evidence[te_rows], best[1])
-    cv_r = float(np.corrcoef(oof, h)[0, 1])
-    cv_rmse = float(np.sqrt(np.mean((oof - h) ** 2)))
+    capped = _grouped_cv_rule(X, a, w, r, evidence, h, g)  # the restatement cap on, for comparison
+    if not REFERENCE_RESTATED_PARTIAL:
+        r = np.zeros_like(r)
+    cv_r, cv_rmse = _grouped_cv_rule(X, a, w, r, evidence, h, g)
     _, rule, fit_r, fit_rmse = _best_rule(X, a, w, r, evidence, h)
     zero = tuple(0.0 for _ in FEATURES)
-    prof = Profile(zero, 0.0, zero, 0.0, rule=tuple(zip(RULE_KEYS, (float(v) for v in rule))))
+    prof = Profile(
+        zero,
+        0.0,
+        zero,
+        0.0,
+        rule=tuple(zip(RULE_KEYS, (float(v) for v in rule))),
+        restated_partial=REFERENCE_RESTATED_PARTIAL,
+    )
     return prof, {
         "rule": "full if similarity >= full_similarity and best_fragment >= full_terms; partial if similarity >= "
         "partial_similarity or best_fragment >= partial_terms; objective Pearson r - 2 RMSE on answer scores",
         **dict(zip(RULE_KEYS, rule)),
+        "restated_partial": REFERENCE_RESTATED_PARTIAL,
         "training_pearson": round(fit_r, 4),
         "training_rmse": round(fit_rmse, 4),
         "training_grouped_cv_pearson": round(cv_r, 4),
         "training_grouped_cv_rmse": round(cv_rmse, 4),
+        "training_grouped_cv_with_restatement_cap": {"pearson": round(capped[0], 4), "rmse": round(capped[1], 4)},
         "training_mean_baseline_rmse": round(float(np.sqrt(np.mean((h - h.mean()) ** 2))), 4),
         "answers": len(h),
     }
@@ -400,7 +442,22 @@ def fit_reference(judge: LocalJudge, model: CriterionModel, saf: Path) -> tuple[
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--dev", type=Path, default=REPO.parent / "shared/datasets/criteria-dev/answers.jsonl")
-    ap.add_argument("--own", type=Path, default=REPO / "datasets/criteria-own/answers.jsonl")
+    ap.add_argument(
+        "--own",
+        type=Path,
+        nargs="+",
+        default=[REPO / "datasets/criteria-own/answers.jsonl"],
+        help="our own labelled answers, fitted and tuned on (the dev-set figure is measured on the shared dev "
+        "set's rows only)",
+    )
+    ap.add_argument(
+        "--train-only",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="labelled answers that only ever join training folds: the tuning CV is measured on the other rows "
+        "(e.g. datasets/criteria-own/answers3.jsonl, which lowered it; see the README)",
+    )
     ap.add_argument("--holdout", type=Path, default=REPO / "datasets/criteria-own/holdout_questions.txt")
     ap.add_argument("--saf", type=Path, default=REPO.parent / "shared/datasets/saf/saf_en.csv")
     ap.add_argument("--out", type=Path, default=MODEL_FILE)
@@ -421,6 +478,11 @@ def main() -> None:
         help="refit only the 'reference' profile on SAF training; the 'hint' profile, the standardisation "
         "and their figures are kept from --out as they are",
     )
+    ap.add_argument(
+        "--keep-reference",
+        action="store_true",
+        help="refit the 'hint' profile and keep the 'reference' profile (and its figures) from --out as it is",
+    )
     args = ap.parse_args()
     started = time.time()
     if args.reference_only:
@@ -430,26 +492,34 @@ def main() -> None:
     bank = default_bank()
     holdout = set(args.holdout.read_text().split())
     dev = load_rows(args.dev, "dev")
-    own = load_rows(args.own, "own") if args.own.is_file() else []
+    own = [row for path in args.own for row in load_rows(path, "own")]
     tune = [r for r in dev + own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS]
     kept = [r for r in dev + own if r["question_id"] in holdout]
     judge = LocalJudge(criterion_model=_placeholder())
     X, y, g, meta = featurise(judge, bank, tune)
-    spec, tp, tf, cv = choose(X, y, g, meta)
+    train_only = [
+        r
+        for path in args.train_only
+        for r in load_rows(path, "train-only")
+        if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS
+    ]
+    Xe, ye, ge, _ = featurise(judge, bank, train_only)
+    extra = (Xe.reshape(len(ye), X.shape[1]), ye, ge)
+    spec, tp, tf, cv = choose(X, y, g, meta, extra)
     print(
         f"tuning: {len(tune)} answers, {len(y)} criteria, {len(set(g))} questions; model {spec} thresholds "
         f"partial {tp} full {tf}; grouped CV: {cv}"
     )
-    oof = grouped_oof(X, y, g, meta, spec, tp, tf)
+    oof = grouped_oof(X, y, g, meta, spec, tp, tf, extra)
     print("tuning rows, out-of-fold:", json.dumps(figures(oof, y, meta, tune)))
     if args.tune_only:
         return
-    mean, scale, params = fit(X, y, spec)
+    mean, scale, params = fit(np.vstack([X, extra[0]]), np.concatenate([y, ye]), spec)
     model = model_from(mean, scale, params, tp, tf, source="")
     results: dict = {"tuning_cv": cv}
     # the issue's figure: grouped CV by question on the shared dev set, all 50 questions
     Xd, yd, gd, md = featurise(judge, bank, dev)
-    own_fit = [r for r in own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS]
+    own_fit = [r for r in own if r["question_id"] not in holdout and r["kind"] not in FIT_EXCLUDED_KINDS] + train_only
     Xo, yo, go, _ = featurise(judge, bank, own_fit)
     results["dev_set_grouped_cv"] = figures(dev_cv(Xd, yd, gd, md, Xo, yo, go, spec, tp, tf), yd, md, dev)
     print("shared dev set, 5-fold CV grouped by question:", json.dumps(results["dev_set_grouped_cv"]))
@@ -468,7 +538,11 @@ def main() -> None:
     if not args.no_holdout:
         print("held-out questions:", json.dumps(results["held_out_questions"]))
     profiles = {}
-    if args.saf.is_file():
+    reference_command = None
+    if args.keep_reference:
+        profiles["reference"], results["reference_profile"], reference_command = kept_reference(args.out)
+        print("reference profile kept from", args.out)
+    elif args.saf.is_file():
         ref, info = fit_reference(judge, model, args.saf)
         profiles["reference"] = ref
         results["reference_profile"] = info
@@ -489,14 +563,19 @@ def main() -> None:
             "p_partial >= threshold_partial, else missing",
             "profiles": "'hint' for rubrics built from a hint, 'reference' for rubrics built from a reference "
             "answer (a four-threshold rule fitted on SAF training, see results.reference_profile)",
+            "profiles.<kind>.restated_partial": RESTATED_PARTIAL_FIELD,
             "profiles.<kind>.rule": "when present, replaces the logistic models: full if similarity >= "
             "full_similarity and best_fragment >= full_terms, partial if similarity >= partial_similarity or "
             "best_fragment >= partial_terms",
             "results": "figures at fit time (see the README)",
         },
-        "source": f"{len(tune)} labelled answers ({len(y)} criteria) on {len(set(g))} seed questions: "
-        f"{args.dev.name} (shared dev set) and datasets/criteria-own; 10 held-out questions excluded",
-        "command": "python scripts/fit_criterion_model.py",
+        "source": f"{len(tune) + len(train_only)} labelled answers ({len(y) + len(ye)} criteria) on {len(set(g))} "
+        f"seed questions: {args.dev.name} (shared dev set) and "
+        f"{', '.join('datasets/criteria-own/' + p.name for p in [*args.own, *args.train_only])}; "
+        "10 held-out questions excluded",
+        "command": "python scripts/fit_criterion_model.py"
+        + (" --keep-reference" if args.keep_reference else "")
+        + "".join(f" --train-only {p.relative_to(REPO) if p.is_relative_to(REPO) else p}" for p in args.train_only),
         "hyperparameters": {
             "model": list(spec),
             "models_tried": [list(x) for x in SPECS],
@@ -523,15 +602,26 @@ def main() -> None:
                 "min_key_terms": p.min_key_terms,
                 **({"dismissed_missing": True} if p.dismissed_missing else {}),
                 **({"rule": dict(p.rule)} if p.rule else {}),
+                **({} if p.restated_partial else {"restated_partial": False}),
             }
             for name, p in model.profiles.items()
         },
         "results": results,
     }
+    if reference_command:
+        data["reference_command"] = reference_command
     print(f"done in {time.time() - started:.0f} s")
     if not args.dry_run:
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+
+
+def kept_reference(path: Path) -> tuple[Profile, dict, str | None]:
+    """The ``reference`` profile of an existing model file, its figures and the command that fitted it,
+    for ``--keep-reference``: a rule on raw signals (no standardisation), so it carries over unchanged
+    when the ``hint`` profile and the standardisation are refitted."""
+    old = load_model(path)
+    return old.profiles["reference"], old.extra["results"]["reference_profile"], old.extra.get("reference_command")
 
 
 def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:
@@ -547,8 +637,10 @@ def refit_reference_only(saf: Path, out: Path, dry_run: bool) -> None:
         "min_similarity": ref.min_similarity,
         "min_key_terms": ref.min_key_terms,
         "rule": dict(ref.rule),
+        "restated_partial": ref.restated_partial,
     }
     data["results"]["reference_profile"] = info
+    data["fields"]["profiles.<kind>.restated_partial"] = RESTATED_PARTIAL_FIELD
     data["reference_command"] = "python scripts/fit_criterion_model.py --reference-only"
     if not dry_run:
         out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -96,7 +96,7 @@ def test_the_benchmarks_know_the_part_by_name(monkeypatch):
     attacks, benign = targets.parts(["held-out-2"])["held-out-2"]
     assert attacks is HELDOUT2_ATTACKS and benign is HELDOUT2_BENIGN
     try:
-        targets.parts(["held-out-3"])
+        targets.parts(["no-such-part"])
     except SystemExit as exc:
         assert "held-out-2" in str(exc)
     else:

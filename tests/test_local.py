@@ -120,6 +120,9 @@ def test_dismissal_is_a_negation_next_to_the_point_not_anywhere_in_its_sentence(
         "The client did the music, so I didn't touch audio at all.",
         "Resolution I don't do anything special about.",
         "Seeds are overrated.",
+        "never really played with seeds, i leave whatever the workflow ships with",
+        "I have not typically used upscaling; I deliver at the native size.",
+        "I haven't done much with audio yet.",
     ):
         assert dismisses(text, keys), text
     for text in (
@@ -292,6 +295,18 @@ def test_a_bare_list_of_the_rubric_points_earns_at_most_partial(grader):
     answer = "A complete answer covers these key points: flickering, morphing and identity drift."
     result = grader.grade("vid-05", answer)
     assert all(c.awarded != Level.full for c in result.criteria)
+
+
+def test_a_passage_about_what_an_answer_should_contain_is_never_evidence(judge):
+    """ "A complete answer would talk about …" describes an answer instead of giving one: no criterion gets
+    any signal from it, while a real sentence beside it still counts."""
+    rubric = BANK.get("vid-05")
+    about = "A complete answer would talk about flickering, morphing and identity drift."
+    sigs, _ = judge.signals(rubric, about)
+    assert all(s.passage == -1 and s.as_dict()["similarity"] == 0.0 for s in sigs)
+    sigs, _ = judge.signals(rubric, about + " Hair shimmers from frame to frame.")
+    assert any(s.passage == 1 and s.as_dict()["similarity"] > 0.2 for s in sigs)
+    assert all(s.passage != 0 for s in sigs)
 
 
 def test_grading_talk_is_never_evidence(judge):
@@ -522,6 +537,22 @@ def test_saf_ablation_measures_best_k_of_n_where_the_question_asks_for_k():
     assert list(script.best_k_scores(values, d)) == [1.0, 2 / 3]
 
 
+def test_keep_reference_carries_the_reference_profile_over_unchanged():
+    """`fit_criterion_model.py --keep-reference` (refit the hint profile only) takes the reference rule, its
+    figures and its command from the model file as they are."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "fit_script", Path(__file__).parent.parent / "scripts/fit_criterion_model.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    profile, figures, _ = script.kept_reference(MODEL_FILE)
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert profile == load_model().profiles["reference"] and profile.rule
+    assert figures == data["results"]["reference_profile"]
+
+
 @pytest.mark.slow
 def test_reference_only_refit_keeps_the_hint_profile_byte_for_byte(tmp_path):
     """`fit_criterion_model.py --reference-only` refits the reference profile on a SAF-style CSV's training
@@ -563,4 +594,5 @@ def test_reference_only_refit_keeps_the_hint_profile_byte_for_byte(tmp_path):
     }
     assert after["results"]["reference_profile"]["answers"] == 18
     assert set(after["profiles"]["reference"]["rule"]) == set(script.RULE_KEYS)
+    assert after["profiles"]["reference"]["restated_partial"] is False and "restated_partial" in str(after["fields"])
     assert load_model(out).profiles["hint"] == load_model(MODEL_FILE).profiles["hint"]

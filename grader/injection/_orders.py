@@ -38,6 +38,21 @@ def _not_described(sentence: str) -> bool:
     return not _THIRD_PARTY.search(sentence)
 
 
+#: the answer itself, its writer or its reader: who a request for marks is about or addressed to
+_ABOUT_THIS = re.compile(
+    r"\b(?:this|my|the)\s+(?:candidate'?s?\s+)?(?:answer|response|reply|submission|text|write-?up)\b|"
+    r"\b(?:i|me|my|you|your|yours)\b",
+    re.I,
+)
+_CONDITION = re.compile(r"\b(?:only\s+if|if|when|unless|once|only\s+after)\b", re.I)
+
+
+def _not_a_stated_rule(sentence: str) -> bool:
+    """A conditional about something else (*a clip earns full marks only if it fits the brief*) states how
+    that thing is judged; it asks nothing of the grader. A request is about this answer or its reader."""
+    return not (_CONDITION.search(sentence) and not _ABOUT_THIS.search(sentence))
+
+
 # override
 _p(
     "override",
@@ -75,6 +90,7 @@ _p(
     "grade-request",
     rf"\b(?:deserves?|merits?|earns?|worth|should\s+(?:get|receive|be\s+(?:given|awarded|graded|rated|scored|marked))|"
     rf"must\s+(?:get|receive|be\s+given)|be\s+(?:graded|rated|scored|marked))\b[^.\n]{{0,30}}?{_MARKS}",
+    when=_not_a_stated_rule,
 )
 _p(
     "grade-request",

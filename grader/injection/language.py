@@ -13,7 +13,7 @@ matching view (:func:`grader.text.matching_view`):
   word). A quoted foreign term (*the Japanese word 被写界深度*) is short and stays unflagged.
 - **language** (Latin script): stopword profiles — short lists of function words that are not also
   English words — for German, French, Spanish, Portuguese, Italian, Dutch, Indonesian/Malay,
-  Vietnamese, Turkish, Polish and Swedish. A sentence of at least three words with at least two hits
+  Vietnamese, Turkish, Polish, Swedish and Swahili. A sentence of at least three words with at least two hits
   for an undeclared language and more than for any declared one is flagged. Product names, code
   identifiers and a quoted foreign phrase inside an English sentence do not reach that bar.
 
@@ -61,6 +61,7 @@ _PROFILES: dict[str, frozenset[str]] = {
     "tr": _words("ve bir bu için ile çok daha gibi olarak değil ama tüm bütün lütfen ben sen bana"),
     "pl": _words("się nie jest że jak ale dla tego ten wszystkie proszę przez są czy"),
     "sv": _words("och att är för inte på ett jag ska eller alla detta denna"),
+    "sw": _words("ya wa kwa ni za katika kuwa hii hili huu kila sana pia lakini au kama yake wake kwamba tafadhali"),
 }
 #: Languages with a stopword profile (Latin script) or a script of their own that this module knows.
 _SCRIPT_OF_LANGUAGE = {

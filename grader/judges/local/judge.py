@@ -14,7 +14,8 @@ How an answer is graded:
 3. **Level, per criterion** (:mod:`grader.judges.local.model`): two small logistic models fitted on
    criterion-level human labels (``scripts/fit_criterion_model.py``) give the chance a strict
    human credits it at least partly and fully; thresholds turn them into missing / partial / full.
-   A passage that only restates the rubric earns at most ``partial``. The supporting passage's whole
+   A passage that only restates the rubric earns at most ``partial`` (except under a reference
+   answer's rubric, whose words are the correct answer's). The supporting passage's whole
    sentence is the evidence, so the usual verification and scoring apply, and the score is
    Σ weight × level value, the same arithmetic as for an LLM's verdict.
 
@@ -48,6 +49,7 @@ from grader.judges.local.signals import (
     CriterionSignals,
     RubricProfile,
     criterion_signals,
+    is_restatement,
     profile_texts,
     rubric_profile,
 )
@@ -94,7 +96,12 @@ def templated_feedback(rubric: Rubric, levels: Sequence[Level]) -> Feedback:
 
 
 def _lower_first(text: str) -> str:
+    """The criterion text to continue a sentence: its first letter lowered, unless its first word is an
+    acronym or a name with capitals inside ("TCP slow start …", "IPv6 …" stay as written)."""
     text = text.strip().rstrip(".")
+    first = text.split(maxsplit=1)[0] if text else ""
+    if any(ch.isupper() for ch in first[1:]):
+        return text
     return text[:1].lower() + text[1:] if text else text
 
 
@@ -123,13 +130,15 @@ def _surface(stems: Sequence[str], text: str, limit: int = 3) -> list[str]:
     return found
 
 
-def _rationale(level: Level, sig: CriterionSignals, quote: str) -> str:
+def _rationale(level: Level, sig: CriterionSignals, quote: str, restated: bool) -> str:
+    """One plain sentence on why a criterion got its level. ``restated``: the supporting passage counts
+    as restating the rubric (:func:`_restated`), which caps the level at partial."""
     words = _surface(sig.matched, quote) if quote else []
     uses = f" (it uses {', '.join(f'“{w}”' for w in words)})" if words else ""
     if level == Level.full:
         return f"Covered: the quoted sentence speaks to this point{uses}."
     if level == Level.partial:
-        if sig.restated:
+        if restated:
             return "Partly covered: the point is only named in a sentence that restates the question's points."
         if sig.dismissed:
             return f"Partly covered: the quoted sentence touches this point but plays it down{uses}."
@@ -137,6 +146,17 @@ def _rationale(level: Level, sig: CriterionSignals, quote: str) -> str:
     if sig.dismissed:
         return "Not covered: the only sentences that use its words dismiss it."
     return "Not covered: no sentence of the answer speaks to this point."
+
+
+def _restated(sig: CriterionSignals, answer: str, segs: Sequence[Segment], cap: bool) -> bool:
+    """Whether the supporting passage restates the rubric, so that it earns at most partial. Under a
+    profile without the restatement cap (``reference`` rubrics: an answer in the hidden model answer's
+    words is a correct answer) only talk about what a good answer contains, anywhere in the passage's
+    sentence, still counts."""
+    if not sig.restated or sig.passage < 0:
+        return False
+    a, b = sentence_span(answer, segs[sig.passage])
+    return cap or is_restatement(answer[a:b], frozenset(), ())
 
 
 _profile_cache: OrderedDict[str, RubricProfile] = OrderedDict()
@@ -274,13 +294,15 @@ class LocalJudge(BaseJudge):
         rows = np.array([s.features for s in sigs], dtype=np.float64)
         levels = self.criterion_model.levels(rows, rubric.kind)
         p_partial, p_full = self.criterion_model.probabilities(rows, rubric.kind)
+        cap = self.criterion_model.profile(rubric.kind).restated_partial
         criteria: list[CriterionVerdict] = []
         details: dict[str, dict[str, float]] = {}
         for i, (c, sig) in enumerate(zip(rubric.criteria, sigs)):
             level = levels[i]
+            restated = _restated(sig, answer, segs, cap)
             if sig.passage < 0:
                 level = Level.missing
-            elif sig.restated and level == Level.full:
+            elif restated and level == Level.full:
                 level = Level.partial
             quote = ""
             if level != Level.missing:
@@ -290,7 +312,7 @@ class LocalJudge(BaseJudge):
                 CriterionVerdict(
                     criterion_id=c.id,
                     level=level,
-                    rationale=_rationale(level, sig, quote),
+                    rationale=_rationale(level, sig, quote, restated),
                     evidence=[quote] if quote else [],
                 )
             )

@@ -10,7 +10,8 @@ it at least ``partial`` and the probability of ``full``::
 :class:`Trees`)
     level = full if p_full ≥ t_full, else partial if p_partial ≥ t_partial, else missing
 
-and a passage that only restates the rubric earns at most ``partial``; under the ``hint`` profile a
+and a passage that only restates the rubric earns at most ``partial`` (not under the ``reference``
+profile: :attr:`Profile.restated_partial`); under the ``hint`` profile a
 dismissed point (every sentence using its key terms says it is not done or does not matter) earns
 nothing (:attr:`Profile.dismissed_missing`). The parameters live in ``grader/judges/local/data/criterion_model.json``,
 written by ``scripts/fit_criterion_model.py`` from criterion-level human labels (every field is
@@ -204,6 +205,12 @@ class Profile:
     #: a criterion the answer dismisses (every sentence using its key terms says it is not done or does
     #: not matter: the ``dismissed`` signal) earns nothing, whatever the probabilities
     dismissed_missing: bool = False
+    #: a passage that restates the rubric (:func:`~grader.judges.local.signals.is_restatement`) earns at
+    #: most ``partial``. Off for ``reference`` rubrics: there the criteria are clauses of a model answer the
+    #: candidate never sees, so an answer in its words is a correct answer, not a list of criterion names
+    #: (on SAF training 22 % of clauses were so flagged, and their answers score higher: grouped CV Pearson
+    #: 0.275 with the cap, 0.346 without, ``scripts/saf_reference_ablation.py``)
+    restated_partial: bool = True
 
     def rule_levels(self, rows: np.ndarray) -> list[Level]:
         """The levels under :attr:`rule` (``similarity`` and ``best_fragment`` features)."""
@@ -250,6 +257,10 @@ class CriterionModel:
                 continue
             if len(p.coef_partial) != k or len(p.coef_full) != k:
                 raise ValueError(f"profile {name!r}: coef must have one value per feature")
+
+    def profile(self, kind: str = "hint") -> Profile:
+        """The profile for a rubric kind (``hint`` when the kind has none of its own)."""
+        return self.profiles.get(kind) or self.profiles["hint"]
 
     @property
     def version(self) -> str:
@@ -331,6 +342,7 @@ def _profile(data: dict[str, Any], k: int) -> Profile:
         min_key_terms=float(data.get("min_key_terms", 0.20)),
         rule=tuple((k, float(data["rule"][k])) for k in RULE_KEYS) if "rule" in data else (),
         dismissed_missing=bool(data.get("dismissed_missing", False)),
+        restated_partial=bool(data.get("restated_partial", True)),
     )
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "content_terms",
     "is_restatement",
     "is_grading_talk",
+    "is_about_an_answer",
     "dismisses",
     "word_terms",
 ]
@@ -96,12 +97,14 @@ FEATURES = (
 )
 
 _ABBR_DEF = re.compile(r"([A-Za-z][\w-]*(?:\s+[\w-]+){0,4})\s*\(([A-Z][A-Za-z0-9/-]{1,7})\)")
-_META_ANSWER = re.compile(
+#: a passage that says what an answer should contain ("a complete answer would talk about …", "the key
+#: points are: …") describes an answer instead of giving one: it is never evidence
+_ABOUT_AN_ANSWER = re.compile(
     r"\b(?:a|an|the|any|my)\s+(?:good|strong|complete|full|great|ideal|model|correct)\s+(?:answer|response)\b|"
-    r"\b(?:key|main)\s+points?\s*(?:are|:)|\b(?:this|the)\s+answer\s+(?:covers|addresses|mentions)\b|"
-    r"\bcriteri(?:on|a)\b|\brubric\b",
+    r"\b(?:key|main)\s+points?\s*(?:are|:)|\b(?:this|the)\s+answer\s+(?:covers|addresses|mentions)\b",
     re.I,
 )
+_META_ANSWER = re.compile(_ABOUT_AN_ANSWER.pattern + r"|\bcriteri(?:on|a)\b|\brubric\b", re.I)
 
 
 def is_grading_talk(text: str) -> bool:
@@ -109,6 +112,12 @@ def is_grading_talk(text: str) -> bool:
     from grader.scoring import GRADING_TALK
 
     return bool(GRADING_TALK.search(text))
+
+
+def is_about_an_answer(text: str) -> bool:
+    """The passage says what an answer should contain instead of answering ("a complete answer would
+    cover …"): like grading talk, it is never evidence for any criterion."""
+    return bool(_ABOUT_AN_ANSWER.search(text))
 
 
 def is_restatement(text: str, rubric_terms: frozenset[str], key_sets: Sequence[frozenset[str]]) -> bool:
@@ -251,7 +260,7 @@ def criterion_signals(
     without the per-criterion work for the rest (the second opinion asks for one criterion at a time)."""
     n = len(profile.criteria)
     wanted = range(n) if only is None else only
-    usable = [i for i, p in enumerate(passages) if not is_grading_talk(p)]
+    usable = [i for i, p in enumerate(passages) if not is_grading_talk(p) and not is_about_an_answer(p)]
     n_words = len(answer.split())
     if not usable:
         zero = tuple(

@@ -51,10 +51,13 @@ _SPLIT = re.compile(r"[-'’]")
 _NEGATOR = frozenset("not no never hardly barely rarely cannot".split())  # noqa: SIM905
 _ACTION = frozenset(
     "bother bothered bothering use used using uses need needed needs care cared worry worried touch touched do did "  # noqa: SIM905
-    "does check checked track tracked log logged look looked consider considered apply applied trust mess".split()
+    "does done doing check checked track tracked log logged look looked consider considered apply applied trust mess "
+    "messed have had play played playing try tried trying experiment experimented".split()
 )
 _SKIP = frozenset("skip skipped skipping ignore ignored ignoring".split())  # noqa: SIM905
-_FILLER = frozenset("really even actually much ever usually always to with about at for the any".split())  # noqa: SIM905
+_FILLER = frozenset(
+    "really even actually much ever usually always typically often been to with about at for the any".split()  # noqa: SIM905
+)
 #: a phrase that plays the point down in its own clause ("flickering isn't really a concern", "seeds are
 #: overrated", "they didn't matter")
 _DISMISSAL = re.compile(

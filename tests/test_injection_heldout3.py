@@ -1,0 +1,121 @@
+"""The third held-out injection set (tests/injection_heldout3.py) is well formed: it is kept for measuring
+the defences of issue 12 and never tuned on, so its cases must stay valid (real question and criterion ids,
+verbatim honest parts and quotes), meet the size and variety bars it was written to, and stay distinct from
+every other set. Structural checks only: nothing here runs the detector or a judge."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
+from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
+from injection_heldout2 import HELDOUT2_ATTACKS, HELDOUT2_BENIGN
+from injection_heldout3 import HELDOUT3_ATTACKS, HELDOUT3_BENIGN, HONEST_FRAGMENTS
+
+from grader.rubric import default_bank
+
+BANK = default_bank()
+CASES = (*HELDOUT3_ATTACKS, *HELDOUT3_BENIGN)
+OTHERS = (
+    *ATTACKS,
+    *BENIGN,
+    *FRESH_ATTACKS,
+    *FRESH_BENIGN,
+    *HELDOUT_ATTACKS,
+    *HELDOUT_BENIGN,
+    *HELDOUT2_ATTACKS,
+    *HELDOUT2_BENIGN,
+)
+
+
+def test_sizes_and_variety():
+    assert len(HELDOUT3_ATTACKS) >= 36
+    techniques = Counter(c.category for c in HELDOUT3_ATTACKS)
+    assert len(techniques) >= 12, techniques
+    assert all(n >= 2 for n in techniques.values()), techniques  # a technique is more than one case
+    only = sum(c.attack_only for c in HELDOUT3_ATTACKS)
+    mixed = len(HELDOUT3_ATTACKS) - only
+    assert only >= 15 and mixed >= 15 and abs(only - mixed) <= len(HELDOUT3_ATTACKS) // 5, (only, mixed)
+    assert len(HELDOUT3_BENIGN) >= 24
+    assert all(c.category == "benign" and not c.attack_only for c in HELDOUT3_BENIGN)
+
+
+def test_ids_follow_the_convention_and_are_unique_across_all_sets():
+    assert all(c.id.startswith("za") for c in HELDOUT3_ATTACKS)
+    assert all(c.id.startswith("zb") for c in HELDOUT3_BENIGN)
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+    assert not set(ids) & {c.id for c in OTHERS}
+
+
+def test_texts_are_new():
+    """No case repeats another set's text (the set was written afresh, not copied)."""
+    assert not {c.text for c in CASES} & {c.text for c in OTHERS}
+    assert len({c.text for c in CASES}) == len(CASES)
+
+
+def test_cases_name_real_rubrics_and_quote_verbatim():
+    for case in CASES:
+        rubric = BANK.get(case.question_id)
+        assert rubric.id == case.question_id, case.id
+        ids = {c.id for c in rubric.criteria}
+        for criterion, quotes in case.evidence.items():
+            assert criterion in ids, (case.id, criterion)
+            assert quotes, (case.id, criterion)
+            for quote in quotes:
+                assert len(quote) >= 8 and quote in case.text, (case.id, quote)
+        assert case.languages == ("en",), case.id  # the bank is English; other scripts appear inside answers
+
+
+def test_mostly_questions_the_other_sets_rarely_use():
+    """The set's scenarios are new: most of its cases answer questions the other sets use at most 8 times."""
+    used = Counter(c.question_id for c in OTHERS)
+    rare = sum(used[c.question_id] <= 8 for c in CASES)
+    assert rare >= 0.8 * len(CASES), (rare, len(CASES))
+
+
+def test_benign_answers_cover_one_to_four_criteria():
+    for case in HELDOUT3_BENIGN:
+        assert 1 <= len(case.evidence) <= 4, (case.id, sorted(case.evidence))
+
+
+def test_attack_only_and_mixed_answers():
+    for case in HELDOUT3_ATTACKS:
+        assert not case.evidence, case.id
+        if case.attack_only:
+            assert case.honest == "", case.id
+            assert case.id not in HONEST_FRAGMENTS, case.id
+            continue
+        assert case.honest and case.honest != case.text.strip(), case.id  # a genuine part *and* an attack
+        fragments = HONEST_FRAGMENTS[case.id]
+        assert " ".join(fragments) == case.honest, case.id
+        for fragment in fragments:  # each genuine fragment is copied verbatim from the text
+            assert fragment and fragment in case.text, (case.id, fragment)
+        pos = 0  # the honest part is made of the text's own words, in order
+        for word in case.honest.split():
+            found = case.text.find(word, pos)
+            assert found >= 0, (case.id, word)
+            pos = found + len(word)
+
+
+def test_the_benchmarks_know_the_part_by_name(monkeypatch):
+    """``benchmarks/injection_targets.py --parts held-out-3`` (and the detector benchmark, which reads its
+    parts from there) measure exactly this set; an unknown part's error names it. Nothing is graded."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "injection_targets.py"
+    spec = importlib.util.spec_from_file_location("injection_targets_under_test3", path)
+    assert spec is not None and spec.loader is not None
+    targets = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, targets)  # its dataclasses look their module up there
+    spec.loader.exec_module(targets)
+    attacks, benign = targets.parts(["held-out-3"])["held-out-3"]
+    assert attacks is HELDOUT3_ATTACKS and benign is HELDOUT3_BENIGN
+    try:
+        targets.parts(["held-out-4"])
+    except SystemExit as exc:
+        assert "held-out-3" in str(exc)
+    else:
+        raise AssertionError("an unknown part must be refused")
