@@ -32,26 +32,33 @@ if TYPE_CHECKING:
 __all__ = ["genuine_share", "judged", "key_share", "key_terms_in", "compute_key_share", "names_only", "talks"]
 
 
-#: (id of the rubric, criterion index, quotes) → (the rubric, (key-term share, restated)): the same quotes
-#: are weighed twice per answer (:meth:`grader.second_opinion.Reviewer.would_embed`, then its ``review``). The rubric
-#: is kept beside its result so that its id cannot be reused by another while the entry lives; bounded.
-_SHARES: dict[tuple[int, int, tuple[str, ...]], tuple[Rubric, tuple[float, bool]]] = {}
+#: (id of the rubric, criterion index, quotes, restatement cap) → (the rubric, (key-term share, restated)): the
+#: same quotes are weighed twice per answer (:meth:`grader.second_opinion.Reviewer.would_embed`, then its
+#: ``review``). The rubric is kept beside its result so that its id cannot be reused by another while the entry
+#: lives; bounded.
+_SHARES: dict[tuple[int, int, tuple[str, ...], bool], tuple[Rubric, tuple[float, bool]]] = {}
 _SHARES_MAX = 4096
 
 
 def key_share(checker: SupportChecker, rubric: Rubric, index: int, texts: Sequence[str]) -> tuple[float, bool]:
-    key = (id(rubric), index, tuple(texts))
+    cap = checker.judge.criterion_model.profile(rubric.kind).restated_partial
+    key = (id(rubric), index, tuple(texts), cap)
     entry = _SHARES.get(key)
     if entry is not None and entry[0] is rubric:
         return entry[1]
-    found = compute_key_share(checker.profile(rubric), index, texts)
+    found = compute_key_share(checker.profile(rubric), index, texts, cap=cap)
     if len(_SHARES) >= _SHARES_MAX:
         _SHARES.clear()
     _SHARES[key] = (rubric, found)
     return found
 
 
-def compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) -> tuple[float, bool]:
+def compute_key_share(
+    profile: RubricProfile, index: int, texts: Sequence[str], *, cap: bool = True
+) -> tuple[float, bool]:
+    """The idf-weighted share of the criterion's key terms the quotes hold, and whether they restate the rubric.
+    ``cap`` is the embedded judge's profile's restatement cap: without it (reference rubrics, whose criteria
+    are clauses of a hidden model answer) only talk about what a good answer contains counts as restating."""
     from grader.judges.local.signals import content_terms, is_restatement
 
     crit = profile.criteria[index]
@@ -67,7 +74,9 @@ def compute_key_share(profile: RubricProfile, index: int, texts: Sequence[str]) 
     hit = sum(crit.idf.get(t, 1.0) for t in crit.key_terms if _has(t, bag, words))
     share = hit / total if total else 0.0
     key_sets = [c.key_terms for c in profile.criteria]
-    restated = talk or any(is_restatement(t, profile.rubric_terms, key_sets) for t in texts)
+    restated = talk or any(
+        is_restatement(t, profile.rubric_terms, key_sets) if cap else is_restatement(t, frozenset(), ()) for t in texts
+    )
     return share, restated
 
 

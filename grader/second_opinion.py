@@ -154,7 +154,7 @@ def embedded_levels(
     ``spans``: the injection detector's (left out when judging whether the answer is on topic)."""
     import numpy as np
 
-    from grader.judges.local.signals import criterion_signals
+    from grader.judges.local.signals import criterion_signals, is_restatement
 
     out: list[Opinion | None] = [None] * len(criteria)
     pending: list[tuple[int, float]] = []
@@ -243,11 +243,16 @@ def embedded_levels(
         sig = criterion_signals(profile, " ".join(passages) if quotes_only else answer, passages, vecs, only=(i,))[0]
         row = np.array([sig.features], dtype=np.float64)
         p_partial, p_full = (float(p[0]) for p in model.probabilities(row, rubric.kind))
+        # as the embedded judge reads it: without its profile's restatement cap (reference rubrics) only talk
+        # about what a good answer contains restates
+        restated = sig.restated and (
+            model.profile(rubric.kind).restated_partial or is_restatement(passages[sig.passage], frozenset(), ())
+        )
         # unsupported below UNSUPPORTED; partial where the model is sure it is not full; else full
         level = Level.missing
         if sig.passage >= 0 and p_partial >= UNSUPPORTED:
-            level = Level.partial if p_full < DOUBTS_FULL or sig.restated else Level.full
-            if not quotes_only and not sig.restated and not shared[i] and not talked_round:
+            level = Level.partial if p_full < DOUBTS_FULL or restated else Level.full
+            if not quotes_only and not restated and not shared[i] and not talked_round:
                 # the quotes support the criterion and are its own: the depth is the LLM's to judge (on a
                 # few quotes alone the model rarely reaches its own "full"); held lower in an answer that
                 # addresses the grader, where the quotes merely restate the rubric, where the same quote

@@ -153,3 +153,49 @@ def test_ablation_one_clause_classifier_learns_from_one_clause_answers():
     ones = np.ones(len(a))
     beta, t1, t2 = script._single_fit(Z, a, ones, np.zeros(len(a), dtype=bool), ones, h, 200)
     assert abs(beta[0]) > 5 * abs(beta[1]) and beta[0] > 0 and t1 < t2
+
+
+TWO_SENTENCES = (
+    "In slow start TCP doubles the congestion window every round trip. "
+    "In congestion avoidance it grows the congestion window by one segment per round trip."
+)
+
+
+def _llm_full_credit(rubric, reviewer):
+    """An LLM's full credit for both criteria, each citing its own sentence of TWO_SENTENCES, after the
+    support check and the second opinion (what ``Grader`` does with an LLM verdict)."""
+    from grader.scoring import score_verdict
+    from grader.verdict import CriterionVerdict, Verdict
+
+    quotes = [s.strip() for s in TWO_SENTENCES.split(". ")]
+    quotes = [q if q.endswith(".") else q + "." for q in quotes]
+    verdict = Verdict(
+        criteria=[
+            CriterionVerdict(criterion_id=c.id, level=Level.full, rationale="", evidence=[q])
+            for c, q in zip(rubric.criteria, quotes, strict=True)
+        ],
+        strengths=[],
+        gaps=[],
+        injection_attempt=False,
+        summary="",
+    )
+    scored = score_verdict(
+        rubric, TWO_SENTENCES, verdict, [], judge_quote=reviewer.quote_judge(rubric, TWO_SENTENCES, [])
+    )
+    return reviewer.review(rubric, TWO_SENTENCES, scored.criteria, [])
+
+
+def test_the_second_opinion_reads_a_reference_rubric_as_the_embedded_judge_does(rubric):
+    """An LLM crediting an answer in the reference's words is not held at partial by the second opinion
+    for "restating" (the embedded judge gives it full too); with the cap turned on, it is held."""
+    from grader.second_opinion import Reviewer
+    from grader.support import SupportChecker
+
+    criteria, _, flag = _llm_full_credit(rubric, Reviewer(SupportChecker(LocalJudge())))
+    assert [c.awarded for c in criteria] == [Level.full, Level.full] and flag is None
+
+    model = load_model()
+    capped = dataclasses.replace(model.profiles["reference"], restated_partial=True)
+    judge = LocalJudge(criterion_model=dataclasses.replace(model, profiles={**model.profiles, "reference": capped}))
+    held, _, held_flag = _llm_full_credit(rubric, Reviewer(SupportChecker(judge)))
+    assert Level.partial in [c.awarded for c in held] and held_flag is not None
