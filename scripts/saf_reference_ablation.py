@@ -157,7 +157,12 @@ def _ordinal_fit(Z, a, w, r, e, h, n, lam=1e-2):
     theta = minimize(loss, np.concatenate([np.full(k, 0.5), [-1.0, 0.0]]), method="L-BFGS-B").x
     beta = theta[:k]
     s = Z @ beta
-    cuts = np.quantile(s, np.linspace(0.02, 0.98, 49))
+    return (beta, *_best_cuts(s, np.quantile(s, np.linspace(0.02, 0.98, 49)), a, w, r, e, h, n))
+
+
+def _best_cuts(s, cuts, a, w, r, e, h, n):
+    """The two thresholds on the clause score ``s`` (partial at t1, full at t2 ≥ t1), among ``cuts``, whose
+    levels give the answer scores with the best objective on the training answers."""
     best = None
     for i, t1 in enumerate(cuts):
         for t2 in cuts[i:]:
@@ -165,7 +170,7 @@ def _ordinal_fit(Z, a, w, r, e, h, n, lam=1e-2):
             if best is None or o > best[0]:
                 best = (o, t1, t2)
     assert best is not None
-    return beta, best[1], best[2]
+    return best[1], best[2]
 
 
 def _single_fit(Z, a, w, r, e, h, n):
@@ -178,15 +183,7 @@ def _single_fit(Z, a, w, r, e, h, n):
     one = np.bincount(a, minlength=n)[a] == 1
     beta = LogisticRegression(C=0.3, max_iter=3000).fit(Z[one], h[a[one]] >= 0.75).coef_[0]
     s = Z @ beta
-    cuts = np.quantile(s, np.linspace(0.01, 0.99, 50))
-    best = None
-    for i, t1 in enumerate(cuts):
-        for t2 in cuts[i:]:
-            o = _objective(_scores(_levels(s >= t2, s >= t1, r, e), a, w, n), h)[0]
-            if best is None or o > best[0]:
-                best = (o, t1, t2)
-    assert best is not None
-    return beta, best[1], best[2]
+    return (beta, *_best_cuts(s, np.quantile(s, np.linspace(0.01, 0.99, 50)), a, w, r, e, h, n))
 
 
 def grouped_cv(

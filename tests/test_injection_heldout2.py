@@ -5,9 +5,9 @@ every other set. Structural checks only: nothing here runs the detector or a jud
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
+from heldout_structure import check_attack_parts, check_benchmark_part
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
 from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
 from injection_heldout2 import HELDOUT2_ATTACKS, HELDOUT2_BENIGN, HONEST_FRAGMENTS
@@ -64,40 +64,9 @@ def test_benign_answers_cover_one_to_four_criteria():
 
 
 def test_attack_only_and_mixed_answers():
-    for case in HELDOUT2_ATTACKS:
-        assert not case.evidence, case.id
-        if case.attack_only:
-            assert case.honest == "", case.id
-            continue
-        assert case.honest and case.honest != case.text.strip(), case.id  # a genuine part *and* an attack
-        fragments = HONEST_FRAGMENTS[case.id]
-        assert " ".join(fragments) == case.honest, case.id
-        for fragment in fragments:  # each genuine fragment is copied verbatim from the text
-            assert fragment and fragment in case.text, (case.id, fragment)
-        pos = 0  # the honest part is made of the text's own words, in order
-        for word in case.honest.split():
-            found = case.text.find(word, pos)
-            assert found >= 0, (case.id, word)
-            pos = found + len(word)
+    check_attack_parts(HELDOUT2_ATTACKS, HONEST_FRAGMENTS)
 
 
 def test_the_benchmarks_know_the_part_by_name(monkeypatch):
-    """``benchmarks/injection_targets.py --parts held-out-2`` (and the detector benchmark, which reads its
-    parts from there) measure exactly this set; an unknown part's error names it. Nothing is graded."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "injection_targets.py"
-    spec = importlib.util.spec_from_file_location("injection_targets_under_test", path)
-    assert spec is not None and spec.loader is not None
-    targets = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, targets)  # its dataclasses look their module up there
-    spec.loader.exec_module(targets)
-    attacks, benign = targets.parts(["held-out-2"])["held-out-2"]
-    assert attacks is HELDOUT2_ATTACKS and benign is HELDOUT2_BENIGN
-    try:
-        targets.parts(["no-such-part"])
-    except SystemExit as exc:
-        assert "held-out-2" in str(exc)
-    else:
-        raise AssertionError("an unknown part must be refused")
+    """``benchmarks/injection_targets.py --parts held-out-2`` measures exactly this set. Nothing is graded."""
+    check_benchmark_part(monkeypatch, "held-out-2", HELDOUT2_ATTACKS, HELDOUT2_BENIGN)
