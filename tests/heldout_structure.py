@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,35 @@ from typing import Any
 import pytest
 
 TARGETS = Path(__file__).resolve().parent.parent / "benchmarks" / "injection_targets.py"
+
+
+def check_sizes_and_variety(attacks: Sequence[Any], benign: Sequence[Any]) -> None:
+    """At least 36 attacks in at least 12 techniques of two cases or more, attack-only and mixed answers
+    balanced (15 or more each, within a fifth of the attacks), and at least 24 benign answers."""
+    assert len(attacks) >= 36
+    techniques = Counter(c.category for c in attacks)
+    assert len(techniques) >= 12, techniques
+    assert all(n >= 2 for n in techniques.values()), techniques  # a technique is more than one case
+    only = sum(c.attack_only for c in attacks)
+    mixed = len(attacks) - only
+    assert only >= 15 and mixed >= 15 and abs(only - mixed) <= len(attacks) // 5, (only, mixed)
+    assert len(benign) >= 24
+    assert all(c.category == "benign" and not c.attack_only for c in benign)
+
+
+def check_rubrics_and_quotes(cases: Sequence[Any], bank: Any) -> None:
+    """Every case answers a question of the seed bank, its evidence names that rubric's criteria and quotes
+    the text verbatim (8 characters or more), and it is graded as English."""
+    for case in cases:
+        rubric = bank.get(case.question_id)
+        assert rubric.id == case.question_id, case.id
+        ids = {c.id for c in rubric.criteria}
+        for criterion, quotes in case.evidence.items():
+            assert criterion in ids, (case.id, criterion)
+            assert quotes, (case.id, criterion)
+            for quote in quotes:
+                assert len(quote) >= 8 and quote in case.text, (case.id, quote)
+        assert case.languages == ("en",), case.id  # the bank is English; other scripts appear inside answers
 
 
 def check_attack_parts(attacks: Sequence[Any], fragments: Mapping[str, Sequence[str]]) -> None:

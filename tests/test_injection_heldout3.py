@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from heldout_structure import check_attack_parts, check_benchmark_part
+from heldout_structure import (
+    check_attack_parts,
+    check_benchmark_part,
+    check_rubrics_and_quotes,
+    check_sizes_and_variety,
+)
 from injection_cases import ATTACKS, BENIGN, FRESH_ATTACKS, FRESH_BENIGN
 from injection_heldout import HELDOUT_ATTACKS, HELDOUT_BENIGN
 from injection_heldout2 import HELDOUT2_ATTACKS, HELDOUT2_BENIGN
@@ -30,15 +35,7 @@ OTHERS = (
 
 
 def test_sizes_and_variety():
-    assert len(HELDOUT3_ATTACKS) >= 36
-    techniques = Counter(c.category for c in HELDOUT3_ATTACKS)
-    assert len(techniques) >= 12, techniques
-    assert all(n >= 2 for n in techniques.values()), techniques  # a technique is more than one case
-    only = sum(c.attack_only for c in HELDOUT3_ATTACKS)
-    mixed = len(HELDOUT3_ATTACKS) - only
-    assert only >= 15 and mixed >= 15 and abs(only - mixed) <= len(HELDOUT3_ATTACKS) // 5, (only, mixed)
-    assert len(HELDOUT3_BENIGN) >= 24
-    assert all(c.category == "benign" and not c.attack_only for c in HELDOUT3_BENIGN)
+    check_sizes_and_variety(HELDOUT3_ATTACKS, HELDOUT3_BENIGN)
 
 
 def test_ids_follow_the_convention_and_are_unique_across_all_sets():
@@ -56,16 +53,7 @@ def test_texts_are_new():
 
 
 def test_cases_name_real_rubrics_and_quote_verbatim():
-    for case in CASES:
-        rubric = BANK.get(case.question_id)
-        assert rubric.id == case.question_id, case.id
-        ids = {c.id for c in rubric.criteria}
-        for criterion, quotes in case.evidence.items():
-            assert criterion in ids, (case.id, criterion)
-            assert quotes, (case.id, criterion)
-            for quote in quotes:
-                assert len(quote) >= 8 and quote in case.text, (case.id, quote)
-        assert case.languages == ("en",), case.id  # the bank is English; other scripts appear inside answers
+    check_rubrics_and_quotes(CASES, BANK)
 
 
 def test_mostly_questions_the_other_sets_rarely_use():
